@@ -62,3 +62,21 @@ def cancellable(steps: Generator[Progress, None, T], cancelled: CancelCheck,
             yield progress
     finally:
         steps.close()
+
+
+def worded(steps: Generator[Progress, None, T], words: str) -> Generator[Progress, None, T]:
+    """Drive ``steps`` as one stage of a longer work whose scale they do not share: each of their
+    steps is said after ``words``, with how far it has got ("Linking records to customers:
+    comparing records, 40%"), on a busy bar (a total of 0).  Returns what ``steps`` returns."""
+    try:
+        while True:
+            try:
+                step = next(steps)
+            except StopIteration as stop:
+                return stop.value
+            said = f"{words}: {step.message[:1].lower()}{step.message[1:]}" if step.message else words
+            if step.total:
+                said += f", {min(step.done * 100 // step.total, 100)}%"
+            yield Progress(0, 0, said)
+    finally:
+        steps.close()

@@ -142,7 +142,7 @@ def wrap_steps(modules, name, before=None, after=None):
 
 wrap((R, PR), "profile_query", before="reset")        # first query of the records: the reset is over
 wrap((R, B), "load_frequencies", before="load batch, candidates", after="value frequencies")
-# resolve_batch calls the plain steps, resolve_all their progress generators.
+# resolve_batch and resolve_all call the steps' progress generators (the plain ones where still used).
 wrap((R,), "cluster_profiles", before="load", after="score + cluster")
 wrap_steps((R,), "cluster_steps", before="load", after="score + cluster")
 wrap((C,), "candidate_pair_sets", after="block")
@@ -258,17 +258,17 @@ options = P.ImportOptions(channel="shop", kind="contacts", preset="shopify_custo
 out = {"start_mb": high_water_mb()}
 
 # 1. A real import: read, normalize, insert, then resolve_batch, in one transaction.
-real_resolve = P.resolve_batch
+real_resolve = P.resolve_batch_steps
 timing = {}
 def timed_resolve(conn, batch_id, followers=None, model=None, **kwargs):
     reset_stamps()
     t = time.perf_counter()
-    stats = real_resolve(conn, batch_id, followers, model, **kwargs)
+    stats = yield from real_resolve(conn, batch_id, followers, model, **kwargs)
     timing["resolve"] = time.perf_counter() - t
     timing["split"] = split(t, time.perf_counter(), end_label="return")
     timing["stats"] = stats.summary()
     return stats
-P.resolve_batch = timed_resolve
+P.resolve_batch_steps = timed_resolve
 t0 = time.perf_counter()
 result = P.import_file(ws, csv_a, options)
 out["import_total"] = time.perf_counter() - t0
@@ -280,11 +280,14 @@ out["import_a"] = result.summary()
 
 # 2. Isolated: import a second file with resolution switched off, then resolve
 #    its batch alone in its own transaction.
-P.resolve_batch = lambda *a, **k: R.ResolveStats()
+def no_resolve(*_a, **_k):
+    return R.ResolveStats()
+    yield  # a generator of no steps
+P.resolve_batch_steps = no_resolve
 t0 = time.perf_counter()
 result_b = P.import_file(ws, csv_b, options)
 out["no_resolve_import"] = time.perf_counter() - t0
-P.resolve_batch = real_resolve
+P.resolve_batch_steps = real_resolve
 reset_stamps()
 with ws.engine.begin() as conn:
     t0 = time.perf_counter()

@@ -683,12 +683,12 @@ def test_a_big_first_import_resolved_with_the_whole_workspace_gives_the_same_cus
 
     demo = next(f for f in write_demo_files(tmp_path / "demo", customers=120) if f.path.name == name)
     outcomes = []
-    real = resolve.resolve_all
+    real = resolve.resolve_all_steps
     real_drop = resolve.indexes_suspended
     for threshold in (10**9, 1):
         monkeypatch.setattr(resolve, "_WHOLE_WORKSPACE_BATCH", threshold)
         calls, dropped = [], []
-        monkeypatch.setattr(resolve, "resolve_all", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+        monkeypatch.setattr(resolve, "resolve_all_steps", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
         monkeypatch.setattr(resolve, "indexes_suspended",
                             lambda conn, names: (dropped.extend(names), real_drop(conn, names))[1])
         with Workspace.create(tmp_path / f"w{threshold}.omnidesk") as w:

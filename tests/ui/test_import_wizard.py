@@ -627,3 +627,34 @@ def test_a_channel_of_ones_own_typed_in_the_wizard_shows_as_typed(make_wizard, w
     assert channel_name("farmers_market_on_saturday") == "Farmers market on saturday"
     with Workspace.open(path) as again:  # kept by the workspace: shown so when it is opened again
         assert again is not None and channel_name("farmers_market_on_saturday") == "Farmers Market on Saturday"
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first import", "into a workspace with customers"])
+def test_cancel_while_linking_records_changes_nothing(make_wizard, ws, qtbot, tmp_path, monkeypatch, first):
+    """Linking records to customers is most of a big import: Cancel there rolls the file back too,
+    and the bar is busy meanwhile, with the linking's own step in words."""
+    from omnidesk.core.identity import resolve
+
+    monkeypatch.setattr(resolve, "_WHOLE_WORKSPACE_BATCH", 10)  # a "big" first import: the whole-workspace pass
+    if not first:
+        import_file(ws, write_csv(tmp_path / "old.csv", ["Email", "Name"], [["old@example.com", "Old Timer"]]))
+    before = ws.counts()
+    rows = [[f"p{i}@example.com", f"Person {i}"] for i in range(30)]
+    wizard = make_wizard([write_csv(tmp_path / "list.csv", ["Email", "Name"], rows)])
+    seen = []
+
+    def on_progress(done, total, message):
+        if "Linking records to customers: " in message and not seen:
+            seen.append((message, total, wizard.import_page.progress.maximum()))
+            wizard.import_page.cancel_button.click()
+
+    wizard.importProgressed.connect(on_progress)
+    wizard.next()
+    wizard.next()
+    with qtbot.waitSignal(wizard.importsFailed, timeout=10000) as blocker:
+        wizard.next()
+    assert seen and seen[0][1:] == (0, 0), seen  # a busy bar
+    assert blocker.args == ["Import cancelled — nothing was changed."]
+    assert "Import cancelled — nothing was changed" in wizard.import_page.message.text()
+    assert wizard.results == []
+    assert ws.counts() == before

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from sys import intern
 
 from sqlalchemy import func, literal, select, text
@@ -23,6 +23,7 @@ from omnidesk.core.identity.keys import fold, fold_address, given_names
 from omnidesk.core.identity.scoring import Profile
 from omnidesk.core.identity.stats import postcode_key
 from omnidesk.core.models import Event, Identifier, SourceRecord
+from omnidesk.core.tasks import Progress
 
 
 IN_SIZE = 900  # values per IN list; stays under every database's parameter limit
@@ -175,6 +176,19 @@ def _reading(written: str, reading: str) -> str:
 def make_profiles(rows, idents: dict[int, list[tuple[str, str]]]) -> list[Profile]:
     make = _ProfileMaker()
     return [make(r, idents.get(r[0], ())) for r in rows]
+
+
+def profiles_of_rows(conn: Connection, rows: Sequence, step: int) -> Generator[Progress, None, list[Profile]]:
+    """:func:`make_profiles` of ``rows`` with their identifiers, ``step`` rows at a time, yielding
+    the rows done after each (one maker: its caches span them all)."""
+    make = _ProfileMaker()
+    out: list[Profile] = []
+    for at in range(0, len(rows), step):
+        part = rows[at:at + step]
+        idents = record_identifiers(conn, [r[0] for r in part])
+        out.extend(make(r, idents.get(r[0], ())) for r in part)
+        yield Progress(len(out), len(rows), "Reading records")
+    return out
 
 
 def stream_profiles(conn: Connection):

@@ -31,7 +31,6 @@ from omnidesk.core.dialect import DeferredIndexes, fetch_ints, indexes_suspended
 from omnidesk.core.identity.blocking import same_birthday, same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import (
     ModelFit,
-    cluster_profiles,
     cluster_steps,
     nameless_to_decide_again,
     scoring_worker,
@@ -53,6 +52,7 @@ from omnidesk.core.identity.profiles import (
     hand_names_aside,
     chunks,
     make_profiles,
+    profiles_of_rows,
     profile_query,
     record_identifiers,
     repeated_row_followers,
@@ -62,7 +62,6 @@ from omnidesk.core.identity.scoring import Frequencies, Model
 from omnidesk.core.identity.stats import add_profiles, count_values, load_frequencies, write_frequencies
 from omnidesk.core.identity.why import merge_reason
 from omnidesk.core.identity.writes import (
-    apply_plan,
     apply_plan_steps,
     collect_user_data,
     follow_own_customer,
@@ -146,7 +145,6 @@ def _no_cycle_collection(fn):
     return wrapper
 
 
-@_no_cycle_collection
 def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | None = None,
                   model: Model | None = None, *, deferred: DeferredIndexes | None = None) -> ResolveStats:
     """Place every unplaced record of ``batch_id``: onto existing customers, or new ones.
@@ -157,6 +155,16 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     dropped and has not built yet; a big first import's resolve builds them
     while it compares (:func:`resolve_all_steps`), any other first.
     """
+    return run_to_completion(resolve_batch_steps(conn, batch_id, followers, model, deferred=deferred))
+
+
+@_no_cycle_collection
+def resolve_batch_steps(conn: Connection, batch_id: int, followers: dict[int, int] | None = None,
+                        model: Model | None = None, *, deferred: DeferredIndexes | None = None
+                        ) -> Generator[Progress, None, ResolveStats]:
+    """:func:`resolve_batch`, yielding progress between its steps and batches (an import checks
+    for a cancel there).  Nothing is committed here: closed early, it leaves the caller's
+    transaction to roll back."""
     model = model or Model()
     followers = followers or {}
     rec = SourceRecord.__table__
@@ -169,17 +177,18 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         # holding every lookup in memory.  Later imports stay incremental even when
         # big: a whole-workspace pass would also re-judge earlier records against each
         # other, which the quality benchmark showed costs a little recall.
-        return resolve_all(conn, model, deferred=deferred)
+        return (yield from resolve_all_steps(conn, model, deferred=deferred))
     if deferred is not None:
         deferred.build()
     stats = ResolveStats()
+    yield Progress(0, 0, "Reading records")
     # A big batch's pairs are half scored in a child forked now, before its records and their
     # candidates are read (clustering.scoring_worker), as a whole-workspace resolve does.
     with (batch_size >= SCORING_WORKER_FROM and scoring_worker()) or nullcontext() as worker:
         new_rows = conn.execute(
             profile_query().where(rec.c.batch_id == batch_id, rec.c.customer_id.is_(None)).order_by(rec.c.id)
         ).all()
-        new_profiles = make_profiles(new_rows, record_identifiers(conn, [r[0] for r in new_rows]))
+        new_profiles = yield from profiles_of_rows(conn, new_rows, RECORDS_PER_STEP)
         # Every new record's names count towards how common they are, order line rows too.
         add_profiles(conn, new_profiles)
         kept = [i for i, r in enumerate(new_rows) if r[0] not in followers]
@@ -196,6 +205,7 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
             # The workspace's first records: the model is fitted to them and kept for the imports after.
             model = fitted_model(new_profiles, model)
             store_fit(conn, model)
+        yield Progress(0, 0, "Finding records to compare")
         # Existing records that could be the same people: shared identifiers or name keys.
         values = sorted({v for p in new_profiles for v in (*p.emails, *p.phones, *p.externals)})
         ident = Identifier.__table__
@@ -207,6 +217,7 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
                 .where(ident.c.kind.in_(("email", "phone", "external")), ident.c.value.in_(part),
                        rec.c.customer_id.is_not(None))
             ).scalars())
+        yield Progress(0, 0, "Finding records to compare")
         # Profiles carry mailboxes: the records whose address is written another way than its
         # mailbox ("jane.doe@gmail.com" for janedoe@gmail.com) are found by their mailbox column.
         mailboxes = sorted({e for p in new_profiles for e in p.emails})
@@ -214,10 +225,12 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
             candidate_ids.update(conn.execute(
                 select(ident.c.record_id).join(rec, rec.c.id == ident.c.record_id)
                 .where(ident.c.mailbox.in_(part), rec.c.customer_id.is_not(None))).scalars())
+        yield Progress(0, 0, "Finding records to compare")
         # Records with the same last name (or, for "Lee, Ann" written the other way
         # round, a last name equal to a first name) are candidates only when they
         # share a block key too: the same name in the same place.
         candidate_ids.update(same_name_same_place(conn, new_profiles, new_rows))
+        yield Progress(0, 0, "Finding records to compare")
         # ... or the same day of birth with the same first name, last name or its sound, or postcode.
         candidate_ids.update(same_birthday(conn, new_profiles))
         # A rare full name alone may join a record with nothing else to its name (see
@@ -234,6 +247,7 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         old_rows = []
         for part in chunks(sorted(c for c in customer_ids if c is not None)):
             old_rows.extend(conn.execute(profile_query().where(rec.c.customer_id.in_(part))).all())
+        yield Progress(0, 0, "Finding records to compare")
         old_profiles = make_profiles(old_rows, record_identifiers(conn, [r[0] for r in old_rows]))
         hand_names_aside(conn, old_profiles)  # a name typed on the card is no file's evidence
         profiles = new_profiles + old_profiles
@@ -248,15 +262,15 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         loose = nameless_to_decide_again(profiles, len(new_profiles))
         for i in loose:
             profiles[i].customer_id = None
-        plan = cluster_profiles(profiles, freq, model, *settled_indexes(rejected, must, index_of),
-                                only=set(range(len(new_profiles))) | set(loose), worker=worker)
+        plan = yield from cluster_steps(profiles, freq, model, *settled_indexes(rejected, must, index_of),
+                                        only=set(range(len(new_profiles))) | set(loose), worker=worker)
         moving = settle_decided_again(profiles, plan, loose)
     stats.pairs_scored = plan.pairs_scored
     # A batch big beside the workspace gives most of its records a new card: the customer
     # indexes are built once after the cards are made and written.
     with customer_indexes_built_once(conn, len(new_profiles)):
-        placement = apply_plan(conn, profiles, plan, stats, batch_id=batch_id,
-                               explain=functools.partial(merge_reason, freq=freq, model=model))
+        placement = yield from apply_plan_steps(conn, profiles, plan, stats, batch_id=batch_id,
+                                                explain=functools.partial(merge_reason, freq=freq, model=model))
         stats.touched.update(log_taken_off(conn, profiles, placement, moving, batch_id))
         # What was entered by hand stayed with its person (never decided again); if the record it
         # followed went, it follows one they still hold.
@@ -267,7 +281,7 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         # Hand records kept from a person whose records were undone (writes.outlive_leads) follow
         # the record of theirs this file brought back to them.
         follow_own_customer(conn, rejoining(conn))
-        refresh_customers(conn, stats.touched)
+        yield from refresh_customers_steps(conn, stats.touched)
     return stats
 
 

@@ -182,14 +182,18 @@ def _each(target: Workspace, files: list[FileToImport], *, in_scratch: bool, dry
 
 def _scaled(gen: Generator[Progress, None, ImportResult], i: int, total: int,
             prefix: str) -> Generator[Progress, None, ImportResult]:
-    """Run one file's import, its progress placed on the scale of all the files."""
+    """Run one file's import, its progress placed on the scale of all the files (a step
+    with no total, on none: a busy bar)."""
     try:
         while True:
             try:
                 p = next(gen)
             except StopIteration as stop:
                 return stop.value
-            share = min(p.done / p.total, 1.0) if p.total else 0.0
+            if not p.total:  # a stage whose end is unknown (the linking): a busy bar
+                yield Progress(0, 0, f"{prefix} — {p.message}")
+                continue
+            share = min(p.done / p.total, 1.0)
             yield Progress(int(STEPS_PER_FILE * (i + share)), total, f"{prefix} — {p.message}")
     finally:
         gen.close()  # stopped from outside (the run closed, an error): the file rolls back

@@ -29,7 +29,7 @@ from omnidesk.core.channels import keep_own_label
 from omnidesk.core.dialect import indexes_deferred, is_lock_error
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
-from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
+from omnidesk.core.identity.resolve import model_from_settings, resolve_batch_steps
 from omnidesk.core.importing import running
 from omnidesk.core.importing.analysis import (
     DATE_SAMPLE,
@@ -94,6 +94,7 @@ from omnidesk.core.memory import cycle_collection_paused
 from omnidesk.core.models import ImportBatch, utcnow
 from omnidesk.core.suppression import workspace_salt as privacy_salt
 from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled, run_to_completion
+from omnidesk.core.tasks import cancellable, worded
 from omnidesk.core.text import printable
 from omnidesk.core.workspace import Workspace, keep_channel_label
 
@@ -308,16 +309,23 @@ def run_import(
             forget_readings()
             if cancelled():
                 raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
-            yield Progress(result.rows, result.rows, "Linking records to customers")
+            # The linking's own steps have no place on the file's scale: a busy bar, and their words.
+            yield Progress(0, 0, "Linking records to customers")
             # An earlier opt-out waiting for a number this file brought gets it, to be linked with it.
             read_earlier_optouts(conn, batch_id)
             # The indexes the linking reads by come back now; the others are built while it compares
             # (resolve.resolve_all_steps), or at the latest when it is done.
             deferred.build(_READ_BY_LINKING)
-            stats = resolve_batch(conn, batch_id, result.followers, model, deferred=deferred)
+            # Most of a big file's time: a cancel is heard between its steps, as between chunks.
+            stats = yield from cancellable(
+                worded(resolve_batch_steps(conn, batch_id, result.followers, model, deferred=deferred),
+                       "Linking records to customers"),
+                cancelled, f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
             if earlier_holders - stats.touched:  # their earlier version of an order no longer counts
                 refresh_customers(conn, earlier_holders - stats.touched)
             stack_of_import.close()  # every index is back
+            if cancelled():  # the last moment before the file is kept
+                raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
             result.new_customers = stats.created
             result.updated_customers = len(stats.touched) - stats.created
             result.queued_reviews = stats.queued

@@ -89,7 +89,7 @@ class CheckPage(QWizardPage):
     def _progressed(self, task: Task, done: int, total: int, message: str) -> None:
         if task is not self.task:
             return
-        self.progress.setRange(0, max(total, 1))
+        self.progress.setRange(0, max(total, 0))  # 0..0: a busy bar, while the end is unknown (the linking)
         self.progress.setValue(min(done, total))
         self.status.setText(_html(message))
 

@@ -91,7 +91,7 @@ class ImportPage(QWizardPage):
             self.status.setText("Cancelling… the file being imported is rolled back.")
 
     def _progressed(self, done: int, total: int, message: str) -> None:
-        self.progress.setRange(0, max(total, 1))
+        self.progress.setRange(0, max(total, 0))  # 0..0: a busy bar, while the end is unknown (the linking)
         self.progress.setValue(min(done, total))
         self.status.setText(_html(message))
         self.wiz.importProgressed.emit(done, total, message)
