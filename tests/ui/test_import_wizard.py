@@ -658,3 +658,44 @@ def test_cancel_while_linking_records_changes_nothing(make_wizard, ws, qtbot, tm
     assert "Import cancelled — nothing was changed" in wizard.import_page.message.text()
     assert wizard.results == []
     assert ws.counts() == before
+
+
+def test_closing_during_the_trial_run_never_waits_for_it(ws, qtbot, tmp_path, monkeypatch):
+    """Closing the wizard while its trial run links records cancels the trial and closes at once:
+    the trial ends in the background, rolled back, and says nothing to the closed wizard."""
+    import threading
+
+    from omnidesk.core.tasks import Progress
+
+    import_file(ws, write_csv(tmp_path / "old.csv", ["Email", "Name"], [["old@example.com", "Old Timer"]]))
+    before = ws.counts()
+    linking, release = threading.Event(), threading.Event()
+    real = pipeline.resolve_batch_steps
+
+    def slow_linking(*args, **kwargs):  # a big file's linking, held until the test lets it go on
+        yield Progress(0, 0, "Comparing records")
+        linking.set()
+        release.wait(60)
+        return (yield from real(*args, **kwargs))
+
+    monkeypatch.setattr(pipeline, "resolve_batch_steps", slow_linking)
+    rows = [[f"p{i}@example.com", f"Person {i}"] for i in range(30)]
+    wizard = ImportWizard(ws, [write_csv(tmp_path / "list.csv", ["Email", "Name"], rows)], TaskRunner())
+    wizard.show()
+    qtbot.waitUntil(lambda: bool(wizard.plans) and not wizard.reading, timeout=5000)
+    wizard.next()
+    wizard.next()
+    task = wizard.check_page.task
+    waits = []
+    wait = task.done.wait
+    task.done.wait = lambda timeout=None: (waits.append(timeout), wait(timeout))[1]
+    qtbot.waitUntil(linking.is_set, timeout=10000)
+    wizard.reject()
+    assert waits == [] and not wizard.isVisible()  # closed without waiting for the trial
+    assert task.cancelled and not task.done.is_set()
+    wizard.deleteLater()  # as the main window does once it has closed
+    release.set()
+    qtbot.waitUntil(task.done.is_set, timeout=10000)
+    qtbot.waitUntil(lambda: task.ended, timeout=5000)  # its last signals came, and nothing failed on them
+    assert ws.counts() == before
+    ws.set_setting("send_unknown_email", True)  # the trial's write lock is gone

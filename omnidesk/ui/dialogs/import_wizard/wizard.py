@@ -412,9 +412,13 @@ class ImportWizard(QWizard):
             # Closing mid-import would leave the user unsure what happened: cancel and say so.
             self.cancel_import()
             return
+        # A reading or a trial run still going is cancelled and left to end on its own, never
+        # waited for here: its work rolls back in the background (the runner keeps it, and a
+        # quit waits for it).  What the trial says later is not its page's any more.
         for task in self._running_tasks():
             task.cancel()
-            task.done.wait(10)
+        self.check_page.task = None
+        self._reading, self._pending = None, []
         super().reject()
 
 
