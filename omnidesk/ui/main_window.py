@@ -1120,7 +1120,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         from omnidesk.core.importing.pipeline import ImportOptions
         from omnidesk.ui.dialogs.import_wizard import ImportWizard
 
-        wizard = ImportWizard(self.workspace, list(files), self.runner, self)
+        wizard = ImportWizard(self.workspace, list(files), self.runner, self, expand=self.unpacked.expand)
 
         def on_finished(results) -> None:
             runs = [(plan, result) for plan, result in wizard.runs if result.batch_id]

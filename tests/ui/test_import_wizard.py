@@ -587,6 +587,41 @@ def test_an_excel_workbook_renamed_csv_is_not_unpacked_as_a_zip(window, tmp_path
     wizard.reject()
 
 
+@pytest.mark.parametrize("how", ["Add files…", "dropped"])
+def test_a_zip_added_in_the_wizard_is_unpacked_as_file_import_does(window, qtbot, tmp_path, monkeypatch, how):
+    """A Mailchimp audience zip added with the wizard's own Add files… or dropped onto it lists the
+    CSV files inside it, as File › Import does; a zip with nothing to import is listed with why."""
+    window.open_workspace(_new_workspace(tmp_path))
+    errors = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: errors.append(text))
+    audience = tmp_path / "audience.zip"
+    with zipfile.ZipFile(audience, "w") as z:
+        z.writestr("subscribed.csv", "Email,Name\nzed@example.com,Zed Zane\n")
+        z.writestr("unsubscribed.csv", "Email,Name\nyan@example.com,Yan Yale\n")
+    empty = tmp_path / "pictures.zip"
+    with zipfile.ZipFile(empty, "w") as z:
+        z.writestr("logo.png", b"\x89PNG")
+    window.import_files([write_csv(tmp_path / "a.csv", ["Email", "Name"], [["ann@example.com", "Ann Lee"]])])
+    wizard = window.import_wizard
+    if how == "Add files…":
+        monkeypatch.setattr(wizard, "ask_files", lambda: [audience, empty])
+        wizard.files_page.add_button.click()
+    else:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(audience)), QUrl.fromLocalFile(str(empty))])
+        wizard.files_page.dropEvent(QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime,
+                                               Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    rows = wizard.files_page.rows
+    assert sorted(p.name for p in rows) == ["a.csv", "pictures.zip", "subscribed.csv", "unsubscribed.csv"]
+    assert [p.file_name for p in wizard.plans] == ["a.csv", "subscribed.csv", "unsubscribed.csv"]
+    assert "Cannot import:" in rows[empty][1].status_text and "logo.png" in rows[empty][1].status_text
+    assert errors == []
+    wizard.next()
+    wizard.next()
+    finish(wizard, qtbot)
+    assert window.workspace.counts()["source_records"] == 3
+
+
 def _new_workspace(tmp_path: Path) -> Path:
     path = tmp_path / "fresh.omnidesk"
     Workspace.create(path).close()

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
     from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
 
 
-IMPORT_FILTER = "Data files (*.csv *.tsv *.txt);;All files (*)"
+IMPORT_FILTER = "Data files (*.csv *.tsv *.txt *.zip);;All files (*)"  # a ZIP export: its CSV files
 REPORT_FILTER = "CSV files (*.csv);;All files (*)"
 PREVIEW_TABLE_ROWS = 20
 EXAMPLES_PER_COLUMN = 3

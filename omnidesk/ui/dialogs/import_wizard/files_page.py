@@ -278,7 +278,7 @@ class FilesPage(QWizardPage):
         self.remove_button.setEnabled(bool(self.list.selectedItems()))
 
     def add_files_clicked(self) -> None:
-        self.wiz.add_files(self.wiz.ask_files())
+        self.wiz.add_picked(self.wiz.ask_files())
 
     def remove_selected(self) -> None:
         paths = [Path(item.data(Qt.ItemDataRole.UserRole)) for item in self.list.selectedItems()]
@@ -316,7 +316,7 @@ class FilesPage(QWizardPage):
         paths = [p for p in self._dropped_paths(event) if p.is_file()]
         if paths:
             event.acceptProposedAction()
-            self.wiz.add_files(paths)
+            self.wiz.add_picked(paths)
         else:
             event.ignore()
 

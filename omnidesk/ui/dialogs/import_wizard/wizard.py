@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -58,10 +58,14 @@ class ImportWizard(QWizard):
     importsFailed = Signal(str)
     importProgressed = Signal(int, int, str)  # the real import's progress, over all files
 
-    def __init__(self, workspace: Workspace, files: list[Path], runner: TaskRunner, parent=None) -> None:
+    def __init__(self, workspace: Workspace, files: list[Path], runner: TaskRunner, parent=None,
+                 expand: Callable[[list[Path]], list[Path]] | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.runner = runner
+        # Unpacks a ZIP export into the files inside it, as File › Import does (the main window's
+        # ``Unpacked.expand``): for the files added here with Add files… or dropped here.
+        self.expand = expand
         self.entries: list[FileEntry] = []
         self.results: list[ImportResult] = []
         self.runs: list[tuple[ImportPlan, ImportResult]] = []
@@ -191,6 +195,22 @@ class ImportWizard(QWizard):
         self._pending.extend(fresh)
         self.files_page.sync()
         self._read_next()
+
+    def add_picked(self, paths: Sequence[Path]) -> None:
+        """Files picked with Add files… or dropped here: a ZIP export is unpacked into its CSV files
+        first (``expand``), as File › Import does; one that cannot be is listed with why."""
+        files: list[Path] = []
+        refused: list[FileEntry] = []
+        for path in map(Path, paths):
+            try:
+                files.extend(self.expand([path]) if self.expand is not None else [path])
+            except UserError as exc:
+                refused.append(FileEntry(path, error=str(exc)))
+        known = {e.path.resolve() for e in self.entries}
+        self.entries.extend(e for e in refused if e.path.resolve() not in known)
+        if refused:
+            self.files_page.sync()
+        self.add_files(files)
 
     def set_encoding(self, path: Path, codec: str) -> None:
         """Read ``path`` again in ``codec`` (the user's choice); its plan is made anew, keeping
