@@ -317,7 +317,8 @@ def work():
             stamps["total"] = time.perf_counter() - t0
             memory["total"] = high_water_mb()
             return plan, stop.value
-        if progress.message.startswith("Linking"):
+        if progress.message.startswith("Linking") and "rows_done" not in stamps:
+            # The first of the linking's messages (each of its steps now says where it is).
             stamps["rows_done"] = time.perf_counter() - t0
             memory["rows_done"] = high_water_mb()
 
