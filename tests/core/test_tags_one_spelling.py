@@ -136,3 +136,22 @@ def test_a_saved_rule_with_a_comma_tag_is_marked_and_refused_never_run_as_no_tag
         status, out, err = run_cli(capsys, *argv, "-w", shop)
         assert status == 1 and err == named, argv
     assert not (tmp_path / "packs").exists() or not any((tmp_path / "packs").iterdir())
+
+
+@pytest.mark.parametrize("rule", [
+    {"field": "tag", "op": "is", "value": ""},
+    {"field": "tag", "op": "contains", "value": " "},
+    {"field": "tag", "op": "in", "value": ["VIP", "  "]},
+    {"field": "city", "op": "contains", "value": ""},
+    {"field": "name", "op": "is_not", "value": "\t"},
+    {"field": "custom.Loyalty", "op": "contains", "value": ""},
+])
+def test_a_blank_value_is_refused_not_read_as_everyone_or_the_untagged(shop, capsys, rule):
+    """`tag is ""` picked Dee (no tags) and `tag contains " "` everyone, untagged included: a
+    campaign audience holding one reached the whole list.  Having no tag is `not_exists`."""
+    status, out, err = run_cli(capsys, "segment", "count", "--rule", json.dumps(rule), "-w", str(shop))
+    assert status == 2 and out == ""
+    assert "needs some text, not an empty value" in err and f"{rule['field']} not_exists" in err
+    status, out, _ = run_cli(capsys, "segment", "count", "--rule",
+                             json.dumps({"field": "tag", "op": "not_exists"}), "-w", str(shop))
+    assert status == 0 and out.split()[0] == "1"  # Dee, asked for as the README says

@@ -306,6 +306,11 @@ def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: st
     else:
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
             raise RuleError(f"{where}: {field} {op} needs text, got {_kind(v)}")
+        if isinstance(v, str) and not v.strip():
+            # Blank text would pick by accident: "contains" finds it in every value, and a
+            # customer without a tag or a city matched "is" nothing.  Having none is not_exists.
+            raise RuleError(f"{where}: {field} {op} needs some text, not an empty value "
+                            f"(for customers without one, use {field} not_exists)")
         if field.startswith("custom.") and op != "contains" and not isinstance(v, str):
             _in_range(field, op, v, where)  # a custom number also matches as a number
 
