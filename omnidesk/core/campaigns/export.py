@@ -56,17 +56,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step
 from omnidesk.core.campaigns.guards import BASELINE_REASONS, StepAudience
-from omnidesk.core.campaigns.sends import erased_times
+from omnidesk.core.campaigns.sends import anchor_records, erased_times
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import guard_reason, not_a_file_reason
 from omnidesk.core.failures import WriteFailure, telling_write_failures, write_failure_reason
 from omnidesk.core.messages import tokens
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
-from omnidesk.core.models import Campaign, CampaignStep, Customer, SendRecord, SourceRecord, utcnow
+from omnidesk.core.models import Campaign, CampaignStep, Customer, SendRecord, utcnow
 from omnidesk.core.workspace import Workspace
 
 MERGE_TAGS = {"first_name": "FNAME", "last_name": "LNAME"}
@@ -191,17 +191,6 @@ def to_merge_tags(template: str, tags: dict[str, str] | None = None) -> tuple[st
         else:
             out.append(f"*|{value}|*")
     return "".join(out), list(dict.fromkeys(used))
-
-
-def _anchors(conn, ids: list[int]) -> dict[int, int]:
-    """Customer -> one of their records (the oldest): what a send record is kept against."""
-    rec = SourceRecord.__table__
-    out: dict[int, int] = {}
-    for start in range(0, len(ids), 900):
-        out.update(conn.execute(select(rec.c.customer_id, func.min(rec.c.id))
-                                .where(rec.c.customer_id.in_(ids[start:start + 900]))
-                                .group_by(rec.c.customer_id)).all())
-    return out
 
 
 def _people(ws: Workspace, ids: list[int]) -> dict[int, tuple]:
@@ -602,14 +591,14 @@ def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudie
                                                   sr.c.channel == audience.step.channel, sr.c.send_utc > due))
                 else:
                     conn.execute(delete(sr).where(sr.c.step_id == audience.step.id))
-                anchors = _anchors(conn, ids)
+                anchors = anchor_records(conn, ids, audience.step.channel)
                 rows = [{"step_id": audience.step.id, "record_id": anchors[cid], "channel": audience.step.channel,
                          "send_utc": audience.send_at[cid].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
                         for cid in ids if cid in anchors]
                 at = audience.step.at_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
                 for reason in () if under_way else BASELINE_REASONS:
                     left = audience.excluded.get(reason) or []
-                    kept = _anchors(conn, left)
+                    kept = anchor_records(conn, left, audience.step.channel)
                     rows += [{"step_id": audience.step.id, "record_id": kept[cid], "channel": reason,
                               "send_utc": at} for cid in left if cid in kept]
                 for start in range(0, len(rows), 10_000):

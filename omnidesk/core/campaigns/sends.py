@@ -1,7 +1,9 @@
 """Send records outlive the source record they are kept against, as long as the person does.
 
-An export keeps each send against one record of the customer (export._anchors: the oldest),
-because customer ids change with merges and rebuilds while records stay.  A record goes
+An export keeps each send against one record of the customer (:func:`anchor_records`: the one
+holding the address the pack wrote for them), because customer ids change with merges and rebuilds
+while records stay: the send goes wherever that record goes, so splitting a merged customer takes
+the message along with the person it reached, and the caps count it for them.  A record goes
 when the import that brought it is undone, or when its person is erased; the database
 would take its sends with it (``ON DELETE CASCADE``), and frequency caps and campaign
 results would forget messages that really went out.  So whatever deletes records calls
@@ -23,9 +25,51 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.models import CampaignStep, SendRecord, SourceRecord
+from omnidesk.core.contact import mailbox_key
+from omnidesk.core.models import CampaignStep, Customer, Identifier, SendRecord, SourceRecord
 
 _IN = 900
+
+
+def anchor_records(conn: Connection, customer_ids: Sequence[int], channel: str) -> dict[int, int]:
+    """Customer -> the record a send of ``channel`` to them is kept against.
+
+    That is the record holding the address the step's pack writes for them (their email for an
+    email, their number for a text): a customer merged by mistake and split again keeps the send
+    with the person whose mailbox or phone it went to.  An email is found as written, else by its
+    mailbox (``Bob.Smith+news@gmail.com`` is ``bobsmith@gmail.com``); of several records holding it,
+    the oldest.  A customer no record gives that address (typed on the card alone, or none: a
+    baseline row of a step without one) keeps it against their oldest record.
+    """
+    field = "email" if channel == "email" else "phone"
+    rec, cust, ident = SourceRecord.__table__, Customer.__table__, Identifier.__table__
+    ids = sorted(set(customer_ids))
+
+    def key(value: str) -> str:
+        return mailbox_key(value) if field == "email" else value
+
+    out: dict[int, int] = {}
+    for i in range(0, len(ids), _IN):
+        part = ids[i:i + _IN]
+        address = {cid: key(v) for cid, v in conn.execute(
+            select(cust.c.id, cust.c[field]).where(cust.c.id.in_(part), cust.c[field].is_not(None))) if v}
+        oldest: dict[int, int] = {}
+        for cid, rid, value in conn.execute(select(rec.c.customer_id, rec.c.id, rec.c[field])
+                                            .where(rec.c.customer_id.in_(part)).order_by(rec.c.id)):
+            oldest.setdefault(cid, rid)
+            if cid not in out and value and cid in address and key(value) == address[cid]:
+                out[cid] = rid
+        # A record's other addresses (a second email column) are in the identifier table.
+        rest = [cid for cid in part if cid not in out and cid in address]
+        if rest:
+            for cid, rid, value in conn.execute(
+                    select(rec.c.customer_id, rec.c.id, ident.c.value).join(ident, ident.c.record_id == rec.c.id)
+                    .where(rec.c.customer_id.in_(rest), ident.c.kind == field).order_by(rec.c.id)):
+                if cid not in out and value and key(value) == address[cid]:
+                    out[cid] = rid
+        for cid, rid in oldest.items():
+            out.setdefault(cid, rid)
+    return out
 
 
 def keep_sends(conn: Connection, doomed: Sequence[int]) -> int:

@@ -160,3 +160,76 @@ def test_taking_back_a_removed_file_puts_its_sends_back_where_they_were(shop, tm
     assert (_sent(shop, "UA"), _eligible(shop, "UB")) == (1, 0)
     shop("imports", "undo", "1")
     assert (_sent(shop, "UA"), _eligible(shop, "UB")) == (1, 0)
+
+
+@pytest.fixture
+def merged_by_mistake(tmp_path, capsys):
+    """Ann of the shop and Bob of the email list merged by hand; the Spring email went to Bob's address."""
+    ws = tmp_path / "m.omnidesk"
+
+    def run(*argv):
+        status, out, err = run_cli(capsys, "-w", ws, *argv)
+        assert status == 0, err
+        return out
+
+    write_csv(tmp_path / "shop.csv", ["Email", "First Name", "Last Name", "Accepts Email Marketing"],
+              [["ann@example.com", "Ann", "Lee", "yes"]])
+    write_csv(tmp_path / "list.csv", ["Email Address", "First Name", "Last Name"],
+              [["bob@example.com", "Bob", "Stone"]])
+    run("import", tmp_path / "shop.csv", "--channel", "shop")
+    run("import", tmp_path / "list.csv", "--channel", "email")
+    with time_machine.travel(TODAY, tick=False):  # the "yes" typed in is dated now
+        run("consent", "set", "2", "email", "granted")
+    run("brand", "set", "address", "12 Quay St, Portland")
+    run("brand", "set", "name", "Harbor")
+    run("merge", "1", "2")
+    run("settings", "cap_email", "1")
+    for name, day in (("Spring", "01"), ("Follow", "02")):
+        plan = tmp_path / f"{name}.json"
+        plan.write_text(json.dumps({"name": name, "message": {"headline": "Spring sale",
+                                                               "link": "https://hc.example/s"},
+                                    "audience": "everyone", "steps": [
+                                        {"channel": "email", "at": f"2027-03-{day}T09:00", "timezone": NY}]}),
+                        encoding="utf-8")
+        run("campaign", "import", plan)
+    with time_machine.travel(TODAY, tick=False):
+        run("campaign", "export", "Spring", "--out", tmp_path / "spring")
+    assert (tmp_path / "spring" / "spring_email_2027-03-01_0900.csv").read_text().splitlines()[1:] == [
+        "bob@example.com,Ann,Lee,"]  # the merged card's email was Bob's
+    return run
+
+
+def _follow_goes_to(run, tmp_path) -> list[str]:
+    with time_machine.travel(TODAY, tick=False):
+        run("campaign", "export", "Follow", "--out", tmp_path / "follow", "--force")
+    return [line.split(",")[0] for line in
+            (tmp_path / "follow" / "follow_email_2027-03-02_0900.csv").read_text().splitlines()[1:]]
+
+
+def test_splitting_a_merged_customer_takes_the_send_along_with_the_person_it_reached(merged_by_mistake, tmp_path):
+    run = merged_by_mistake
+    said = run("unmerge", "2")  # Bob's list record split off Ann
+    old, new = re.search(r"from customer (\d+) to new customer (\d+)", said).groups()
+    run("export", "timeline", old, tmp_path / "ann.csv")
+    run("export", "timeline", new, tmp_path / "bob.csv")
+    assert "Spring — Email pack exported" not in (tmp_path / "ann.csv").read_text()
+    assert "Spring — Email pack exported" in (tmp_path / "bob.csv").read_text()
+    # One email a week: Bob had his, Ann had none.
+    assert _follow_goes_to(run, tmp_path) == ["ann@example.com"]
+
+
+def test_undoing_the_merge_takes_the_send_back_with_the_person_it_reached(merged_by_mistake, tmp_path):
+    from sqlalchemy import select
+
+    from omnidesk.core.identity.merge import MergeResult, undo_merge
+    from omnidesk.core.models import MergeLog
+    from omnidesk.core.workspace import Workspace
+
+    ws = Workspace.open(tmp_path / "m.omnidesk")
+    try:
+        with ws.engine.connect() as conn:
+            log_id = conn.execute(select(MergeLog.__table__.c.id)).scalar_one()
+        undo_merge(ws, MergeResult(1, [2], [log_id]))
+    finally:
+        ws.close()
+    assert _follow_goes_to(merged_by_mistake, tmp_path) == ["ann@example.com"]
