@@ -504,3 +504,42 @@ def test_undoing_a_merge_after_a_stop_typed_elsewhere_keeps_it_on_both(window, w
     window.undo_action.trigger()
     with ws.engine.connect() as conn:
         assert dict(conn.exec_driver_sql("SELECT id, consent_email FROM customer").all()) == {1: "denied", 2: "denied"}
+
+
+def test_splitting_a_merged_customer_gives_the_notes_typed_for_them_back(window, ws, tmp_path, qtbot):
+    """Anna and Mark Lee share an email; notes were typed on each card, then the pair accepted in Review.
+    Splitting Mark's list record off (the card's Split button) gives him his notes back; what was typed on
+    the merged card stays with Anna, who keeps the id; Edit › Undo puts the merged notes back."""
+    from omnidesk.core.notes import customer_notes, set_customer_notes
+
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["Anna", "Lee", "lee@example.com", "+14155550101"]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Mark", "Lee", "lee@example.com", "+14155550199"]]),
+                ImportOptions(channel="email"))
+    set_customer_notes(ws, 1, "Anna: prefers decaf.")
+    set_customer_notes(ws, 2, "Mark: allergic to nuts, never send the hazelnut promo.")
+    window.set_workspace(ws)
+    window.show_screen("review")
+    review = window.screens["review"]
+    review.pairs.setFocus()
+    qtbot.keyClick(review.pairs, Qt.Key.Key_A)
+    assert ws.counts()["customers"] == 1
+    set_customer_notes(ws, 1, customer_notes(ws, 1) + "\n\nCalled about the order.")
+    merged = customer_notes(ws, 1)
+    window.open_customer(1)
+    view = window.customer_view
+    row = next(r for r in range(view.source_model.rowCount()) if view.source_model.index(r, 0).data() == "b.csv")
+    view.source_table.selectRow(row)
+    qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
+    assert ws.counts()["customers"] == 2
+    assert customer_notes(ws, 1) == "Anna: prefers decaf.\n\nCalled about the order."
+    assert customer_notes(ws, 3) == "Mark: allergic to nuts, never send the hazelnut promo."
+    window.undo_action.trigger()
+    assert ws.counts()["customers"] == 1
+    assert customer_notes(ws, 1) == merged
+    # Split again, Anna's notes written on since: undoing it loses none of Mark's words.
+    window.redo_action.trigger()
+    assert customer_notes(ws, 3) == "Mark: allergic to nuts, never send the hazelnut promo."
+    set_customer_notes(ws, 1, "Anna: decaf only.")
+    window.undo_action.trigger()
+    assert customer_notes(ws, 1) == "Anna: decaf only.\n\nMark: allergic to nuts, never send the hazelnut promo."

@@ -302,7 +302,7 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         decision_ids += _keep_the_rest_together(conn, moving, anchors)
         remaining = _record_ids(conn, old)  # with a hand record made to keep what stays
         undo = {"decisions": decision_ids, "restore": ties, **_drop_pins_of(conn, old, moving, remaining),
-                **hand_undo}
+                **hand_undo, **_give_notes_along(conn, old, new, moving, brought)}
         _give_pins_along(conn, new, going, brought, moving)
         log = MergeLog.__table__
         log_id = conn.execute(insert(log).returning(log.c.id).values(
@@ -780,6 +780,58 @@ def _keep_refusals_on_both(conn: Connection, survivor: int, back: int, merged_at
     return copies
 
 
+def _without(notes: str, piece: str) -> str | None:
+    """``notes`` with ``piece`` (joined onto them by a merge, a blank line before it) taken out;
+    ``None`` when ``piece`` is not there as it was joined (edited since)."""
+    at = notes.rfind(piece)
+    if not piece or at < 0:
+        return None
+    before, after = notes[:at].rstrip(), notes[at + len(piece):].lstrip()
+    return f"{before}\n\n{after}" if before and after else before or after
+
+
+def _give_notes_along(conn: Connection, old: int, new: int, moving: Sequence[int],
+                      brought: dict[int, _Brought]) -> dict:
+    """The split-off customer gets back the notes its side had when it was merged away.
+
+    A merge joined the absorbed customer's notes onto the survivor's (``writes._carry_user_data``);
+    when every file record that merge brought is leaving now, the person those notes were typed
+    for is the one leaving: they go with them, and come off the customer that keeps its id where
+    they still read as the merge joined them (notes edited since stay as they are: nothing the
+    user wrote is lost).  Notes typed on the merged customer stay with the customer keeping its id,
+    and so do a side's notes when only some of its records leave.  Returns what undo needs.
+    """
+    leaving = set(moving)
+    hand = set(_hand_ids(conn, old)) | set(_hand_ids(conn, new))
+    merges: dict[int, _Brought] = {}
+    for rid, came in brought.items():
+        merges.setdefault(came.log_id, came)
+    given: list[str] = []
+    joined: list[str] = []  # what the merge added to the survivor's notes (not what it had already)
+    for log_id, came in sorted(merges.items()):
+        theirs = {r for r, b in brought.items() if b.log_id == log_id and r not in hand}
+        text = (came.absorbed.get("notes") or "").strip()
+        if text and theirs and theirs <= leaving and text not in given:
+            given.append(text)
+            carried = (came.absorbed.get("_undo") or {}).get("survivor_notes")
+            if carried and carried[0] != carried[1] and text not in carried[0]:
+                joined.append(text)
+    if not given:
+        return {}
+    cust = Customer.__table__
+    before = conn.execute(select(cust.c.notes).where(cust.c.id == old)).scalar() or ""
+    after = before
+    for text in joined:
+        taken = _without(after, text)
+        if taken is not None:
+            after = taken
+    conn.execute(update(cust).where(cust.c.id == new).values(notes="\n\n".join(given), updated_at=utcnow()))
+    if after == before:
+        return {}
+    conn.execute(update(cust).where(cust.c.id == old).values(notes=after, updated_at=utcnow()))
+    return {"survivor_notes": [before, after]}
+
+
 def _give_pins_along(conn: Connection, new: int, going: Sequence[int], brought: dict[int, _Brought],
                      moving: Sequence[int]) -> None:
     """The split-off customer gets back the pins its side had when it was merged away (a company
@@ -893,6 +945,7 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
         sync_children(conn, [*moved, *made])
         follow_own_customer(conn, [entry["survivor_id"]])
         _give_back_user_data(conn, entry["survivor_id"], extra)
+        _keep_notes_of(conn, entry["absorbed_id"], entry["survivor_id"])
         refresh_customers(conn, [entry["survivor_id"], entry["absorbed_id"]])
     else:
         restore = {k: v for k, v in saved.items() if k in cust.c}
@@ -921,6 +974,20 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
     if extra.get("restore"):
         conn.execute(insert(md), extra["restore"])
     conn.execute(update(log).where(log.c.id == log_id).values(undone=True))
+
+
+def _keep_notes_of(conn: Connection, going: int, into: int) -> None:
+    """Before the customer a split made goes (its split undone): its notes, where the customer it
+    goes back into does not read them already (typed on it since the split, or given it by the split
+    while the other's notes were edited since), are joined onto that customer's, never lost."""
+    cust = Customer.__table__
+    notes = (conn.execute(select(cust.c.notes).where(cust.c.id == going)).scalar() or "").strip()
+    if not notes:
+        return
+    have = conn.execute(select(cust.c.notes).where(cust.c.id == into)).scalar() or ""
+    if notes not in have:
+        joined = f"{have.rstrip()}\n\n{notes}" if have.strip() else notes
+        conn.execute(update(cust).where(cust.c.id == into).values(notes=joined, updated_at=utcnow()))
 
 
 def _give_back_user_data(conn: Connection, survivor: int, extra: dict) -> None:
