@@ -543,3 +543,35 @@ def test_splitting_a_merged_customer_gives_the_notes_typed_for_them_back(window,
     set_customer_notes(ws, 1, "Anna: decaf only.")
     window.undo_action.trigger()
     assert customer_notes(ws, 1) == "Anna: decaf only.\n\nMark: allergic to nuts, never send the hazelnut promo."
+
+
+def test_after_a_split_review_asks_about_the_customers_as_they_are_and_undo_puts_the_queue_back(
+        window, ws, tmp_path, qtbot):
+    """The shop's record, the one with the phone, split off Anna (#1) with the card's Split button:
+    Review no longer says "Anna Lee (#1) ~ Mark Lee (#2) — same phone" of an Anna with no phone, but
+    asks about the new #3 who holds it; Edit › Undo puts the queue back as it was."""
+    import_file(ws, write_csv(tmp_path / "list.csv", HEADER, [["Anna", "Lee", "anna@shop.com", ""]]),
+                ImportOptions(channel="email"))
+    import_file(ws, write_csv(tmp_path / "shop.csv", HEADER, [["Anna", "Lee", "anna@shop.com", "+1 415 555 0101"]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "till.csv", HEADER, [["Mark", "Lee", "", "+1 415 555 0101"]]),
+                ImportOptions(channel="pos"))
+    window.set_workspace(ws)
+    window.show_screen("review")
+    review = window.screens["review"]
+
+    def asked():
+        return [(i.id, i.left_id, i.right_id, i.reasons[0]) for i in review.items]
+
+    assert asked() == [(1, 1, 2, "same phone")]
+    window.open_customer(1)
+    view = window.customer_view
+    row = next(r for r in range(view.source_model.rowCount()) if view.source_model.index(r, 0).data() == "shop.csv")
+    view.source_table.selectRow(row)
+    qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
+    window.show_screen("review")
+    assert [(left, right, reason) for _, left, right, reason in asked()] == [(2, 3, "same phone")]
+    assert "Anna Lee (#1)" not in review.score_label.text()
+    window.undo_action.trigger()
+    window.show_screen("review")
+    assert asked() == [(1, 1, 2, "same phone")]

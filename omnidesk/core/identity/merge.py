@@ -28,6 +28,7 @@ from omnidesk.core.identity.profiles import (all_followers, chunks, hand_followe
                                              profile_query)
 from omnidesk.core.identity.scoring import (FAMILY_FIRST_REASON, NAME_PAIRS, NAMES_UNREADABLE, RENAMED_REASON,
                                             SWAPPED_REASON, Model, Profile, not_merged, pair_conflict)
+from omnidesk.core.identity.requeue import ask_again, put_back_queue
 from omnidesk.core.identity.why import review_reason
 from omnidesk.core.identity.writes import (
     follow_own_customer,
@@ -257,13 +258,17 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
     """Split one source record (with its order's line-item rows) out into a customer of its own.
 
     Returns (the customer it left, the new customer, the log id for undo).  The
-    record will not be matched back automatically.  A value pinned on the
+    record will not be matched back automatically.  The review queue is asked again about both
+    customers (``requeue.ask_again``): a question resting on a record that left goes.  A value pinned on the
     customer that only the split-off records held is unpinned (undo pins it again).
     ``customer_id``: the id this split gave its customer before it was undone;
     a redo gives it back.  ``owner``: the customer the user saw the record on;
     the split is refused if the record has moved since (a merge in another
     window or command), rather than taking it out of a customer the user never saw.
     """
+    from omnidesk.core.identity.resolve import model_from_settings
+
+    model = model_from_settings(ws.get_setting)
     rec = SourceRecord.__table__
     with ws.writing() as conn:
         row = conn.execute(select(rec.c.customer_id, rec.c.row_hash).where(rec.c.id == record_id)).first()
@@ -304,6 +309,9 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         undo = {"decisions": decision_ids, "restore": ties, **_drop_pins_of(conn, old, moving, remaining),
                 **hand_undo, **_give_notes_along(conn, old, new, moving, brought)}
         _give_pins_along(conn, new, going, brought, moving)
+        # What the queue asked about the customer may rest on a record that left: both sides are
+        # asked again, as an import would ask about their records.
+        undo["queue"] = ask_again(conn, [old, new], model)
         log = MergeLog.__table__
         log_id = conn.execute(insert(log).returning(log.c.id).values(
             kind="unmerge", survivor_id=old, absorbed_id=new, record_ids_json=json.dumps(moving),
@@ -946,6 +954,8 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
         follow_own_customer(conn, [entry["survivor_id"]])
         _give_back_user_data(conn, entry["survivor_id"], extra)
         _keep_notes_of(conn, entry["absorbed_id"], entry["survivor_id"])
+        if "queue" in extra:
+            put_back_queue(conn, entry["absorbed_id"], extra["queue"])
         refresh_customers(conn, [entry["survivor_id"], entry["absorbed_id"]])
     else:
         restore = {k: v for k, v in saved.items() if k in cust.c}
