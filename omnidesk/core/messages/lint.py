@@ -316,12 +316,12 @@ def _expiry(c: Context) -> Iterable[Hit]:
             yield f, f"{shown} here, but {said}", start, stop
 
 
-# An offer's value as written: 20%, 12.5 %, $10, €5, 5 €, £7.50, 10 EUR; thousands grouped with
+# An offer's value as written: 20%, 12.5 %, 20 percent, 20 per cent, 20 pct, $10, €5, 5 €, £7.50, 10 EUR; thousands grouped with
 # commas (1,000 or 1,000.50) or with dots (€1.000, €1.000,50: three figures after a dot are no
 # cents).  A number is read whole: never up to a figure that follows it.
 _AMOUNT = (r"(?P<n>[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?|[1-9]\d{0,2}(?:,\d{3})+(?:\.\d{1,2})?"
            r"|\d+(?:[.,]\d{1,2})?)(?![\d,.]\d|\d)")
-_VALUE = (rf"(?<![\w.,]){_AMOUNT}\s?(?P<pct>%)"
+_VALUE = (rf"(?<![\w.,]){_AMOUNT}\s?(?P<pct>%|(?i:per\s?cent|pct)\b)"
           rf"|(?P<cur>(?:US|CA|AU|NZ|[CA])?\$|[€£¥]|(?<![\w.,])(?:EUR|USD|GBP|CHF|CAD|AUD)(?=\s?\d))"
           rf"\s?{_AMOUNT.replace('?P<n>', '?P<n2>')}"
           rf"|(?<![\w.,]){_AMOUNT.replace('?P<n>', '?P<n3>')}\s?(?P<cur3>[€£$]|(?:EUR|USD|GBP|CHF|CAD|AUD)\b)")
