@@ -655,6 +655,27 @@ def _no_fallback(c: Context) -> Iterable[Hit]:
                           f"value for it: they read nothing there; write {{{key}|…}}"), piece.start, piece.end
 
 
+# Where a shared token's value comes from, for the finding that says it is empty.
+_SHARED_SOURCE = {"offer_code": "the master has no offer code", "offer_value": "the master has no offer value",
+                  "offer_expires": "the master has no end date", "business_name": "the brand kit has no name"}
+
+
+def _shared_empty(c: Context) -> Iterable[Hit]:
+    """A message or brand token (``{offer_code}``, ``{offer_expires}``…) that renders as nothing for
+    everyone: the master or the brand kit has no value for it and the token no fallback, so every
+    reader gets "with code , until ." (a personal token is :func:`_no_fallback`'s)."""
+    shared = shared_values(c.master, c.brand.name)
+    for f, text in c.fields.items():
+        for piece in tokens.parse(text):
+            if not isinstance(piece, tokens.Token) or piece.fallback:
+                continue
+            key = tokens.token_key(piece.name)
+            if key in _SHARED_SOURCE and not str(shared.get(key) or "").strip():
+                yield f, (f"{{{key}}} is empty for everyone: {_SHARED_SOURCE[key]}, so every reader of the "
+                          f"{c.label} gets nothing there; fill it in, or write {{{key}|…}} or the words "
+                          "themselves"), piece.start, piece.end
+
+
 def _formula_start(c: Context) -> Iterable[Hit]:
     """A text the send pack's CSV writer must guard: its tool would send the apostrophe it gets."""
     from omnidesk.core.exporting.csvsafe import safe_cell
@@ -678,6 +699,7 @@ def _empty(c: Context) -> Iterable[Hit]:
 RULES: tuple[Rule, ...] = (
     Rule("empty", ERROR, "a variant says something", _empty),
     Rule("token", ERROR, "tokens are known and well formed", _tokens),
+    Rule("token_empty", ERROR, "a message or brand token has a value to show", _shared_empty),
     Rule("over_limit", ERROR, "within the channel's length or segment limit", _over_limit, ("sms", *SOCIAL)),
     Rule("offer_code_missing", ERROR, "the master's offer code is there", _offer_code,
          ("email", "sms", *SOCIAL, "store", "website")),
