@@ -36,7 +36,7 @@ from omnidesk.core.campaigns.campaign import (
 from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
 from omnidesk.core.campaigns.export import SOCIAL_LAYOUTS
 from omnidesk.core.campaigns.packs import MAILCHIMP_FIELD_BYTES, SocialPost, social_post_problem
-from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
+from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL, campaign_name
 from omnidesk.core.messages.lint import ERROR, SMS_MAX_SEGMENTS, WARNING, Finding, Report, check_variant
 from omnidesk.core.messages.longest import Longest, longest_texts
 from omnidesk.core.money import workspace_currency
@@ -167,7 +167,8 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
             image = logo(ws) if channel == "store" else None  # the poster is laid out with it
             found, stats[channel] = check_variant(channel, variant.fields, message.master, brand, samples=measured,
                                                   custom_names=names, currency=currency,
-                                                  logo=image.data if image is not None else None)
+                                                  logo=image.data if image is not None else None,
+                                                  campaign=campaign_name(brand, message.name))
             findings.extend(found)
             if variant.stale:
                 findings.append(Finding(channel, WARNING, "stale_variant",

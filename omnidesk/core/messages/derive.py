@@ -18,7 +18,8 @@ from collections.abc import Mapping
 
 from omnidesk.core.messages import tokens
 from omnidesk.core.messages.brand import Brand
-from omnidesk.core.messages.links import add_utm, channel_utm, find_links, is_valid_link, utm_campaign_name
+from omnidesk.core.messages.links import (add_utm, channel_utm, find_links, is_valid_link, opened, utm_campaign_name,
+                                          utm_values)
 
 MASTER_FIELDS = ("headline", "body", "offer_code", "offer_value", "offer_expires", "cta", "link", "image")
 SOCIAL = ("facebook", "instagram", "x", "linkedin", "threads", "bluesky", "google")
@@ -80,12 +81,34 @@ def campaign_name(brand: Brand, message_name: str) -> str:
     return utm_campaign_name((brand.utm_campaign or "{message}").replace("{message}", message_name))
 
 
-def tagged_link(channel: str, link: str, campaign: str) -> str:
-    """The master's link as ``channel`` sends it: with its campaign tags, where the channel has them."""
+def tagged_link(channel: str, link: str, campaign: str, *, content: str | None = None) -> str:
+    """The master's link as ``channel`` sends it: with its campaign tags, where the channel has them
+    (and ``utm_content``, when given)."""
     utm = channel_utm(channel)
     if not link or utm is None or not campaign or not is_valid_link(link):
         return link
-    return add_utm(link, *utm, campaign)
+    return add_utm(link, *utm, campaign, content=content)
+
+
+def retagged(channel: str, text: str, campaign: str) -> str:
+    """``text`` with each link that carries campaign tags tagged again by :func:`tagged_link`, for
+    ``channel`` and ``campaign`` (its ``utm_content`` kept): a copy of a message, under its own name,
+    counts its visits for itself.  A link without tags stays as written (the check warns of it);
+    a bare "www." link stays bare."""
+    out, at = [], 0
+    for link in find_links(text):
+        utm = utm_values(link.url)
+        if not utm:
+            continue
+        bare = link.url.lower().startswith("www.")
+        tagged = tagged_link(channel, opened(link.url), campaign, content=utm.get("utm_content") or None)
+        if tagged == opened(link.url):
+            continue  # a channel without tags, or a link that cannot be tagged
+        out.append(text[at:link.start])
+        out.append(tagged[len("https://"):] if bare else tagged)
+        at = link.end
+    out.append(text[at:])
+    return "".join(out)
 
 
 def derive(channel: str, master: Mapping[str, str], brand: Brand | None = None, *, campaign: str = "") -> dict[str, str]:

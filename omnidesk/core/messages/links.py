@@ -147,6 +147,17 @@ def has_utm(url: str) -> bool:
     return all(found.get(key) for key in UTM_KEYS[:3])
 
 
+def utm_values(url: str) -> dict[str, str]:
+    """The ``utm_*`` parameters ``url`` carries, by key (lower case), their values decoded and
+    stripped ({} for none, or for a link that cannot be read).  A bare "www." link is read as https."""
+    try:
+        query = urlsplit(opened(url)).query
+    except ValueError:
+        return {}
+    return {_key(piece): unquote(piece.partition("=")[2]).strip() for piece in query.split("&")
+            if piece and _key(piece).startswith("utm_")}
+
+
 # A link starts at http:// or https:// (any case), or at www. where no word, dot, @ or slash
 # comes right before it (not inside an email address or another link).  It runs to white
 # space, or to a character that does not belong in a written URL: quotes, angle brackets,

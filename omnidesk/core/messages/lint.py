@@ -21,7 +21,8 @@ from functools import lru_cache
 from omnidesk.core.messages.personal import shared_values
 from omnidesk.core.messages import links, sms, social, tokens
 from omnidesk.core.messages.brand import Brand
-from omnidesk.core.messages.derive import CHANNEL_LABELS, PER_PERSON, SOCIAL, VARIANT_CHANNELS, VARIANT_FIELDS
+from omnidesk.core.messages.derive import (CHANNEL_LABELS, PER_PERSON, SOCIAL, VARIANT_CHANNELS, VARIANT_FIELDS,
+                                           campaign_name)
 from omnidesk.core.messages.personal import nice_day
 
 ERROR, WARNING = "error", "warning"
@@ -67,6 +68,9 @@ class Context:
     # The brand kit's logo as it is kept (None: none, or the caller did not read it; a poster is
     # then laid out with a square stand-in when the kit has one).
     logo: bytes | None = None
+    # The utm_campaign this message's links carry (derive.campaign_name), "" when the caller does
+    # not know the message's name: its links' campaign is then not compared.
+    campaign: str = ""
 
     @property
     def text(self) -> str:
@@ -234,6 +238,28 @@ def _untagged(c: Context) -> Iterable[Hit]:
         for lk in links.find_links(text):
             if links.is_valid_link(links.opened(lk.url)) and not links.has_utm(lk.url):
                 yield f, f"{lk.url} has no campaign tags: its visits will not be told apart", lk.start, lk.end
+
+
+def _wrong_tags(c: Context) -> Iterable[Hit]:
+    """A link tagged for another channel or another campaign (copied from elsewhere, or from the
+    message this one was duplicated from): its visits would be counted there, not here."""
+    utm = links.channel_utm(c.channel)
+    if utm is None:
+        return
+    wanted = {"utm_source": utm[0], "utm_medium": utm[1], **({"utm_campaign": c.campaign} if c.campaign else {})}
+    for f, text in c.fields.items():
+        for lk in links.find_links(text):
+            if not links.is_valid_link(links.opened(lk.url)) or not links.has_utm(lk.url):
+                continue  # said by malformed_link or link_without_utm
+            found = links.utm_values(lk.url)
+            off = [key for key, value in wanted.items()
+                   if "{" not in found.get(key, "") and found.get(key, "").casefold() != value.casefold()]
+            if off:
+                said = ", ".join(f"{key}={found[key]}" for key in off)
+                should = "&".join(f"{key}={wanted[key]}" for key in off)
+                yield f, (f"{lk.url} is tagged {said}: its visits would be counted for another "
+                          f"{'campaign' if off == ['utm_campaign'] else 'channel or campaign'}, not this "
+                          f"{c.label} of this message; tag it {should}"), lk.start, lk.end
 
 
 _MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
@@ -728,6 +754,7 @@ RULES: tuple[Rule, ...] = (
     Rule("too_long", WARNING, "subjects, preheaders, headlines and banners read whole", _long,
          ("email", "store", "website")),
     Rule("link_without_utm", WARNING, "links carry campaign tags", _untagged),
+    Rule("link_tags_differ", WARNING, "links carry this channel's and this message's campaign tags", _wrong_tags),
     Rule("token_no_fallback", WARNING, "a customer without the value still reads a word", _no_fallback,
          PER_PERSON),
     Rule("formula_start", WARNING, "a text does not start as a spreadsheet formula would", _formula_start,
@@ -829,10 +856,13 @@ def longest_sample(channel: str, templates: Mapping[str, str],
 
 def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, str], brand: Brand, *,
                   samples: Sequence[Mapping[str, str | None]] = (), custom_names: Sequence[str] = (),
-                  currency: str | None = None, logo: bytes | None = None) -> tuple[list[Finding], dict]:
+                  currency: str | None = None, logo: bytes | None = None,
+                  campaign: str = "") -> tuple[list[Finding], dict]:
     """The findings on one variant and its stats (length, limit; segments and encoding for SMS).
     ``currency``: the shop's (money.workspace_currency), which an amount without a sign is in;
-    ``logo``: the brand kit's logo as kept (brand.logo), which the poster is laid out with.
+    ``logo``: the brand kit's logo as kept (brand.logo), which the poster is laid out with;
+    ``campaign``: the utm_campaign of the message's links (derive.campaign_name), which each
+    tagged link is compared with ("": not compared).
 
     A variant published for everyone (a post, the poster, the banner) is measured as it is
     published: its personal tokens show their fallbacks whoever the sample is.
@@ -844,7 +874,7 @@ def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, 
     samples = customers or [shared]
     written = {f: fields.get(f, "") for f in VARIANT_FIELDS[channel]}
     ctx = Context(channel, written, longest(written, samples, channel), dict(master), brand, custom_names, customers,
-                  currency, logo)
+                  currency, logo, campaign)
     found = []
     for rule in RULES:
         if rule.channels is not None and channel not in rule.channels:
@@ -869,7 +899,7 @@ def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] 
     for channel in message.channels:
         found, stats[channel] = check_variant(channel, message.variants[channel].fields, message.master, brand,
                                               samples=samples, custom_names=custom_names, currency=currency,
-                                              logo=logo)
+                                              logo=logo, campaign=campaign_name(brand, message.name))
         findings.extend(found)
     return Report(findings, stats)
 

@@ -32,6 +32,7 @@ from omnidesk.core.messages.derive import (
     campaign_name,
     derive,
     master_changes,
+    retagged,
 )
 from omnidesk.core.models import Message, MessageVariant, MessageVersion, utcnow
 from omnidesk.core.text import clean_line, clean_lines, clean_name
@@ -307,13 +308,36 @@ def delete_message(ws: Workspace, name: str) -> None:
 
 
 def duplicate_message(ws: Workspace, name: str, new_name: str) -> MessageData:
-    """A copy under a new name (a template for the next campaign), its versions starting afresh."""
-    data = get_message(ws, name)
-    copy = save_message(ws, new_name, data.master, channels=data.channels)
+    """A copy under a new name (a template for the next campaign), its versions starting afresh.
+
+    Its variants are the source's, their links tagged again for the copy's own campaign
+    (:func:`derive.retagged`, as a new message's are tagged): a copy named "Autumn sale" counts
+    its visits for ``autumn-sale``, not for the message it was copied from.  One write: the copy
+    is made whole or not at all."""
+    new_name = _clean_name(new_name)
+    brand = get_brand(ws)
+    campaign = campaign_name(brand, new_name)
+    msg = Message.__table__
     with ws.writing() as conn:
-        for channel, v in data.variants.items():
-            _put_variant(conn, copy.id, channel, v.fields, v.synced, v.edited)
-        return _read(conn, _row(conn, copy.name))
+        data = _read(conn, _row(conn, _clean_name(name)))
+        try:
+            taken = _row(conn, new_name)
+        except UserError:
+            taken = None
+        if taken is not None:
+            raise UserError(f"A message named '{taken.name}' exists already; choose another name or replace it.")
+        now = utcnow()
+        message_id = conn.execute(insert(msg).returning(msg.c.id).values(
+            name=new_name, master_json=json.dumps(data.master, ensure_ascii=False), created_at=now,
+            updated_at=now)).scalar_one()
+        for channel in data.channels:
+            v = data.variants[channel]
+            fields = {f: retagged(channel, text, campaign) for f, text in v.fields.items()}
+            # Edited only where the source's was and the copy still differs from what its master makes.
+            edited = v.edited and fields != derive(channel, v.synced, brand, campaign=campaign)
+            _put_variant(conn, message_id, channel, fields, v.synced, edited)
+        _snapshot(conn, message_id)
+        return _read(conn, conn.execute(select(msg).where(msg.c.id == message_id)).first())
 
 
 def versions(ws: Workspace, name: str) -> list[Version]:

@@ -351,6 +351,7 @@ class MessagesView(QWidget):
         self._pending_checks.clear()
 
     def _check(self, channel: str) -> None:
+        from omnidesk.core.messages.derive import campaign_name
         from omnidesk.core.messages.lint import check_variant
 
         panel = self.panels.get(channel)
@@ -358,7 +359,7 @@ class MessagesView(QWidget):
             return
         found, stats = check_variant(channel, panel.values(), self.current.master, self.brand,
                                      samples=self.samples, custom_names=self.custom_names, currency=self.currency,
-                                     logo=self.logo)
+                                     logo=self.logo, campaign=campaign_name(self.brand, self.current.name))
         panel.show_check(found, stats)
         self._preview(channel)
         self._label_tab(channel, found)
