@@ -60,7 +60,7 @@ def test_a_value_that_looks_like_an_address_is_not_made_a_link(stores, capsys, t
                            "--customer", "eve@example.com", "--out", out_file, "-w", stores)
     assert status == 0
     page = out_file.read_text(encoding="utf-8").casefold()  # the import writes the name "Www.evil.example"
-    assert "hi www.evil.example, 20% off" in page
+    assert "hi <bdi>www.evil.example</bdi>, 20% off" in page
     assert "evil.example</a>" not in page and 'href="https://www.evil.example' not in page
     # The message's own link is one, the value inside it filled in.
     assert 'href="https://hc.example/stores/hill?utm_source=x"' in page

@@ -27,6 +27,8 @@ from inscriptis.html_engine import Inscriptis
 from inscriptis.model.config import ParserConfig
 from lxml.html import document_fromstring
 
+from omnidesk.core.messages.tokens import FSI, PDI, right_to_left
+
 # What each sending tool replaces with the recipient's own unsubscribe address.
 UNSUBSCRIBE_PLACEHOLDERS = {
     "mailchimp": "*|UNSUB|*",
@@ -195,6 +197,16 @@ def text_part(document: str) -> str:
         if not href or href.startswith("#") or shown == label:
             continue
         link.tail = f" ({shown})" + (link.tail or "") if label else shown + (link.tail or "")
+    for value in tree.iter("bdi"):
+        # A value set apart in <bdi> (body_from_filled) stays apart in plain text: FSI…PDI around
+        # one written right to left.
+        words = value.text_content()
+        if right_to_left(words):
+            value.text = FSI + (value.text or "")
+            if len(value):
+                value[-1].tail = (value[-1].tail or "") + PDI
+            else:
+                value.text += PDI
     text = Inscriptis(tree, ParserConfig(display_links=False)).get_text()
     lines = [line.rstrip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
@@ -249,6 +261,7 @@ def body_from_text(text: str) -> str:
 # Where each filled-in value goes while the template's own words are laid out (private-use
 # characters: no template writes them, and the link pattern runs through them like letters).
 _HOLE = re.compile("\ue000(\\d+)\ue001")
+_IN_LINK = re.compile(r"<a\s[^>]*>.*?</a>", re.S)
 
 
 def body_from_filled(pieces: list[tuple[str, bool]]) -> str:
@@ -266,4 +279,10 @@ def body_from_filled(pieces: list[tuple[str, bool]]) -> str:
             values.append(text)
         else:
             laid.append(text.replace("\ue000", "").replace("\ue001", ""))
-    return _HOLE.sub(lambda m: html.escape(values[int(m.group(1))], quote=True), body_from_text("".join(laid)))
+    laid_out = body_from_text("".join(laid))
+    # A value within a link the template writes is part of its address (and of its words); any
+    # other is set apart in <bdi>, so a name written right to left, or holding figures, never
+    # reorders the words around it ("Hi محمد, 20% off" read "Hi 20 ,محمد% off").
+    laid_out = _IN_LINK.sub(lambda a: _HOLE.sub(lambda m: html.escape(values[int(m.group(1))], quote=True),
+                                                a.group()), laid_out)
+    return _HOLE.sub(lambda m: f"<bdi>{html.escape(values[int(m.group(1))], quote=True)}</bdi>", laid_out)

@@ -205,6 +205,35 @@ def problems(template: str, custom_names: Iterable[str] = ()) -> list[TokenProbl
     return sorted(found, key=lambda p: (p.start, p.end))
 
 
+# The characters that change how the text around them reads: the bidirectional embeddings and
+# overrides (U+202A-U+202E), the isolates (U+2066-U+2069) and the marks (LRM, RLM, ALM).  A value
+# never brings them in: a first name U+202E "evil" turned the rest of the line round, the SMS's
+# opt-out line with it.
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# First strong isolate and pop directional isolate: a value written right to left (a name in
+# Arabic or Hebrew) set apart in plain text, so the words and figures after it keep their order
+# ("Hi محمد, 20% off" read "Hi 20 ,محمد% off" without them).  HTML uses <bdi> (email.body_from_filled).
+FSI, PDI = "\u2068", "\u2069"
+
+
+def _value(value: object, max_value: int) -> str:
+    """A token's value as it is filled in: its outer spaces and its bidirectional controls dropped,
+    cut to ``max_value`` characters."""
+    return _BIDI_CONTROLS.sub("", str(value)).strip()[:max_value]
+
+
+def right_to_left(text: str) -> bool:
+    """Whether ``text`` holds a letter written right to left (Hebrew, Arabic, Syriac, Thaana…)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def isolated(text: str) -> str:
+    """``text`` between FSI and PDI when it holds a right-to-left letter, else as it is: a Latin-only
+    value adds nothing (an SMS of Latin names stays GSM-7), and one in Arabic or Hebrew, which makes
+    an SMS UCS-2 already, adds two characters that keep it from reordering the text around it."""
+    return f"{FSI}{text}{PDI}" if text and right_to_left(text) else text
+
+
 def _normalized(values: Mapping[str, str | None]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for name, value in values.items():
@@ -219,12 +248,15 @@ def fill(
     values: Mapping[str, str | None],
     *,
     max_value: int = 500,
+    isolate: bool = False,
 ) -> list[tuple[str, bool]]:
     """``template`` in pieces, each token's replaced by its value (see :func:`render`): each
     piece with whether it was filled in (a value or a fallback) rather than written in the template.
 
     For a layout that treats the template's words and the values apart: an email makes the
-    template's addresses links, never one a customer's name happens to look like.
+    template's addresses links, never one a customer's name happens to look like, and sets each
+    value apart in ``<bdi>``.  With ``isolate`` a right-to-left value is between FSI and PDI
+    (:func:`isolated`), as plain text needs it.
     """
     if max_value < 1:
         raise ValueError("max_value must be at least 1")
@@ -240,7 +272,8 @@ def fill(
             out.append((template[piece.start:piece.end], False))
             continue
         value = lookup.get(key)
-        text = "" if value is None else str(value).strip()[:max_value]
+        text = "" if value is None else _value(value, max_value)
+        own = bool(text)
         if not text:
             text = piece.fallback or ""
         if in_links is None:
@@ -248,6 +281,8 @@ def fill(
         if text and any(a <= piece.start and piece.end <= b for a, b in in_links):
             # Inside a link, a value is one piece of it: "New York" opened ".../stores/New".
             text = quote(text, safe="")
+        elif isolate and own:
+            text = isolated(text)
         out.append((text, True))
     return out
 
@@ -278,8 +313,11 @@ def renderer(template: str, *, max_value: int = 500) -> Callable[[Mapping[str, s
                 continue
             key, fallback, in_link = step
             value = lookup.get(key)
-            text = ("" if value is None else str(value).strip()[:max_value]) or fallback
-            out.append(quote(text, safe="") if in_link and text else text)
+            text = "" if value is None else _value(value, max_value)
+            if in_link:
+                out.append(quote(text or fallback, safe="") if text or fallback else "")
+            else:
+                out.append(isolated(text) if text else fallback)
         return "".join(out)
 
     return fill_in
@@ -296,10 +334,12 @@ def render(
 
     ``values`` is keyed by token name (``first_name``, ``custom.shopping for``; any case).
     A value that is missing, None or blank gives the token's fallback, or "" without one.
-    A value is stripped of outer spaces and cut to ``max_value`` characters; the value or the
-    fallback is then passed through ``escape`` (for example ``html.escape`` in an email's
-    HTML).  A token whose name is not of the syntax, and every malformed brace, is written as
+    A value is stripped of outer spaces and of the bidirectional controls that would turn the
+    text around it (U+202A-U+202E, U+2066-U+2069, LRM, RLM, ALM), cut to ``max_value`` characters,
+    and set between FSI and PDI when it holds a right-to-left letter (:func:`isolated`); the
+    value or the fallback is then passed through ``escape`` (for example ``html.escape`` in an
+    email's HTML).  A token whose name is not of the syntax, and every malformed brace, is written as
     it stands in the template, for the preview to show and the check to report.
     """
     return "".join(escape(text) if filled and escape is not None and text else text
-                   for text, filled in fill(template, values, max_value=max_value))
+                   for text, filled in fill(template, values, max_value=max_value, isolate=True))
