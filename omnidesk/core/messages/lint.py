@@ -884,18 +884,24 @@ def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, 
     return found, _stats(channel, ctx.rendered)
 
 
+def check_master(master: Mapping[str, str], brand: Brand) -> list[Finding]:
+    """The findings on the master's own fields (channel "master"): a link no variant can carry, and
+    a banned word in its words (the offer's value reaches every variant through {offer_value})."""
+    findings = []
+    link = master.get("link", "")
+    if link and not links.is_valid_link(link):
+        findings.append(Finding("master", ERROR, "malformed_link", links.link_problem(link), "link"))
+    for f, words, start, end in _banned_in(master, brand, master):
+        findings.append(Finding("master", ERROR, "banned_word", words, f, start, end))
+    return findings
+
+
 def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] = (),
           custom_names: Sequence[str] = (), currency: str | None = None, logo: bytes | None = None) -> Report:
     """Every variant of ``message`` (a store.MessageData) checked; the master's own link too.
     ``currency``: the shop's, which an amount without a sign is in."""
-    findings: list[Finding] = []
+    findings: list[Finding] = check_master(message.master, brand)
     stats: dict[str, dict] = {}
-    link = message.master.get("link", "")
-    if link and not links.is_valid_link(link):
-        findings.append(Finding("master", ERROR, "malformed_link", links.link_problem(link), "link"))
-    # The master's own words: the offer's value reaches every variant through {offer_value}.
-    for f, words, start, end in _banned_in(message.master, brand, message.master):
-        findings.append(Finding("master", ERROR, "banned_word", words, f, start, end))
     for channel in message.channels:
         found, stats[channel] = check_variant(channel, message.variants[channel].fields, message.master, brand,
                                               samples=samples, custom_names=custom_names, currency=currency,

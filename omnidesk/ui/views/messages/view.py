@@ -182,6 +182,16 @@ class MessagesView(QWidget):
         rl.addWidget(scroll, 1)
         below = QVBoxLayout()
         below.setContentsMargins(8, 0, 0, 0)  # in line with the editor's left edge
+        # What the check finds in the master's own words (a banned word in its body): in sight
+        # under every tab, since no variant's check names it; each a click or Enter from its field.
+        self.master_findings = QListWidget()
+        self.master_findings.setObjectName("masterFindings")
+        self.master_findings.setAccessibleName("What the check found in the master")
+        self.master_findings.setWordWrap(True)
+        self.master_findings.itemActivated.connect(self._jump_to_master)
+        self.master_findings.itemClicked.connect(self._jump_to_master)
+        self.master_findings.hide()
+        below.addWidget(self.master_findings)
         below.addLayout(self.checks)
         below.addLayout(actions)
         rl.addLayout(below)
@@ -318,6 +328,7 @@ class MessagesView(QWidget):
         for channel, panel in self.panels.items():
             panel.preview.brand_name = self.brand.name
             self._check(channel)
+        self._check_master()
         self._fill_preview_choices()
         self.add_channel_menu.clear()
         for channel in VARIANT_CHANNELS:
@@ -518,6 +529,51 @@ class MessagesView(QWidget):
     def _master_typed(self) -> None:
         if self.current is not None:
             self.save_master_button.setEnabled(self.master.values() != self.current.master and not self.read_only)
+            self._check_master()
+
+    def _check_master(self) -> None:
+        """The master's own findings (lint.check_master) for what is typed in it now, listed under the
+        editor with the variant's check; none, no list.  A link no variant can carry is said under
+        the link field already, as it is typed."""
+        from omnidesk.core.messages.lint import check_master
+        from omnidesk.ui.views.messages.editor import MASTER_LABELS
+
+        found = [] if self.current is None or self.brand is None else [
+            f for f in check_master(self.master.values(), self.brand) if f.code != "malformed_link"]
+        self.master_findings.clear()
+        for f in found:
+            where = MASTER_LABELS.get(f.field, f.field).replace("&", "")
+            item = QListWidgetItem(f"{'✖' if f.severity == 'error' else '⚠'} Master · {where}: {f.message}")
+            item.setData(Qt.ItemDataRole.UserRole, (f.field, f.start, f.end))
+            item.setForeground(QColor("#B3261E" if f.severity == "error" else "#7A5A00"))
+            item.setToolTip(f"{f.severity}: {f.code} (in the master, so in every variant made from it)")
+            self.master_findings.addItem(item)
+        self.master_findings.setVisible(bool(found))
+        if found:
+            line = self.master_findings.fontMetrics().height()
+            rows = sum(max(self.master_findings.sizeHintForRow(i), line) for i in range(len(found)))
+            self.master_findings.setFixedHeight(min(3 * line, rows) + 2 * self.master_findings.frameWidth() + 4)
+
+    def _jump_to_master(self, item: QListWidgetItem) -> None:
+        """To the master's field a finding names, with the words it is about selected."""
+        from PySide6.QtGui import QTextCursor
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        field, start, end = item.data(Qt.ItemDataRole.UserRole)
+        edit = self.master.edits.get(field)
+        if edit is None:
+            return
+        self.scroll.ensureWidgetVisible(edit)
+        edit.setFocus()
+        if start is None:
+            return
+        if isinstance(edit, QPlainTextEdit):
+            cursor = edit.textCursor()
+            cursor.setPosition(start)
+            cursor.setPosition(end or start, QTextCursor.MoveMode.KeepAnchor)
+            edit.setTextCursor(cursor)
+        else:
+            edit.setSelection(start, (end or start) - start)
 
     def _update_actions(self) -> None:
         has = self.current is not None
