@@ -81,6 +81,7 @@ from omnidesk.core.demo_data.shared import (
     CURRENCY,
     DEFAULT_SEED,
     DEFAULT_TODAY,
+    demo_today,
     EMAIL_ACTIVITY_FILE,
     EMAIL_ACTIVITY_HEADER,
     GOOGLE_CONTACTS_FILE,
@@ -135,8 +136,9 @@ def write_demo_files(directory: Path, customers: int = 300, seed: int = DEFAULT_
     """Write the demo shop's channel exports into ``directory`` and describe them.
 
     ``customers`` distinct people are spread over the channels; events span the
-    365 days before ``today`` (default 1 November 2026, fixed for determinism).
-    The same arguments always produce byte-identical files.  With ``labels``,
+    365 days before ``today`` (default: :func:`demo_today`, this computer's today unless
+    ``OMNIDESK_DEMO_TODAY`` fixes it).  The same arguments on the same day always produce
+    byte-identical files.  With ``labels``,
     ``labels.csv`` (file, record_no, person_id) names the person behind every
     record of every contacts file and every event record that identifies
     someone; it is not in the returned list.
@@ -145,7 +147,7 @@ def write_demo_files(directory: Path, customers: int = 300, seed: int = DEFAULT_
         raise ValueError("customers must be at least 1")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    today = today or DEFAULT_TODAY
+    today = today or demo_today()
     world = World(
         people=build_people(customers, seed), today=today,
         start=today - timedelta(days=365), end=today - timedelta(days=1),

@@ -22,7 +22,18 @@ from omnidesk.core import paths
 
 SHOP_NAME = "Harbor & Pine"
 DEFAULT_SEED = 20260101
-DEFAULT_TODAY = date(2026, 11, 1)
+DEFAULT_TODAY = date(2026, 11, 1)  # what the tests build on (OMNIDESK_DEMO_TODAY, set by their conftest)
+
+
+def demo_today() -> date:
+    """The day a demo's year of activity ends on: ``OMNIDESK_DEMO_TODAY`` (YYYY-MM-DD) when set
+    (the tests and benchmarks fix it, so a demo is the same every day), else this computer's
+    today, so a new user's Dashboard ("the last 12 months") shows the demo's year whenever it
+    is built."""
+    import os
+
+    given = os.environ.get("OMNIDESK_DEMO_TODAY")
+    return date.fromisoformat(given) if given else date.today()
 CURRENCY = "USD"
 HOME_REGION = "ME"
 MAINE_SALES_TAX = Decimal("0.055")
