@@ -118,3 +118,28 @@ def test_a_custom_comparison_that_is_neither_a_number_nor_a_date_says_it_takes_e
     status, _, err = run_cli(capsys, "segment", "count", "--rule",
                              json.dumps({"field": "last_seen", "op": "gt", "value": "abc"}), "-w", path)
     assert status != 0 and "last_seen needs a date as YYYY-MM-DD, got 'abc'" in err
+
+
+def test_gt_and_between_read_a_number_given_as_text_as_is_does(tmp_path, capsys):
+    """`is "1200"` finds a number field's 1,200, so `gt "100"` compares as a number too (it was
+    refused as "needs a number", got '100'); a date stays a date, and mixing the two is refused."""
+    path = str(tmp_path / "shop.omnidesk")
+    _import(capsys, path, write_csv(tmp_path / "club.csv", ["Email", "First Name", "Points", "Renewal due"], [
+        ["ann@example.com", "Ann", "1,200", "2026-03-01"], ["bob@example.com", "Bob", "50", "2026-09-01"],
+        ["cy@example.com", "Cy", "300", "2026-10-15"]]))
+
+    def count(field, op, value):
+        return _count(capsys, path, {"field": f"custom.{field}", "op": op, "value": value})
+
+    assert count("Points", "gt", "100") == count("Points", "gt", 100) == 2
+    assert count("Points", "lte", "1,200.00") == count("Points", "lte", 1200) == 3
+    assert count("Points", "between", ["100", "500"]) == count("Points", "between", [100, 500]) == 1
+    assert count("Points", "between", ["100", 2000]) == 2
+    assert count("Renewal due", "gt", "2026-08-31") == 2
+    assert count("Renewal due", "between", ["2026-03-01", "2026-09-01"]) == 2
+    status, _, err = run_cli(capsys, "segment", "count", "--rule", json.dumps(
+        {"field": "custom.Points", "op": "between", "value": ["100", "2026-09-01"]}), "-w", path)
+    assert status == 2 and "between needs two numbers or two dates" in err
+    status, _, err = run_cli(capsys, "segment", "count", "--rule", json.dumps(
+        {"field": "custom.Points", "op": "between", "value": ["500", "100"]}), "-w", path)
+    assert status == 2 and "the low end is above the high end" in err

@@ -289,17 +289,17 @@ def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: st
     elif field == "birthday_month":
         if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 12:
             raise RuleError(f"{where}: birthday_month takes a month number 1–12, got {_number_text(v)}")
-    elif field in ("orders", "spend") or (field.startswith("custom.") and op in ("gt", "gte", "lt", "lte")):
-        if field.startswith("custom.") and isinstance(v, str):
-            _as_date(v, where, field, op)  # a custom date compares by date
-            return
+    elif field.startswith("custom.") and op in ("gt", "gte", "lt", "lte", "between"):
+        got = custom_ordered(v)  # a custom value compares as a date or as a number
+        if got is None:
+            raise RuleError(f"{where}: {field} {op} needs a number or a date as YYYY-MM-DD, got {_number_text(v)}")
+        if isinstance(got, float):
+            _in_range(field, op, got, where)
+    elif field in ("orders", "spend"):
         if not isinstance(v, (int, float)) or isinstance(v, bool):
             raise RuleError(f"{where}: {field} {op} needs a number, got {v!r}")
         _in_range(field, op, v, where)
-    elif field in ("first_seen", "last_seen", "journey_start") or (field.startswith("custom.") and op == "between"):
-        if field.startswith("custom.") and isinstance(v, (int, float)) and not isinstance(v, bool):
-            _in_range(field, op, v, where)
-            return
+    elif field in ("first_seen", "last_seen", "journey_start"):
         if not isinstance(v, str):
             raise RuleError(f"{where}: {field} {op} needs a date (YYYY-MM-DD), got {v!r}")
         _as_date(v, where, field, op)
@@ -318,10 +318,15 @@ def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: st
 def _check_range(field: str, ends: list, where: str) -> None:
     """Refuse a range whose low end is above its high end, or whose ends are not of one kind."""
     low, high = ends
-    if isinstance(low, str) != isinstance(high, str):
-        raise RuleError(f"{where}: {field} between needs two numbers or two dates, got {low!r} and {high!r}")
-    first, last = (_as_date(low, where, field, "between"), _as_date(high, where, field, "between")) \
-        if isinstance(low, str) else ends
+    if field.startswith("custom."):
+        first, last = custom_ordered(low), custom_ordered(high)
+        if isinstance(first, str) != isinstance(last, str):
+            raise RuleError(f"{where}: {field} between needs two numbers or two dates, got {low!r} and {high!r}")
+    else:
+        if isinstance(low, str) != isinstance(high, str):
+            raise RuleError(f"{where}: {field} between needs two numbers or two dates, got {low!r} and {high!r}")
+        first, last = (_as_date(low, where, field, "between"), _as_date(high, where, field, "between")) \
+            if isinstance(low, str) else ends
     if first > last:
         raise RuleError(f"{where}: {field} between [{_number_text(low)}, {_number_text(high)}]: the low end is "
                         f"above the high end (the lower one comes first: [{_number_text(high)}, "
@@ -364,6 +369,26 @@ def _days(v: Any, where: str) -> int:
     if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= _MAX_DAYS:
         raise RuleError(f"{where} needs a whole number of days (0–{_MAX_DAYS}), got {_number_text(v)}")
     return v
+
+
+def custom_ordered(v: Any) -> str | float | None:
+    """What a custom field's ordered comparison (gt, between…) compares ``v`` as: a date (YYYY-MM-DD)
+    when it reads as one, else a number, given as JSON or as text ("100", "1,200.50": read as an
+    import reads a cell, as ``is`` already reads them); None when it is neither."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if not isinstance(v, str):
+        return None
+    try:
+        return date.fromisoformat(v[:10]).isoformat()
+    except ValueError:
+        pass
+    from omnidesk.core.importing.normalize import clean_cell, parse_money
+
+    got = parse_money(clean_cell(v)).value
+    return float(got) if got is not None else None
 
 
 def _as_date(v: str, where: str, field: str, op: str = "") -> str:

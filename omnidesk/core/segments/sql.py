@@ -37,6 +37,7 @@ from omnidesk.core.segments.rules import (
     RuleError,
     _TEXT_COLUMNS,
     check_rule,
+    custom_ordered,
 )
 
 JOURNEY_FIELDS = (*CHANNEL_FIELDS, START_FIELD)
@@ -435,10 +436,9 @@ def _custom(name: str, op: str, value: Any, region: str) -> ColumnElement[bool]:
         hit = holding(_custom_is(cf, value if op == "in" else [value], region))
         return not_(hit) if op == "is_not" else hit
     # Ordered comparisons: numbers against the number, dates against the date.
+    value = [custom_ordered(v) for v in value] if op == "between" else custom_ordered(value)
     sample = value[0] if op == "between" else value
     col = cf.c.date if isinstance(sample, str) else cf.c.number
-    if isinstance(sample, str):
-        value = [_day(v) for v in value] if op == "between" else _day(value)
     if op == "between":
         low, high = sorted(value)
         cond = col.between(low, high)
