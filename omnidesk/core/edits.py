@@ -419,17 +419,18 @@ def set_values(ws: Workspace, customer_id: int, values: Mapping[str, str], *, no
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:
-    """Tags as given, trimmed, each once; UserError for an empty one, a comma or an over-long one."""
+    """Tags as given, trimmed, each once; ValueRefused (exit 2 on the command line, as a rule's
+    comma is) for an empty one, a comma or an over-long one."""
     out: list[str] = []
     seen: set[str] = set()
     for raw in tags:
         tag = " ".join(str(raw).split())
         if not tag:
-            raise UserError("A tag cannot be empty.")
+            raise ValueRefused("A tag cannot be empty.")
         if "," in tag:
-            raise UserError(f"'{tag}' has a comma; a tag is one word or phrase without commas.")
+            raise ValueRefused(f"'{tag}' has a comma; a tag is one word or phrase without commas.")
         if len(tag) > MAX_TAG:
-            raise UserError(f"'{tag[:30]}…' is longer than {MAX_TAG} characters.")
+            raise ValueRefused(f"'{tag[:30]}…' is longer than {MAX_TAG} characters.")
         if tag.casefold() not in seen:
             seen.add(tag.casefold())
             out.append(tag)

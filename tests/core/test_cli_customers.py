@@ -57,7 +57,10 @@ def test_tag_customers_by_name_and_by_segment_then_list_tags(shop, capsys):
 def test_tag_errors_change_nothing(shop, capsys):
     before = dump(shop)
     status, _, err = run(capsys, "tag", "add", "a,b", "ann@example.com", "-w", str(shop))
-    assert status != 0 and "has a comma" in err and len(err.strip().splitlines()) == 1
+    # A value a tag does not take exits 2, as the same comma in a rule does.
+    assert status == 2 and "has a comma" in err and len(err.strip().splitlines()) == 1
+    for refused in ("   ", "x" * 101):
+        assert run(capsys, "tag", "remove", refused, "ann@example.com", "-w", str(shop))[0] == 2
     status, _, err = run(capsys, "tag", "add", "VIP", "nobody@example.com", "-w", str(shop))
     assert status != 0 and "no customer matches 'nobody@example.com'" in err
     status, _, err = run(capsys, "tag", "add", "VIP", "-w", str(shop))
