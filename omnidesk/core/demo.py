@@ -10,7 +10,7 @@ import os
 import uuid
 from pathlib import Path
 
-from omnidesk.core import paths, tempfiles
+from omnidesk.core import tempfiles
 from omnidesk.core.demo_data import write_demo_files
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import put_in_place
@@ -73,31 +73,41 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
 
 def _may_replace(path: Path, force: bool, otherwise: str) -> None:
     """UserError unless the file at ``path`` is a demo that ``force`` allows replacing."""
-    if not is_demo(path):
-        # Not even with force: a shop's own workspace (or any other file) is never replaced
-        # by a demo; only an earlier demo is.
+    try:
+        with Workspace.open(path, readonly=True) as ws:
+            marked = ws.get_setting(DEMO_SETTING) is True
+            own = ws.get_setting(DEMO_IMPORTS_SETTING)
+            batches = list_batches(ws)
+            with ws.engine.connect() as conn:
+                done = _work_done(conn)
+    except WorkspaceError as exc:
+        # What cannot be read cannot be told to be a demo holding nothing of the user's (a damaged
+        # file, one from a newer omnidesk): it is never replaced.
+        raise UserError(f"{_said(exc)}. A demo replaces only an earlier demo it can read: {otherwise}") from None
+    if not marked:
+        # Not even with force: a shop's own workspace (or any other file) is never replaced by a
+        # demo, not even at the demo's own path; only a workspace built as a demo is.
         raise UserError(f"{path} is not a demo workspace, and a demo never takes the place of one; {otherwise}")
     if not force:
         raise UserError(f"{path} already exists; add --force to replace it with a new demo.")
-    _refuse_if_kept(path)
+    _refuse_if_kept(path, own, batches, done)
+
+
+def _said(exc: Exception) -> str:
+    """An open's refusal, without its closing full stop (a sentence follows it)."""
+    return str(exc).strip().rstrip(".")
 
 
 DEMO_SETTING = "demo_workspace"
 DEMO_IMPORTS_SETTING = "demo_imports"
 
 
-def _refuse_if_kept(path: Path) -> None:
+def _refuse_if_kept(path: Path, own, batches: list[dict], done: list[str]) -> None:
     """UserError when the demo at ``path`` holds imports or other work of the user's own: it has
-    become theirs."""
-    try:
-        with Workspace.open(path, readonly=True) as ws:
-            own = ws.get_setting(DEMO_IMPORTS_SETTING)
-            batches = list_batches(ws)
-            with ws.engine.connect() as conn:
-                done = _work_done(conn)
-    except WorkspaceError:
-        return  # unreadable: replaced, as any earlier demo
-    if isinstance(own, int) and len(batches) > own:
+    become theirs.  ``own`` is how many of its imports (the first ones) building it made; a demo
+    that does not say (one built before it did) counts every import as the user's."""
+    own = own if isinstance(own, int) and not isinstance(own, bool) and own >= 0 else 0
+    if len(batches) > own:
         # Newest first; one the user undid holds nothing of theirs any more.
         names = [b["file_name"] for b in batches[: len(batches) - own] if b["status"] != "undone"]
         if names:
@@ -168,13 +178,10 @@ def _close_for_replacing(path: Path) -> None:
 
 
 def is_demo(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is a demo workspace: built by :func:`build_demo` (it says so in its
-    settings), or the demo's own file (a demo built before it said so)."""
-    path = Path(path).expanduser()
-    if path.resolve() == paths.demo_workspace_path().expanduser().resolve():
-        return True
+    """Whether ``path`` is a demo workspace: built by :func:`build_demo`, which says so in its
+    settings.  Its path says nothing: a shop's own workspace may sit at the demo's."""
     try:
-        with Workspace.open(path, readonly=True) as ws:
+        with Workspace.open(Path(path).expanduser(), readonly=True) as ws:
             return ws.get_setting(DEMO_SETTING) is True
     except Exception:  # noqa: BLE001 - not a workspace, damaged, unreadable: not a demo
         return False

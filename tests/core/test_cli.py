@@ -100,6 +100,47 @@ def test_demo_never_replaces_a_workspace_of_the_shop_not_even_with_force(tmp_pat
     assert status == 1 and other.read_text() == "my notes"
 
 
+def test_demo_force_replaces_only_a_file_built_as_a_demo_it_can_read(tmp_path, capsys):
+    # `demo --force` took the demo's default path as proof of a demo: a shop's own workspace
+    # made there by an import was replaced, and so was a demo that could not be opened (from a
+    # newer omnidesk, damaged) or one that did not say which of its imports were its own.
+    import sqlite3
+
+    from omnidesk.core import paths
+
+    demo = paths.demo_workspace_path()
+    demo.parent.mkdir(parents=True, exist_ok=True)
+    customers = write_csv(tmp_path / "customers.csv", ["Email", "First Name"], [["ann@example.com", "Ann"]])
+    assert run(capsys, "import", str(customers), "-w", str(demo))[0] == 0  # a shop's own, at the demo's path
+    before = demo.read_bytes()
+    status, _, err = run(capsys, "demo", "--customers", "5", "--force")
+    assert status == 1 and one_line(err) and "is not a demo workspace" in err, err
+    assert demo.read_bytes() == before
+    demo.unlink()
+
+    # A demo that does not say how many of its imports are its own (built before it said so):
+    # every import in it counts as the user's.
+    assert run(capsys, "demo", "--customers", "5")[0] == 0
+    with sqlite3.connect(demo) as conn:
+        conn.execute("delete from setting where key = 'demo_imports'")
+    conn.close()
+    status, _, err = run(capsys, "demo", "--customers", "5", "--force")
+    assert status == 1 and one_line(err) and "of your own" in err, err
+
+    # One that cannot be opened: never taken for a demo holding nothing of the user's.
+    demo.unlink()
+    assert run(capsys, "demo", "--customers", "5")[0] == 0
+    assert run(capsys, "import", str(customers), "-w", str(demo))[0] == 0
+    with sqlite3.connect(demo) as conn:
+        conn.execute("update alembic_version set version_num = '9999'")
+    conn.close()
+    before = demo.read_bytes()
+    status, _, err = run(capsys, "demo", "--customers", "5", "--force")
+    assert status == 1 and one_line(err), err
+    assert "newer version" in err and "The file was not changed" in err and "choose another path" in err
+    assert demo.read_bytes() == before
+
+
 def test_import_unreadable_file_exits_nonzero(tmp_path, capsys):
     path = tmp_path / "ws.omnidesk"
     empty = tmp_path / "empty.csv"
