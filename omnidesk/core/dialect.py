@@ -15,7 +15,7 @@ from functools import lru_cache
 import sqlite3
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
@@ -232,10 +232,26 @@ def reading_uri(path: Path) -> str:
 class FileState:
     """What a file on disk is, found without changing a byte of it."""
 
-    kind: str  # "missing" | "empty" | "workspace" | "foreign" | "not-sqlite" | "damaged" | "unknown"
+    kind: str  # "missing" | "empty" | "workspace" | "foreign" | "not-sqlite" | "damaged" | "unknown" | "unreadable"
     revision: str | None = None
     detail: str = ""
     has_tables: bool = False  # any table besides alembic_version
+    error: BaseException | None = field(default=None, compare=False)  # why an "unreadable" file could not be read
+
+
+def _remove_empty_logs_made(beside: list[Path], there_before: list[bool]) -> None:
+    """Remove the ``-wal`` and ``-shm`` a failed read made beside a workspace, when the log holds
+    nothing: they were not there before it, and a reader that fails cannot remove them itself."""
+    wal, shm = beside
+    if any(there_before):
+        return  # someone else's (a window, an import): theirs to remove
+    try:
+        if os.path.lexists(wal) and os.lstat(wal).st_size > 0:
+            return  # a writer came meanwhile and wrote to it: it stays
+        for made in (wal, shm):
+            made.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def inspect_file(path: Path) -> FileState:
@@ -257,10 +273,13 @@ def inspect_file(path: Path) -> FileState:
         head = fh.read(len(SQLITE_MAGIC))
     if head != SQLITE_MAGIC:
         return FileState("not-sqlite", detail="it is not a SQLite database")
+    beside = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    there_before = [os.path.lexists(f) for f in beside]
     try:
         con = sqlite3.connect(reading_uri(path), uri=True)
     except sqlite3.Error as exc:  # pragma: no cover - unreadable file system object
         return FileState("not-sqlite", detail=str(exc))
+    failure: sqlite3.DatabaseError | None = None
     try:
         con.execute("PRAGMA query_only=ON")
         app_id = con.execute("PRAGMA application_id").fetchone()[0]
@@ -270,9 +289,19 @@ def inspect_file(path: Path) -> FileState:
         if "alembic_version" in tables:
             versions = [r[0] for r in con.execute("SELECT version_num FROM alembic_version")]
     except sqlite3.DatabaseError as exc:
-        return FileState("damaged", detail=str(exc))
+        failure = exc
     finally:
         con.close()
+    if failure is not None:
+        from omnidesk.core import failures
+
+        if failures.is_damaged(failure):
+            return FileState("damaged", detail=str(failure))
+        # Not the file's fault: the disk is full (the shared-memory file beside a WAL workspace,
+        # which even a reader makes, could not be grown) or the drive failed.  A reader that
+        # stopped there could not remove the log files it made; nothing is in them.
+        _remove_empty_logs_made(beside, there_before)
+        return FileState("unreadable", detail=str(failure), error=failure)
     has_tables = bool(tables - {"alembic_version"})
     if app_id == APPLICATION_ID:
         if user_version > KNOWN_USER_VERSION:

@@ -20,8 +20,10 @@ from pathlib import Path
 
 from omnidesk.core.errors import UserError
 
+SQLITE_IOERR = 10
 SQLITE_CORRUPT = 11
 SQLITE_FULL = 13
+SQLITE_IOERR_SHMSIZE = SQLITE_IOERR | (19 << 8)  # the shared-memory file beside a WAL file could not grow
 SQLITE_NOTADB = 26
 LOW_SPACE = 64 << 20  # a disk with less free than this is the full one
 
@@ -153,6 +155,29 @@ def damaged_message(workspace: Path | None) -> str:
     name = Path(workspace).name
     return (f"{name} is damaged (SQLite says its disk image is malformed). Restore the latest backup, or "
             f"recover what can be read into a new file with: omnidesk recover \"{workspace}\" NEW.omnidesk")
+
+
+def unreadable_message(exc: BaseException, workspace: Path) -> str:
+    """One sentence for a workspace that could not be read, not for damage of its own: a full disk
+    (even a reader of a WAL workspace makes a small file beside it) names the folder whose disk is
+    full; any other failure of the drive is said as one.  Either way, nothing was changed."""
+    workspace = Path(workspace)
+    folder = _folder_of(workspace)
+    shm_could_not_grow = any(isinstance(e, sqlite3.Error) and getattr(e, "sqlite_errorcode", None)
+                             == SQLITE_IOERR_SHMSIZE for e in _chain(exc))
+    if is_disk_full(exc) or (shm_could_not_grow and _low_on_space(folder)):
+        return (f"The disk holding {folder} is full: {workspace.name} cannot be opened, as even reading it "
+                "needs a little room beside it; nothing was changed. Free some space and try again.")
+    orig = next((e for e in _chain(exc) if isinstance(e, sqlite3.Error)), exc)
+    return (f"{workspace.name} could not be read: the drive it is on reported an error ({orig}); nothing was "
+            "changed. Check the drive, then try again.")
+
+
+def _low_on_space(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < LOW_SPACE
+    except OSError:
+        return False
 
 
 def describe(exc: BaseException, workspace: Path | None, *, places: Sequence[Path] = ()) -> str | None:

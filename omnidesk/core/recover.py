@@ -379,6 +379,10 @@ def _refuse_what_is_not_a_workspace(path: Path) -> None:
     from omnidesk.core.workspace import known_revisions
 
     state = inspect_file(path)
+    if state.kind == "unreadable":  # a full disk or a failing drive, not damage: no recovery helps
+        from omnidesk.core import failures
+
+        raise UserError(failures.unreadable_message(state.error, path))
     if state.kind == "empty":
         raise UserError(f"{path.name} is empty (0 bytes): there is nothing in it to recover.")
     if state.kind == "not-sqlite":

@@ -265,6 +265,8 @@ class Workspace:
                 raise WorkspaceError(f"Cannot create a workspace at {path}: {exc.strerror}.") from exc
         elif state.kind == "damaged":
             raise DamagedWorkspaceError(failures.damaged_message(path))
+        elif state.kind == "unreadable":  # a full disk, a failing drive: nothing wrong with the file
+            raise WorkspaceError(failures.unreadable_message(state.error, path))
         elif state.kind in ("not-sqlite", "foreign"):
             raise NotAWorkspaceError(
                 f"{path.name} is not an omnidesk workspace ({state.detail}); it was not changed."

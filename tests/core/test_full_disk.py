@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import errno
+import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -222,3 +224,80 @@ def test_report_write_failing_with_enospc_removes_the_part_file(tmp_path, capsys
                         f"the disk holding {report.parent} is full. Free some space and try again{again}.")
         assert list(report.parent.iterdir()) == []
     assert counts(ws)["import_batch"] == 1
+
+
+# -- a full disk is not a damaged workspace ----------------------------------------------------
+
+
+READ_UNDER_A_SIZE_LIMIT = """
+import resource, shutil, signal, sys
+from collections import namedtuple
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # not even SQLite's shared-memory file grows
+if sys.argv[1] == "full":  # and its disk says it is full, as a full disk does
+    Usage = namedtuple("Usage", "total used free")
+    shutil.disk_usage = lambda folder: Usage(1 << 20, 1 << 20, 0)
+from omnidesk.cli import main
+from omnidesk.core.workspace import Workspace, WorkspaceError, DamagedWorkspaceError
+try:
+    Workspace.open(sys.argv[2]).close()
+except DamagedWorkspaceError as exc:
+    print("app: damaged:", exc)
+except WorkspaceError as exc:
+    print("app:", exc)
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def test_a_workspace_that_cannot_be_read_for_a_full_disk_is_not_called_damaged(tmp_path, capsys):
+    # A WAL workspace needs a small shared-memory file beside it even to be read; on a full disk
+    # SQLite cannot grow it ("disk I/O error", SQLITE_IOERR_SHMSIZE), and every command called the
+    # workspace damaged, the app offering to restore a backup over it.
+    ws = tmp_path / "shop.omnidesk"
+    assert main(["import", str(shopify_customers(tmp_path / "first.csv", 3)), "-w", str(ws)]) == 0
+    capsys.readouterr()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.csv", "shop.omnidesk"]
+    before = ws.read_bytes()
+    out_csv = tmp_path / "out" / "sources.csv"
+    out_csv.parent.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    for disk in ("full", "failing"):
+        for command in (["info"], ["imports", "list"], ["settings"], ["export", "sources", str(out_csv)],
+                        ["customer", "set", "1", "city", "Paris"]):
+            done = subprocess.run([sys.executable, "-c", READ_UNDER_A_SIZE_LIMIT, disk, str(ws),
+                                   *command, "-w", str(ws)], capture_output=True, text=True, env=env)
+            assert done.returncode == 1, (command, done.stderr)
+            line = one_line(done.stderr)
+            assert "damaged" not in line and "damaged" not in done.stdout and "recover" not in line, line
+            if disk == "full":
+                said = (f"The disk holding {tmp_path} is full: shop.omnidesk cannot be opened, as even reading "
+                        "it needs a little room beside it; nothing was changed. Free some space and try again.")
+            else:
+                said = ("shop.omnidesk could not be read: the drive it is on reported an error (disk I/O error); "
+                        "nothing was changed. Check the drive, then try again.")
+            assert line == f"omnidesk: error: {said}", line
+            assert done.stdout == f"app: {said}\n"
+            # Nothing left beside it: the log files the failed read made are gone.
+            assert sorted(p.name for p in tmp_path.iterdir()) == ["first.csv", "out", "shop.omnidesk"]
+            assert ws.read_bytes() == before and not list(out_csv.parent.iterdir())
+
+
+def test_commands_on_a_really_full_disk_say_so(tmp_path, small_disk, capsys, private_temp):
+    from omnidesk.core.workspace import DamagedWorkspaceError, Workspace, WorkspaceError
+
+    ws = small_disk / "shop.omnidesk"
+    assert main(["import", str(shopify_customers(tmp_path / "first.csv", 3)), "-w", str(ws)]) == 0
+    capsys.readouterr()
+    (small_disk / "filler").write_bytes(b"\0" * shutil.disk_usage(small_disk).free)
+    before = ws.read_bytes()
+    said = (f"The disk holding {small_disk} is full: shop.omnidesk cannot be opened, as even reading it "
+            "needs a little room beside it; nothing was changed. Free some space and try again.")
+    for command in (["info"], ["imports", "list"], ["export", "sources", str(tmp_path / "s.csv")],
+                    ["import", str(shopify_customers(tmp_path / "more.csv", 3, start=10))]):
+        assert main([*command, "-w", str(ws)]) == 1
+        assert one_line(capsys.readouterr().err) == f"omnidesk: error: {said}"
+        assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "shop.omnidesk"]
+    with pytest.raises(WorkspaceError) as opened:
+        Workspace.open(ws)
+    assert not isinstance(opened.value, DamagedWorkspaceError) and str(opened.value) == said
+    assert ws.read_bytes() == before
