@@ -155,7 +155,8 @@ def cmd_message_render(args: argparse.Namespace) -> int:
     with _open_existing(args, readonly=True) as ws:
         cid = _customer(ws, args.customer) if args.customer else None
         if args.channel == "store":
-            write_poster(ws, args.name, out, customer_id=cid, page=args.page)
+            # Without --force, a file that appears at OUT while the poster is drawn is not replaced.
+            write_poster(ws, args.name, out, customer_id=cid, page=args.page, overwrite=args.force)
             print(f"Wrote the poster to {printable(str(out))}")
             from omnidesk.core.messages.brand import get_brand
             from omnidesk.core.messages.poster import reader_fonts_note
@@ -180,7 +181,8 @@ def cmd_message_render(args: argparse.Namespace) -> int:
         return EXIT_OK
     from omnidesk.core.exporting.textfiles import write_text
 
-    write_text(out, rendered.email.html if rendered.email is not None else rendered.text + "\n", overwrite=True)
+    write_text(out, rendered.email.html if rendered.email is not None else rendered.text + "\n",
+               overwrite=args.force)
     print(f"Wrote the {args.channel} variant to {printable(str(out))}")
     return EXIT_OK
 
@@ -193,6 +195,7 @@ def cmd_message_export(args: argparse.Namespace) -> int:
         data = export_json(ws, args.name)
     from omnidesk.core.exporting.textfiles import write_json
 
-    write_json(out, data, overwrite=True)  # _output refused an existing file without --force
+    # _output refused an existing file without --force; one that appears meanwhile stays too.
+    write_json(out, data, overwrite=args.force)
     print(f"Wrote message {printable(data['name'])} to {printable(str(out))}")
     return EXIT_OK

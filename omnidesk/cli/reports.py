@@ -73,7 +73,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         if out is not None:
             from omnidesk.core.report_pdf import write_report_pdf
 
-            write_report_pdf(ws, out, period, overwrite=True)
+            # Without --force, a file that appears at OUT while the report is written is not replaced.
+            write_report_pdf(ws, out, period, overwrite=args.force)
 
     def money(amount: float) -> str:
         """An amount of the report (in the currency's units) as money: "7,185.57 USD"."""

@@ -297,3 +297,40 @@ def test_rendering_a_poster_with_cjk_text_warns_it_relies_on_the_readers_fonts(s
     status, _, err = run(capsys, "message", "render", "Latin", "--channel", "store", "--out", str(poster),
                          "--force", "-w", str(shop))
     assert status == 0 and "warning" not in err
+
+
+def test_a_file_that_appears_while_an_output_is_written_is_kept_without_force(shop, capsys, tmp_path,
+                                                                              monkeypatch):
+    # `report --pdf`, `message render --out` and `message export-json` checked OUT at the start,
+    # then put the file in place over whatever had appeared there meanwhile, --force or not.
+    from omnidesk.core.exporting import outfiles
+
+    doc = tmp_path / "launch.json"
+    doc.write_text(json.dumps({"name": "Launch", "message": dict(MASTER, link="https://hc.example/a")}),
+                   encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    real_put_in_place = outfiles.put_in_place
+    appears = {}
+
+    def someone_saves_there_first(tmp, path, *, overwrite):
+        if path in appears:
+            path.write_text(appears[path], encoding="utf-8")  # the user's own file, made meanwhile
+        return real_put_in_place(tmp, path, overwrite=overwrite)
+
+    monkeypatch.setattr(outfiles, "put_in_place", someone_saves_there_first)
+    commands = {
+        "report.pdf": ["report", "--pdf"],
+        "mail.html": ["message", "render", "Launch", "--channel", "email", "--out"],
+        "poster.pdf": ["message", "render", "Launch", "--channel", "store", "--out"],
+        "launch-out.json": ["message", "export-json", "Launch"],
+    }
+    for name, command in commands.items():
+        out = tmp_path / name
+        appears[out] = f"my own {name}, not to be lost"
+        status, _, err = run(capsys, *command, out, "-w", shop)
+        assert status == 1 and f"{out} already exists" in err and len(err.strip().splitlines()) == 1, (name, err)
+        assert out.read_text(encoding="utf-8") == f"my own {name}, not to be lost"
+        assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]  # nothing half-written left
+        # With --force it is replaced, as asked.
+        assert run(capsys, *command, out, "--force", "-w", shop)[0] == 0, name
+        assert out.read_bytes() != f"my own {name}, not to be lost".encode()

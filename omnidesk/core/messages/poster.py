@@ -348,7 +348,7 @@ def poster_problem(*, headline: str, body: str = "", offer: str = "", cta: str =
 
 def poster_pdf(out: Path, *, headline: str, body: str = "", offer: str = "", cta: str = "", link: str = "",
                logo: Path | None = None, business_name: str = "", page: str = "A4",
-               colors: tuple[str, str] = ("#111111", "#ffffff")) -> Path:
+               colors: tuple[str, str] = ("#111111", "#ffffff"), overwrite: bool = True) -> Path:
     """Write the one-page poster to ``out`` and return ``out``.
 
     ``page`` is "A4" or "Letter"; ``colors`` is (ink, paper) as ``#rrggbb``.  The file
@@ -356,7 +356,8 @@ def poster_pdf(out: Path, *, headline: str, body: str = "", offer: str = "", cta
     Raises :class:`PosterError` (a ValueError) for an empty headline, an unknown page,
     a bad colour, a logo that is missing or not a readable PNG/JPEG (naming the file),
     a link too long for a QR code, text that cannot fit one page, or an ``out`` that
-    is a workspace.
+    is a workspace.  Without ``overwrite``, a file that appears at ``out`` while the poster is
+    written stays, and the poster is not put there (OutputExistsError).
     """
     ink, paper, image, matrix = _parts(headline=headline, link=link, logo=logo, page=page, colors=colors)
     out = Path(out)
@@ -366,8 +367,8 @@ def poster_pdf(out: Path, *, headline: str, body: str = "", offer: str = "", cta
     if reason is not None:
         raise PosterError(f"Will not write the poster over {out}: {reason}.")
 
-    # A refusal names the poster, not the file beside it; an existing poster is replaced.
-    with telling_write_failures(out), written_beside(out, overwrite=True) as partial:
+    # A refusal names the poster, not the file beside it; an existing poster is replaced if allowed.
+    with telling_write_failures(out), written_beside(out, overwrite=overwrite) as partial:
         canvas = Canvas(str(partial), pagesize=PAGE_SIZES[page], invariant=True, pageCompression=1)
         canvas.setTitle(headline.strip())
         canvas.setAuthor(business_name.strip())

@@ -78,10 +78,12 @@ def render_variant(ws: Workspace, name: str, channel: str, customer_id: int | No
     return render_for(message, channel, values, brand)
 
 
-def write_poster(ws: Workspace, name: str, out: Path, *, customer_id: int | None = None, page: str = "A4") -> Path:
-    """The message's in-store poster as a printable PDF (the brand's logo and colours)."""
+def write_poster(ws: Workspace, name: str, out: Path, *, customer_id: int | None = None, page: str = "A4",
+                 overwrite: bool = True) -> Path:
+    """The message's in-store poster as a printable PDF (the brand's logo and colours); without
+    ``overwrite`` a file that appears at ``out`` meanwhile is never replaced."""
     rendered = render_variant(ws, name, "store", customer_id)
-    return _poster(ws, rendered.fields, out, page)
+    return _poster(ws, rendered.fields, out, page, overwrite=overwrite)
 
 
 # The poster's preview, in screen points per point of the page: an A4 page some 357 points wide.
@@ -100,9 +102,9 @@ def poster_preview(ws: Workspace, fields: dict[str, str], *, page: str = "A4", s
         return render_page(pdf, scale=scale)
 
 
-def _poster(ws: Workspace, f: dict[str, str], out: Path, page: str) -> Path:
+def _poster(ws: Workspace, f: dict[str, str], out: Path, page: str, *, overwrite: bool = True) -> Path:
     image = logo(ws)
-    return poster_file(f, get_brand(ws), image.data if image is not None else None, out, page)
+    return poster_file(f, get_brand(ws), image.data if image is not None else None, out, page, overwrite=overwrite)
 
 
 def _brand_logo(data: bytes) -> bytes:
@@ -118,7 +120,8 @@ def _brand_logo(data: bytes) -> bytes:
         raise PosterError(f"The brand kit's logo {exc}; set it again with `omnidesk brand set logo FILE`.") from None
 
 
-def poster_file(f: dict[str, str], brand: Brand, logo_data: bytes | None, out: Path, page: str) -> Path:
+def poster_file(f: dict[str, str], brand: Brand, logo_data: bytes | None, out: Path, page: str, *,
+                overwrite: bool = True) -> Path:
     """The poster of the filled-in store fields ``f`` written to ``out``, with the brand's name,
     colours and logo (``logo_data``, as the brand kit keeps it); PosterError saying why not."""
     from omnidesk.core.messages.poster import poster_pdf
@@ -131,7 +134,7 @@ def poster_file(f: dict[str, str], brand: Brand, logo_data: bytes | None, out: P
             logo_path.write_bytes(data)
         return poster_pdf(Path(out), headline=f.get("headline", ""), offer=f.get("offer", ""), cta=f.get("cta", ""),
                           link=f.get("link", ""), logo=logo_path, business_name=brand.name, page=page,
-                          colors=(brand.colors[0], "#FFFFFF"))
+                          colors=(brand.colors[0], "#FFFFFF"), overwrite=overwrite)
 
 
 def poster_refusal(f: dict[str, str], brand: Brand, logo_size: tuple[int, int] | None, page: str) -> str | None:
