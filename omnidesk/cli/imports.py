@@ -192,8 +192,11 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
             disk_full = failures.disk_full_message(
                 exc, None if run.in_scratch else path, places=[temp_root()], unchanged=not imported)
             if imported:
-                disk_full += (f" Imported before the disk filled: {', '.join(imported)}; "
-                              f"{run.stopped_by.file_name} was not.")
+                missed = [run.stopped_by.file_name, *(f.file_name for f in run.not_started)]
+                disk_full += (f" Imported before the disk filled: {', '.join(imported)}; not imported: "
+                              f"{', '.join(missed)}.")
+            if args.errors:  # the reports of the files that were read whole, or why not
+                disk_full += _reports_after_a_full_disk(run, report_to, args.force, out)
         if args.errors and disk_full is None:
             try:
                 written = _write_reports(run, report_to, args.force)
@@ -230,6 +233,7 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
         # imported into it since this command made it.
         remove_if_still_empty(path)
     if disk_full is not None:
+        out.flush()  # the files that were imported, as JSON: they are in the workspace
         raise CliError(disk_full)
     out.flush()
     return EXIT_ERROR if run.failures else EXIT_OK  # a stopped run has raised above
@@ -251,6 +255,36 @@ def _write_reports(run, report_to: list[Path], force: bool) -> list[tuple[Path, 
             continue
         written.append((path, plan.file_name, write_error_report(path, [(plan, result)], overwrite=force)))
     return written
+
+
+def _reports_after_a_full_disk(run, report_to: list[Path], force: bool, out: Output) -> str:
+    """After a full disk stopped an import of several files: the error reports of the files read
+    whole before it, written where there is room; what to add to the error, for each report that
+    could not be written, says so and how to write it later (an import that was kept)."""
+    from omnidesk.core import failures
+    from omnidesk.core.importing.driver import FileFailure
+    from omnidesk.core.importing.pipeline import write_error_report
+
+    said = []
+    for path, done in zip(report_to, run.done):
+        if isinstance(done, FileFailure):
+            continue
+        plan, result = done
+        if not result.flagged:
+            continue
+        name = printable(plan.file_name)
+        try:
+            n = write_error_report(path, [(plan, result)], overwrite=force)
+        except (failures.WriteFailure, OSError) as exc:
+            reason = (exc.reason if isinstance(exc, failures.WriteFailure)
+                      else failures.write_failure_reason(path, exc))
+            later = (f"; write it with 'omnidesk imports errors {result.batch_id} OUT.csv'"
+                     if result.batch_id is not None else "")
+            said.append(f" The error report of {name} ({counted(result.flagged, 'flagged row')}) was not "
+                        f"written to {printable(str(path))}: {reason}{later}.")
+        else:
+            out.say(f"Wrote {counted(n, 'flagged row')} of {name} to {printable(str(path))}")
+    return "".join(said)
 
 
 def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files: int,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import json
 import os
 import shutil
 import sqlite3
@@ -301,3 +302,68 @@ def test_commands_on_a_really_full_disk_say_so(tmp_path, small_disk, capsys, pri
         Workspace.open(ws)
     assert not isinstance(opened.value, DamagedWorkspaceError) and str(opened.value) == said
     assert ws.read_bytes() == before
+
+
+def test_a_full_disk_stopping_several_files_still_tells_of_their_error_reports(
+        tmp_path, capsys, workspace_that_fills, private_temp, monkeypatch):
+    # `import a.csv b.csv c.csv --errors …` stopped by a full disk at b.csv: a.csv was kept with its
+    # flagged rows, but its error report was dropped without a word, and c.csv went unnamed.
+    from omnidesk.core.exporting import csvsafe
+
+    ws = tmp_path / "shop.omnidesk"
+    assert main(["import", str(shopify_customers(tmp_path / "first.csv", 3)), "-w", str(ws)]) == 0
+    capsys.readouterr()
+    flagged = shopify_customers(tmp_path / "a.csv", 10, start=100)
+    flagged.write_text(flagged.read_text().replace("ann.lee103@example.com", "ann.lee103@"))
+    big = shopify_customers(tmp_path / "b.csv", 3_000, start=1_000)
+    never = shopify_customers(tmp_path / "c.csv", 3, start=90_000)
+    out = tmp_path / "out"
+    out.mkdir()
+    files = [str(flagged), str(big), str(never), "--errors", str(out / "problems.csv"), "-w", str(ws)]
+    full = (f"omnidesk: error: The disk holding {tmp_path} is full while writing shop.omnidesk. Free some space "
+            "and try again. Imported before the disk filled: a.csv; not imported: b.csv, c.csv.")
+
+    assert main(["import", *files]) == 1
+    said = capsys.readouterr()
+    assert one_line(said.err) == full
+    assert f"Wrote 1 flagged row of a.csv to {out / 'problems-a.csv'}" in said.out
+    assert sorted(p.name for p in out.iterdir()) == ["problems-a.csv"]
+    assert "ann.lee103@" in (out / "problems-a.csv").read_text()
+    assert run_imports_list(ws) == ["a.csv", "first.csv"]
+
+    # Where the report cannot be written either, the line says so, and how to write it later.
+    (out / "problems-a.csv").unlink()
+    assert main(["imports", "undo", "2", "-w", str(ws)]) == 0
+    capsys.readouterr()
+    real_writer = csv.writer
+
+    class FailingWriter:
+        def __init__(self, fh):
+            self.inner = real_writer(fh)
+
+        def writerow(self, row):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(csvsafe.csv, "writer", FailingWriter)
+    assert main(["import", *files]) == 1
+    line = one_line(capsys.readouterr().err)
+    assert line == (f"{full} The error report of a.csv (1 flagged row) was not written to {out / 'problems-a.csv'}: "
+                    f"the disk holding {out} is full; write it with 'omnidesk imports errors 3 OUT.csv'.")
+    assert list(out.iterdir()) == []
+
+    # As JSON, the file that was imported is still told, one object a line.
+    assert main(["imports", "undo", "3", "-w", str(ws)]) == 0
+    capsys.readouterr()
+    assert main(["import", *files, "--json"]) == 1
+    said = capsys.readouterr()
+    assert [json.loads(line)["file"] for line in said.out.splitlines()] == ["a.csv"]
+    assert "imports errors 4 OUT.csv" in one_line(said.err)
+
+
+def run_imports_list(ws: Path) -> list[str]:
+    con = sqlite3.connect(ws)
+    try:
+        return [name for (name,) in con.execute(
+            "SELECT file_name FROM import_batch WHERE status = 'done' ORDER BY file_name")]
+    finally:
+        con.close()
