@@ -91,13 +91,18 @@ def format_other_money(amounts: dict[str, float]) -> str:
 # figure says, the export is older than the rows and the rows are the wider view.
 
 ORDER_TYPES = ("order", "purchase")
-# An order in one of these states brought no money: it is neither an order nor spend.
-NOT_SPEND = ("refunded", "voided", "cancelled", "expired", "failed")
+# An order in one of these states brought no money: it is neither an order nor spend.  A checkout
+# draft (WooCommerce's block checkout) was never submitted; a later export of the order, placed,
+# counts it.  An order placed and awaiting payment ("pending", "on-hold") is an order, as Shopify
+# counts one paid on delivery or by transfer.
+NOT_SPEND = ("refunded", "voided", "cancelled", "expired", "failed", "checkout_draft")
 _STATUS_SPELLINGS = {
     "refund": "refunded", "fully_refunded": "refunded", "void": "voided", "canceled": "cancelled",
     "cancel": "cancelled", "partial_refund": "partially_refunded", "partially_refund": "partially_refunded",
     # WooCommerce writes its statuses with a prefix in some exports.
     "wc_refunded": "refunded", "wc_cancelled": "cancelled", "wc_failed": "failed",
+    "wc_pending": "pending", "wc_on_hold": "on_hold", "wc_checkout_draft": "checkout_draft",
+    "draft": "checkout_draft", "auto_draft": "checkout_draft", "wc_auto_draft": "checkout_draft",
 }
 LIFETIME, ROWS = "lifetime", "rows"
 

@@ -200,6 +200,27 @@ def test_mailchimp_non_subscribed_contacts_are_a_no_whatever_the_settings(make_w
                                       "carol@example.com": False, "dave@example.com": False}
 
 
+def test_a_current_mailchimp_zip_names_its_files_email_audience_exports_and_reads_the_same(
+        make_workspace, tmp_path, capsys):
+    """Mailchimp's zips now hold subscribed_email_audience_export_<id>.csv and the like: read as the
+    older names are, so a non-subscribed contact is a no (it was read as a list of unknown consent
+    and, with unknown consent allowed, reached the pack)."""
+    archive = tmp_path / "audience_export_3f2a91c0de.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for name, text in AUDIENCE.items():
+            z.writestr("audience_export_3f2a91c0de/" + name.replace("_members_export_", "_email_audience_export_"),
+                       text)
+    ws = make_workspace()
+    assert main(["import", str(archive), "-w", str(ws.path)]) == 0
+    assert consent(ws, tmp_path) == {"Alice": "granted", "Dave": "denied", "Bob": "unsubscribed", "Carol": "cleaned"}
+    out = capsys.readouterr().out
+    assert "nonsubscribed_email_audience_export_3f2a91c0de.csv: mailchimp_nonsubscribed contacts" in out
+    assert "subscribed_email_audience_export_3f2a91c0de.csv: mailchimp_subscribed contacts" in out
+    ws.set_setting("send_unknown_email", True)
+    assert reached(ws, *EVERYONE) == {"alice@example.com": True, "bob@example.com": False,
+                                      "carol@example.com": False, "dave@example.com": False}
+
+
 def test_a_renamed_mailchimp_members_file_gives_no_consent_and_says_why(make_workspace, tmp_path):
     ws = make_workspace()
     renamed = tmp_path / "newsletter.csv"

@@ -358,6 +358,31 @@ def test_woocommerce_refunded_and_failed_orders_and_a_refunded_total(ws, tmp_pat
 
 
 
+def test_a_checkout_draft_is_no_order_until_it_is_placed(ws, tmp_path):
+    """WooCommerce's block checkout keeps a draft order ("checkout-draft") for a checkout never
+    submitted: no order and no spend until a later export says it was placed.  An order placed
+    and awaiting payment ("pending", "on-hold") is an order, as Shopify counts one."""
+    from tests.core.test_presets import WOOCOMMERCE_ORDERS
+
+    def row(number, status, total):
+        cells = {"Order ID": number, "Order Number": number, "Order Date": "2026-03-02 15:20:11",
+                 "Order Status": status, "Order Total": total, "Refunded Total": "0.00",
+                 "Order Currency": "USD", "Billing First Name": "Paul", "Billing Last Name": "Ortiz",
+                 "Billing Email Address": "paul@example.com", "Item Name": "Mug", "Item Quantity": "1"}
+        return [cells.get(h, "") for h in WOOCOMMERCE_ORDERS]
+
+    first = write_csv(tmp_path / "orders-export-2026_03_02.csv", WOOCOMMERCE_ORDERS, [
+        row("2001", "checkout-draft", "80.00"), row("2002", "draft", "60.00"), row("2003", "wc-checkout-draft", "5.00"),
+        row("2004", "pending", "15.00"), row("2005", "completed", "30.00")])
+    import_file(ws, first, ImportOptions(preset="woocommerce_orders", kind="events", channel="shop"))
+    assert _customer(ws, "paul@example.com")[1:3] == (2, 1500 + 3000)
+    # Placed since: the later export of the same order counts it.
+    later = write_csv(tmp_path / "orders-export-2026_03_09.csv", WOOCOMMERCE_ORDERS, [
+        row("2001", "processing", "80.00")])
+    import_file(ws, later, ImportOptions(preset="woocommerce_orders", kind="events", channel="shop"))
+    assert _customer(ws, "paul@example.com")[1:3] == (3, 1500 + 3000 + 8000)
+
+
 def test_woocommerce_default_format_is_read_as_its_orders_with_the_refunded_total(ws, tmp_path):
     """Detected by its own field names (no preset given): a partial refund is taken off, a refunded
     order counts nothing, and the WordPress post number is not taken for the order number."""
