@@ -162,3 +162,36 @@ def test_a_new_workspace_is_marked_read_by_todays_readers_and_says_nothing(capsy
     from omnidesk.core.importing.backfill import CONSENT_READERS_VERSION
 
     assert json.loads(value) == CONSENT_READERS_VERSION
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_mailchimp_file_an_older_version_did_not_know_by_name_is_read_by_its_name(capsys, tmp_path):
+    """Mailchimp's current zips name their files subscribed_email_audience_export_<id>.csv and
+    nonsubscribed_…: an older Omnidesk read both as contacts of unknown consent.  Opened now, the
+    subscribed are granted again and the never-opted-in are a no, so no setting lets them into a pack."""
+    from tests.core.test_consent_vendor_readings import AUDIENCE
+
+    ws = tmp_path / "shop.omnidesk"
+    for name in ("subscribed_members_export_3f2a91c0de.csv", "nonsubscribed_members_export_3f2a91c0de.csv"):
+        path = tmp_path / name.replace("_members_export_", "_email_audience_export_")
+        path.write_text(AUDIENCE[name], encoding="utf-8")
+        assert run_cli(capsys, "import", path, "-w", ws)[0] == 0
+    with sqlite3.connect(ws) as db:  # as the older readers left it
+        db.execute("UPDATE import_batch SET preset = 'mailchimp_members'")
+        db.execute("DELETE FROM consent")
+        db.execute("UPDATE setting SET value = '1' WHERE key = ?", (CONSENT_READERS_SETTING,))
+    engine = create_engine(f"sqlite:///{ws}")
+    with engine.begin() as conn:
+        refresh_all(conn)
+    engine.dispose()
+
+    out = tmp_path / "customers.csv"
+    status, _, err = run_cli(capsys, "export", "customers", "--columns", "first_name,consent_email", str(out), "-w", ws)
+    assert status == 0, err
+    with out.open(encoding="utf-8", newline="") as fh:
+        assert {r["first_name"]: r["consent_email"] for r in csv.DictReader(fh)} == {"Alice": "granted",
+                                                                                    "Dave": "denied"}
+    assert "Consent re-read from your imported files: 1 customer now opted out, 1 now granted." in err
+    with sqlite3.connect(ws) as db:
+        assert sorted(p for (p,) in db.execute("SELECT preset FROM import_batch")) == [
+            "mailchimp_nonsubscribed", "mailchimp_subscribed"]

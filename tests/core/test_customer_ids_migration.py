@@ -141,7 +141,9 @@ def test_opening_a_0020_workspace_keeps_every_row_and_id_and_never_gives_a_merge
     # written anew, with its first and last seen as UTC instants (here on the computer's clock).
     rewritten = _card_refresh_set_aside(path, before, after)
     # Opening marks which readers read its consent (read again here: the facts are as they were).
-    assert ("consent_readers", "1") in after["setting"]
+    from omnidesk.core.importing.backfill import CONSENT_READERS_VERSION
+
+    assert ("consent_readers", str(CONSENT_READERS_VERSION)) in after["setting"]
     after["setting"] = [row for row in after["setting"] if row[0] != "consent_readers"]
     assert after == before
     assert rewritten

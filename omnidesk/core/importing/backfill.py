@@ -259,7 +259,9 @@ def fill_readings(conn: Connection) -> int:
 # words), so that every workspace opened afterwards reads its kept rows again, once
 # (:func:`reread_consents`).  1: an opt-in date dates only a yes; "do not contact" lists close
 # every channel; a refusing header ("Email Unsubscribed") is its refusal; CRMs' opt-out columns.
-CONSENT_READERS_VERSION = 1
+# 2: a file whose name says what it is (Mailchimp's current subscribed_email_audience_export_…)
+# is read as that, not as its header's unnamed format.
+CONSENT_READERS_VERSION = 2
 CONSENT_READERS_SETTING = "consent_readers"
 _REFUSED = frozenset({"denied", "unsubscribed", "cleaned"})
 _CONSENT_CHANNELS = ("email", "sms", "whatsapp")
@@ -328,6 +330,20 @@ def _is_consent_field(name: str) -> bool:
     return (name in OPTOUT_FIELDS or name in ("consent_at", "unsubscribed_at")
             or (name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].type == FieldType.CONSENT)
             or (name.startswith("consent_") and name.endswith("_at")))
+
+
+def _named_by_file(preset, header: list[str], file_name: str | None):
+    """The format a file's name picks among those sharing ``preset``'s header (Mailchimp's subscribed
+    and non-subscribed exports, told apart only by their names), where an older version took the
+    file for the unnamed one; None when the name adds nothing."""
+    from omnidesk.core.importing.presets import detect_preset
+
+    if preset is None or preset.file_name is not None or not file_name:
+        return None
+    found = detect_preset(header, file_name=file_name)
+    if found is None or found.file_name is None or found.signature != preset.signature:
+        return None
+    return found
 
 
 def _consent_mapping(conn: Connection, header: list[str], stored: list[str], preset, channel: str) -> list[str]:
@@ -437,6 +453,10 @@ def reread_consents(conn: Connection) -> ConsentReread:
             preset = get_preset(b.preset) if b.preset else None
         except KeyError:  # a preset this version no longer has
             preset = None
+        named = _named_by_file(preset, header, b.file_name)
+        if named is not None:  # the file's name says more than its header did to the older readers
+            preset = named
+            conn.execute(update(batch).where(batch.c.id == b.id).values(preset=named.key))
         stored = json.loads(b.mapping_json or "[]")
         mapping = _consent_mapping(conn, header, stored, preset, b.channel)
         plan = _batch_plan(conn, (b.id, b.file_name, b.channel, b.kind, b.encoding, b.delimiter), header, mapping,
