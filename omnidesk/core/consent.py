@@ -153,18 +153,32 @@ def rule_day(fact: Fact, zone: tzinfo | None = None) -> str:
     With no zone set (``zone`` the computer's, :func:`rule_zone`), every fact counts on the
     safer of its day on the computer's clock and its day in UTC: a "yes" an hour after a
     refusal never wins for being the next day on one of the two, whichever computer
-    worked the answer out.
+    worked the answer out.  A time without an offset then has three days it could count on:
+    as written, the time read as UTC's day on the computer's clock, and the time read on the
+    computer's clock's day in UTC (22:00 in New York is 02:00 UTC the next day); a "yes"
+    takes the earliest, a refusal the latest.
     """
     day = fact_day(fact, zone)
     if zone is None:
         return day
     if fact.occurred_at and len(fact.occurred_at.strip()) > 10 and not _has_offset(fact.occurred_at):
-        other = _zone_day(_utc(fact.occurred_at), zone)  # the time read as UTC's
+        days = [day, _zone_day(_utc(fact.occurred_at), zone)]  # as written; the time read as UTC's
+        if isinstance(zone, ComputerClock):  # and the time on the computer's clock, its day in UTC
+            days.append(_local_utc_day(_utc(fact.occurred_at), zone))
     elif isinstance(zone, ComputerClock):
-        other = fact_day(fact, None)  # the day in UTC
+        days = [day, fact_day(fact, None)]  # and the day in UTC
     else:
         return day
-    return min(day, other) if fact.status in _MAY_BE_LATER else max(day, other)
+    return min(days) if fact.status in _MAY_BE_LATER else max(days)
+
+
+@lru_cache(maxsize=1 << 14)
+def _local_utc_day(wall: str, zone: tzinfo) -> str:
+    """The UTC day of the wall-clock time ``wall`` (naive ISO) read on ``zone``'s clock."""
+    try:
+        return datetime.fromisoformat(wall).replace(tzinfo=zone).astimezone(UTC).date().isoformat()
+    except (ValueError, OverflowError):
+        return wall[:10]
 
 
 _MAY_BE_LATER = frozenset({GRANTED, PENDING})  # what a date after its file cannot make later (rule 5)

@@ -260,24 +260,51 @@ def fill_readings(conn: Connection) -> int:
 # (:func:`reread_consents`).  1: an opt-in date dates only a yes; "do not contact" lists close
 # every channel; a refusing header ("Email Unsubscribed") is its refusal; CRMs' opt-out columns.
 # 2: a file whose name says what it is (Mailchimp's current subscribed_email_audience_export_…)
-# is read as that, not as its header's unnamed format.
+# is read as that, not as its header's unnamed format; and with no shop time zone, a time
+# without an offset also counts on its day in UTC read on the computer's clock (a late-evening
+# "no" is the next day's too): a change of how kept facts are decided, not read, so the cards it
+# may decide otherwise are worked out again (_RULE_CHANGES).
 CONSENT_READERS_VERSION = 2
 CONSENT_READERS_SETTING = "consent_readers"
 _REFUSED = frozenset({"denied", "unsubscribed", "cleaned"})
 _CONSENT_CHANNELS = ("email", "sms", "whatsapp")
 
 
-def consent_readers_behind(conn: Connection) -> bool:
-    """Whether the workspace's consent facts were read by older readers than this version's."""
+def _consent_readers_version(conn: Connection) -> int:
+    """The version of the readers the workspace's consent facts were read by (0: before they were counted)."""
     from omnidesk.core.models import Setting
 
     raw = conn.execute(select(Setting.__table__.c.value)
                        .where(Setting.__table__.c.key == CONSENT_READERS_SETTING)).scalar()
     try:
-        version = int(json.loads(raw)) if raw is not None else 0
+        return int(json.loads(raw)) if raw is not None else 0
     except (TypeError, ValueError):
-        version = 0
-    return version < CONSENT_READERS_VERSION
+        return 0
+
+
+def consent_readers_behind(conn: Connection) -> bool:
+    """Whether the workspace's consent facts were read by older readers than this version's."""
+    return _consent_readers_version(conn) < CONSENT_READERS_VERSION
+
+
+def _untimed_offsets_without_zone(conn: Connection) -> set[int]:
+    """Version 2's change: with no shop time zone set, the customers with a consent fact whose time
+    has no offset (the computer's clock or UTC), whose days the rule now counts one more way."""
+    from omnidesk.core.consent import _has_offset, rule_zone
+    from omnidesk.core.models import Consent
+    from omnidesk.core.timeutil import ComputerClock
+
+    if not isinstance(rule_zone(conn), ComputerClock):
+        return set()
+    con = Consent.__table__
+    rows = conn.execute(select(con.c.customer_id, con.c.occurred_at).where(
+        con.c.customer_id.is_not(None), func.length(con.c.occurred_at) > 10))
+    return {cid for cid, at in rows if at and not _has_offset(at.strip())}
+
+
+# Versions that changed how the kept facts are decided (consent.py's rule), with the customers
+# each may decide otherwise: a workspace read by an older version works their cards out again.
+_RULE_CHANGES = {2: _untimed_offsets_without_zone}
 
 
 def _mark_consent_readers(conn: Connection) -> None:
@@ -438,6 +465,7 @@ def reread_consents(conn: Connection) -> ConsentReread:
     from omnidesk.core.models import HAND_KIND, Consent
 
     done = ConsentReread()
+    read_by = _consent_readers_version(conn)
     batch, rec, con = ImportBatch.__table__, SourceRecord.__table__, Consent.__table__
     batches = conn.execute(select(batch.c.id, batch.c.file_name, batch.c.channel, batch.c.kind, batch.c.encoding,
                                   batch.c.delimiter, batch.c.header_json, batch.c.mapping_json, batch.c.options_json,
@@ -513,6 +541,10 @@ def reread_consents(conn: Connection) -> ConsentReread:
                 done_ids += len(rows)
                 settle(part)
     forget_readings()
+    # The rule changed since: the cards it may decide otherwise, though their facts are the same.
+    decided_again = set().union(*(which(conn) for version, which in _RULE_CHANGES.items() if read_by < version))
+    before.update(_customer_consents(conn, decided_again - before.keys()))
+    changed_customers |= decided_again
     if changed_customers:
         refresh_customers(conn, changed_customers)
         after = _customer_consents(conn, changed_customers)
