@@ -9,8 +9,9 @@ orders from back then: the user moves it to a time to come), a step that goes ou
 day (on its own clock, its texts moved out of quiet hours at their moved time), an SMS step whose
 text for any one recipient (all of them measured, not a sample) is over the segment limit.  A pack
 exported and still to go (or under way)
-that holds someone who opted out or was erased since is an error the export mends (naming the first
-few opted out), unless the campaign's saved segment is gone: then each step still to plan is an
+that holds someone the guards would no longer send to for consent (opted out, their row's address
+refused, not confirmed, consent unknown where it may not pass) or who was erased since is an error
+the export mends (naming the first few, by the address their row holds), unless the campaign's saved segment is gone: then each step still to plan is an
 error too (``audience_missing``), and the export writes nothing until it has an audience again.  Warnings do not: a personal step
 nobody is eligible for, recipients moved out of quiet hours, a step exported already whose time
 has come (it went out: its counts are what its export recorded, and an export keeps it as it was;
@@ -238,7 +239,7 @@ def _segment_missing(campaign: CampaignData, step: Step, label: str) -> Finding:
 
 
 # Errors an export mends (it writes the pack again): they do not stop it.
-MENDED_BY_EXPORT = frozenset({"pack_holds_opt_outs", "pack_holds_erased"})
+MENDED_BY_EXPORT = frozenset({"pack_holds_opt_outs", "pack_holds_unsendable", "pack_holds_erased"})
 
 
 def errors_before_export(report: Report) -> list[Finding]:
@@ -248,24 +249,28 @@ def errors_before_export(report: Report) -> list[Finding]:
 
 def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[StepAudience],
                          now: datetime, *, audience_missing: bool = False) -> list[Finding]:
-    """Steps exported and still to go whose pack holds someone who has opted out since: an error.
+    """Steps exported and still to go whose pack holds someone the guards refuse since: an error.
 
     The pack on disk is the one a tool would send; an unsubscribe imported after it was written
     (or typed in) does not take its row out.  Exporting again (``--force``) writes it without them.
 
     What the pack holds is what its export recorded (``send_record``: whom it included, and when
     each is sent), not today's audience: a rule such as "consent.email is granted" leaves out today
-    whoever unsubscribed since, though their row is still in the pack.  Each recipient whose send is
-    still to come is asked of guard 1 as the packs are made (``guards.refused_among``: their own
-    answer, and their address's, spellings and shared addresses included).  A step under way (its
-    time come, texts moved out of quiet hours still to go) is asked of those still to go alone.
+    whoever unsubscribed since, though their row is still in the pack.  Each row whose send is
+    still to come is asked of guards 1 and 2 as the packs are made (``guards.pack_refusals``): its
+    person (whoever holds the send's record now: a wrong merge split again leaves the row with the
+    person it went to) and the address the row holds, not an address typed on the card since.
+    Opted out, or the address refused (spellings and shared addresses included), is
+    ``pack_holds_opt_outs``; not confirmed, or consent unknown where the settings no longer let it
+    through, ``pack_holds_unsendable``.  A step under way (its time come, texts moved out of quiet
+    hours still to go) is asked of those still to go alone.
 
     Someone erased at their request since is in the pack too, but nothing of theirs is left to
     ask about: their send records went with them.  The step noted when each such row is due
     (``sends.note_erased_sends``), and a row still to come is an error of its own,
     ``pack_holds_erased``, mended by exporting again as well.
 
-    Those opted out are named (their customer number and address, the first few), so the user can
+    Those refused are named (their customer number, the row's address and why, the first few), so the user can
     take them out in their sending tool too.  With ``audience_missing`` (the campaign's saved
     segment is gone) an export cannot write the pack again until the campaign has an audience, and
     the error says so.
@@ -273,24 +278,26 @@ def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[
     from sqlalchemy import select
 
     from omnidesk.core.campaigns.campaign import exported_steps
-    from omnidesk.core.campaigns.guards import refused_among
+    from omnidesk.core.campaigns.guards import HELD, OPTED_OUT, Rules, pack_refusals
     from omnidesk.core.campaigns.sends import erased_times
-    from omnidesk.core.models import CampaignStep, SendRecord, SourceRecord
+    from omnidesk.core.models import CampaignStep, SendRecord
 
     when = exported_steps(ws, campaign.name)
     waiting = [a for a in audiences if a.step.id in when and a.step.channel in PERSONAL]
     if not waiting:
         return []
-    sr, rec = SendRecord.__table__, SourceRecord.__table__
+    sr = SendRecord.__table__
     due = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rules = Rules.of(ws)
     out = []
     with ws.engine.connect() as conn:
         for a in waiting:
             s = a.step
-            to_go = set(conn.execute(select(rec.c.customer_id).join(sr, sr.c.record_id == rec.c.id).where(
-                sr.c.step_id == s.id, sr.c.channel == s.channel, sr.c.send_utc > due,
-                rec.c.customer_id.is_not(None))).scalars())
-            gone = refused_among(conn, s.channel, to_go)
+            to_go = conn.execute(select(sr.c.record_id).where(
+                sr.c.step_id == s.id, sr.c.channel == s.channel, sr.c.send_utc > due)).scalars().all()
+            refused = _one_row_each(pack_refusals(conn, s.channel, rules, to_go))
+            gone = [r for r in refused if r.reason in (OPTED_OUT, HELD)]
+            unsendable = [r for r in refused if r.reason not in (OPTED_OUT, HELD)]
             st = CampaignStep.__table__
             erased = [t for t in erased_times(conn.execute(select(st.c.erased_sends).where(st.c.id == s.id)).scalar())
                       if t > due]
@@ -304,41 +311,56 @@ def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[
                                    f"{'people' if n > 1 else 'person'} erased since at their request: export it "
                                    "again (campaign export --force) before it goes out, and delete any other copy "
                                    "of the old pack" + (", in your sending tool too" if a.sending_until else "")))
-            if not gone:
-                continue
-            n = len(gone)
-            who = (f"{n:,} {'people who have' if n > 1 else 'person who has'} opted out since "
-                   f"({_named(conn, s.channel, gone)})")
-            if a.sending_until is not None:
-                out.append(Finding(s.channel, ERROR, "pack_holds_opt_outs",
-                                   f"the pack of the {label}, exported {exported} UTC, is going out and its sends "
-                                   f"still to come hold {who}: export it again (campaign export --force) for a pack "
-                                   "of the sends still to come without them, and put it in your sending tool in "
-                                   "place of those still scheduled (or take them out there) before "
-                                   f"{a.sending_until:%Y-%m-%d %H:%M} UTC"))
-                continue
-            again = "export it again (campaign export --force) before it goes out"
-            if audience_missing:
-                again = ("take them out of it in your sending tool, or give the campaign its audience again "
-                         f"(the segment '{campaign.audience}' no longer exists) and export it again "
-                         "(campaign export --force) before it goes out")
-            out.append(Finding(s.channel, ERROR, "pack_holds_opt_outs",
-                               f"the pack of the {label}, exported {exported} UTC, holds {who}: {again}"))
+            for code, rows, who in (
+                    ("pack_holds_opt_outs", gone, lambda n: "people who have" if n > 1 else "person who has"),
+                    ("pack_holds_unsendable", unsendable,
+                     lambda n: "people who" if n > 1 else "person who")):
+                if not rows:
+                    continue
+                n = len(rows)
+                said = (f"{n:,} {who(n)} opted out since" if code == "pack_holds_opt_outs"
+                        else f"{n:,} {who(n)} may no longer be sent to")
+                said += f" ({_named(rows)})"
+                if a.sending_until is not None:
+                    out.append(Finding(s.channel, ERROR, code,
+                                       f"the pack of the {label}, exported {exported} UTC, is going out and its "
+                                       f"sends still to come hold {said}: export it again (campaign export --force) "
+                                       "for a pack of the sends still to come without them, and put it in your "
+                                       "sending tool in place of those still scheduled (or take them out there) "
+                                       f"before {a.sending_until:%Y-%m-%d %H:%M} UTC"))
+                    continue
+                again = "export it again (campaign export --force) before it goes out"
+                if audience_missing:
+                    again = ("take them out of it in your sending tool, or give the campaign its audience again "
+                             f"(the segment '{campaign.audience}' no longer exists) and export it again "
+                             "(campaign export --force) before it goes out")
+                out.append(Finding(s.channel, ERROR, code,
+                                   f"the pack of the {label}, exported {exported} UTC, holds {said}: {again}"))
     return out
 
 
-def _named(conn, channel: str, ids: set[int], shown: int = 3) -> str:
-    """The first few of ``ids`` as "customer 4, dan@example.com", and how many more."""
-    from sqlalchemy import select
+def _one_row_each(rows: list) -> list:
+    """The refused rows of a pack, one per person and address (two records of one customer merged
+    since, kept by the same address, are one row of the pack), by customer."""
+    seen: dict[tuple[int, str], object] = {}
+    for r in sorted(rows, key=lambda r: (r.customer_id, r.record_id)):
+        seen.setdefault((r.customer_id, r.address), r)
+    return list(seen.values())
 
-    from omnidesk.core.models import Customer
 
-    cust = Customer.__table__
-    column = cust.c.email if channel == "email" else cust.c.phone
-    first = sorted(ids)[:shown]
-    address = dict(conn.execute(select(cust.c.id, column).where(cust.c.id.in_(first))).all())
-    named = "; ".join(f"customer {cid}" + (f", {address[cid]}" if address.get(cid) else "") for cid in first)
-    return named + (f"; and {len(ids) - shown:,} more" if len(ids) > shown else "")
+def _named(rows: list, shown: int = 3) -> str:
+    """The first few refused rows (``guards.PackRow``) as "customer 4, dan@example.com", each by the
+    address its row of the pack holds, with why where it is not their own opt-out, and how many more."""
+    from omnidesk.core.campaigns.guards import HELD, OPTED_OUT
+
+    why = {HELD: "held: someone who holds this address opted out"}
+
+    def one(r) -> str:
+        words = why.get(r.reason, "" if r.reason == OPTED_OUT else r.reason)
+        return f"customer {r.customer_id}" + (f", {r.address}" if r.address else "") + (f": {words}" if words else "")
+
+    named = "; ".join(one(r) for r in rows[:shown])
+    return named + (f"; and {len(rows) - shown:,} more" if len(rows) > shown else "")
 
 
 def step_label(s: Step) -> str:

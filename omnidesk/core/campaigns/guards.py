@@ -762,6 +762,85 @@ def refusal_of(conn, channel: str, customer_id: int) -> str | None:
     return said if said in _REFUSED else "unsubscribed"
 
 
+HELD = "held"  # a pack row's address is refused (someone who holds it said stop), not its person
+
+
+@dataclass(frozen=True)
+class PackRow:
+    """One row of a pack still to go that today's guards refuse for consent: its person (the
+    customer holding the send's record now), the address the row holds, and why."""
+
+    record_id: int
+    customer_id: int
+    address: str
+    reason: str  # OPTED_OUT, HELD, NOT_CONFIRMED or UNKNOWN
+
+
+def pack_refusals(conn, channel: str, rules: Rules, record_ids) -> list[PackRow]:
+    """The rows of a pack (the records its sends are kept against, ``sends.anchor_records``) that
+    the guards would leave out today for consent, each judged by the address the row holds and by
+    its person: their own answer is no (opted out), not confirmed, or unknown where the settings
+    do not let unknown consent through (guards 1 to 2); else the row's address is refused whoever
+    holds it (held: :func:`refused_addresses`, :func:`refused_unlisted`, unless consent typed in by
+    hand reopens it for them, their card's address).
+
+    The address a row holds is the one its send was kept by: the send's record holds it (the
+    card's spelling of it when the card's address is that record's), else, when the record holds
+    none the card's.  A customer merged by mistake and split again is judged as the person whose
+    record the send went with; a card address typed since is not the pack's."""
+    from omnidesk.core.models import Identifier
+
+    consent_name, address_name, kind, _setting = _CHANNELS[channel]
+    cust, rec, ident = Customer.__table__, SourceRecord.__table__, Identifier.__table__
+    key = mailbox_key if channel == "email" else str
+    passes = unknown_passes(channel, rules)
+    wanted = sorted(set(record_ids))
+    owner: dict[int, tuple[int, str]] = {}
+    carried: dict[int, list[str]] = {}
+    for start in range(0, len(wanted), _IN_SIZE):
+        part = wanted[start:start + _IN_SIZE]
+        owner.update((rid, (cid, value or "")) for rid, cid, value in conn.execute(
+            select(rec.c.id, rec.c.customer_id, rec.c[address_name]).where(rec.c.id.in_(part),
+                                                                            rec.c.customer_id.is_not(None))))
+        for rid, value in conn.execute(select(ident.c.record_id, ident.c.value).where(
+                ident.c.record_id.in_(part), ident.c.kind == kind).order_by(ident.c.id)):
+            carried.setdefault(rid, []).append(value)
+    people = sorted({cid for cid, _a in owner.values()})
+    card: dict[int, tuple] = {}
+    for start in range(0, len(people), _IN_SIZE):
+        card.update((r[0], r[1:]) for r in conn.execute(
+            select(cust.c.id, cust.c[consent_name], cust.c[address_name], cust.c.orders).where(
+                cust.c.id.in_(people[start:start + _IN_SIZE]))))
+    rows: list[tuple[int, int, str]] = []
+    for rid, (cid, main) in sorted(owner.items()):
+        if cid not in card:
+            continue
+        held_here = [a for a in [main, *carried.get(rid, [])] if a]
+        address = card[cid][1] or ""
+        if not address or key(address) not in {key(a) for a in held_here}:
+            address = held_here[0] if held_here else address
+        rows.append((rid, cid, address))
+    addresses = {a for _r, _c, a in rows if a}
+    listed = _listed_among(conn, channel, addresses)
+    unlisted, reopened = _unlisted_among(conn, channel, addresses - listed)
+    out = []
+    for rid, cid, address in rows:
+        own, on_card, orders = card[cid]
+        own = own or ""
+        if own in _REFUSED:
+            reason = OPTED_OUT
+        elif address in listed or (address in unlisted and not (cid in reopened and address == on_card)):
+            reason = HELD
+        elif own == "pending":
+            reason = NOT_CONFIRMED
+        elif own != "granted" and not (passes == EVERYONE or (passes == CUSTOMERS and (orders or 0) > 0)):
+            reason = UNKNOWN
+        else:
+            continue
+        out.append(PackRow(rid, cid, address, reason))
+    return out
+
+
 @dataclass(frozen=True)
 class HeldRefusals:
     """Guard 1's refusals on one channel of the addresses customers who did not say no hold
@@ -1148,9 +1227,10 @@ def _recorded_audience(ws: Workspace, step: Step, shared: dict[str, str]) -> Ste
 
 def _under_way(ws: Workspace, result: StepAudience, now: datetime, home: str) -> None:
     """A step under way, as its export recorded it (:func:`_recorded_audience`): when its last
-    send is due, and, when guard 1 refuses today someone whose send is still to go (a STOP
+    send is due, and, when guards 1 and 2 refuse today someone whose send is still to go
+    (:func:`pack_refusals`, by the address their row holds: a STOP
     texted in after the step's own time, hours before their text moved out of quiet hours is
-    due), those taken out of it (opted out) and the step no longer ``kept``: an export writes
+    due), those taken out of it (with their reason) and the step no longer ``kept``: an export writes
     its pack again, with the sends still to go alone (``export``).  So too when a row still to
     go is someone erased since (``sends.note_erased_sends``).  Those already due stay as they
     were recorded: they went out."""
@@ -1163,12 +1243,21 @@ def _under_way(ws: Workspace, result: StepAudience, now: datetime, home: str) ->
         erased = [datetime.fromisoformat(t.replace("Z", "+00:00")) for t in erased_times(
             conn.execute(select(st.c.erased_sends).where(st.c.id == step.id)).scalar())]
         result.sending_until = max([step.at_utc, *result.send_at.values(), *erased])
-        refused = refused_among(conn, step.channel, to_go)
+        sr, rec = SendRecord.__table__, SourceRecord.__table__
+        due = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        records = conn.execute(select(sr.c.record_id).join(rec, rec.c.id == sr.c.record_id).where(
+            sr.c.step_id == step.id, sr.c.channel == step.channel, sr.c.send_utc > due)).scalars().all()
+        why: dict[int, str] = {}
+        for row in pack_refusals(conn, step.channel, Rules.of(ws), records):
+            if row.customer_id in result.send_at and result.send_at[row.customer_id] > now:
+                why.setdefault(row.customer_id, OPTED_OUT if row.reason == HELD else row.reason)
+        refused = set(why)
         if not refused and not any(t > now for t in erased):
             return
         result.kept = False
         result.eligible = [cid for cid in result.eligible if cid not in refused]
-        result.excluded[OPTED_OUT] = sorted(refused)
+        for cid, reason in sorted(why.items()):
+            result.excluded[reason].append(cid)
         for cid in refused:
             result.send_at.pop(cid, None)
             result.moved.discard(cid)
