@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -132,9 +133,11 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
     number whose country code was left off, not the US number +1 030-765-4321,
     and "1111111111" is nobody's.  Local-only numbers (no area code) are not
     accepted, since they cannot be dialled from elsewhere.  A ".0" or ".00" after the
-    digits, a spreadsheet's float ("1761234567.0"), is no part of the number.
+    digits, a spreadsheet's float ("1761234567.0"), is no part of the number, nor is a
+    note in brackets after it or an empty extension; full-width digits are digits
+    (:func:`phone_text`).
     """
-    text = clean_cell(strip_type_prefix(clean_cell(raw)))
+    text = phone_text(raw)
     if not text or is_placeholder(text):
         return empty(raw)
     if "." in text and (whole := _FLOAT_TAIL.fullmatch(text)):
@@ -165,6 +168,28 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
     if not international and not phonenumbers.is_valid_number(number):
         return bad(raw, f"not a valid phone number{where} (add the country code if it is from abroad)")
     return Normalized(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None, raw)
+
+
+# A note after the number, in brackets and without a digit ("(mobile)", "[work]"), and an extension
+# with nothing after it ("ext. ", "x"): no part of the number.
+_TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]0-9]*[)\]]\s*$")
+_EMPTY_EXTENSION = re.compile(r"(?:\s+|(?<=\d))(?:ext\.?|extension|x|#)\s*$", re.IGNORECASE)
+
+
+def phone_text(raw: str) -> str:
+    """A phone cell as :func:`normalize_phone` reads it: cleaned, a lead ad's type prefix gone,
+    full-width and other scripts' digits (and full-width "+", brackets, dashes) written plainly,
+    and a trailing note in brackets or an empty extension dropped ("415-555-0109 (mobile)",
+    "+1 415 555 0107 ext. ")."""
+    text = clean_cell(strip_type_prefix(clean_cell(raw)))
+    if not text.isascii():
+        text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+                       for ch in unicodedata.normalize("NFKC", text))
+    while True:
+        shorter = _EMPTY_EXTENSION.sub("", _TRAILING_NOTE.sub("", text))
+        if shorter == text or not shorter:
+            return text
+        text = shorter
 
 
 def _country_code_without_plus(compact: str, region: str) -> str | None:

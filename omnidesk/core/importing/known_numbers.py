@@ -29,6 +29,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.consent import DENIED, STRICTNESS
+from omnidesk.core.contact import phone_text
 from omnidesk.core.identity.profiles import chunks
 from omnidesk.core.importing.rows import Row
 from omnidesk.core.models import Identifier, SourceRecord
@@ -61,7 +62,7 @@ def _forms(raw: str) -> set[str]:
     """The E.164 numbers ``raw`` could be, written at home in some country: each calling code
     before its digits, less the trunk prefix where that country writes one.  Cheap string work,
     so a long list costs nothing but look-ups; a match is then confirmed by :func:`_reads_as`."""
-    digits = _NOT_DIGITS.sub("", raw)
+    digits = _NOT_DIGITS.sub("", phone_text(raw))
     if not 6 <= len(digits) <= 15:
         return set()
     found = set()
@@ -76,7 +77,7 @@ def _reads_as(raw: str, e164: str) -> bool:
     """Whether ``raw``, read as written in the country of ``e164``, is that valid number."""
     try:
         region = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
-        number = phonenumbers.parse(raw, region)
+        number = phonenumbers.parse(phone_text(raw), region)
     except phonenumbers.NumberParseException:
         return False
     return phonenumbers.is_valid_number(number) and \
@@ -87,7 +88,8 @@ UNREAD_KIND = "unread_phone"  # an opt-out's number no known number was yet: its
 
 
 def national_digits(raw: str) -> str:
-    return _NOT_DIGITS.sub("", raw)
+    """The digits of an unread number as written (full-width ones plainly, a note beside it left out)."""
+    return _NOT_DIGITS.sub("", phone_text(raw))
 
 
 def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
@@ -122,6 +124,11 @@ def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
         waiting = []
         for raw, at in row.unread_phones:
             matches = sorted(m for m in forms[raw] & known if _reads_as(raw, m))
+            # Digits a known number has, among words no number is read with ("415-555-0109 mobile"):
+            # the opt-out is taken as that number's, the safer reading of a refusal.
+            by_digits = not matches and bool(forms[raw] & known)
+            if by_digits:
+                matches = sorted(forms[raw] & known)
             if not matches:
                 waiting.append((raw, at))
                 row.problems[at] += ("; no number known yet has these digits: a customer imported later "
@@ -131,7 +138,10 @@ def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
             shown = " or ".join(display_phone(m) for m in matches)
             row.phones.extend(m for m in matches if m not in row.phones)
             read += 1
-            if len(matches) == 1:
+            if by_digits:
+                note = (f"{problem}; its digits are those of {shown}, a number already known (what is written "
+                        "beside them is no part of a number), so the opt-out reaches it")
+            elif len(matches) == 1:
                 note = (f"{problem}; read as {shown}, the number already known with these digits, "
                         f"so the opt-out reaches it")
             else:
