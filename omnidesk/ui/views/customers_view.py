@@ -10,7 +10,7 @@ rest; the last column takes what is left over.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -165,10 +165,17 @@ class CustomersView(QWidget):
         # onto the header's second line instead of being cut at both ends.
         header.setDefaultAlignment(header.defaultAlignment() | Qt.TextFlag.TextWordWrap)
         header.setSectionsClickable(True)
+        # Rows are what is selected, never columns (a header click sorts): the header gets a
+        # selection of its own, always empty.  Sharing the list's, each paint of the header after a
+        # select-all asked every row whether its column was whole (seconds over 100,000 rows).
+        header.setSelectionModel(QItemSelectionModel(self.model, header))
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         self.table.doubleClicked.connect(self._activated)
+        # The selected rows as spans of the list, read from the selection's ranges once per change:
+        # asking Qt for every selected row (selectedRows) takes seconds over a hundred thousand.
+        self._spans: list[tuple[int, int]] | None = None
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._sync_actions())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -375,13 +382,13 @@ class CustomersView(QWidget):
         self._apply_search()
         if self.model.rowCount():
             self.table.setFocus(Qt.FocusReason.OtherFocusReason)
-            if not self.table.selectionModel().selectedRows():
+            if not self.selected_count():
                 self.table.selectRow(0)
 
     def _select_current_row(self) -> None:
         """Tabbed into, the list shows which row the keys act on: the current one (the first when
         none) is selected, so Down goes to the next and Ctrl+T or Ctrl+C take the row seen."""
-        if not self.model.rowCount() or self.table.selectionModel().selectedRows():
+        if not self.model.rowCount() or self.selected_count():
             return
         current = self.table.currentIndex()
         row = current.row() if current.isValid() else 0
@@ -391,15 +398,14 @@ class CustomersView(QWidget):
     def open_current(self) -> None:
         """Open the customer of the current row (Enter, the menu's Open, a double click)."""
         index = self.table.currentIndex()
-        if not index.isValid() and self.table.selectionModel().selectedRows():
-            index = self.table.selectionModel().selectedRows()[0]
+        if not index.isValid() and self.selected_count():
+            index = self.model.index(self.selected_spans()[0][0], 0)
         if index.isValid():
             self._activated(index)
 
     def _copy(self, key: str) -> None:
         """Put the selected customers' emails (or phones) on the clipboard, one a line."""
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        values = [v for v in (self.model.text(r, key) for r in rows) if v]
+        values = [v for v in (self.model.text(r, key) for r in self._selected_rows()) if v]
         if values:
             QGuiApplication.clipboard().setText("\n".join(values))
 
@@ -413,21 +419,20 @@ class CustomersView(QWidget):
     def _sync_actions(self) -> None:
         """Enable the row actions (and their keys) as the selection now allows: on every change of
         the selection or the current row and every reading of the list, not only for the menu."""
-        ids = self.selected_ids()
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        picked = self.selected_count()
         writable = not self.workspace.readonly
-        self.merge_button.setEnabled(len(ids) >= 2)
+        self.merge_button.setEnabled(picked >= 2)
         # Enter opens the current row, selected or not.
-        self.open_action.setEnabled(len(ids) >= 1 or self.table.currentIndex().isValid())
-        self.merge_action.setEnabled(len(ids) >= 2 and not self.merge_button.isHidden())
+        self.open_action.setEnabled(picked >= 1 or self.table.currentIndex().isValid())
+        self.merge_action.setEnabled(picked >= 2 and not self.merge_button.isHidden())
         # Past a few thousand rows the copy is offered without reading each: it skips the blanks.
-        looked = rows[:_COPY_LOOK]
-        many = len(rows) > _COPY_LOOK
+        many = picked > _COPY_LOOK
+        looked = [] if many else self._selected_rows()
         self.copy_email_action.setEnabled(many or any(self.model.text(r, "email") for r in looked))
         self.copy_phone_action.setEnabled(many or any(self.model.text(r, "phone") for r in looked))
-        self.export_selected_action.setEnabled(len(ids) >= 1)
+        self.export_selected_action.setEnabled(picked >= 1)
         for action in (self.tag_action, self.untag_action, self.consent_action, self.erase_action):
-            action.setEnabled(len(ids) >= 1 and writable)
+            action.setEnabled(picked >= 1 and writable)
 
     def row_menu(self) -> QMenu:
         """The right-click menu of the selected rows, its actions enabled as the selection allows."""
@@ -670,15 +675,47 @@ class CustomersView(QWidget):
                                self.consent_filter.currentData())
         self._update_state()
 
+    def selected_spans(self) -> list[tuple[int, int]]:
+        """The selected rows as (first, last) spans of the list, in its order, none overlapping.
+
+        Read from the selection's ranges (a select-all is one range), once per change of the
+        selection and kept until the next, not row by row.
+        """
+        if self._spans is None:
+            rows = self.model.rowCount()
+            ranges = sorted((max(r.top(), 0), min(r.bottom(), rows - 1))
+                            for r in self.table.selectionModel().selection() if r.isValid())
+            spans: list[tuple[int, int]] = []
+            for top, bottom in ranges:
+                if top > bottom:
+                    continue
+                if spans and top <= spans[-1][1] + 1:
+                    spans[-1] = (spans[-1][0], max(spans[-1][1], bottom))
+                else:
+                    spans.append((top, bottom))
+            self._spans = spans
+        return self._spans
+
+    def selected_count(self) -> int:
+        return sum(bottom - top + 1 for top, bottom in self.selected_spans())
+
+    def _selected_rows(self) -> list[int]:
+        return [r for top, bottom in self.selected_spans() for r in range(top, bottom + 1)]
+
     def selected_ids(self) -> list[int]:
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [cid for cid in (self.model.customer_id(r) for r in rows) if cid is not None]
+        """The selected customers' ids, in the list's order."""
+        ids = self.model.ids()
+        out: list[int] = []
+        for top, bottom in self.selected_spans():
+            out.extend(ids[top:bottom + 1])
+        return out
 
     def list_ids(self):
         """Every customer in the list as filtered and sorted now, in its order."""
         return self.model.ids()
 
     def _selection_changed(self, *_args) -> None:
+        self._spans = None  # read again from the selection as it is now
         self._sync_actions()
         self._show_count()
 
@@ -686,7 +723,7 @@ class CustomersView(QWidget):
         """"320 customers", and "· 2 selected" while several are: what the right-click menu's
         Selected actions (tag, consent, export, merge) will take."""
         rows = self.model.rowCount()
-        picked = len(self.table.selectionModel().selectedRows())
+        picked = self.selected_count()
         self.count_label.setText(f"{rows:,} customer{'s' if rows != 1 else ''}"
                                  + (f" · {picked:,} selected" if picked >= 2 else ""))
 
