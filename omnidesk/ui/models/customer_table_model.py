@@ -113,6 +113,7 @@ class CustomerTableModel(QAbstractTableModel):
         self._rule: dict | None = None
         self._sort = "name"
         self._descending = False
+        self._everyone = 0  # the customers in the list when nothing narrows it, as last read
         self.reload()
 
     # -- columns -----------------------------------------------------------------
@@ -143,12 +144,42 @@ class CustomerTableModel(QAbstractTableModel):
 
     # -- queries -----------------------------------------------------------------
 
+    def asked_with(self, search: str, channel: str | None, consent: str | None) -> tuple:
+        """What the list would be asked for with these filters, the rule and the order now."""
+        return (search, channel, consent, self._rule, self._sort, self._descending)
+
+    def query(self, asked: tuple) -> Sequence[int]:
+        """The ids :meth:`asked_with` describes, in order.  Touches no widget and nothing of the
+        model's: it may run on a worker thread while the list stays on screen."""
+        search, channel, consent, rule, sort, descending = asked
+        return customer_ids(self.workspace, search=search, sort=sort, descending=descending,
+                            channel=channel, consent=consent, rule=rule)
+
+    def filters(self) -> tuple[str, str | None, str | None]:
+        """The search, channel and consent the list shows now."""
+        return self._search, self._channel, self._consent
+
+    def everyone(self) -> int:
+        """How many customers the list holds when nothing narrows it (as last read)."""
+        return self._everyone
+
     def reload(self) -> None:
         """Read the rows again, and the settings they are shown by (they may have changed too)."""
         # The query first: one that fails (a bad rule) leaves the model as it was, not half reset.
-        ids = customer_ids(self.workspace, search=self._search, sort=self._sort,
-                           descending=self._descending, channel=self._channel,
-                           consent=self._consent, rule=self._rule)
+        self._show(self.query(self.asked_with(*self.filters())))
+
+    def show_found(self, asked: tuple, ids: Sequence[int]) -> bool:
+        """List the ``ids`` :meth:`query` found for ``asked``; False (the list as it was) when the rule or the
+        order has changed since they were asked for."""
+        if asked[3:] != (self._rule, self._sort, self._descending):
+            return False
+        self._search, self._channel, self._consent = asked[:3]
+        self._show(ids)
+        return True
+
+    def _show(self, ids: Sequence[int]) -> None:
+        if not (self.narrowed() or self.filtered()):
+            self._everyone = len(ids)
         self.beginResetModel()
         self._currency = workspace_currency(self.workspace)
         self._zone = workspace_zone(self.workspace)

@@ -60,6 +60,10 @@ _MIN = 60  # no column is squeezed below this
 _PADDING = 24  # cell margins and the sort arrow
 _COPY_LOOK = 2_000  # selected rows read to tell whether any has an email (a phone) to copy
 _CHANNELS_MAX = 340
+# Past this many customers a search or a filter is worked out off the UI thread (a consent filter
+# over a hundred thousand took 1.5 s), the list as it was staying on screen meanwhile; below it,
+# at once, the list never showing "Filtering…" for a moment.
+BACKGROUND_FILTER = 20_000
 
 
 # The search box's hint, longest first: the longest that fits is shown (a narrow window's box
@@ -224,6 +228,7 @@ class CustomersView(QWidget):
         self._debounce.setInterval(200)
         self._debounce.timeout.connect(self._apply_search)
         self.search.textChanged.connect(self._debounce.start)
+        self.search.textChanged.connect(self._typed_on)
         self.search.returnPressed.connect(self._apply_search)
         self.search.installEventFilter(self)
         self._fit_columns()
@@ -248,6 +253,9 @@ class CustomersView(QWidget):
         self.filter_panel = self.builder
         self.filter_panel.hide()
         self._counts = LatestOnly(self.runner)  # the latest count asked for; older answers are dropped
+        self._lists = LatestOnly(self.runner)  # the latest search and filters asked for, likewise
+        self._asked: tuple[str, str | None, str | None] | None = None  # those being worked out
+        self._enter_when_listed = False  # Down from the search box while they were
         self._counted: tuple[int | None, str] | None = None  # the rule's count last answered, or why none
 
     def _fill_channel_filter(self) -> None:
@@ -300,7 +308,11 @@ class CustomersView(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)
-        self._apply_search()
+        # At once, whatever the size: a rule set next (a segment opened) narrows this list.
+        self._debounce.stop()
+        self._drop_asked()
+        self.model.set_filters("", None, None)
+        self._update_state()
 
     def _fit_filter_panel(self) -> None:
         # As tall as its rows, up to under half the screen; beyond that its rows scroll.
@@ -373,13 +385,23 @@ class CustomersView(QWidget):
         if ids and not self.workspace.readonly:
             self.bulkRequested.emit(action, ids)
 
+    def _typed_on(self, _text: str) -> None:
+        self._enter_when_listed = False  # typing again after Down: the keyboard stays here
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
     def go_to_list(self) -> None:
-        """Down from the search box: search now (not waiting for the pause) and go to the matches."""
+        """Down from the search box: search now (not waiting for the pause) and go to the matches
+        (once they are found, when that takes a moment)."""
         self._apply_search()
+        if self._asked is not None:
+            self._enter_when_listed = True
+        else:
+            self._enter_list()
+
+    def _enter_list(self) -> None:
         if self.model.rowCount():
             self.table.setFocus(Qt.FocusReason.OtherFocusReason)
             if not self.selected_count():
@@ -671,9 +693,57 @@ class CustomersView(QWidget):
 
     def _apply_search(self) -> None:
         self._debounce.stop()
-        self.model.set_filters(self.search.text(), self.channel_filter.currentData(),
-                               self.consent_filter.currentData())
+        wanted = (self.search.text(), self.channel_filter.currentData(), self.consent_filter.currentData())
+        if wanted == self.model.filters():
+            self._drop_asked()  # back to what the list shows: an answer still to come is moot
+            self._update_state()
+        elif self.model.everyone() < BACKGROUND_FILTER:
+            self._drop_asked()
+            self.model.set_filters(*wanted)
+            self._update_state()
+        else:
+            self._ask_list(wanted)
+
+    def _ask_list(self, wanted: tuple[str, str | None, str | None]) -> None:
+        """Work out the list for these filters on the task runner; the newest asked is shown."""
+        self._asked = wanted
+        model, asked = self.model, self.model.asked_with(*wanted)
+
+        def work():
+            try:
+                return asked, model.query(asked)
+            except Exception as exc:  # said on the UI thread, where it is heard
+                return asked, exc
+
+        self._lists.ask(work, self._listed)
+        self._show_count()
+
+    def _listed(self, answer) -> None:
+        asked, ids = answer
+        wanted, self._asked = self._asked, None
+        if isinstance(ids, UserError):  # a busy workspace: the list stays as it was, and says why
+            self._update_state()
+            self.count_label.setText(str(ids))
+            return
+        if isinstance(ids, Exception):
+            self._update_state()
+            raise ids
+        if not self.model.show_found(asked, ids):
+            self._ask_list(wanted)  # the order or the rule changed meanwhile: asked again with them
+            return
         self._update_state()
+        if self._enter_when_listed:
+            self._enter_when_listed = False
+            self._enter_list()
+
+    def _drop_asked(self) -> None:
+        if self._asked is not None:
+            self._lists.forget()
+            self._asked = None
+
+    def filtering(self) -> bool:
+        """True while a search or filter is being worked out (the list shows the one before)."""
+        return self._asked is not None
 
     def selected_spans(self) -> list[tuple[int, int]]:
         """The selected rows as (first, last) spans of the list, in its order, none overlapping.
@@ -723,6 +793,9 @@ class CustomersView(QWidget):
         """"320 customers", and "· 2 selected" while several are: what the right-click menu's
         Selected actions (tag, consent, export, merge) will take."""
         rows = self.model.rowCount()
+        if self._asked is not None:
+            self.count_label.setText("Filtering…")
+            return
         picked = self.selected_count()
         self.count_label.setText(f"{rows:,} customer{'s' if rows != 1 else ''}"
                                  + (f" · {picked:,} selected" if picked >= 2 else ""))
@@ -752,6 +825,8 @@ class CustomersView(QWidget):
         in_sight = was_at >= 0 and 0 <= table.rowViewportPosition(was_at) < table.viewport().height()
         seen_at = table.rowViewportPosition(was_at) if in_sight else 0
         self.model.reload()
+        if self._asked is not None:  # an answer on its way may have been read before this change
+            self._ask_list(self._asked)
         self._update_state()
         row = None
         if current is not None:
@@ -782,7 +857,7 @@ class CustomersView(QWidget):
 
     def _update_state(self) -> None:
         rows = self.model.rowCount()
-        searching = bool(self.search.text().strip()) or self.model.filtered()
+        searching = self.model.narrowed() or self.model.filtered()
         self.pages.setCurrentIndex(1 if rows or searching else 0)
         self.results.setCurrentIndex(1 if searching and not rows else 0)
         self._show_count()

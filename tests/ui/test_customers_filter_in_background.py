@@ -1,0 +1,111 @@
+"""Over a big workspace the Customers list's search and filters are worked out off the UI thread.
+
+A consent filter over a hundred thousand customers took a second and a half on the UI thread.
+Past ``BACKGROUND_FILTER`` customers the query runs on the window's task runner, the list as it
+was stays on screen saying "Filtering…", and only the newest search or filter is shown.  The
+demo workspace is small, so the line is lowered here; what is checked is where the query runs
+and what the list shows once it has, never how long it takes.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+
+from omnidesk.core.customers import customer_ids
+from omnidesk.ui.models import customer_table_model as table_model
+from omnidesk.ui.views import customers_view
+
+
+@pytest.fixture
+def screen(demo, monkeypatch):
+    monkeypatch.setattr(customers_view, "BACKGROUND_FILTER", 0, raising=False)
+    demo.show_screen("customers")
+    view = demo.screens["customers"]
+    assert not view.runner.inline  # the window's own runner, on its thread pool
+    return view
+
+
+@pytest.fixture
+def threads(monkeypatch):
+    """The thread each list query runs on, and what it was asked."""
+    seen = []
+
+    def recorded(ws, **asked):
+        seen.append((threading.current_thread(), (asked["search"], asked["channel"], asked["consent"])))
+        return customer_ids(ws, **asked)
+
+    monkeypatch.setattr(table_model, "customer_ids", recorded)
+    return seen
+
+
+def _shown(view):
+    return [view.model.customer_id(r) for r in range(view.model.rowCount())]
+
+
+def test_a_consent_filter_runs_on_the_runner_and_the_list_follows_when_found(screen, threads, qtbot):
+    before = _shown(screen)
+    screen.consent_filter.setCurrentIndex(screen.consent_filter.findData("email:granted"))
+    # Asked, not answered: the list as it was stays, and says it is filtering.
+    assert screen.filtering() and screen.count_label.text() == "Filtering…"
+    assert _shown(screen) == before
+    qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
+    expected = list(customer_ids(screen.workspace, consent="email:granted"))
+    assert 0 < len(expected) < len(before)
+    assert _shown(screen) == expected
+    assert screen.count_label.text() == f"{len(expected):,} customers"
+    assert threads and all(t is not threading.main_thread() for t, _ in threads)
+
+
+def test_a_search_typed_runs_on_the_runner_too(screen, threads, qtbot):
+    name = screen.model.text(3, "name").split()[0]
+    screen.search.setText(name)
+    screen._apply_search()
+    qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
+    assert _shown(screen) == list(customer_ids(screen.workspace, search=name))
+    assert [asked for _t, asked in threads] == [(name, None, None)]
+    assert threads[0][0] is not threading.main_thread()
+
+
+def test_a_newer_filter_wins_over_an_older_one_answered_later(screen, monkeypatch, qtbot):
+    release = threading.Event()
+
+    def slow_for_shop(ws, **asked):
+        if asked["channel"] == "shop":
+            release.wait(10)
+        return customer_ids(ws, **asked)
+
+    monkeypatch.setattr(table_model, "customer_ids", slow_for_shop)
+    try:
+        screen.channel_filter.setCurrentIndex(screen.channel_filter.findData("shop"))
+        screen.channel_filter.setCurrentIndex(screen.channel_filter.findData("email"))
+        qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
+        email = list(customer_ids(screen.workspace, channel="email"))
+        assert _shown(screen) == email
+    finally:
+        release.set()
+    assert screen.runner.wait(10)  # the older answer has come, and was not heard
+    assert _shown(screen) == email
+    assert screen.model.filters() == ("", "email", None)
+    assert email != list(customer_ids(screen.workspace, channel="shop"))
+
+
+def test_a_sort_while_filtering_gives_the_filtered_list_in_the_new_order(screen, qtbot):
+    screen.channel_filter.setCurrentIndex(screen.channel_filter.findData("email"))
+    city = screen.model.columns().index("city")
+    screen.table.sortByColumn(city, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
+    assert _shown(screen) == list(customer_ids(screen.workspace, channel="email", sort="city", descending=True))
+
+
+def test_down_from_the_search_box_goes_to_the_matches_once_found(screen, qtbot):
+    name = screen.model.text(3, "name")
+    screen.search.setFocus()
+    screen.search.setText(name)
+    screen.go_to_list()
+    assert screen.filtering()
+    qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
+    assert screen.model.rowCount() >= 1
+    assert screen.selected_ids() == [screen.model.customer_id(0)]
