@@ -38,6 +38,21 @@ DIFF_STYLE = {"-": "background:#FDE2E1;color:#8A1C1C;text-decoration:line-throug
               "+": "background:#DDF4E4;color:#14532D;", "=": ""}
 
 
+def select_words(edit, start: int | None, end: int | None) -> None:
+    """Put the keyboard in ``edit`` (a line or a text box) with the characters ``start``–``end``
+    selected, where a finding about them points (none given: the field alone)."""
+    edit.setFocus()
+    if start is None:
+        return
+    if isinstance(edit, QPlainTextEdit):
+        cursor = edit.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end or start, QTextCursor.MoveMode.KeepAnchor)
+        edit.setTextCursor(cursor)
+    else:
+        edit.setSelection(start, (end or start) - start)
+
+
 def _lines_high(edit: QPlainTextEdit, lines: int) -> int:
     return edit.fontMetrics().lineSpacing() * lines + 14
 
@@ -317,17 +332,7 @@ class VariantPanel(QWidget):
         if not where:
             return
         field, start, end = where
-        edit = self.edits.get(field) or next(iter(self.edits.values()))
-        edit.setFocus()
-        if start is None:
-            return
-        if isinstance(edit, QPlainTextEdit):
-            cursor = edit.textCursor()
-            cursor.setPosition(start)
-            cursor.setPosition(end or start, QTextCursor.MoveMode.KeepAnchor)
-            edit.setTextCursor(cursor)
-        else:
-            edit.setSelection(start, (end or start) - start)
+        select_words(self.edits.get(field) or next(iter(self.edits.values())), start, end)
 
     def values(self) -> dict[str, str]:
         return {f: (e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text()).strip()

@@ -40,7 +40,7 @@ from omnidesk.core.messages import store
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
-from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel
+from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel, select_words
 from omnidesk.ui.views.messages.previews import Preview, rendered
 from omnidesk.ui.widgets.empty_state import EmptyState
 
@@ -556,24 +556,12 @@ class MessagesView(QWidget):
 
     def _jump_to_master(self, item: QListWidgetItem) -> None:
         """To the master's field a finding names, with the words it is about selected."""
-        from PySide6.QtGui import QTextCursor
-        from PySide6.QtWidgets import QPlainTextEdit
-
         field, start, end = item.data(Qt.ItemDataRole.UserRole)
         edit = self.master.edits.get(field)
         if edit is None:
             return
         self.scroll.ensureWidgetVisible(edit)
-        edit.setFocus()
-        if start is None:
-            return
-        if isinstance(edit, QPlainTextEdit):
-            cursor = edit.textCursor()
-            cursor.setPosition(start)
-            cursor.setPosition(end or start, QTextCursor.MoveMode.KeepAnchor)
-            edit.setTextCursor(cursor)
-        else:
-            edit.setSelection(start, (end or start) - start)
+        select_words(edit, start, end)
 
     def _update_actions(self) -> None:
         has = self.current is not None
