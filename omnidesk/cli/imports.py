@@ -243,18 +243,22 @@ def _write_reports(run, report_to: list[Path], force: bool) -> list[tuple[Path, 
     """Each file's flagged rows to its own report: (path, file, rows written); a file that flagged
     no row gets none (as ``omnidesk imports errors`` writes none: an empty report would only
     stand in the way of the next run's, which ``--force`` would then have to replace)."""
-    from omnidesk.core.importing.driver import FileFailure
     from omnidesk.core.importing.pipeline import write_error_report
 
-    written = []
+    return [(path, plan.file_name, write_error_report(path, [(plan, result)], overwrite=force))
+            for path, plan, result in _flagged_files(run, report_to)]
+
+
+def _flagged_files(run, report_to: list[Path]):
+    """(report path, plan, result) of each file of ``run`` imported with flagged rows."""
+    from omnidesk.core.importing.driver import FileFailure
+
     for path, done in zip(report_to, run.done):
         if isinstance(done, FileFailure):
             continue
         plan, result = done
-        if not result.flagged:
-            continue
-        written.append((path, plan.file_name, write_error_report(path, [(plan, result)], overwrite=force)))
-    return written
+        if result.flagged:
+            yield path, plan, result
 
 
 def _reports_after_a_full_disk(run, report_to: list[Path], force: bool, out: Output) -> str:
@@ -262,16 +266,10 @@ def _reports_after_a_full_disk(run, report_to: list[Path], force: bool, out: Out
     whole before it, written where there is room; what to add to the error, for each report that
     could not be written, says so and how to write it later (an import that was kept)."""
     from omnidesk.core import failures
-    from omnidesk.core.importing.driver import FileFailure
     from omnidesk.core.importing.pipeline import write_error_report
 
     said = []
-    for path, done in zip(report_to, run.done):
-        if isinstance(done, FileFailure):
-            continue
-        plan, result = done
-        if not result.flagged:
-            continue
+    for path, plan, result in _flagged_files(run, report_to):
         name = printable(plan.file_name)
         try:
             n = write_error_report(path, [(plan, result)], overwrite=force)
