@@ -293,7 +293,7 @@ def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: st
         got = custom_ordered(v)  # a custom value compares as a date or as a number
         if got is None:
             raise RuleError(f"{where}: {field} {op} needs a number or a date as YYYY-MM-DD, got {_number_text(v)}")
-        if isinstance(got, float):
+        if not isinstance(got, str):
             _in_range(field, op, got, where)
     elif field in ("orders", "spend"):
         if not isinstance(v, (int, float)) or isinstance(v, bool):
@@ -371,14 +371,14 @@ def _days(v: Any, where: str) -> int:
     return v
 
 
-def custom_ordered(v: Any) -> str | float | None:
+def custom_ordered(v: Any) -> str | int | float | None:
     """What a custom field's ordered comparison (gt, between…) compares ``v`` as: a date (YYYY-MM-DD)
     when it reads as one, else a number, given as JSON or as text ("100", "1,200.50": read as an
     import reads a cell, as ``is`` already reads them); None when it is neither."""
     if isinstance(v, bool):
         return None
     if isinstance(v, (int, float)):
-        return float(v)
+        return v  # as given: a whole number at the edge of what a workspace keeps stays exact
     if not isinstance(v, str):
         return None
     try:
