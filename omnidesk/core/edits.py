@@ -88,7 +88,9 @@ class Edit:
 
     @property
     def changes(self) -> Changes:
-        return Changes.of_customers(*self.customers, listed=True)
+        # A value, a tag or a consent changes these customers' cards and rows; only a customer
+        # added by hand changes who is listed (the review queue, counts and searches re-read).
+        return Changes.of_customers(*self.customers, listed=self.created is not None)
 
 
 @dataclass(frozen=True)

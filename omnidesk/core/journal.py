@@ -84,8 +84,17 @@ class Journal:
     def changes(self) -> Changes:
         """What reverting (or the write itself) changes, for the screens."""
         tables = {op.table for op in self.ops}
-        return Changes(customers=frozenset(self.customers()),
-                       customer_list=bool(tables & {"customer", "source_record"}),
+        # Who is listed changes when customers come or go (a merge deletes one, a split adds one)
+        # or a record moves to another customer; a row rewritten in place changes that customer only.
+        owner = self.columns.get("source_record", ()).index("customer_id") \
+            if "customer_id" in self.columns.get("source_record", ()) else None
+        owners = {row[owner] for op in self.ops if op.table == "source_record" and owner is not None
+                  for row in (op.old, op.new) if row is not None and row[owner] is not None}
+        moved = any(op.table == "source_record" and op.kind == "u" and owner is not None
+                    and op.old[owner] != op.new[owner] for op in self.ops)
+        listed = moved or any(op.table == "customer" and op.kind != "u" for op in self.ops)
+        return Changes(customers=frozenset(self.customers() | owners),
+                       customer_list=listed,
                        reviews=bool(tables & {"match_review", "match_decision"}),
                        imports="import_batch" in tables,
                        settings="setting" in tables)

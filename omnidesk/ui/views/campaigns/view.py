@@ -492,7 +492,7 @@ class CampaignsView(QWidget):
 
     def apply_changes(self, changes) -> None:
         if (changes.everything or changes.campaigns or changes.messages or changes.segments
-                or changes.customer_list or changes.settings):
+                or changes.touches_list()):  # a tag or a value typed in may move an audience
             self.refresh()
         # The calendar follows the shop's time zone (Preferences) and every change to a step,
         # made here, in another window or on the command line.
