@@ -157,6 +157,44 @@ def _new_record(conn: Connection, customer_id: int, values: dict, cells: Mapping
         customer_id=customer_id, values_json=json.dumps(values), **row)).scalar_one()
 
 
+def _new_follow_records(conn: Connection, made: Sequence[tuple[int, dict, str]]) -> dict[int, int]:
+    """A hand record for each (customer, its ``values_json``, its tags), numbered and hashed as
+    :func:`_new_record` numbers them one at a time, in the order given, written in one statement;
+    customer -> record id."""
+    if not made:
+        return {}
+    rec = SourceRecord.__table__
+    batch_id = _hand_batch(conn)
+    first = (conn.execute(select(func.max(rec.c.record_no)).where(rec.c.batch_id == batch_id)).scalar() or 0) + 1
+    empty = {f: "" for f in FIELDS} | {"email": None, "phone": None, "birthday": None}
+    rows = [dict(empty, batch_id=batch_id, record_no=first + i, line_no=0, channel=HAND, kind="contacts",
+                 row_hash=hashlib.sha256(f"hand:{cid}:{first + i}".encode()).hexdigest(),
+                 raw_json=json.dumps(["" for _ in FIELDS] + [tags], ensure_ascii=False),
+                 customer_id=cid, values_json=json.dumps(values), tags=tags)
+            for i, (cid, values, tags) in enumerate(made)]
+    conn.execute(insert(rec), rows)
+    numbers = {first + i: cid for i, (cid, _values, _tags) in enumerate(made)}
+    return {numbers[number]: rid for rid, number in conn.execute(select(rec.c.id, rec.c.record_no).where(
+        rec.c.batch_id == batch_id, rec.c.record_no >= first, rec.c.record_no < first + len(rows)))}
+
+
+def _anchors(conn: Connection, customer_ids: Sequence[int]) -> dict[int, int]:
+    """Customer -> the record a hand record of theirs made now follows (their first from a file);
+    a UserError naming one of them that is not there."""
+    rec = SourceRecord.__table__
+    ids = sorted(set(customer_ids))
+    out: dict[int, int] = {}
+    for start in range(0, len(ids), _IN):
+        out.update(conn.execute(
+            select(rec.c.customer_id, func.min(rec.c.id))
+            .where(rec.c.customer_id.in_(ids[start:start + _IN]), rec.c.channel != HAND)
+            .group_by(rec.c.customer_id)).all())
+    for cid in ids:
+        if cid not in out:
+            raise UserError(f"There is no customer {cid}.")
+    return out
+
+
 def _instant(now: str) -> str:
     """``now`` (an instant, naive meaning UTC as :func:`utcnow` reads) with its offset written out:
     a time a file gave without one is on the shop's clock, so a time kept without one would read so."""
@@ -177,23 +215,17 @@ def _hand_records(conn: Connection, customer_ids: Sequence[int]) -> dict[int, tu
     rec = SourceRecord.__table__
     ids = sorted(set(customer_ids))
     out: dict[int, tuple[int, str, str]] = {}
-    anchors: dict[int, int] = {}
     for start in range(0, len(ids), _IN):
         part = ids[start:start + _IN]
         for rid, cid, tags, values in conn.execute(
                 select(rec.c.id, rec.c.customer_id, rec.c.tags, rec.c.values_json)
                 .where(rec.c.customer_id.in_(part), rec.c.channel == HAND).order_by(rec.c.id.desc())):
             out[cid] = (rid, tags or "", values or "{}")  # the oldest wins (read last)
-        anchors.update(conn.execute(
-            select(rec.c.customer_id, func.min(rec.c.id))
-            .where(rec.c.customer_id.in_(part), rec.c.channel != HAND).group_by(rec.c.customer_id)).all())
-    for cid in ids:
-        if cid in out:
-            continue
-        if cid not in anchors:
-            raise UserError(f"There is no customer {cid}.")
-        values = json.dumps({"follows": anchors[cid]})
-        out[cid] = (_new_record(conn, cid, {"follows": anchors[cid]}), "", values)
+    missing = [cid for cid in ids if cid not in out]
+    anchors = _anchors(conn, missing)
+    made = _new_follow_records(conn, [(cid, {"follows": anchors[cid]}, "") for cid in missing])
+    for cid in missing:
+        out[cid] = (made[cid], "", json.dumps({"follows": anchors[cid]}))
     return out
 
 
@@ -242,6 +274,18 @@ def replaced_values(values_json: str | None) -> list[tuple[str, str]]:
     except (ValueError, AttributeError):
         return []
     return [(f, v) for f in ("email", "phone") for v in kept.get(f, []) if isinstance(v, str) and v]
+
+
+def _cells(conn: Connection, record_ids: Sequence[int]) -> dict[int, list]:
+    """Record id -> its cells in ``HEADER`` order, as stored."""
+    rec = SourceRecord.__table__
+    ids = sorted(set(record_ids))
+    out: dict[int, list] = {}
+    for start in range(0, len(ids), _IN):
+        for row in conn.execute(select(rec.c.id, *[rec.c[h] for h in HEADER])
+                                .where(rec.c.id.in_(ids[start:start + _IN]))):
+            out[row[0]] = list(row[1:])
+    return out
 
 
 def _refresh_raw(conn: Connection, record_id: int) -> None:
@@ -474,11 +518,15 @@ def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
         removing = [t for t in removing if any(t.casefold() in keys for keys in carried.values())]
         untagging = sorted(carried)
         ids = ids if adding else untagging
-        _hand_records(conn, ids)  # the customers with none get one
-        params = []
+        hand = _every_hand_record(conn, ids)
+        # The customers with none get one, written as it ends up (one row each, not made and then changed).
+        missing = sorted(set(ids) - {cid for cid, *_ in hand})
+        anchors = _anchors(conn, missing)
+        hand += [(cid, None, "", json.dumps({"follows": anchors[cid]})) for cid in missing]
+        params, made = [], []
         # Every hand record of theirs, not one: a merged customer holds each side's, and a tag
         # left on the other would keep showing (and comes back with its side on an unmerge).
-        for cid, rid, tags_text, values_text in _every_hand_record(conn, ids):
+        for cid, rid, tags_text, values_text in hand:
             off = carried.get(cid, set())
             current = [t for t in _split(tags_text) if t.casefold() not in off]
             have = {t.casefold() for t in current}
@@ -491,13 +539,20 @@ def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
                 values["untagged"] = untagged
             else:
                 values.pop("untagged", None)
-            params.append({"rid": rid, "tags": ", ".join(current), "values": json.dumps(values)})
+            if rid is None:
+                made.append((cid, values, ", ".join(current)))
+            else:
+                params.append({"rid": rid, "tags": ", ".join(current), "values": json.dumps(values)})
+        _new_follow_records(conn, made)
+        # The cells the Sources view shows (as _refresh_raw writes them), with the new tags.
+        cells = _cells(conn, [p["rid"] for p in params])
+        for p in params:
+            row = cells[p["rid"]][:-1] + [p["tags"]]
+            p["raw"] = json.dumps([v or "" for v in row], ensure_ascii=False)
         for start in range(0, len(params), 10_000):
             conn.execute(update(rec).where(rec.c.id == bindparam("rid"))
-                         .values(tags=bindparam("tags"), values_json=bindparam("values")),
+                         .values(tags=bindparam("tags"), values_json=bindparam("values"), raw_json=bindparam("raw")),
                          params[start:start + 10_000])
-        for p in params:
-            _refresh_raw(conn, p["rid"])
         refresh_customers(conn, ids)
     parts = []
     if adding:
