@@ -78,7 +78,8 @@ class BulkActions(QObject):
         channel, status, note = dialog.channel, dialog.status, dialog.note
         self.operations._hand(f"record consent {status} for {self.who(ids)}",
                               lambda ws: edits.record_consent_many(ws, ids, channel, status, note),
-                              "Cannot record the consent", ids if len(ids) <= 500 else [], self.who(ids))
+                              "Cannot record the consent", ids if len(ids) <= 500 else [], self.who(ids),
+                              many=len(ids))
 
     def erase(self, ids: list) -> None:
         # Each is erased only as the person the question was about (see rights.erase_person).

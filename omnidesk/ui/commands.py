@@ -638,24 +638,69 @@ class HandEditStep(Step):
     journal itself refuses an undo over rows changed since).
     """
 
-    def __init__(self, text: str, run, customers: Sequence[int] = (), target: str = "") -> None:
+    def __init__(self, text: str, run, customers: Sequence[int] = (), target: str = "", *,
+                 long: bool = False) -> None:
         super().__init__(text, customers)
         self.run = run
         self.target = target
         self.journal = None
         self.edit = None
+        # A change over many customers (a tag added to a whole segment) is long work each way,
+        # off the UI thread with progress, as an import is.
+        self.long_redo = self.long_undo = long
+        self.renamed: str | None = None  # the text ``run`` found fits better (set where it runs)
 
     def target_words(self) -> str:
         return self.target or "What this change touched"
 
+    def _ran(self, edit, journal) -> Changes:
+        self.edit, self.journal = edit, journal
+        self.noop = not len(journal)
+        if self.renamed is not None:
+            self.setText(self.renamed)
+            self.renamed = None
+        return edit.changes
+
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
         journaled = JournaledWorkspace(ws)
-        self.edit = self.run(journaled)
-        self.journal = journaled.journal()
-        self.noop = not len(self.journal)
-        return self.edit.changes
+        edit = self.run(journaled)
+        return self._ran(edit, journaled.journal())
 
     def revert(self, ws: Workspace) -> Changes:
         assert self.journal is not None and self.edit is not None
         return revert(ws, self.journal) | self.edit.changes
+
+    def long_task(self, ws: Workspace, ops):
+        self.workspace = ws
+
+        def work(cancelled):
+            yield Progress(0, 0, f"{self.long_words()}…")
+            if cancelled():
+                raise Cancelled(f"{self.long_words()} was cancelled; nothing changed.")
+            journaled = JournaledWorkspace(ws)
+            edit = self.run(journaled)
+            return edit, journaled.journal()
+
+        return work
+
+    def long_words(self) -> str:
+        return self.text()[:1].upper() + self.text()[1:]
+
+    def finish_long(self, result) -> Changes:
+        return self._ran(*result)
+
+    def long_revert_task(self, ws: Workspace, ops):
+        journal = self.journal
+        assert journal is not None
+
+        def work(cancelled):
+            yield Progress(0, 0, f"Undoing {self.text()}…")
+            if cancelled():
+                raise Cancelled(f"Undo of {self.text()} was cancelled; nothing changed.")
+            return revert(ws, journal)
+
+        return work
+
+    def finish_long_revert(self, result: Changes) -> Changes:
+        return result | self.edit.changes

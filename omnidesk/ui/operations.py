@@ -42,6 +42,10 @@ from omnidesk.ui.formatting import isolated
 from omnidesk.ui.tasks import Task, TaskRunner
 
 
+# A hand edit of this many customers or more (a tag added to a segment) runs off the UI thread.
+LONG_EDIT = 1_000
+
+
 def reason(exc: BaseException) -> str:
     """An error as one line for a message box."""
     if isinstance(exc, (UserError, WorkspaceError)):
@@ -490,8 +494,18 @@ class Operations(QObject):
 
     # -- what the user types in (core/edits.py) ---------------------------------------
 
-    def _hand(self, text: str, run, title: str, customers: Sequence[int] = (), target: str = ""):
-        """Run a hand edit as one journaled undo step; the core's Edit, or None when it did not happen."""
+    def _hand(self, text: str, run, title: str, customers: Sequence[int] = (), target: str = "", *,
+              many: int = 0):
+        """Run a hand edit as one journaled undo step; the core's Edit, or None when it did not happen.
+
+        An edit of ``many`` customers, from ``LONG_EDIT`` on, runs as long work (progress, the
+        window kept responsive): None is returned then, and the step is stacked when it ends."""
+        if many >= LONG_EDIT:
+            # Checked by its journal alone, as any edit of many customers (see HandEditStep).
+            step = commands.HandEditStep(text, run, (), target, long=True)
+            if self._ready(title):
+                self._start_step(step, step.long_words(), title)
+            return None
         step = commands.HandEditStep(text, run, customers, target)
         return step.edit if self.push(step, title) else None
 
@@ -528,9 +542,14 @@ class Operations(QObject):
                 # Taken off only those who had it: "Undo remove tag vip from 2 customers", not 40.
                 had = (known.get(edit.customers[0], "1 customer") if len(edit.customers) == 1
                        else f"{len(edit.customers):,} customers")
-                step.setText(f"remove {tags(remove)} from {had}")
+                step.renamed = f"remove {tags(remove)} from {had}"
             return edit
 
+        if len(ids) >= LONG_EDIT:
+            step = commands.HandEditStep(words, run, (), who[0].upper() + who[1:], long=True)
+            if self._ready("Cannot change the tags"):
+                self._start_step(step, step.long_words(), "Cannot change the tags")
+            return None
         step = commands.HandEditStep(words, run, named, who[0].upper() + who[1:])
         return step.edit if self.push(step, "Cannot change the tags") else None
 
