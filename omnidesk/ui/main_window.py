@@ -979,7 +979,10 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         review = self.screens.get("review")
         if review is None:
             return
-        n = len(review.items)
+        from omnidesk.core.identity.merge import review_count
+
+        # Counted, not read from the screen: it re-reads its pairs only when shown.
+        n = review_count(self.workspace) if self.workspace is not None else len(review.items)
         item = self.nav.item(self.nav.row_of("review"))
         item.setText(f"Review ({n:,})" if n else "Review")
 

@@ -314,6 +314,7 @@ def test_the_screens_read_the_new_preferences_at_once(qtbot, window, ws, tmp_pat
     import_file(ws, write_csv(tmp_path / "b.csv", header, [["Mark", "Lee", "lee@example.com", ""]]),
                 ImportOptions(channel="email"))
     assert window.set_workspace(ws)
+    window.show_screen("review")  # in front: it reads the new thresholds at once (others once shown)
     review = window.screens["review"]
     customers = window.screens["customers"]
     score = review.items[0].score

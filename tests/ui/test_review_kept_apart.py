@@ -107,6 +107,7 @@ def test_back_from_a_customer_opened_from_the_list_still_goes_to_the_list(three_
 
 def test_review_again_names_the_pair_and_undo_and_redo_move_it(three_pairs, qtbot):
     win = three_pairs
+    win.show_screen("review")
     view = win.screens["review"]
     pair = view.items[0]
     mg.reject_review(win.workspace, pair.id)  # decided from the command line, say

@@ -72,12 +72,17 @@ def undo_text(window) -> str:
 
 def screens_agree(win) -> None:
     """Each screen shows what the workspace holds now: the change told them what to re-read."""
+    from PySide6.QtGui import QShowEvent
+
     from omnidesk.core.identity.merge import list_reviews
     from omnidesk.core.importing.batches import list_batches
 
     ws = win.workspace
     assert win.screens["customers"].model.rowCount() == ws.counts()["customers"]
-    assert [i.id for i in win.screens["review"].items] == [r.id for r in list_reviews(ws)]
+    review = win.screens["review"]
+    if review.stale:  # not in front: it re-reads once shown
+        review.showEvent(QShowEvent())
+    assert [i.id for i in review.items] == [r.id for r in list_reviews(ws)]
     assert win.screens["imports"].model.rowCount() == len(list_batches(ws))
     view = win.customer_view
     if view.customer_id is not None and view.profile is not None:

@@ -1127,6 +1127,13 @@ class ReviewItem:
         return self.conflict is not None or self.names_only or self.names_unread
 
 
+def review_count(ws: Workspace) -> int:
+    """How many pairs :func:`list_reviews` lists (pending and skipped), without reading them."""
+    review = MatchReview.__table__
+    with ws.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(review)).scalar_one()
+
+
 def list_reviews(ws: Workspace, *, include_skipped: bool = True) -> list[ReviewItem]:
     """Pending pairs, strongest evidence first; skipped ones come last.
 

@@ -160,6 +160,7 @@ class ReviewView(QWidget):
         self._model = Model()  # the workspace's thresholds, read in refresh()
         self.workspace = workspace
         self.items: list[ReviewItem] = []
+        self.stale = False  # a change concerned the queue while the screen was not shown
         self.cards: dict[int, dict] = {}
 
         self.count_label = QLabel()
@@ -381,6 +382,7 @@ class ReviewView(QWidget):
         self._decide(self.skipRequested)
 
     def refresh(self) -> None:
+        self.stale = False
         keep = self.pairs.currentRow()
         shown = self.current_item()
         self.items = list_reviews(self.workspace)
@@ -464,6 +466,17 @@ class ReviewView(QWidget):
         # Settings too: the words for how sure a pair is read against the matching thresholds.
         if (changes.reviews or changes.customer_list or changes.settings or changes.everything
                 or shown & changes.customers):
+            # Every pair and both its cards are read: not for a screen nobody looks at (a merge on
+            # the Customers screen), but once it is shown again.
+            if self.isVisible():
+                self.refresh()
+            else:
+                self.stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.stale:
+            self.stale = False
             self.refresh()
 
     def _show_current(self, row: int) -> None:
