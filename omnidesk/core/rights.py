@@ -206,12 +206,25 @@ def _raw_by_column(header: list[str], raw: list[str]) -> dict[str, str]:
     return out
 
 
-def _csv_bytes(rows: list[dict]) -> bytes:
+# The columns of each table of a person's export, for a table with no rows: its file still says
+# what it would hold (the rows, when there are some, give their own, in this order).
+_PERSON_COLUMNS = {
+    "source_records": ("record_id", "source_file", "source_row", "channel", "kind", "raw", "problems",
+                       "custom_fields"),
+    "events": ("occurred_at", "channel", "type", "summary", "currency", "record_id", "details", "amount"),
+    "consents": ("channel", "status", "occurred_at", "note", "record_id"),
+    "sends": ("campaign", "channel", "send_utc", "included", "left_out_because", "record_id"),
+    "identifiers": ("kind", "value"),
+    "custom_fields": ("name", "type", "value", "source_file", "source_row", "channel"),
+    "pins": ("field", "value"),
+    "in_others_records": ("record_id", "source_file", "source_row", "channel", "their_cells"),
+}
+
+
+def _csv_bytes(rows: list[dict], table: str) -> bytes:
     """A table of dicts as CSV through the injection-safe writer (an event typed ``=SUM(1+1)``
-    comes out as text, not a live formula)."""
-    if not rows:
-        return b""
-    header = list(rows[0])
+    comes out as text, not a live formula); with no rows, its header alone."""
+    header = list(rows[0]) if rows else list(_PERSON_COLUMNS[table])
     return csv_bytes(header, ([json.dumps(r[k], ensure_ascii=False) if isinstance(r[k], (dict, list)) else r[k]
                                for k in header] for r in rows))
 
@@ -232,14 +245,14 @@ def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool
     with telling_write_failures(out), written_beside(out, overwrite=overwrite) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr("person.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
-            z.writestr("source_records.csv", _csv_bytes(data["source_records"]))
-            z.writestr("events.csv", _csv_bytes(data["events"]))
-            z.writestr("consents.csv", _csv_bytes(data["consents"]))
-            z.writestr("sends.csv", _csv_bytes(data["sends"]))
-            z.writestr("identifiers.csv", _csv_bytes(data["identifiers"]))
-            z.writestr("custom_fields.csv", _csv_bytes(data["custom_fields"]))
-            z.writestr("pins.csv", _csv_bytes(data["pins"]))
-            z.writestr("in_others_records.csv", _csv_bytes(data["in_others_records"]))
+            z.writestr("source_records.csv", _csv_bytes(data["source_records"], "source_records"))
+            z.writestr("events.csv", _csv_bytes(data["events"], "events"))
+            z.writestr("consents.csv", _csv_bytes(data["consents"], "consents"))
+            z.writestr("sends.csv", _csv_bytes(data["sends"], "sends"))
+            z.writestr("identifiers.csv", _csv_bytes(data["identifiers"], "identifiers"))
+            z.writestr("custom_fields.csv", _csv_bytes(data["custom_fields"], "custom_fields"))
+            z.writestr("pins.csv", _csv_bytes(data["pins"], "pins"))
+            z.writestr("in_others_records.csv", _csv_bytes(data["in_others_records"], "in_others_records"))
     return out
 
 

@@ -54,3 +54,25 @@ def test_the_export_of_a_gift_recipient_holds_the_shipping_cells_of_the_buyers_o
     status, out, err = run_cli(capsys, "-w", ws, "person", "erase", "zed.target@example.com", "--yes")
     assert status == 0, err
     assert "also removed from 1 row of other customers" in out
+
+
+def test_every_table_of_the_export_has_its_header_even_with_no_rows(tmp_path, capsys):
+    """A table the person has nothing in (no pins, no sends, no one else's rows) is still a CSV
+    with its columns, not an empty file a spreadsheet opens as nothing; a table with rows has the
+    same columns."""
+    from omnidesk.core.rights import _PERSON_COLUMNS
+
+    ws = tmp_path / "shop.omnidesk"
+    customers = write_csv(tmp_path / "customers_export.csv", CUSTOMERS, [
+        ["'1001", "Ann", "Buyer", "ann.buyer@example.com", "yes", "1 Main St", "Portland", "04101", "+12075550100"]])
+    assert run_cli(capsys, "import", customers, "--channel", "shop", "-w", ws)[0] == 0
+    status, _, err = run_cli(capsys, "-w", ws, "person", "export", "ann.buyer@example.com", tmp_path / "ann.zip")
+    assert status == 0, err
+    with zipfile.ZipFile(tmp_path / "ann.zip") as z:
+        data = json.loads(z.read("person.json"))
+        for table, columns in _PERSON_COLUMNS.items():
+            header = next(csv.reader(io.StringIO(z.read(f"{table}.csv").decode("utf-8"))))
+            assert header == list(columns), table
+            if data[table]:
+                assert list(data[table][0]) == list(columns), table
+    assert not data["pins"] and not data["sends"] and not data["in_others_records"] and data["source_records"]
