@@ -55,6 +55,7 @@ from omnidesk.core.exporting.csvsafe import safe_cell, write_csv, write_csv_colu
 from omnidesk.core.exporting.outfiles import check_output, new_file_beside, put_in_place
 from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.messages.lint import SMS_MAX_SEGMENTS
+from omnidesk.core.messages.tokens import without_bidi_controls
 
 __all__ = [
     "EMAIL_COLUMNS",
@@ -228,12 +229,14 @@ def _email_chunks(rows: Iterator[EmailRecipient], names: list[str]) -> Iterator[
                 bad = next(t for t in r.tags if "," in t)
                 raise UserError(f"customer {r.customer_id}: the tag {bad!r} holds a comma, which Mailchimp "
                                 "reads as two tags; rename the tag and export again")
+        # The names and fields the sending tool puts into the message: without the controls that
+        # would turn the message's text round (a first name U+202E "evil"), as our own render drops them.
         columns = [
             [r.email for r in chunk],
-            [r.first_name for r in chunk],
-            [r.last_name for r in chunk],
+            [without_bidi_controls(r.first_name) for r in chunk],
+            [without_bidi_controls(r.last_name) for r in chunk],
             tags,
-            *([r.fields.get(name, "") for r in chunk] for name in names),
+            *([without_bidi_controls(r.fields.get(name, "")) for r in chunk] for name in names),
         ]
         for title, column in zip(("First Name", "Last Name", *names), (columns[1], columns[2], *columns[4:])):
             _within_field_limit(title, column, chunk)

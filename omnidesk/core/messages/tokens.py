@@ -216,6 +216,12 @@ _BIDI_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 FSI, PDI = "\u2068", "\u2069"
 
 
+def without_bidi_controls(text: str) -> str:
+    """``text`` without the characters that change how the text around it reads (a name put into
+    a sending tool's merge field as into a message here)."""
+    return _BIDI_CONTROLS.sub("", text)
+
+
 def _value(value: object, max_value: int) -> str:
     """A token's value as it is filled in: its outer spaces and its bidirectional controls dropped,
     cut to ``max_value`` characters."""

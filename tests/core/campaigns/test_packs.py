@@ -92,6 +92,18 @@ def test_email_audience_neutralises_formulas_in_names_and_fields(tmp_path):
 
 
 
+def test_email_audience_drops_the_controls_that_would_turn_a_message_round(tmp_path):
+    """The sending tool puts First Name into the message as it stands: a name holding U+202E would
+    turn the rest of its line round there (the opt-out line too), as it did in our own render."""
+    out = tmp_path / "a.csv"
+    write_email_audience(out, [_ann(first_name="\u202eevil", last_name="\u2066Lee\u2069\u200f",
+                                    fields={"Subject": "\u202bAnn\u202c, 20% off"})], ["Subject"])
+    (_, row) = _read(out)
+    assert row[1:3] == ["evil", "Lee"] and row[4] == "Ann, 20% off"
+    write_email_audience(tmp_path / "b.csv", [_ann(first_name="محمد")], [])
+    assert _read(tmp_path / "b.csv")[1][1] == "محمد"  # a right-to-left name itself is kept as written
+
+
 def test_email_audience_keeps_addresses_that_start_with_a_sign_and_neutralises_the_rest(tmp_path):
     out = tmp_path / "a.csv"
     rows = [_ann(email="+1-555-hack@example.com", first_name="-2+3"),
