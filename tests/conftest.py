@@ -74,6 +74,25 @@ def empty_workspace_file(tmp_path_factory) -> Path:
     return path
 
 
+DEMO_BUILT_AT = "2026-12-01T15:00:00+00:00"  # the "now" the shared demo is built at
+
+
+@pytest.fixture(scope="session")
+def demo_workspace_file(tmp_path_factory) -> Path:
+    """The default demo shop (300 customers), built once per run at :data:`DEMO_BUILT_AT`.
+
+    A test that changes it works on a copy; one that only reads it may open it.
+    """
+    import time_machine
+
+    from omnidesk.core.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.omnidesk"
+    with time_machine.travel(DEMO_BUILT_AT, tick=False):
+        build_demo(path)
+    return path
+
+
 @pytest.fixture
 def make_workspace(tmp_path, empty_workspace_file):
     """``make(name="shop.omnidesk", *, template=None, **settings)``: a new, empty workspace in the

@@ -12,7 +12,6 @@ import pytest
 import time_machine
 
 from omnidesk.core import metrics
-from omnidesk.core.demo import build_demo
 from omnidesk.core.report_pdf import JOURNEY_ROWS, write_report_pdf
 from omnidesk.core.workspace import Workspace
 from tests.helpers import run_cli
@@ -20,12 +19,9 @@ from tests.helpers import run_cli
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("report") / "demo.omnidesk"
-    with time_machine.travel(NOW, tick=False):
-        build_demo(path)
-    return path
+@pytest.fixture
+def demo_file(demo_workspace_file):
+    return demo_workspace_file  # read only here
 
 
 @pytest.fixture

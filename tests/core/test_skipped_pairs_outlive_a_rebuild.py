@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from omnidesk.core.demo import build_demo
 from omnidesk.core.identity.merge import list_reviews, reviews_to_accept
 from omnidesk.core.workspace import Workspace
 from tests.helpers import run_cli
@@ -18,12 +17,9 @@ from tests.helpers import run_cli
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("skipped") / "demo.omnidesk"
-    with time_machine.travel(NOW, tick=False):
-        build_demo(path)
-    return path
+@pytest.fixture
+def demo_file(demo_workspace_file):
+    return demo_workspace_file  # copied before it is changed
 
 
 def _queue(path) -> dict[frozenset, tuple[str, float]]:

@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 
 from tests.ui import test_undo_history as undo_history
-from tests.ui.test_undo_history import customer_with, filled
+from tests.ui.test_undo_history import customer_with, filled, type_custom_field
 
 # The undo history's shop: Ann, Bo, Cy, Dee and Gus in two files, the clock standing still.
 shop_template, still, shop = undo_history.shop_template, undo_history.still, undo_history.shop
@@ -199,15 +199,7 @@ def test_a_field_typed_on_a_merged_customer_undoes_exactly_and_stays_with_it_whe
     view = win.customer_view
     assert view.more_values["Shopping for"].text() == "tools"
     before = dump(ws.path)
-    make = view.custom_field_dialog
-
-    def fill(d):
-        d.names.setCurrentText("Shopping for")
-        d.value_edit.setText("gifts")
-
-    monkeypatch.setattr(view, "custom_field_dialog", lambda: filled(make(), fill))
-    qtbot.mouseClick(view.field_button, Qt.MouseButton.LeftButton)
-    assert view.more_values["Shopping for"].text() == "gifts"
+    type_custom_field(view, qtbot, monkeypatch, "Shopping for", "gifts")
     done = dump(ws.path)
     win.undo_action.trigger()
     assert differences(before, dump(ws.path)) == []

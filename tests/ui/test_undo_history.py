@@ -294,18 +294,22 @@ def record_consent(win, qtbot, monkeypatch):
     return "record SMS consent denied for Dee Park"
 
 
-def edit_custom_field(win, qtbot, monkeypatch):
-    win.open_customer(customer_with(win.workspace, "dee@example.com"))
-    view = win.customer_view
+def type_custom_field(view, qtbot, monkeypatch, name: str, value: str) -> None:
+    """Type ``value`` for the field ``name`` in the open card's Edit field… dialog and press OK."""
     make = view.custom_field_dialog
 
     def fill(d):
-        d.names.setCurrentText("Shopping for")
-        d.value_edit.setText("gifts")
+        d.names.setCurrentText(name)
+        d.value_edit.setText(value)
 
     monkeypatch.setattr(view, "custom_field_dialog", lambda: filled(make(), fill))
     qtbot.mouseClick(view.field_button, Qt.MouseButton.LeftButton)
-    assert view.more_values["Shopping for"].text() == "gifts"
+    assert view.more_values[name].text() == value
+
+
+def edit_custom_field(win, qtbot, monkeypatch):
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    type_custom_field(win.customer_view, qtbot, monkeypatch, "Shopping for", "gifts")
     return "edit Shopping for of Dee Park"
 
 
