@@ -263,8 +263,11 @@ def fill_readings(conn: Connection) -> int:
 # is read as that, not as its header's unnamed format; and with no shop time zone, a time
 # without an offset also counts on its day in UTC read on the computer's clock (a late-evening
 # "no" is the next day's too): a change of how kept facts are decided, not read, so the cards it
-# may decide otherwise are worked out again (_RULE_CHANGES).
-CONSENT_READERS_VERSION = 2
+# may decide otherwise are worked out again (_RULE_CHANGES).  3: an opt-out's phone written with a
+# note beside it ("415-555-0109 (mobile)"), an empty extension or full-width digits is read as the
+# number it is, so a stop read as no number by an older version now reaches it
+# (known_numbers.reread_optout_phones).
+CONSENT_READERS_VERSION = 3
 CONSENT_READERS_SETTING = "consent_readers"
 _REFUSED = frozenset({"denied", "unsubscribed", "cleaned"})
 _CONSENT_CHANNELS = ("email", "sms", "whatsapp")
@@ -326,18 +329,22 @@ class ConsentReread:
         self.granted = 0  # granted on a channel they were not granted on
         self.unrefused = 0  # a refusal gone, the consent now unknown
         self.ungranted = 0  # a grant gone, the consent now unknown
+        self.numbers = 0  # opt-out records that now name a number they named none (or a wrong one) before
 
     def note(self) -> str:
         """The sentence the upgrade says; "" when no customer's consent changed."""
         counts = [(n, what) for n, what in ((self.opted_out, "now opted out"), (self.granted, "now granted"),
                                              (self.unrefused, "no longer opted out"),
                                              (self.ungranted, "no longer granted")) if n]
+        numbers = (f"{self.numbers:,} opt-out{'s' if self.numbers != 1 else ''} now "
+                   f"reach{'' if self.numbers != 1 else 'es'} the phone number {'they name' if self.numbers != 1 else 'it names'}"
+                   if self.numbers else "")
         if not counts:
-            return ""
+            return f"Consent re-read from your imported files: {numbers}." if numbers else ""
         parts = [f"{n:,} {what}" for n, what in counts]
         n, what = counts[0]
         parts[0] = f"{n:,} customer{'s' if n != 1 else ''} {what}"
-        return "Consent re-read from your imported files: " + ", ".join(parts) + "."
+        return "Consent re-read from your imported files: " + ", ".join(parts + ([numbers] if numbers else [])) + "."
 
     def count(self, old: tuple, new: tuple) -> None:
         pairs = list(zip(old, new))
@@ -460,6 +467,7 @@ def reread_consents(conn: Connection) -> ConsentReread:
     from omnidesk.core.identity.golden import refresh_customers
     from omnidesk.core.identity.profiles import chunks
     from omnidesk.core.dialect import insert_tuples_in_bulk
+    from omnidesk.core.importing.known_numbers import reread_optout_phones
     from omnidesk.core.importing.parallel import normalized_chunks, worker_count
     from omnidesk.core.importing.rows import RowNormalizer, forget_readings
     from omnidesk.core.models import HAND_KIND, Consent
@@ -535,11 +543,17 @@ def reread_consents(conn: Connection) -> ConsentReread:
                                        worker_count(total))) as read:
             for rows, _ in read:
                 part = []
-                for rid, row in zip(ids[done_ids:done_ids + len(rows)], rows):
+                pairs = list(zip(ids[done_ids:done_ids + len(rows)], rows))
+                for rid, row in pairs:
                     part.append((rid, [] if row.skip else [(ch, status, at) for ch, said in row.consents.items()
                                                            for status, at in said]))
                 done_ids += len(rows)
                 settle(part)
+                if read_by < 3:  # version 3: an opt-out's number an older version could not read
+                    given = reread_optout_phones(conn, pairs)
+                    done.numbers += len(given)
+                    changed_customers.update(conn.execute(select(rec.c.customer_id).distinct().where(
+                        rec.c.id.in_(sorted(given)), rec.c.customer_id.is_not(None))).scalars())
     forget_readings()
     # The rule changed since: the cards it may decide otherwise, though their facts are the same.
     decided_again = set().union(*(which(conn) for version, which in _RULE_CHANGES.items() if read_by < version))

@@ -232,3 +232,55 @@ def typed_number_reaches_optouts(conn: Connection, phone: str | None) -> None:
         rec = SourceRecord.__table__
         refresh_customers(conn, conn.execute(select(rec.c.customer_id).distinct().where(
             rec.c.id.in_(rids), rec.c.customer_id.is_not(None))).scalars().all())
+
+
+_E164 = re.compile(r"\+[0-9]{6,15}")
+
+
+def reread_optout_phones(conn: Connection, pairs: Sequence[tuple[int, Row]]) -> set[int]:
+    """Give kept opt-out records the numbers today's reading finds in their rows; returns the
+    records given a number they did not have.
+
+    ``pairs`` are (record id, the record's row read again by today's ``RowNormalizer``), as a
+    workspace opened by a newer version reads its kept rows (``backfill.reread_consents``).  An
+    older version read "415-555-0109 (mobile)" or full-width digits as no number (or as a number
+    no one has), so the stop reached nobody.  Only refusals are given numbers so: a number only
+    ever takes consent away there, where a contact's would join records on a new reading.  A
+    number no one holds yet waits with its digits, as an import leaves it; a number the record
+    held is never taken away.
+    """
+    rows = [(rid, row) for rid, row in pairs if not row.skip and refuses(row)]
+    if not rows:
+        return set()
+    read_by_known_numbers(conn, [row for _, row in rows])
+    table, rec = Identifier.__table__, SourceRecord.__table__
+    ids = [rid for rid, _ in rows]
+    had: dict[int, set[tuple[str, str]]] = {}
+    shown: dict[int, str | None] = {}
+    for part in chunks(ids):
+        for rid, kind, value in conn.execute(select(table.c.record_id, table.c.kind, table.c.value).where(
+                table.c.record_id.in_(part), table.c.kind.in_(("phone", UNREAD_KIND)))):
+            had.setdefault(rid, set()).add((kind, value))
+        shown.update(conn.execute(select(rec.c.id, rec.c.phone).where(rec.c.id.in_(part))).all())
+    given: set[int] = set()
+    params = []
+    for rid, row in rows:
+        held = had.get(rid, set())
+        phones = [p for p in row.phones if ("phone", p) not in held]
+        params += [{"record_id": rid, "kind": "phone", "value": p} for p in phones]
+        waits = {national_digits(raw) for raw, _ in row.unread_phones} - {v for k, v in held if k == UNREAD_KIND}
+        params += [{"record_id": rid, "kind": UNREAD_KIND, "value": d} for d in sorted(waits) if d]
+        if phones:
+            given.add(rid)
+            odd = [v for k, v in held if k == "phone" and not _E164.fullmatch(v)]  # "+1４１５…": nobody's
+            if odd:
+                conn.execute(table.delete().where(table.c.record_id == rid, table.c.kind == "phone",
+                                                  table.c.value.in_(odd)))
+            if not _E164.fullmatch(shown.get(rid) or ""):  # the card showed none, or one no one dials
+                conn.execute(update(rec).where(rec.c.id == rid).values(phone=row.phones[0]))
+        if row.phones and not row.unread_phones:
+            # Every number the row names is read now: what waited under the old reading waits no more.
+            conn.execute(table.delete().where(table.c.record_id == rid, table.c.kind == UNREAD_KIND))
+    if params:
+        conn.execute(insert(table), params)
+    return given
