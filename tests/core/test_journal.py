@@ -91,3 +91,54 @@ def test_a_restore_over_a_row_made_again_since_is_refused_as_changed_and_changes
     with pytest.raises(JournalConflict, match="Changed since"):
         restore_batch(ws, removal)
     assert differences(later, dump(ws.path)) == []
+
+
+def _tagged_many(ws, tmp_path, n=300):
+    import_file(ws, write_csv(tmp_path / "many.csv", HEADER, [[f"P{i}", f"Q{i}", f"p{i}@example.com", ""]
+                                                              for i in range(n)]), ImportOptions(channel="email"))
+    return customer_ids(ws)
+
+
+def test_a_tag_added_to_many_is_put_back_exactly_in_runs(ws, tmp_path):
+    from omnidesk.core import edits
+    from omnidesk.core.journal import JournaledWorkspace, _each_row_once, revert
+
+    ids = _tagged_many(ws, tmp_path)
+    before = dump(ws.path)
+    journaled = JournaledWorkspace(ws)
+    edits.retag(journaled, ids, ["summer"], ())
+    journal = journaled.journal()
+    assert _each_row_once(journal) and len(journal) > 2 * len(ids)
+    revert(ws, journal)
+    assert differences(before, dump(ws.path)) == []
+    assert len(customer_ids(ws, search="summer")) == 0
+
+
+def test_a_tag_added_to_many_is_not_put_back_over_one_card_changed_since(ws, tmp_path):
+    from omnidesk.core import edits
+    from omnidesk.core.identity.merge import pin_value
+    from omnidesk.core.journal import JournaledWorkspace, revert
+
+    ids = _tagged_many(ws, tmp_path)
+    journaled = JournaledWorkspace(ws)
+    edits.retag(journaled, ids, ["summer"], ())
+    pin_value(ws, ids[-1], "city", "Portland")  # one card, changed since by someone else
+    later = dump(ws.path)
+    with pytest.raises(JournalConflict, match="Changed since"):
+        revert(ws, journaled.journal())
+    assert differences(later, dump(ws.path)) == []
+
+
+def test_a_journal_that_changed_a_row_twice_is_put_back_op_by_op_exactly(ws, tmp_path):
+    from omnidesk.core import edits
+    from omnidesk.core.journal import JournaledWorkspace, _each_row_once, revert
+
+    ids = _tagged_many(ws, tmp_path, 20)
+    before = dump(ws.path)
+    journaled = JournaledWorkspace(ws)
+    edits.retag(journaled, ids, ["summer"], ())
+    edits.retag(journaled, ids[:5], ["autumn"], ["summer"])
+    journal = journaled.journal()
+    assert not _each_row_once(journal)
+    revert(ws, journal)
+    assert differences(before, dump(ws.path)) == []
