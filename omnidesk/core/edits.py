@@ -43,7 +43,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -58,7 +58,7 @@ from omnidesk.core.contact import mailbox_of, normalize_email, normalize_phone
 from omnidesk.core.dialect import casefold
 from omnidesk.core.errors import UserError, ValueRefused
 from omnidesk.core.text import clean_line
-from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps
 from omnidesk.core.identity.merge import PINNABLE, first_own_record, hand_record_kept
 from omnidesk.core.identity.writes import REJOIN, new_customer_row
 from omnidesk.core.importing.dates import default_date_order, parse_date
@@ -67,6 +67,7 @@ from omnidesk.core.importing.known_numbers import typed_number_reaches_optouts
 from omnidesk.core.importing.normalize import normalize_country, normalize_postcode, parse_bool, parse_money
 from omnidesk.core.models import HAND_KIND, Consent, Customer, CustomField, Identifier, ImportBatch, SourceRecord, utcnow
 from omnidesk.core.suppression import identifier_hash, known_suppressions, workspace_salt, written_forms
+from omnidesk.core.tasks import CancelCheck, Cancelled, Progress, cancellable, never_cancelled, run_to_completion, worded
 from omnidesk.core.workspace import Workspace
 
 HAND_FILE = "Entered by you"
@@ -498,6 +499,14 @@ def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
     keeps it off would only stop a file from ever giving it to them.  A UserError
     when none of them carries a tag to take off (and there is none to add).
     """
+    return run_to_completion(retag_steps(ws, customer_ids, add, remove))
+
+
+def retag_steps(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
+                remove: Iterable[str] = (), cancelled: CancelCheck = never_cancelled,
+                ) -> Generator[Progress, None, Edit]:
+    """:func:`retag`, yielding progress between its rounds and asking ``cancelled()`` at each:
+    a yes raises :class:`Cancelled` inside the transaction, which rolls back, nothing changed."""
     add, remove = list(add), list(remove)
     adding = clean_tags(add) if add else []
     removing = clean_tags(remove) if remove else []
@@ -518,6 +527,9 @@ def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
         removing = [t for t in removing if any(t.casefold() in keys for keys in carried.values())]
         untagging = sorted(carried)
         ids = ids if adding else untagging
+        yield Progress(0, 0, "Reading the customers' tags")
+        if cancelled():
+            raise Cancelled("Changing the tags was cancelled; nothing changed.")
         hand = _every_hand_record(conn, ids)
         # The customers with none get one, written as it ends up (one row each, not made and then changed).
         missing = sorted(set(ids) - {cid for cid, *_ in hand})
@@ -549,11 +561,18 @@ def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
         for p in params:
             row = cells[p["rid"]][:-1] + [p["tags"]]
             p["raw"] = json.dumps([v or "" for v in row], ensure_ascii=False)
+        stop = "Changing the tags was cancelled; nothing changed."
         for start in range(0, len(params), 10_000):
+            yield Progress(start, len(params), "Writing the tags")
+            if cancelled():
+                raise Cancelled(stop)
             conn.execute(update(rec).where(rec.c.id == bindparam("rid"))
                          .values(tags=bindparam("tags"), values_json=bindparam("values"), raw_json=bindparam("raw")),
                          params[start:start + 10_000])
-        refresh_customers(conn, ids)
+        if cancelled():
+            raise Cancelled(stop)
+        yield from cancellable(worded(refresh_customers_steps(conn, ids), "Updating the customers' cards"),
+                               cancelled, stop)
     parts = []
     if adding:
         parts.append(f"add tag{'s' if len(adding) > 1 else ''} {', '.join(adding)} to {_customers(len(ids))}")

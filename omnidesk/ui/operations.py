@@ -537,7 +537,12 @@ class Operations(QObject):
         known = self.names(ids) if remove and not add and 1 < len(ids) <= 500 else {}
 
         def run(ws):
-            edit = edits.retag(ws, ids, add, remove)
+            return named_for(edits.retag(ws, ids, add, remove))
+
+        def run_steps(ws, cancelled):
+            return named_for((yield from edits.retag_steps(ws, ids, add, remove, cancelled)))
+
+        def named_for(edit):
             if remove and not add and len(edit.customers) != len(ids):
                 # Taken off only those who had it: "Undo remove tag vip from 2 customers", not 40.
                 had = (known.get(edit.customers[0], "1 customer") if len(edit.customers) == 1
@@ -546,7 +551,7 @@ class Operations(QObject):
             return edit
 
         if len(ids) >= LONG_EDIT:
-            step = commands.HandEditStep(words, run, (), who[0].upper() + who[1:], long=True)
+            step = commands.HandEditStep(words, run, (), who[0].upper() + who[1:], long=True, run_steps=run_steps)
             if self._ready("Cannot change the tags"):
                 self._start_step(step, step.long_words(), "Cannot change the tags")
             return None

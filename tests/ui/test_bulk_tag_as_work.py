@@ -92,3 +92,43 @@ def test_consent_for_everyone_is_long_work(shop, customers, monkeypatch):
     win.undo_action.trigger()
     assert win.runner.wait(10)
     assert count(win.workspace, {"field": "consent.sms", "op": "is", "value": "denied"}) == 0
+
+
+def test_cancel_while_a_tag_is_written_to_everyone_changes_nothing(shop, customers, monkeypatch):
+    """Cancel is heard while the cards are worked out again, most of a big tag's time, not only
+    before it starts: the transaction rolls back, and no step reaches Edit › Undo."""
+    import threading
+
+    from omnidesk.core import edits
+    from omnidesk.core.tasks import Progress
+
+    win = shop
+    ids = list(customers.list_ids())
+    before, undo_before = dump(win.workspace.path), undo_text(win)
+    gate = threading.Event()
+    real = edits.refresh_customers_steps
+
+    def held(conn, which):  # the cards' work, held until the window has asked to cancel
+        yield Progress(0, len(which), "Working out the cards")
+        gate.wait(10)
+        yield Progress(0, len(which), "Working out the cards")
+        return (yield from real(conn, which))
+
+    monkeypatch.setattr(edits, "refresh_customers_steps", held)
+    said, notices = [], []
+    win.operations.notice.connect(notices.append)
+
+    def progressed(done, total, text):
+        said.append(text)
+        if "updating the customers' cards" in text and not gate.is_set():
+            win.operations.cancel()
+            gate.set()
+
+    win.operations.progressed.connect(progressed)
+    win.operations.retag(ids, ["spring"], ())
+    assert win.runner.wait(10)
+    assert gate.is_set(), said
+    assert any("cancelled" in n for n in notices), notices
+    assert count(win.workspace, {"field": "tag", "op": "is", "value": "spring"}) == 0
+    assert differences(before, dump(win.workspace.path)) == []
+    assert undo_text(win) == undo_before
