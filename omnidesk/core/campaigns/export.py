@@ -167,15 +167,24 @@ def to_merge_tags(template: str, tags: dict[str, str] | None = None) -> tuple[st
 
     ``tags`` gives the tag of each token (see :func:`merge_tags`); a token it lacks takes :func:`merge_tag`.
     """
+    pieces, used = merge_tag_pieces(template, tags)
+    return "".join(text for text, _ in pieces), used
+
+
+def merge_tag_pieces(template: str, tags: dict[str, str] | None = None) -> tuple[list[tuple[str, bool]], list[str]]:
+    """:func:`to_merge_tags` as pieces, each merge tag marked as a value the sending tool fills in
+    (``(text, True)``): the HTML sets each apart in ``<bdi>`` (``email.body_from_filled``), so a
+    name written right to left never turns the words around it, as the app's own preview does."""
     from urllib.parse import quote
 
     from omnidesk.core.messages.links import find_links
 
-    out, used = [], []
+    out: list[tuple[str, bool]] = []
+    used: list[str] = []
     links = None  # where the template's links are, read once a token is met
     for piece in tokens.parse(template):
         if isinstance(piece, tokens.Text):
-            out.append(piece.text)
+            out.append((piece.text, False))
             continue
         tag = (tags or {}).get(piece.name) or merge_tag(piece.name)
         used.append(piece.name)
@@ -187,10 +196,10 @@ def to_merge_tags(template: str, tags: dict[str, str] | None = None) -> tuple[st
         if any(a <= piece.start and piece.end <= b for a, b in links):
             value, fallback = f"URL:{tag}", quote(fallback, safe="")
         if fallback:
-            out.append(f"*|IF:{tag}|**|{value}|**|ELSE:|*{fallback}*|END:IF|*")
+            out.append((f"*|IF:{tag}|**|{value}|**|ELSE:|*{fallback}*|END:IF|*", True))
         else:
-            out.append(f"*|{value}|*")
-    return "".join(out), list(dict.fromkeys(used))
+            out.append((f"*|{value}|*", True))
+    return out, list(dict.fromkeys(used))
 
 
 def _people(ws: Workspace, ids: list[int]) -> dict[int, tuple]:
@@ -237,7 +246,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     from omnidesk.core.messages.brand import get_brand
     from omnidesk.core.messages.personal import customer_values, shared_values
     from omnidesk.core.messages.render import footer_html, write_poster
-    from omnidesk.core.messages.email import body_from_text, render_email, template_direction, with_picture
+    from omnidesk.core.messages.email import body_from_filled, render_email, template_direction, with_picture
     from omnidesk.core.messages.links import find_links, is_valid_link, link_problem, opened
     from omnidesk.core.messages.sms import sms_stats
     from omnidesk.core.messages.store import get_message
@@ -325,7 +334,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                     tags = merge_tags([n for text in texts for n in to_merge_tags(text)[1]])
                     subject, used_s = to_merge_tags(texts[0], tags)
                     preheader, used_p = to_merge_tags(texts[1], tags)
-                    html_body, used = to_merge_tags(texts[2], tags)
+                    html_pieces, used = merge_tag_pieces(texts[2], tags)
                     tokens_used = [n for n in dict.fromkeys([*used_s, *used_p, *used]) if n not in MERGE_TAGS]
                     values = (customer_values(ws, ids, master=message.master, business_name=brand.name)
                               if tokens_used else {})
@@ -335,7 +344,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                                                   for n in tokens_used})
                             for cid in ids)
                     packs.write_email_audience(main, rows, [tags[n] for n in tokens_used], excel=excel)
-                    body = with_picture(body_from_text(html_body), message.master.get("image", ""),
+                    body = with_picture(body_from_filled(html_pieces), message.master.get("image", ""),
                                         message.master.get("headline", ""))
                     parts = render_email(subject=subject, preheader=preheader,
                                          body_html=body, footer_html=footer_html(brand),
