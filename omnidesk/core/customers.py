@@ -182,6 +182,15 @@ def _search_clause(text: str, conn=None):
     return or_(*clauses)
 
 
+def check_list_rule(ws: Workspace, rule: dict[str, Any] | None) -> None:
+    """Raise RuleError for a rule :func:`customer_ids` would refuse, without reading the list: the
+    Customers screen says so at once, before it works a big list out in the background."""
+    if rule is None:
+        return
+    with ws.engine.connect() as conn:
+        rule_where(conn, rule, None)
+
+
 def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descending: bool = False,
                  channel: str | None = None, consent: str | None = None,
                  rule: dict[str, Any] | None = None, now: datetime | None = None) -> array:

@@ -109,3 +109,49 @@ def test_down_from_the_search_box_goes_to_the_matches_once_found(screen, qtbot):
     qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
     assert screen.model.rowCount() >= 1
     assert screen.selected_ids() == [screen.model.customer_id(0)]
+
+
+@pytest.fixture
+def orders(monkeypatch):
+    """The thread each list query runs on, with its order and rule."""
+    seen = []
+
+    def recorded(ws, **asked):
+        seen.append((threading.current_thread(), asked["sort"], asked["descending"], asked["rule"]))
+        return customer_ids(ws, **asked)
+
+    monkeypatch.setattr(table_model, "customer_ids", recorded)
+    return seen
+
+
+def test_a_sort_runs_on_the_runner_and_the_list_keeps_its_order_until_found(screen, orders, qtbot):
+    before = _shown(screen)
+    city = screen.model.columns().index("city")
+    screen.table.sortByColumn(city, Qt.SortOrder.DescendingOrder)
+    assert screen.filtering() and _shown(screen) == before
+    # The same search asked again meanwhile (a key that changed nothing) keeps the new order coming.
+    screen._apply_search()
+    assert screen.filtering()
+    qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
+    expected = list(customer_ids(screen.workspace, sort="city", descending=True))
+    assert _shown(screen) == expected != before
+    assert orders and all(t is not threading.main_thread() for t, *_ in orders)
+    assert ("city", True) in [(s, d) for _t, s, d, _r in orders]
+
+
+def test_a_rule_runs_on_the_runner_and_a_bad_one_is_said_at_once(screen, orders, qtbot):
+    before = _shown(screen)
+    rule = {"field": "tag", "op": "is", "value": "vip"}
+    screen._rule_changed(rule)
+    assert screen.filtering() and _shown(screen) == before
+    qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
+    expected = list(customer_ids(screen.workspace, rule=rule))
+    assert 0 < len(expected) < len(before)
+    assert _shown(screen) == expected
+    assert all(t is not threading.main_thread() for t, *_ in orders)
+
+    orders.clear()
+    screen._rule_changed({"field": "total_spent", "op": "gt", "value": "lots"})
+    assert not screen.filtering() and _shown(screen) == expected  # nothing asked: the list as it was
+    assert orders == []
+    assert screen.model.rule() == rule

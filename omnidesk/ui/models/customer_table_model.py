@@ -10,7 +10,7 @@ custom values are read with their page, for the custom columns shown only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -18,6 +18,7 @@ from omnidesk.core.campaigns.held import HELD
 from omnidesk.core.customers import (
     SORT_COLUMNS,
     CustomerRow,
+    check_list_rule,
     custom_field_names,
     custom_values,
     customer_ids,
@@ -114,6 +115,10 @@ class CustomerTableModel(QAbstractTableModel):
         self._sort = "name"
         self._descending = False
         self._everyone = 0  # the customers in the list when nothing narrows it, as last read
+        self._shown: tuple | None = None
+        # Set by the view: asked to work the list out off the UI thread for a new rule or order;
+        # True when it does (a big list), False to have it read at once.
+        self.ask_later: Callable[[], bool] | None = None
         self.reload()
 
     # -- columns -----------------------------------------------------------------
@@ -166,7 +171,14 @@ class CustomerTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Read the rows again, and the settings they are shown by (they may have changed too)."""
         # The query first: one that fails (a bad rule) leaves the model as it was, not half reset.
-        self._show(self.query(self.asked_with(*self.filters())))
+        asked = self.asked_with(*self.filters())
+        self._show(self.query(asked))
+        self._shown = asked
+
+    def shown(self) -> tuple | None:
+        """What the rows on screen were found for (:meth:`asked_with`): behind the rule or the order
+        while a list for a new one is worked out off the UI thread (:attr:`ask_later`)."""
+        return self._shown
 
     def show_found(self, asked: tuple, ids: Sequence[int]) -> bool:
         """List the ``ids`` :meth:`query` found for ``asked``; False (the list as it was) when the rule or the
@@ -175,7 +187,15 @@ class CustomerTableModel(QAbstractTableModel):
             return False
         self._search, self._channel, self._consent = asked[:3]
         self._show(ids)
+        self._shown = asked
         return True
+
+    def _again(self) -> None:
+        """Read the rows for the rule and order set now: at once, or, where the view works a big
+        list out off the UI thread (:attr:`ask_later`), by asking it to."""
+        if self.ask_later is not None and self.ask_later():
+            return
+        self.reload()
 
     def _show(self, ids: Sequence[int]) -> None:
         if not (self.narrowed() or self.filtered()):
@@ -200,9 +220,11 @@ class CustomerTableModel(QAbstractTableModel):
         """Show only the customers a segment rule picks (None: no rule); a bad rule raises RuleError
         and the list stays as it was."""
         if rule != self._rule:
+            if self.ask_later is not None:
+                check_list_rule(self.workspace, rule)  # a bad rule is said now, the list as it was
             old, self._rule = self._rule, rule
             try:
-                self.reload()
+                self._again()
             except Exception:
                 self._rule = old
                 raise
@@ -307,4 +329,4 @@ class CustomerTableModel(QAbstractTableModel):
         if (key, descending) == (self._sort, self._descending):
             return  # the view asks once when it is set up: the ids are in that order already
         self._sort, self._descending = key, descending
-        self.reload()
+        self._again()
