@@ -181,6 +181,14 @@ def test_named_periods_end_today_and_include_it():
     today = date(2026, 3, 31)
     assert metrics.named_period("30d", today) == metrics.Period(date(2026, 3, 2), today)
     assert metrics.named_period("12m", today).start == date(2025, 4, 1)
+    assert metrics.named_period("90d", date(2028, 3, 31)).start == date(2028, 1, 2)  # days stay days
+    # Twelve calendar months: from the day after the same date a year earlier, a 29 February
+    # in them or not; a month's last day ends whole months.
+    for end, start in ((date(2028, 12, 31), date(2028, 1, 1)), (date(2028, 6, 15), date(2027, 6, 16)),
+                       (date(2027, 6, 15), date(2026, 6, 16)), (date(2028, 2, 29), date(2027, 3, 1)),
+                       (date(2029, 2, 28), date(2028, 3, 1)), (date(2028, 2, 28), date(2027, 3, 1)),
+                       (date(2029, 2, 27), date(2028, 2, 28)), (date(2028, 3, 1), date(2027, 3, 2))):
+        assert metrics.named_period("12m", end) == metrics.Period(start, end), end
     assert metrics.named_period("all", today) == metrics.Period()
     with pytest.raises(ValueError):
         metrics.named_period("week", today)

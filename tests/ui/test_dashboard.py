@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -290,6 +290,26 @@ def test_choosing_from_to_in_the_box_starts_from_the_period_shown(win):
         assert dash.from_edit.date().toPython() == period.start and dash.to_edit.date().toPython() == today
         assert dash.data["new_customers"] == shown == metrics.new_customers(ws, period)
         assert dash.data["activity"] == metrics.activity(ws, period) and dash.data["activity"]
+
+
+def test_the_last_12_months_are_twelve_calendar_months_across_29_february(win):
+    """365 days from 31 Dec 2028 began on 2 January, leaving New Year's Day out; and on 29 February
+    "From… to…" after All time failed to find the same date a year earlier."""
+    dash = _dash(win)
+    with time_machine.travel(datetime(2028, 12, 31, 17, tzinfo=UTC), tick=False):  # noon in New York
+        dash.set_period("30d")
+        dash.set_period("12m")
+        assert dash.period() == metrics.Period(date(2028, 1, 1), date(2028, 12, 31))
+        dash.set_period("custom")  # its dates start from the period shown
+        assert dash.from_edit.date().toPython() == date(2028, 1, 1)
+    with time_machine.travel(datetime(2028, 2, 29, 17, tzinfo=UTC), tick=False):
+        dash.set_period("12m")
+        assert dash.period() == metrics.Period(date(2027, 3, 1), date(2028, 2, 29))
+        dash.set_period("all")
+        dash.set_period("custom")
+        assert dash.from_edit.date().toPython() == date(2027, 3, 1)  # the last 12 months
+        assert dash.to_edit.date().toPython() == date(2028, 2, 29)
+        assert dash.data["activity"] == metrics.activity(win.workspace, dash.period())
 
 
 def test_a_from_date_moved_past_the_to_date_takes_it_along(win):

@@ -379,7 +379,7 @@ class DashboardView(QWidget):
             # "From… to…", and its date fields still hold their defaults).
             today = self.today()
             shown = metrics.named_period(self._shown_key, today)
-            self._set_dates(shown.start or today.replace(year=today.year - 1), shown.end or today)
+            self._set_dates(shown.start or metrics.named_period("12m", today).start, shown.end or today)
         if not custom:
             self._shown_key = key
         for widget in (self.from_edit, self.to_label, self.to_edit):
