@@ -889,6 +889,30 @@ def test_the_calendar_shows_a_campaign_planned_outside_the_window(win, view, tmp
         assert view.calendar.summary.text().startswith("2 steps")
 
 
+def test_the_calendar_warns_of_steps_the_caps_count_in_one_week_across_a_clock_change(win, view):
+    """The same time a week later across spring-forward is a week later, as the caps count it; 6 days
+    23 h 30 on the clock across fall-back is within one, though more than 7 × 24 hours apart."""
+    from datetime import date
+
+    with time_machine.travel(NOW, tick=False):
+        ws = win.workspace
+        ws.set_setting("cap_messages", 2)
+        store.save_message(ws, "Sale", {"headline": "Sale"})
+        for name, at in (("A", "2027-03-08T09:00"), ("B", "2027-03-15T09:00"),
+                         ("C", "2027-10-31T09:00"), ("D", "2027-11-07T08:30")):
+            win.operations.change_campaigns(f"new campaign {name}", lambda w, name=name, at=at: core.save_campaign(
+                w, name, message="Sale", steps=[{"channel": "email", "at": at, "timezone": NY}]))
+        view.tabs.setCurrentWidget(view.calendar_host)
+        cal = view.calendar
+        warned = {}
+        for day in (date(2027, 3, 1), date(2027, 10, 1), date(2027, 11, 1)):
+            cal.go_to(day)
+            for e in cal.entries():
+                tip = cal.canvas.tooltip_at(cal.canvas.chip_rect(e.step_id).center())
+                warned[e.campaign] = "another step to the same audience within 7 days" in tip
+        assert warned == {"A": False, "B": False, "C": True, "D": True}
+
+
 def test_the_calendar_follows_the_time_zone_chosen_in_preferences(win, view):
     with time_machine.travel(NOW, tick=False):
         store.save_message(win.workspace, "Sale", {"headline": "Sale"})

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from omnidesk.core.campaigns.calendar import (MESSAGE_ERRORS, NO_VARIANT, QUIET_HOURS, calendar_entries, core_channel,
                                               due_soon, move_step, reminder_text)
 from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
+from omnidesk.core.campaigns.guards import most_in_a_window
 from omnidesk.core.channels import channel
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.brand import set_brand
@@ -106,6 +107,24 @@ def test_two_campaigns_to_overlapping_audiences_within_the_cap_window_conflict(s
         ("Spring", 1): [], ("Welcome", 3): [], ("Spring", 4): four, ("Easter", 7): four, ("Everyone", 10): four}
     shop.set_setting("cap_messages", 0)  # no cap: nothing to conflict with
     assert not any(e.conflicts for e in calendar_entries(shop, date(2027, 3, 1), date(2027, 3, 31), BERLIN))
+
+
+def test_the_cap_window_is_calendar_days_on_the_shops_clock_as_the_guards_count_it(shop):
+    """The warning measured 24-hour spans: across spring-forward the same time a week later (167
+    hours) was flagged though the caps let it through, and across fall-back 6 days 23 h 30 on the
+    clock (7 days 30 min of real time), which the caps count in one week, was not."""
+    shop.set_setting("timezone", NEW_YORK)
+    plan(shop, "A", ("email", "2026-03-02T09:00", NEW_YORK))
+    plan(shop, "B", ("email", "2026-03-09T09:00", NEW_YORK))
+    plan(shop, "C", ("email", "2026-10-26T09:00", NEW_YORK))
+    plan(shop, "D", ("email", "2026-11-02T08:30", NEW_YORK))
+    conflicts = {e.campaign: e.conflicts for e in calendar_entries(shop, date(2026, 3, 1), date(2026, 11, 30), BERLIN)}
+    assert conflicts == {"A": [], "B": [], "C": [SAME], "D": [SAME]}
+    # Exactly what the caps count: one cap per week lets B through after A, and holds D back after C.
+    clock, week = ZoneInfo(NEW_YORK), timedelta(days=7)
+    for first, second in (("A", "B"), ("C", "D")):
+        (one,), (two,) = get_campaign(shop, first).steps, get_campaign(shop, second).steps
+        assert bool(most_in_a_window([one.at_utc], two.at_utc, week, clock)) == bool(conflicts[second])
 
 
 def test_a_step_just_outside_the_range_still_conflicts_with_one_inside(shop):
