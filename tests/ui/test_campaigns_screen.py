@@ -913,6 +913,37 @@ def test_the_calendar_warns_of_steps_the_caps_count_in_one_week_across_a_clock_c
         assert warned == {"A": False, "B": False, "C": True, "D": True}
 
 
+def test_a_drop_on_the_second_pass_of_the_steps_repeated_hour_is_refused_saying_why(win, monkeypatch):
+    """Seen from London, 06:30 on 7 November 2027 is New York's second 01:30: the step would have gone
+    out at the first, an hour before where it was dropped."""
+    from datetime import date
+
+    from PySide6.QtWidgets import QMessageBox
+
+    said = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _parent, *a: said.append(a)))
+    view = win.screens["campaigns"]
+    with time_machine.travel(NOW, tick=False):
+        store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+        win.operations.change_campaigns("new campaign Spring", lambda ws: core.save_campaign(
+            ws, "Spring", message="Sale", steps=[{"channel": "instagram", "at": "2027-11-05T12:00", "timezone": NY}]))
+        assert win.operations.change_preferences({"timezone": "Europe/London"})
+        view.tabs.setCurrentWidget(view.calendar_host)
+        cal = view.calendar
+        cal.go_to(date(2027, 11, 1))
+        (entry,) = cal.entries()
+        undo = win.undo_action.text()
+        assert cal.request_move(entry.step_id, datetime(2027, 11, 7, 6, 30))
+        assert len(said) == 1 and "second time 01:30 comes round" in said[0][1]
+        assert "Move it out of the repeated hour, or to 05:30." in said[0][1]
+        assert core.get_campaign(win.workspace, "Spring").steps[0].at_local == "2027-11-05T12:00:00"
+        assert win.undo_action.text() == undo
+        assert _calendar_steps(view) == [("Spring", "Instagram", "2027-11-05 16:00")]
+        assert cal.request_move(entry.step_id, datetime(2027, 11, 7, 7, 30))  # an hour later: 02:30 EST
+        assert core.get_campaign(win.workspace, "Spring").steps[0].at_utc == datetime(2027, 11, 7, 7, 30, tzinfo=UTC)
+        assert _calendar_steps(view) == [("Spring", "Instagram", "2027-11-07 07:30")] and len(said) == 1
+
+
 def test_the_calendar_follows_the_time_zone_chosen_in_preferences(win, view):
     with time_machine.travel(NOW, tick=False):
         store.save_message(win.workspace, "Sale", {"headline": "Sale"})

@@ -23,7 +23,8 @@ message channel mapped to the core channel that owns the colour, see
   so instead.
 
 :func:`move_step` is the calendar's one write: a step moves to another moment,
-keeping its own zone (its recipients' clock); an exported step stays put.
+keeping its own zone (its recipients' clock); an exported step stays put, and so
+does one dropped in the second pass of an hour its clock repeats.
 :func:`due_soon` lists the steps the reminder speaks of.
 """
 
@@ -248,7 +249,10 @@ def move_step(ws: Workspace, step_id: int, new_local: datetime, zone: str) -> Ca
     """Move a step to ``new_local`` on the clock of ``zone`` (a naive time is read on that clock; an
     aware one is taken as it is), in one transaction; the step keeps its own zone, its local time
     and UTC time are worked out again.  A time the clock skips (a DST change) is the same instant
-    an hour later.  An exported step is refused: its pack went out at its time."""
+    an hour later.  A moment that is the second time round of an hour the step's clock repeats (a
+    fall-back night, seen from another zone) is refused: the step keeps its time as its clock reads
+    it, and such a time goes out the first time round, an hour earlier than where it was dropped.
+    An exported step is refused: its pack went out at its time."""
     tz = _zone(zone)
     moment = new_local if new_local.tzinfo is not None else new_local.replace(tzinfo=tz)
     st, c = CampaignStep.__table__, Campaign.__table__
@@ -269,6 +273,15 @@ def move_step(ws: Workspace, step_id: int, new_local: datetime, zone: str) -> Ca
         if why:
             raise UserError(f"The {label} step of {campaign.name} cannot move to {new_local:%Y-%m-%d %H:%M}, "
                             f"which is {why}.")
+        if local.fold and local.utcoffset() != local.replace(fold=0).utcoffset():
+            # A plan keeps a step's time as its clock reads, and a time the clock reads twice goes out
+            # the first time round: kept, this one would quietly go out an hour earlier.
+            first = local.replace(fold=0).astimezone(tz)
+            raise UserError(
+                f"The {label} step of {campaign.name} cannot move to {new_local:%Y-%m-%d %H:%M}: on its clock "
+                f"({row.timezone}) that is the second time {local:%H:%M} comes round as the clocks go back, and a "
+                f"step at a time the clocks repeat goes out the first time round ({first:%H:%M} on this clock). "
+                f"Move it out of the repeated hour, or to {first:%H:%M}.")
         local = local.replace(tzinfo=None, second=0, microsecond=0)
         at_utc = local.replace(tzinfo=ZoneInfo(row.timezone)).astimezone(UTC)
         conn.execute(update(st).where(st.c.id == step_id).values(

@@ -207,6 +207,28 @@ def test_move_step_into_the_hour_a_dst_change_skips(shop):
     assert moved.steps[0].at_utc == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
 
 
+def test_move_step_into_the_second_pass_of_a_repeated_hour_is_refused_changing_nothing(shop):
+    """06:30 in London on 1 November 2026 is New York's second 01:30: kept as 01:30 on the step's
+    clock it went out the first time round, at 05:30 UTC, while the row said 06:30."""
+    shop.set_setting("timezone", "Europe/London")
+    plan(shop, "A", ("instagram", "2026-10-30T12:00", NEW_YORK))
+    (post,) = get_campaign(shop, "A").steps
+    with pytest.raises(UserError, match=r"second time 01:30 comes round .* goes out the first time round "
+                                        r"\(05:30 on this clock\)\. Move it out of the repeated hour, or to 05:30\."):
+        move_step(shop, post.id, datetime(2026, 11, 1, 6, 30), "Europe/London")
+    with pytest.raises(UserError, match="second time 01:30"):  # the same moment given aware
+        move_step(shop, post.id, datetime(2026, 11, 1, 6, 30, tzinfo=UTC), BERLIN)
+    with shop.engine.connect() as conn:
+        stored = conn.execute(CampaignStep.__table__.select().where(CampaignStep.__table__.c.id == post.id)).first()
+    assert (stored.at_local, stored.at_utc) == ("2026-10-30T12:00:00", "2026-10-30T16:00:00Z")
+    # The first time round, and the hours either side of the repeated one, move as they read.
+    for utc, local in ((5, "2026-11-01T01:30:00"), (7, "2026-11-01T02:30:00"), (4, "2026-11-01T00:30:00")):
+        (step,) = move_step(shop, post.id, datetime(2026, 11, 1, utc, 30), "Europe/London").steps
+        assert (step.at_local, step.at_utc) == (local, datetime(2026, 11, 1, utc, 30, tzinfo=UTC))
+        (entry,) = calendar_entries(shop, date(2026, 11, 1), date(2026, 11, 1), "Europe/London")
+        assert entry.at_local.replace(tzinfo=None) == datetime(2026, 11, 1, utc, 30)
+
+
 def test_move_step_refuses_an_exported_step_and_a_missing_one_changing_nothing(shop):
     plan(shop, "Spring", ("email", "2027-03-26T09:00", BERLIN))
     email = get_campaign(shop, "Spring").steps[0]
