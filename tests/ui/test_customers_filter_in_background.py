@@ -129,6 +129,7 @@ def test_a_sort_runs_on_the_runner_and_the_list_keeps_its_order_until_found(scre
     city = screen.model.columns().index("city")
     screen.table.sortByColumn(city, Qt.SortOrder.DescendingOrder)
     assert screen.filtering() and _shown(screen) == before
+    assert screen.count_label.text() == "Sorting…"
     # The same search asked again meanwhile (a key that changed nothing) keeps the new order coming.
     screen._apply_search()
     assert screen.filtering()
@@ -144,6 +145,7 @@ def test_a_rule_runs_on_the_runner_and_a_bad_one_is_said_at_once(screen, orders,
     rule = {"field": "tag", "op": "is", "value": "vip"}
     screen._rule_changed(rule)
     assert screen.filtering() and _shown(screen) == before
+    assert screen.count_label.text() == "Filtering…"
     qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
     expected = list(customer_ids(screen.workspace, rule=rule))
     assert 0 < len(expected) < len(before)

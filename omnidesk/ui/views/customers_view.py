@@ -804,7 +804,10 @@ class CustomersView(QWidget):
         Selected actions (tag, consent, export, merge) will take."""
         rows = self.model.rowCount()
         if self._asked is not None:
-            self.count_label.setText("Filtering…")
+            shown = self.model.shown()
+            # Only the order is new (a click on a column): the same customers, put in order.
+            same = shown is not None and self.model.asked_with(*self._asked)[:4] == shown[:4]
+            self.count_label.setText("Sorting…" if same else "Filtering…")
             return
         picked = self.selected_count()
         self.count_label.setText(f"{rows:,} customer{'s' if rows != 1 else ''}"
