@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _command, _open_existing
+from omnidesk.cli.common import EXIT_OK, _command, _named, _open_existing
 from omnidesk.cli.output import Output
 from omnidesk.core.text import counted, printable
 from omnidesk.core.timeutil import local_minute
@@ -138,11 +138,7 @@ def cmd_campaign_export(args: argparse.Namespace) -> int:
     from omnidesk.core.campaigns.export import export_campaign
     from omnidesk.core.messages.derive import CHANNEL_LABELS
 
-    if not args.out.strip():
-        # Empty, "." is meant by nobody: the packs would land wherever the command was typed;
-        # blank, a folder named by spaces nobody sees.
-        raise CliError(f"--out: give the folder for the packs (it was {'empty' if not args.out else 'blank'})",
-                       EXIT_USAGE)
+    _named(args.out, "--out", "the folder for the packs")
     with _open_existing(args) as ws:
         summary = export_campaign(ws, args.name, Path(args.out), excel=args.excel, overwrite=args.force,
                                   page=args.page)

@@ -166,15 +166,31 @@ def _settle_workspace(args: argparse.Namespace, *, command: str | None) -> None:
         raise CliError(printable(problem))
 
 
-def _output(path: str | Path, args: argparse.Namespace) -> Path:
-    """The output file of a command, checked before any work is done.
+def _named(value: str | None, name: str, what: str = "the file to write") -> str | None:
+    """The value of an output argument (``name``: ``--pdf``, ``OUT.csv``) as given, refused (2) when
+    it is empty or blank.
 
-    A workspace (this one or any other, or a file beside one) is never written
-    over; another existing file only with ``--force``.
+    The one check for every file or folder a command writes, made before the value is read as a
+    path: an empty one is no name (a path of it is ".", the folder the command was typed in, and
+    an optional one would pass for "not given"), and a blank one names a file nobody sees.
+    """
+    if value is not None and not value.strip():
+        raise CliError(f"{name}: give {what} (it was {'empty' if not value else 'blank'})", EXIT_USAGE)
+    return value
+
+
+def _output(path: str | Path, args: argparse.Namespace, name: str) -> Path:
+    """The output file of a command (given as ``name``: ``--pdf``, ``OUT.csv``), checked before any
+    work is done.
+
+    An empty or blank name is refused (see :func:`_named`).  A workspace (this one or any other,
+    or a file beside one) is never written over; another existing file only with ``--force``.
     """
     from omnidesk.core.exporting.outfiles import OutputExistsError, check_output
     from omnidesk.core.text import printable
 
+    if isinstance(path, str):
+        _named(path, name)
     try:
         out = check_output(path, overwrite=getattr(args, "force", False), workspace=_workspace_path(args))
     except OutputExistsError:

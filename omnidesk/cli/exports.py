@@ -37,7 +37,7 @@ def add_commands(sub) -> None:
 def cmd_export_sources(args: argparse.Namespace) -> int:
     from omnidesk.core.exporting.tables import export_sources
 
-    out = _output(args.out, args)
+    out = _output(args.out, args, "OUT.csv")
     with _open_existing(args, readonly=True) as ws:
         n = export_sources(ws, out, overwrite=args.force)
     print(f"Wrote {counted(n, 'source record')} to {printable(str(args.out))}")
@@ -54,7 +54,7 @@ def cmd_export_customers(args: argparse.Namespace) -> int:
         columns = check_columns(args.columns.split(",")) if args.columns is not None else None
     except UserError as exc:  # a column no export has: the option's value is not one (usage, 2)
         raise CliError(f"--columns: {exc}", EXIT_USAGE) from None
-    out = _output(args.out, args)
+    out = _output(args.out, args, "OUT.csv")
     with _open_existing(args, readonly=True) as ws:
         n = export_customers(ws, out, overwrite=args.force, rule=audience(ws, args), columns=columns,
                              excel=args.excel)
@@ -65,7 +65,7 @@ def cmd_export_customers(args: argparse.Namespace) -> int:
 def cmd_export_timeline(args: argparse.Namespace) -> int:
     from omnidesk.core.timeline import export_timeline
 
-    out = _output(args.out, args)
+    out = _output(args.out, args, "OUT.csv")
     with _open_existing(args, readonly=True) as ws:
         cid = _customer(ws, args.customer)
         n = export_timeline(ws, cid, out, overwrite=args.force)

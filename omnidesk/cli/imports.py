@@ -17,6 +17,7 @@ from omnidesk.cli.common import (
     _is_user_error,
     _open_existing,
     _open_or_create,
+    _named,
     _output,
     _row_id,
     _user_error_text,
@@ -112,7 +113,7 @@ def _report_outputs(args: argparse.Namespace, given: list[Path], files: list[Pat
     every one checked before anything is imported."""
     from omnidesk.core.importing.report import report_paths
 
-    if not args.errors:
+    if _named(args.errors, "--errors") is None:
         return []
     paths = report_paths(Path(args.errors), [f.name for f in files])
     for path in dict.fromkeys(paths):
@@ -121,7 +122,7 @@ def _report_outputs(args: argparse.Namespace, given: list[Path], files: list[Pat
         if any(f.exists() and path.exists() and path.samefile(f) for f in given):
             raise CliError(f"Will not write the error report over {printable(str(path))}: "
                            "it is a file being imported. Choose another file name.")
-        _output(path, args)
+        _output(path, args, "--errors")
     return paths
 
 
@@ -348,7 +349,7 @@ def cmd_imports_undo(args: argparse.Namespace) -> int:
 def cmd_imports_errors(args: argparse.Namespace) -> int:
     from omnidesk.core.importing.batches import NothingToReport, left_out, write_batch_error_report
 
-    out = _output(args.out, args)
+    out = _output(args.out, args, "OUT.csv")
     with _open_existing(args, readonly=True) as ws:
         try:
             written = write_batch_error_report(ws, args.batch_id, out, overwrite=args.force)

@@ -149,7 +149,7 @@ def cmd_message_render(args: argparse.Namespace) -> int:
     if args.channel not in VARIANT_CHANNELS:  # no message has it: the option's value is not one (2)
         raise CliError(f"--channel: '{printable(args.channel)}' is not a channel of a message; one of: "
                        f"{', '.join(VARIANT_CHANNELS)}", EXIT_USAGE)
-    out = _output(args.out, args) if args.out else None
+    out = _output(args.out, args, "--out") if args.out is not None else None
     if args.channel == "store" and out is None:
         raise CliError("the poster is a PDF: give --out FILE.pdf", EXIT_USAGE)
     with _open_existing(args, readonly=True) as ws:
@@ -190,7 +190,7 @@ def cmd_message_render(args: argparse.Namespace) -> int:
 def cmd_message_export(args: argparse.Namespace) -> int:
     from omnidesk.core.messages.store import export_json
 
-    out = _output(args.out, args)
+    out = _output(args.out, args, "OUT.json")
     with _open_existing(args, readonly=True) as ws:
         data = export_json(ws, args.name)
     from omnidesk.core.exporting.textfiles import write_json

@@ -36,11 +36,11 @@ def add_commands(sub) -> None:
 def cmd_person_export(args: argparse.Namespace) -> int:
     from omnidesk.core.rights import export_person
 
-    if args.out:
-        _output(args.out, args)  # refused before the workspace is opened
+    if args.out is not None:  # an empty OUT.zip is refused, never read as not given
+        _output(args.out, args, "OUT.zip")  # refused before the workspace is opened
     with _open_existing(args, readonly=True) as ws:
         cid = _customer(ws, args.customer)
-        out = _output(args.out if args.out else f"customer-{cid}.zip", args)
+        out = _output(args.out if args.out is not None else f"customer-{cid}.zip", args, "OUT.zip")
         export_person(ws, cid, out, overwrite=args.force)
     print(f"Wrote everything about customer {cid} to {printable(str(out))}")
     return EXIT_OK

@@ -63,7 +63,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     period = Period(_day(args.start, "from"), _day(args.end, "to"))
     if period.start and period.end and period.start > period.end:
         raise CliError("--from is after --to", EXIT_USAGE)
-    out = _output(args.pdf, args) if args.pdf else None
+    out = _output(args.pdf, args, "--pdf") if args.pdf is not None else None
     with _open_existing(args, readonly=True) as ws:
         data = report(ws, period, journey_limit=None)  # every path, as the Dashboard counts them
         last_day = period.end or shop_today(ws)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from omnidesk import __version__
-from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _command, _open_existing, _refused_output
+from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _command, _named, _open_existing, _refused_output
 from omnidesk.cli.output import Output
 from omnidesk.core import paths
 
@@ -73,9 +73,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.workspace or args.force:
             raise CliError("--files writes the demo's files, not a workspace: leave out "
                            + ("--workspace" if args.workspace else "--force"), EXIT_USAGE)
-        if not args.files.strip():  # not the folder the command was typed in, nor one named by spaces
-            raise CliError(f"--files: give the folder for the demo's files (it was "
-                           f"{'empty' if not args.files else 'blank'})", EXIT_USAGE)
+        _named(args.files, "--files", "the folder for the demo's files")
         return _demo_files(args)
     path = Path(args.workspace) if args.workspace else paths.demo_workspace_path()
     summary = build_demo(path, customers=args.customers, force=args.force)
@@ -198,6 +196,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
     from omnidesk.core.text import printable
     from omnidesk.core.workspace import workspace_path_problem
 
+    _named(args.new, "NEW", "the new workspace file to write")
     damaged, new = Path(args.damaged).expanduser(), Path(args.new).expanduser()
     if damaged.is_dir():
         raise CliError(f"{printable(str(damaged))} is a folder, not a workspace file; give the damaged "
