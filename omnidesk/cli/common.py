@@ -207,9 +207,12 @@ def _output(path: str | Path, args: argparse.Namespace, name: str) -> Path:
 
 def _refused_output(path: Path, exc: OSError) -> CliError:
     """The one line for an output file the system refused even to look for, said as a failed write is."""
-    from omnidesk.core.failures import write_failure_reason
+    from omnidesk.core.failures import name_too_long_message, write_failure_reason
     from omnidesk.core.text import printable
 
+    too_long = name_too_long_message(exc)
+    if too_long is not None:
+        return CliError(printable(too_long))
     return CliError(f"cannot write {printable(path.name)}: {printable(write_failure_reason(path, exc))}")
 
 
@@ -274,10 +277,15 @@ def _is_user_error(exc: BaseException) -> bool:
 def _user_error_text(exc: BaseException) -> str:
     """What a user error (see :func:`_is_user_error`) says.  A path the system will not let the user
     look at (a folder of another user's) is said as every reader of a user's file says it, naming
-    the file, never as the system's own ``[Errno 13]`` line."""
+    the file, never as the system's own ``[Errno 13]`` line; a name too long for the disk says so
+    and how long it may be, never ``[Errno 36]``."""
+    from omnidesk.core.failures import name_too_long_message
     from omnidesk.core.text import printable
     from omnidesk.core.userfiles import cannot_open_text
 
+    too_long = name_too_long_message(exc)
+    if too_long is not None:
+        return printable(too_long)
     if isinstance(exc, PermissionError) and isinstance(exc.filename, (str, os.PathLike)):
         return cannot_open_text(printable(Path(exc.filename).name), exc)
     return str(exc)

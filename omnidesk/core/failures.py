@@ -180,10 +180,64 @@ def _low_on_space(folder: Path) -> bool:
         return False
 
 
+def _name_too_long_error(exc: BaseException) -> OSError | None:
+    return next((e for e in _chain(exc) if isinstance(e, OSError) and e.errno == errno.ENAMETOOLONG), None)
+
+
+def _limit(folder: Path, name: str, default: int) -> int:
+    """The file system's own limit (``PC_NAME_MAX``, ``PC_PATH_MAX``) of the nearest folder there is."""
+    for place in (folder, *folder.parents):
+        try:
+            return int(os.pathconf(place, name))
+        except (OSError, ValueError):
+            continue
+    return default
+
+
+def _too_long(path: Path) -> tuple[str, int, int, str]:
+    """What of ``path`` is too long for its disk: ("name" | "folder name" | "path", its size in
+    bytes as the disk counts them (an accented letter is two), the disk's limit, what to do)."""
+    parts = [p for p in path.parts if p != path.anchor] or [str(path)]
+    longest = max(parts, key=lambda p: len(os.fsencode(p)))
+    folder = path.parent.absolute()
+    name_max = _limit(folder, "PC_NAME_MAX", 255)
+    size = len(os.fsencode(longest))
+    if size > name_max:
+        return ("name" if longest == parts[-1] else "folder name"), size, name_max, "choose a shorter one"
+    return ("path", len(os.fsencode(str(path))), _limit(folder, "PC_PATH_MAX", 4096),
+            "choose a shorter name, or a folder nearer the top")
+
+
+def name_too_long_text(path: str | os.PathLike[str] | None) -> str:
+    """One sentence for a path the system refused as too long (``ENAMETOOLONG``): the name of the file
+    (or of a folder on the way) longer than the disk keeps, or the whole path, with the disk's limit."""
+    if path is None:
+        return "That name is too long for this disk: choose a shorter one."
+    what, size, limit, advice = _too_long(Path(path))
+    return f"That {what} is too long for this disk ({size:,} bytes; at most {limit:,}): {advice}."
+
+
+def name_too_long_message(exc: BaseException) -> str | None:
+    """The sentence of :func:`name_too_long_text` when the system refused a path as too long, else None.
+
+    The path is the user's (a :class:`WriteFailure`'s target), not a temporary file beside it."""
+    error = _name_too_long_error(exc)
+    if error is None:
+        return None
+    target = next((e.target for e in _chain(exc) if isinstance(e, WriteFailure)), None)
+    if target is None and isinstance(error.filename, (str, bytes, os.PathLike)):
+        target = Path(os.fsdecode(error.filename))
+    return name_too_long_text(target)
+
+
 def describe(exc: BaseException, workspace: Path | None, *, places: Sequence[Path] = ()) -> str | None:
-    """The one sentence for a full disk or a damaged workspace, or None for any other failure."""
+    """The one sentence for a full disk, a damaged workspace or a file name too long for the disk,
+    or None for any other failure."""
     if is_disk_full(exc):
         return disk_full_message(exc, workspace, places=places)
+    too_long = name_too_long_message(exc)
+    if too_long is not None:
+        return too_long
     if is_damaged(exc):
         return damaged_message(workspace)
     return None
@@ -228,6 +282,9 @@ def write_failure_reason(target: Path, exc: OSError) -> str:
         return f"the folder {folder} is read-only"
     if code == errno.EISDIR:
         return f"{target} is a folder"
+    if code == errno.ENAMETOOLONG:
+        what, size, limit, advice = _too_long(target)
+        return f"its {what} is too long for this disk ({size:,} bytes; at most {limit:,}); {advice}"
     text = (exc.strerror or os.strerror(code)) if code is not None else str(exc)
     return text[:1].lower() + text[1:]
 
