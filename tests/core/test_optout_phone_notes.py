@@ -25,7 +25,8 @@ def _cli(capsys, ws, *argv):
     return out
 
 
-def test_an_opt_out_number_with_a_note_beside_it_reaches_its_customer(tmp_path, capsys):
+def textable_shop(tmp_path, capsys):
+    """A New York shop of five customers who said yes to texts, +1 415 555 0101 to 0105."""
     ws = tmp_path / "shop.omnidesk"
     people = [[f"p{i}@example.com", f"P{i}", f"+1415555010{i}", "yes"] for i in range(1, 6)]
     with time_machine.travel("2027-01-10 15:00:00Z", tick=False):
@@ -34,6 +35,11 @@ def test_an_opt_out_number_with_a_note_beside_it_reaches_its_customer(tmp_path, 
         for args in (("settings", "timezone", NY), ("brand", "set", "name", "Harbor"),
                      ("brand", "set", "address", "12 Quay St, Portland, OR 97201")):
             _cli(capsys, ws, *args)
+    return ws
+
+
+def test_an_opt_out_number_with_a_note_beside_it_reaches_its_customer(tmp_path, capsys):
+    ws = textable_shop(tmp_path, capsys)
     stops = [[f, "STOP", "2027-01-15 10:00"] for f in [*FORMS, "+1 415 555 (home)"]]
     with time_machine.travel("2027-01-20 15:00:00Z", tick=False):
         _cli(capsys, ws, "import", write_csv(tmp_path / "sms_optouts.csv", ["Phone Number", "Keyword", "Date"], stops),

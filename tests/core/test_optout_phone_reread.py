@@ -18,7 +18,7 @@ from omnidesk.core import contact
 from omnidesk.core.cells import clean_cell, strip_type_prefix
 from omnidesk.core.importing import known_numbers
 
-from tests.core.test_optout_phone_notes import FORMS, NY, PLAN
+from tests.core.test_optout_phone_notes import FORMS, PLAN, textable_shop
 from tests.helpers import run_cli, write_csv
 
 
@@ -51,14 +51,7 @@ def _pack_phones(capsys, tmp_path, ws, out) -> list[str]:
 
 
 def test_stops_an_older_version_could_not_read_reach_their_numbers_once_reopened(tmp_path, capsys, monkeypatch):
-    ws = tmp_path / "shop.omnidesk"
-    people = [[f"p{i}@example.com", f"P{i}", f"+1415555010{i}", "yes"] for i in range(1, 6)]
-    with time_machine.travel("2027-01-10 15:00:00Z", tick=False):
-        _cli(capsys, ws, "import", write_csv(tmp_path / "customers_export.csv",
-                                             ["Email", "First Name", "Phone", "Accepts SMS Marketing"], people))
-        for args in (("settings", "timezone", NY), ("brand", "set", "name", "Harbor"),
-                     ("brand", "set", "address", "12 Quay St, Portland, OR 97201")):
-            _cli(capsys, ws, *args)
+    ws = textable_shop(tmp_path, capsys)
     monkeypatch.setattr(contact, "phone_text", _read_as_version_2)
     monkeypatch.setattr(known_numbers, "phone_text", _read_as_version_2)
     with time_machine.travel("2027-01-20 15:00:00Z", tick=False):
