@@ -76,6 +76,8 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
           + " on the suppression list"
           + (f"; also removed from {counted(removed['others_rows'], 'row')} of other customers"
              if removed.get("others_rows") else "")
+          + (f"; also removed from the notes of {counted(removed['others_notes'], 'other customer')}"
+             if removed.get("others_notes") else "")
           + _rules_note(removed.get("segments_named", 0), removed.get("campaigns_named", 0))
           + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."))
     return EXIT_OK

@@ -203,6 +203,58 @@ def mentions_of(conn: Connection, customer_id: int, person: Person) -> list[Ment
 
 
 @dataclass
+class NoteMention:
+    """Another customer's card notes (typed in by hand) that hold something of the person."""
+
+    customer_id: int
+    notes: str  # the notes as they stand
+
+
+def _notes_about(conn: Connection, customer_id: int, person: Person):
+    """(customer, notes, the person as they hold them) of every other card whose notes, typed in by
+    hand, hold one of the person's emails or phones ("Bob referred John, call him on 207-555-0122").
+    The card's own emails and phones count as the row owner's own columns do: one the two share (a
+    household's landline) stays."""
+    if not person:
+        return
+    cust, rec, ident = Customer.__table__, SourceRecord.__table__, Identifier.__table__
+    sqlite = conn.dialect.name == "sqlite"
+    rows = conn.execute(select(cust.c.id, cust.c.notes).where(
+        cust.c.id != customer_id, cust.c.notes != "", _may_mention_sql(person, cust.c.notes, sqlite))
+        .order_by(cust.c.id)).all()
+    for cid, notes in rows:
+        if not _may_mention(person, notes):
+            continue
+        seen = _Row(person, [notes], [])
+        if not seen.about_them:
+            continue
+        own = conn.execute(select(ident.c.kind, ident.c.value).join(rec, rec.c.id == ident.c.record_id)
+                           .where(rec.c.customer_id == cid, ident.c.kind.in_(("email", "phone")))).all()
+        seen.shared_emails = {mailbox_key(v) for k, v in own if k == "email"} & person.emails
+        seen.shared_phones = {v for k, v in own if k == "phone"} & set(person.phones)
+        yield cid, notes, seen
+
+
+def notes_mentioning(conn: Connection, customer_id: int, person: Person) -> list[NoteMention]:
+    """The other cards' notes :func:`redact_notes` would take the person out of."""
+    return [NoteMention(cid, notes) for cid, notes, seen in _notes_about(conn, customer_id, person)
+            if seen.redact(notes, street=False) != notes]
+
+
+def redact_notes(conn: Connection, customer_id: int, person: Person) -> set[int]:
+    """Replace the erased person's emails and phones (and, beside them, their full name) in the
+    notes typed on other customers' cards, as in other people's rows; returns those customers.
+    Runs inside the erase's transaction."""
+    changed = set()
+    for cid, notes, seen in list(_notes_about(conn, customer_id, person)):
+        new = seen.redact(notes, street=False)
+        if new != notes:
+            conn.execute(update(Customer.__table__).where(Customer.__table__.c.id == cid).values(notes=new))
+            changed.add(cid)
+    return changed
+
+
+@dataclass
 class _Batch:
     mapping: list[str]
     header: list[str]

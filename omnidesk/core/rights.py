@@ -70,7 +70,15 @@ from omnidesk.core.identity.merge import PINNABLE
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.importing.custom_fields import customer_fields, record_fields
-from omnidesk.core.mentions import kept_hashes, mentions_of, person_of, redact_others, redact_rules
+from omnidesk.core.mentions import (
+    kept_hashes,
+    mentions_of,
+    notes_mentioning,
+    person_of,
+    redact_notes,
+    redact_others,
+    redact_rules,
+)
 from omnidesk.core.models import (
     Campaign,
     CampaignStep,
@@ -167,10 +175,12 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
     mentions = [{"record_id": m.record_id, "source_file": m.source_file, "source_row": m.source_row,
                  "channel": m.channel, "their_cells": m.theirs}
                 for m in mentions_of(conn, customer_id, person)]
+    # Notes typed on other customers' cards that hold their email or phone ("call him on …").
+    noted = [{"customer_id": n.customer_id, "notes": n.notes} for n in notes_mentioning(conn, customer_id, person)]
     return {"customer": customer, "custom_fields": custom, "pins": pins,
             "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
             "consents": consents, "events": events, "sends": _sends(conn, ids), "source_records": records,
-            "in_others_records": mentions, "exported_at": utcnow()}
+            "in_others_records": mentions, "in_others_notes": noted, "exported_at": utcnow()}
 
 
 def _sends(conn: Connection, record_ids: list[int]) -> list[dict]:
@@ -218,6 +228,7 @@ _PERSON_COLUMNS = {
     "custom_fields": ("name", "type", "value", "source_file", "source_row", "channel"),
     "pins": ("field", "value"),
     "in_others_records": ("record_id", "source_file", "source_row", "channel", "their_cells"),
+    "in_others_notes": ("customer_id", "notes"),
 }
 
 
@@ -253,6 +264,7 @@ def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool
             z.writestr("custom_fields.csv", _csv_bytes(data["custom_fields"], "custom_fields"))
             z.writestr("pins.csv", _csv_bytes(data["pins"], "pins"))
             z.writestr("in_others_records.csv", _csv_bytes(data["in_others_records"], "in_others_records"))
+            z.writestr("in_others_notes.csv", _csv_bytes(data["in_others_notes"], "in_others_notes"))
     return out
 
 
@@ -285,6 +297,7 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
         # for the buyer's is the person's own, and goes from the buyer's record here.
         person = person_of(conn, customer_id, identifiers)
         mentioned = redact_others(conn, customer_id, person)
+        noted = redact_notes(conn, customer_id, person)
         # A later import takes them out of others' rows the same way (``mentions.erased_in_rows``).
         add_suppressions(conn, kept_hashes(salt, person))
         shared = _shared_with_others(conn, customer_id, identifiers)
@@ -295,6 +308,7 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
         removed = _suppress(conn, salt, records, identifiers, shared)
         removed["source_records"] = len(ids)
         removed["others_rows"] = mentioned.rows
+        removed["others_notes"] = len(noted)
         removed["segments_named"], removed["campaigns_named"] = len(named.segments), len(named.campaigns)
         removed["merge_traces"] = _forget_merge_traces(conn, customer_id, ids, hashes)
         removed["events"] = _delete_records(conn, ids)

@@ -76,3 +76,48 @@ def test_every_table_of_the_export_has_its_header_even_with_no_rows(tmp_path, ca
             if data[table]:
                 assert list(data[table][0]) == list(columns), table
     assert not data["pins"] and not data["sends"] and not data["in_others_records"] and data["source_records"]
+
+
+def test_notes_typed_on_another_card_lose_the_persons_number_and_their_export_lists_them(tmp_path, capsys):
+    """Bob's card says "Zed Target referred by Bob, call him on 207-555-0177": Zed's data export
+    shows that note, and erasing Zed leaves it with his number and name as [erased].  A number the
+    note's card holds too (a household landline) stays, as in other customers' rows."""
+    from omnidesk.core.customers import customer_ids
+    from omnidesk.core.notes import set_customer_notes
+    from omnidesk.core.workspace import Workspace
+
+    ws = tmp_path / "shop.omnidesk"
+    customers = write_csv(tmp_path / "customers_export.csv", CUSTOMERS, [
+        ["'1001", "Ann", "Buyer", "ann.buyer@example.com", "yes", "1 Main St", "Portland", "04101", "+12075550100"],
+        ["'1002", "Zed", "Target", "zed.target@example.com", "yes", "77 Secret Lane", "Bangor", "04401",
+         "+12075550177"],
+        ["'1003", "Bob", "Friend", "bob@example.com", "yes", "5 Elm St", "Bangor", "04401", "+12075550188"],
+        ["'1004", "Cy", "Target", "cy@example.com", "yes", "77 Secret Lane", "Bangor", "04401", "+12075550177"]])
+    assert run_cli(capsys, "import", customers, "--channel", "shop", "-w", ws)[0] == 0
+    bob_note = "Zed Target referred by Bob, call him on 207-555-0177 or zed.target@example.com. Likes tea."
+    with Workspace.open(ws) as w:
+        (bob,) = customer_ids(w, search="bob@example.com")
+        (ann,) = customer_ids(w, search="ann.buyer@example.com")
+        (zed,) = [c for c in customer_ids(w, search="Zed") if c not in (bob, ann)]
+        set_customer_notes(w, bob, bob_note)
+        set_customer_notes(w, ann, "Gift list: nothing of Zed's here, only Ann.")
+    # Cy shares Zed's landline: a note on Cy's card with it keeps it.
+    with Workspace.open(ws) as w:
+        (cy,) = customer_ids(w, search="cy@example.com")
+        set_customer_notes(w, cy, "House phone 207-555-0177")
+    status, _, err = run_cli(capsys, "-w", ws, "person", "export", str(zed), tmp_path / "zed.zip")
+    assert status == 0, err
+    with zipfile.ZipFile(tmp_path / "zed.zip") as z:
+        data = json.loads(z.read("person.json"))
+        table = list(csv.DictReader(io.StringIO(z.read("in_others_notes.csv").decode("utf-8"))))
+    assert data["in_others_notes"] == [{"customer_id": bob, "notes": bob_note}]
+    assert [(int(r["customer_id"]), r["notes"]) for r in table] == [(bob, bob_note)]
+
+    status, out, err = run_cli(capsys, "-w", ws, "person", "erase", str(zed), "--yes")
+    assert status == 0, err
+    assert "also removed from the notes of 1 other customer" in out
+    with Workspace.open(ws) as w, w.engine.connect() as conn:
+        notes = dict(conn.exec_driver_sql("SELECT id, notes FROM customer").all())
+    assert notes[bob] == "[erased] referred by Bob, call him on [erased] or [erased]. Likes tea."
+    assert notes[ann] == "Gift list: nothing of Zed's here, only Ann."
+    assert notes[cy] == "House phone 207-555-0177"

@@ -146,6 +146,10 @@ class PersonActionsMixin:
             if others:
                 text += (f" They were also taken out of {others:,} row{'s' if others != 1 else ''} of other "
                          "customers (a gift sent to them, a note naming them).")
+            noted = removed.get("others_notes", 0)
+            if noted:
+                text += (f" Their email or phone was taken out of the notes on {noted:,} other "
+                         f"customer{'s' if noted != 1 else ''}' card{'s' if noted != 1 else ''}.")
             backups = removed.get("backups_deleted", 0)
             if backups:
                 text += (f" The {backups} backup{'s' if backups != 1 else ''} that held them "
