@@ -200,9 +200,14 @@ def test_the_brand_kit_dialog_refuses_a_pipe_or_a_device_as_the_logo_unread(view
         unblock_fifo_later(fifo)
         d.ask_logo_path = lambda path=path: path
         d.logo_button.click()
-        assert d.errors["name"].text() == (f'"{path.name}" is not a regular file (it is {what}); '
-                                           "pick the PNG or JPEG image itself.")
+        # Said under the logo, not under another field, and still said after OK refuses a colour.
+        assert d.logo_error.text() == (f'"{path.name}" is not a regular file (it is {what}); '
+                                       "pick the PNG or JPEG image itself.")
+        assert not d.logo_error.isHidden() and d.errors["name"].isHidden()
         assert d.logo_path is None
+    d.edits["colors"].setText("green")
+    d.accept()
+    assert not d.logo_error.isHidden() and not d.result()
     d.reject()
 
 

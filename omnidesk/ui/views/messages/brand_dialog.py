@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -99,7 +99,19 @@ class BrandDialog(QDialog):
         logo_row.addWidget(self.logo_preview)
         logo_row.addWidget(self.logo_button)
         logo_row.addStretch(1)
-        form.addRow("Logo:", logo_row)
+        # A logo that cannot be read is said under the logo, and stays said until another is chosen
+        # (OK keeps the logo there was, with the other changes).
+        self.logo_error = QLabel()
+        self.logo_error.setStyleSheet("color: #C62828;")
+        self.logo_error.setWordWrap(True)
+        self.logo_error.setVisible(False)
+        logo_holder = QWidget()
+        logo_box = QVBoxLayout(logo_holder)
+        logo_box.setContentsMargins(0, 0, 0, 0)
+        logo_box.setSpacing(1)
+        logo_box.addLayout(logo_row)
+        logo_box.addWidget(self.logo_error)
+        form.addRow(labelled("Logo:", self.logo_button), logo_holder)
         # The fields scroll when the screen is too short for them all; OK and Cancel stay in sight.
         self.scroll = scrolling(body)
         layout.addWidget(self.scroll, 1)
@@ -145,9 +157,11 @@ class BrandDialog(QDialog):
         try:
             data = read_logo(path)  # as the kit will read it: a pipe or /dev/zero is refused, not read for ever
         except UserError as exc:
-            self.errors["name"].setText(str(exc))
-            self.errors["name"].setVisible(True)
+            self.logo_error.setText(str(exc))
+            self.logo_error.setVisible(True)
+            QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.logo_error))  # once laid out
             return
+        self.logo_error.setVisible(False)
         self.logo_path = path
         self._show_logo(data)
 
