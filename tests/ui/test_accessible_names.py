@@ -291,11 +291,12 @@ def test_every_control_a_tab_reaches_is_named_on_every_screen_and_dialog(demo_wi
         customer = conn.exec_driver_sql("SELECT id FROM customer WHERE email IS NOT NULL ORDER BY id LIMIT 1").scalar()
     win.open_customer(customer)
     card = win.customer_view
-    # The timeline's filters, search and list: named with the timeline's rework.
-    timeline = (card.channel_filter, card.type_filter, card.search, card.timeline_list)
     for tab in range(card.tabs.count()):
         card.tabs.setCurrentIndex(tab)
-        walk(f"card, {card.tabs.tabText(tab)}", win, timeline)
+        walk(f"card, {card.tabs.tabText(tab)}", win)
+    assert [spoken(card.search), spoken(card.timeline_list)] == ["Search this timeline", "Timeline entries"]
+    assert [card.channel_filter.accessibleName(), card.type_filter.accessibleName()] == [
+        "Timeline channel", "Timeline entry type"]
     assert spoken(card.notes_edit) == "Notes"
     assert labels_of(card.notes_edit)[0].startswith("Your own notes on this customer.")
     for name in ("values_dialog", "tags_dialog", "consent_dialog", "custom_field_dialog"):

@@ -224,12 +224,17 @@ class TimelineMixin:
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 8, 8, 8)
+        # No label stands beside these: each is named for a screen reader, which would otherwise
+        # read a filter by its value alone ("All channels") and the box and list not at all.
         self.channel_filter = QComboBox()
         self.channel_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.channel_filter.setAccessibleName("Timeline channel")
         self.type_filter = QComboBox()
         self.type_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.type_filter.setAccessibleName("Timeline entry type")
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search this timeline…")
+        self.search.setAccessibleName("Search this timeline")
         self.search.setClearButtonEnabled(True)
         self.count_label = QLabel()
         self.export_button = QPushButton("Export CSV…")
@@ -250,6 +255,7 @@ class TimelineMixin:
 
         self.timeline_model = TimelineModel(self)
         self.timeline_list = _TimelineList()
+        self.timeline_list.setAccessibleName("Timeline entries")
         self.timeline_list.setModel(self.timeline_model)
         self.timeline_list.setItemDelegate(TimelineDelegate(self.timeline_list))
         # Every row has the same height, so the view lays out thousands of rows instantly.
