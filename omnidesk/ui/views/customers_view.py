@@ -40,6 +40,7 @@ from omnidesk.ui.models.customer_table_model import (
     sortable,
 )
 from omnidesk.ui.tasks import LatestOnly, TaskRunner
+from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.empty_state import EmptyState
 from omnidesk.ui.widgets.segment_builder import SegmentBuilder
 from omnidesk.ui.widgets.wrap_row import WrapRow
@@ -243,6 +244,7 @@ class CustomersView(QWidget):
         self.filter_button.setCheckable(True)
         self.filter_button.setToolTip("Filter by a rule, count it and save it as a segment (Ctrl+Shift+F)")
         self.filter_button.toggled.connect(self.show_filter)
+        enter_presses(self.filter_button)
         custom_fields, event_types = rule_vocabulary(self.workspace)
         self.builder = SegmentBuilder(workspace_channels(self.workspace), custom_fields=custom_fields,
                                       event_types=event_types)

@@ -26,6 +26,7 @@ from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.models.flagged_row_table_model import FlaggedRowTableModel
 from omnidesk.ui.models.import_batch_table_model import ImportBatchTableModel
+from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 
@@ -47,6 +48,7 @@ class ImportsView(QWidget):
         self.undo_button.setEnabled(False)
         self.undo_button.setToolTip("Remove exactly what the selected import added")
         self.undo_button.clicked.connect(self._undo_selected)
+        enter_presses(self.import_button, self.undo_button)
         top = QHBoxLayout()
         top.addWidget(self.import_button)
         top.addWidget(self.undo_button)
@@ -85,6 +87,7 @@ class ImportsView(QWidget):
         self.report_button.setToolTip("Write these rows, with what is wrong, to a CSV: fix it and import it "
                                       "again, and each fixed row joins the customer of the row it corrects")
         self.report_button.clicked.connect(self.save_error_report)
+        enter_presses(self.report_button)
         self.report_status = QLabel()
         self.report_status.setTextFormat(Qt.TextFormat.PlainText)
         self.flagged_table = QTableView()

@@ -41,6 +41,7 @@ from omnidesk.core.identity.scoring import Model, pair_confidence, pair_evidence
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.formatting import isolated, nice_date
 from omnidesk.ui.models.kept_apart_table_model import GONE, KeptApartTableModel
+from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.empty_state import EmptyState
 from omnidesk.ui.widgets.wrap_row import WrapRow
 
@@ -117,6 +118,7 @@ class _ElidedButton(QPushButton):
         self.full_text = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(80)
+        enter_presses(self)
 
     def set_full_text(self, text: str) -> None:
         self.full_text = text
@@ -179,6 +181,7 @@ class ReviewView(QWidget):
         self.bulk_button = QPushButton("Accept all at or above")
         self.bulk_button.setToolTip(self.threshold.toolTip())
         self.bulk_button.clicked.connect(lambda: self.acceptAboveRequested.emit(self.threshold.value()))
+        enter_presses(self.bulk_button)
         top = QHBoxLayout()
         top.addWidget(self.count_label, 1)
         top.addWidget(self.bulk_button)
@@ -226,6 +229,7 @@ class ReviewView(QWidget):
         self.accept_button.clicked.connect(lambda: self._decide(self.acceptRequested))
         self.reject_button.clicked.connect(lambda: self._decide(self.rejectRequested))
         self.skip_button.clicked.connect(self._skip)
+        enter_presses(self.accept_button, self.reject_button, self.skip_button)
         # Side by side where they fit, on two lines where not: each button keeps its words.
         buttons = WrapRow()
         buttons.addWidget(self.accept_button)
@@ -307,6 +311,7 @@ class ReviewView(QWidget):
         self.reopen_button.setToolTip("Forget that these are different people and put the pair back in the "
                                       f"review queue ({self.REOPEN_KEY}; Edit › Undo takes it back)")
         self.reopen_button.clicked.connect(self._reopen_current)
+        enter_presses(self.reopen_button)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.reopen_button)

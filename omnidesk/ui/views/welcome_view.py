@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from omnidesk.ui.widgets.buttons import enter_presses
+
 
 class WelcomeView(QWidget):
     createRequested = Signal()
@@ -49,6 +51,7 @@ class WelcomeView(QWidget):
                                (self.open_button, self.openRequested),
                                (self.demo_button, self.demoRequested)):
             button.setMinimumWidth(220)
+            enter_presses(button)
             button.clicked.connect(signal)
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)

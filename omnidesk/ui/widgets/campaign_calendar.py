@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QS
 
 from omnidesk.core.campaigns.calendar import Entry
 from omnidesk.ui.formatting import nice_date
+from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.calendar_canvas import EXPORTED_TIP, MONTH, WEEK, CalendarCanvas
 
 __all__ = ["EXPORTED_TIP", "MONTH", "WEEK", "CampaignCalendar", "connect_to_operations"]
@@ -71,6 +72,7 @@ class CampaignCalendar(QWidget):
         self.previous_button.clicked.connect(self.go_previous)
         self.next_button.clicked.connect(self.go_next)
         self.today_button.clicked.connect(self.go_today)
+        enter_presses(self.previous_button, self.today_button, self.next_button)
         self.title = QLabel()
         self.title.setObjectName("calendarTitle")
         font = self.title.font()
@@ -86,6 +88,7 @@ class CampaignCalendar(QWidget):
         self.summary.setWordWrap(True)
         self.month_button = QPushButton("Month")
         self.week_button = QPushButton("Week")
+        enter_presses(self.month_button, self.week_button)
         self.views = QButtonGroup(self)
         for button, view in ((self.month_button, MONTH), (self.week_button, WEEK)):
             button.setCheckable(True)

@@ -44,6 +44,7 @@ from shiboken6 import isValid
 
 from omnidesk.core.channels import SOURCES
 from omnidesk.core.segments import EVENT_FAMILIES, RuleError, check_rule
+from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.rule_fields import (
     FIELD_LABELS,
     LABEL_OF,
@@ -391,14 +392,14 @@ class GroupBox(QFrame):
         self.add_condition_button = QPushButton("&Add condition" if depth == 0 else "Add condition")
         if depth:  # a screen reader tells it from the top group's
             self.add_condition_button.setAccessibleName("Add condition to this group")
-        self.add_condition_button.setAutoDefault(True)  # Enter presses it, as Space does
+        enter_presses(self.add_condition_button)
         self.add_condition_button.clicked.connect(lambda: self.add_condition(focus=True))
         foot = QHBoxLayout()
         foot.addWidget(self.add_condition_button)
         self.add_group_button: QPushButton | None = None
         if depth == 0:
             self.add_group_button = QPushButton("Add &group")
-            self.add_group_button.setAutoDefault(True)
+            enter_presses(self.add_group_button)
             self.add_group_button.setToolTip("A group of conditions with its own all / any / none")
             self.add_group_button.clicked.connect(lambda: self.add_group(focus=True))
             foot.addWidget(self.add_group_button)
@@ -581,11 +582,11 @@ class SegmentBuilder(QFrame):
         self.editing_label = ElidedLabel()
         self.editing_label.setObjectName("segmentEditing")
         self.clear_button = QPushButton("&Clear")
-        self.clear_button.setAutoDefault(True)
+        enter_presses(self.clear_button)
         self.clear_button.setToolTip("Remove every condition: everyone is shown")
         self.clear_button.clicked.connect(self.clear)
         self.save_button = QPushButton("&Save as segment…")
-        self.save_button.setAutoDefault(True)
+        enter_presses(self.save_button)
         self.save_button.clicked.connect(self._save)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
 from omnidesk.core.timeutil import zone_names
+from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.date_fields import DateTimeBox
 
 # One line each, from the rule guards.py documents.
@@ -151,6 +152,7 @@ class StepsTable(QWidget):
         self.add_button = QPushButton("&Add step", self)
         self.add_button.setToolTip("Add a step a day after the last one")
         self.add_button.clicked.connect(self.add_step)
+        enter_presses(self.add_button)
 
     def set_steps(self, steps: list[dict], exported: dict[tuple, str] | None = None) -> None:
         """``steps`` as plan steps ({channel, at, timezone}); ``exported`` maps such a step's key to when."""

@@ -42,6 +42,7 @@ from omnidesk.ui import json_files
 from omnidesk.ui.tasks import LatestOnly, TaskRunner
 from omnidesk.ui.views.campaigns.editor import MODE_LABELS, CampaignEditor
 from omnidesk.ui.views.campaigns.recipients import RecipientsPanel, step_title, step_when
+from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.empty_state import EmptyState
 from omnidesk.ui.widgets.wrap_row import WrapRow
 
@@ -166,6 +167,8 @@ class CampaignsView(QWidget):
         buttons.addWidget(self.schedule_button)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.done_button)
+        enter_presses(self.new_button, self.duplicate_button, self.delete_button, self.import_button,
+                      self.export_plan_button, self.schedule_button, self.export_button, self.done_button)
         tl.addLayout(buttons)
 
         self.title = QLabel()
@@ -187,6 +190,7 @@ class CampaignsView(QWidget):
         self.save_button = QPushButton("&Save")
         self.save_button.setToolTip("Save the campaign (Ctrl+S)")
         self.save_button.clicked.connect(self.save)
+        enter_presses(self.save_button)
         self.error = QLabel()
         self.error.setObjectName("saveError")
         self.error.setWordWrap(True)
@@ -287,6 +291,7 @@ class CampaignsView(QWidget):
         # A plan file from another laptop is the other way to the first campaign.
         self.empty_import = QPushButton("Import a plan file…")
         self.empty_import.clicked.connect(self.import_plan)
+        enter_presses(self.empty_import)
         self.empty.layout().insertWidget(self.empty.layout().count() - 1, self.empty_import, 0,
                                          Qt.AlignmentFlag.AlignHCenter)
         if self.empty.button is not None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, 
 
 from omnidesk.core.failures import is_damaged
 from omnidesk.ui.operations import reason
+from omnidesk.ui.widgets.buttons import enter_presses
 
 KEPT_LABEL = "Your notes, not saved:"
 DISCARD_KEPT = "Discard the notes you typed?"
@@ -63,6 +64,7 @@ class KeptNotesMixin:
         self.copy_kept_button = QPushButton("&Copy notes")
         self.copy_kept_button.setToolTip("Copy the notes to the clipboard, to paste them where they belong")
         self.copy_kept_button.clicked.connect(self.copy_kept_notes)
+        enter_presses(self.add_kept_button, self.copy_kept_button)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.add_kept_button)

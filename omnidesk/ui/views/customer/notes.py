@@ -13,6 +13,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.failures import is_damaged
 from omnidesk.core.workspace import WorkspaceBusyError
 from omnidesk.ui.operations import reason
+from omnidesk.ui.widgets.buttons import enter_presses
 
 NOTES_WAITING = "Waiting for the import in another window…"
 
@@ -40,6 +41,7 @@ class NotesMixin:
         self.save_notes_button.setEnabled(False)
         self.save_notes_button.setToolTip("Save the notes now (Ctrl+S); a pause in typing saves them too")
         self.save_notes_button.clicked.connect(self.save_notes)
+        enter_presses(self.save_notes_button)
         # Ctrl+S while writing notes saves them, without leaving the keyboard.
         save = QShortcut(QKeySequence.StandardKey.Save, self.notes_edit)
         save.setContext(Qt.ShortcutContext.WidgetShortcut)

@@ -27,6 +27,7 @@ from omnidesk.core.timeutil import local_day
 from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.models.source_table_model import SourceTableModel
 from omnidesk.ui.views.customer.widgets import ElidedLabel, FittedText, muted_color
+from omnidesk.ui.widgets.buttons import enter_presses
 
 
 class SourceTable(QTableView):
@@ -107,6 +108,7 @@ class SourcesMixin:
                                      "to a new customer; Omnidesk will not match it back")
         self.split_button.setEnabled(False)
         self.split_button.clicked.connect(self._split_selected)
+        enter_presses(self.split_button)
         dl.addWidget(self.raw_title)
         dl.addWidget(self.raw_problems)
         dl.addWidget(self.raw_table, 1)

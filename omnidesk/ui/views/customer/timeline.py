@@ -35,6 +35,7 @@ from omnidesk.ui.models.timeline_model import (
 )
 from omnidesk.ui.operations import reason
 from omnidesk.ui.views.customer.widgets import muted_color
+from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 
@@ -240,6 +241,7 @@ class TimelineMixin:
         self.export_button = QPushButton("Export CSV…")
         self.export_button.setToolTip("Write this customer's whole timeline to a CSV file")
         self.export_button.clicked.connect(self.export_dialog)
+        enter_presses(self.export_button)
         bar = QHBoxLayout()
         bar.addWidget(self.channel_filter)
         bar.addWidget(self.type_filter)

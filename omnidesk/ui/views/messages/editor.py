@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.messages.derive import CHANNEL_LABELS, MASTER_FIELDS, PER_PERSON, VARIANT_FIELDS
 from omnidesk.core.messages.store import MessageData, Variant
+from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.date_fields import DateBox
 
 MASTER_LABELS = {"image": "&Image", "headline": "Hea&dline", "body": "&Body", "offer_value": "Offer",
@@ -237,6 +238,7 @@ class VariantPanel(QWidget):
         self.keep_button.setToolTip("This variant stays as written; it is in step with the master from now on")
         self.resync_button.clicked.connect(lambda: self.resyncRequested.emit(self.channel))
         self.keep_button.clicked.connect(lambda: self.keepRequested.emit(self.channel))
+        enter_presses(self.resync_button, self.keep_button)
         buttons.addWidget(self.resync_button)
         buttons.addWidget(self.keep_button)
         buttons.addStretch(1)
@@ -288,6 +290,7 @@ class VariantPanel(QWidget):
         self.save_button = QPushButton(f"Save {CHANNEL_LABELS[channel]}")
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(lambda: self.saveRequested.emit(self.channel, self.values()))
+        enter_presses(self.save_button)
         self._shown: dict[str, str] = {}
 
     def _typed(self) -> None:

@@ -42,6 +42,7 @@ from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
 from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel, select_words
 from omnidesk.ui.views.messages.previews import Preview, rendered
+from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 
@@ -105,6 +106,7 @@ class MessagesView(QWidget):
         self.save_master_button.setToolTip("Save the master message (Ctrl+S); variants made from the old one are "
                                            "marked for you to re-sync or keep")
         self.save_master_button.clicked.connect(self.save_master)
+        enter_presses(self.new_button, self.history_button, self.save_master_button)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_focused)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("variantTabs")

@@ -1,0 +1,109 @@
+"""Enter presses the focused push button, as Space does, on every screen."""
+
+from __future__ import annotations
+
+import shutil
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from omnidesk.core import paths
+
+
+def active(qtbot, win) -> None:
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+
+
+def tab_to(button) -> None:
+    """Tab, as a keyboard user does, until ``button`` has the focus."""
+    for _ in range(80):
+        if QApplication.focusWidget() is button:
+            return
+        QTest.keyClick(QApplication.focusWidget() or button.window(), Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab never reached {button.text()!r}")
+
+
+def enter() -> None:
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+
+def test_enter_on_the_welcome_buttons(window, qtbot, monkeypatch, demo_template):
+    active(qtbot, window)
+    errors = []
+    monkeypatch.setattr(window, "ask_open_path", lambda: paths.demo_workspace_path().with_suffix(".txt"))
+    monkeypatch.setattr(window, "show_error", lambda title, text: errors.append(title))
+    tab_to(window.welcome.open_button)
+    enter()
+    assert errors  # Open… asked for a workspace (and said the one chosen is none)
+    target = paths.demo_workspace_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(demo_template, target)
+    tab_to(window.welcome.demo_button)
+    enter()
+    assert window.workspace is not None and window.workspace.path == target
+
+
+def test_enter_on_the_review_buttons(demo_window, qtbot):
+    win = demo_window
+    active(qtbot, win)
+    QTest.keySequence(win, QKeySequence("Ctrl+2"))
+    review = win.screens["review"]
+    assert review.pairs.count() > 3
+
+    first = review.pairs.currentItem().text()
+    tab_to(review.skip_button)
+    enter()
+    assert review.pairs.currentItem().text() != first
+    assert win.statusBar().currentMessage().startswith("Skipped ")
+
+    before = review.pairs.count()
+    tab_to(review.reject_button)
+    enter()
+    assert review.pairs.count() == before - 1
+    tab_to(review.accept_button)
+    enter()
+    assert review.pairs.count() == before - 2
+
+    tab_to(review.open_buttons[1])
+    enter()
+    assert win.screen_stack.currentWidget() is win.customer_page
+    QTest.keySequence(QApplication.focusWidget(), QKeySequence("Alt+Left"))
+    assert win.current_screen() == "review"
+    tab_to(review.open_buttons[0])
+    enter()
+    assert win.screen_stack.currentWidget() is win.customer_page
+
+
+def test_enter_on_filter_opens_the_filter_panel(demo, qtbot):
+    win = demo
+    active(qtbot, win)
+    QTest.keySequence(win, QKeySequence("Ctrl+1"))
+    customers = win.screens["customers"]
+    assert not customers.builder.isVisible()
+    tab_to(customers.filter_button)
+    enter()
+    assert customers.filter_button.isChecked() and customers.builder.isVisible()
+
+
+def test_enter_on_import_files_and_on_the_empty_campaigns_import(demo_window, qtbot, monkeypatch):
+    win = demo_window
+    active(qtbot, win)
+    asked = []
+    monkeypatch.setattr(win, "ask_import_files", lambda: asked.append("files") or [])
+    win.show_screen("imports")
+    win.screens["imports"].table.setFocus()
+    tab_to(win.screens["imports"].import_button)
+    enter()
+    assert asked == ["files"]
+
+    campaigns = win.screens["campaigns"]
+    monkeypatch.setattr(campaigns, "ask_open_json", lambda: asked.append("plan") or None)
+    QTest.keySequence(QApplication.focusWidget(), QKeySequence("Ctrl+4"))
+    assert campaigns.empty.isVisible()
+    tab_to(campaigns.empty_import)
+    enter()
+    assert asked == ["files", "plan"]
+
