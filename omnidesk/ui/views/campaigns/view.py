@@ -710,8 +710,13 @@ class CampaignsView(QWidget):
             return
         messages = list_messages(self.workspace)
         message = messages[0].name if messages else None
-        self._change(f"new campaign {name}", lambda ws: core.save_campaign(ws, name, message=message),
-                     then=" ".join(name.split()))
+        made = self._change(f"new campaign {name}", lambda ws: core.save_campaign(ws, name, message=message),
+                            then=" ".join(name.split()))
+        if made is not None and self.current is not None:
+            # The keyboard goes on in the new campaign, at its name (Tab then: its message, audience
+            # and steps). Left to Qt, it went back to the button that asked, and from the empty
+            # screen's button, hidden with the screen, on to the Campaigns | Calendar tabs.
+            self.editor.name.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def ask_stale(self, name: str, gone: bool) -> str:
         """Asked when the campaign being saved changed elsewhere: "reload", "overwrite" or ""."""
