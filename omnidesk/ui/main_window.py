@@ -93,6 +93,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.screens = LazyScreens()
         self.customer_view: CustomerView | None = None
         self._back_to = "customers"  # the screen a customer's screen was opened from
+        self._list_row = -1  # the Customers list's current row before the last change (see _person_erased)
         self.customer_page: QWidget | None = None
         self.segments: SavedSegments | None = None
         self.read_only_banner: QLabel | None = None
@@ -957,6 +958,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         outside = self.workspace is not None and self.workspace.changed_since_last_look()
         if outside:
             changes = Changes(everything=True)
+        customers = self.screens.built().get("customers")
+        self._list_row = customers.table.currentIndex().row() if customers is not None else -1
         for screen in self.screens.built().values():  # one built later reads what is there then
             screen.apply_changes(changes)
         if self.customer_view is not None:
@@ -969,8 +972,17 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             self._say_changed_outside()
 
     def _person_erased(self, customer_id: int, removed: dict) -> None:
-        """The open customer was erased (the screens have forgotten them): the list is shown."""
+        """The open customer was erased (the screens have forgotten them): the list is shown, at the
+        row they were on when they were the list's current customer (the next customer now, or the
+        last), selected and with the keys, as Back would have left it."""
+        customers = self.screens.built().get("customers")
+        lost = customers is not None and not customers.table.currentIndex().isValid()
         self.show_customer_list()
+        if lost and self._list_row >= 0 and customers.model.rowCount():
+            row = min(self._list_row, customers.model.rowCount() - 1)
+            customers.table.setCurrentIndex(customers.model.index(row, 0))
+            customers.table.selectRow(row)
+            customers.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.statusBar().showMessage(
             f"Erased customer #{customer_id}: removed {removed.get('source_records', 0):,} records "
             f"and {removed.get('events', 0):,} events", 10000)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from omnidesk.core.messages import store
 
@@ -54,3 +55,59 @@ def test_a_campaign_made_from_the_empty_screen_leaves_the_keyboard_on_its_name(d
     # Tab goes on through the campaign, not from the tabs above it.
     QTest.keyClick(view.editor.name, Qt.Key.Key_Tab)
     assert view.editor.isAncestorOf(QApplication.focusWidget())
+
+
+def erase_by_keys(qtbot, win) -> None:
+    """On a customer's card: Tab to Erase person…, Space, and Erase in the question."""
+    view = win.customer_view
+    for _ in range(40):
+        if QApplication.focusWidget() is view.erase_person_button:
+            break
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is view.erase_person_button
+
+    def answer(tries: int = 200) -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            if tries:
+                QTimer.singleShot(20, lambda: answer(tries - 1))
+            return
+        erase = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole)
+        erase.setFocus()
+        QTest.keyClick(erase, Qt.Key.Key_Space)
+
+    QTimer.singleShot(0, answer)
+    QTest.keyClick(view.erase_person_button, Qt.Key.Key_Space)
+
+
+@pytest.mark.parametrize("where", ["middle", "last"])
+def test_after_an_erase_from_the_card_the_list_is_at_the_row_where_they_were(demo_window, qtbot, monkeypatch, where):
+    win = demo_window
+    customers = win.screens["customers"]
+    monkeypatch.setattr(win.customer_view, "show_info", lambda *a: None)  # the "Erased …" note
+    active(qtbot, win)
+    QTest.keySequence(win, QKeySequence("Ctrl+1"))
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)  # from the search box into the list
+    table = customers.table
+    assert QApplication.focusWidget() is table
+    for _ in range(4):
+        QTest.keyClick(table, Qt.Key.Key_Down)
+    if where == "last":
+        QTest.keyClick(table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    rows = customers.model.rowCount()
+    row = table.currentIndex().row()
+    assert row == (4 if where == "middle" else rows - 1)
+    erased = customers.model.customer_id(row)
+    after = customers.model.customer_id(row + 1) if where == "middle" else customers.model.customer_id(row - 1)
+    QTest.keyClick(table, Qt.Key.Key_Return)
+    assert win.current_screen() == "customer" and win.customer_view.customer_id == erased
+
+    erase_by_keys(qtbot, win)
+    active(qtbot, win)
+    assert win.current_screen() == "customers" and customers.model.rowCount() == rows - 1
+    landed = row if where == "middle" else rows - 2
+    assert table.currentIndex().row() == landed and customers.model.customer_id(landed) == after
+    assert customers.selected_ids() == [after]
+    assert QApplication.focusWidget() is table
+    QTest.keyClick(table, Qt.Key.Key_Up)
+    assert table.currentIndex().row() == landed - 1
