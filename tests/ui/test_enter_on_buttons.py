@@ -88,6 +88,23 @@ def test_enter_on_filter_opens_the_filter_panel(demo, qtbot):
     assert customers.filter_button.isChecked() and customers.builder.isVisible()
 
 
+def test_enter_on_merge_selected_asks_to_merge_them(demo, qtbot, monkeypatch):
+    win = demo
+    asked = []
+    # The question the merge asks is answered no (it is tested elsewhere): what is asked is the point.
+    monkeypatch.setattr(win, "confirm", lambda title, text: asked.append(title) or False)
+    active(qtbot, win)
+    QTest.keySequence(win, QKeySequence("Ctrl+1"))
+    customers = win.screens["customers"]
+    customers.table.setFocus()
+    customers.table.selectRow(0)
+    QTest.keyClick(customers.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert len(customers.selected_ids()) == 2 and customers.merge_button.isEnabled()
+    tab_to(customers.merge_button)
+    enter()
+    assert asked == ["Merge customers"]
+
+
 def test_enter_on_import_files_and_on_the_empty_campaigns_import(demo_window, qtbot, monkeypatch):
     win = demo_window
     active(qtbot, win)

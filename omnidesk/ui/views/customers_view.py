@@ -123,6 +123,7 @@ class CustomersView(QWidget):
         self.merge_button.setEnabled(False)
         self.merge_button.setToolTip("Select two or more customers who are one person (Ctrl+M)")
         self.merge_button.clicked.connect(self._merge_selected)
+        enter_presses(self.merge_button)
         self.columns_button = QToolButton()
         self.columns_button.setText("Columns")  # a menu (its arrow says so), not a dialog: no "…" under the arrow
         self.columns_button.setToolTip("Choose the columns the list shows")
