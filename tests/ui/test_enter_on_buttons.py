@@ -124,3 +124,25 @@ def test_enter_on_import_files_and_on_the_empty_campaigns_import(demo_window, qt
     enter()
     assert asked == ["files", "plan"]
 
+
+
+def test_every_push_button_of_the_main_screens_takes_enter(demo, qtbot):
+    """What the README says: Enter presses the focused button on every screen (outside a dialog a
+    push button takes only Space unless it is auto-default)."""
+    from PySide6.QtWidgets import QDialog, QPushButton
+
+    win = demo
+    for key in list(win.screens):  # every screen built and filled
+        win.show_screen(key)
+        qtbot.wait(50)
+    deaf = set()
+    for button in win.findChildren(QPushButton):
+        parent, in_dialog, where = button.parentWidget(), False, []
+        while parent is not None:
+            in_dialog = in_dialog or isinstance(parent, QDialog)
+            where.append(type(parent).__name__)
+            parent = parent.parentWidget()
+        takes_keys = button.focusPolicy() != Qt.FocusPolicy.NoFocus
+        if takes_keys and not in_dialog and not (button.autoDefault() or button.isDefault()):
+            deaf.add(f"{button.text() or button.objectName() or button.toolTip()} ({'/'.join(where[:3])})")
+    assert not deaf, sorted(deaf)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QWidget
 
+from omnidesk.ui.widgets.buttons import enter_presses
+
 
 class WorkIndicator(QWidget):
     cancelRequested = Signal()
@@ -18,6 +20,7 @@ class WorkIndicator(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop; what it had done so far is rolled back")
         self.cancel_button.clicked.connect(self.cancelRequested)
+        enter_presses(self.cancel_button)
         # As wide as its parts, no wider: the status bar's own message keeps the room that is left.
         for part in (self.label, self.bar, self.cancel_button):
             part.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)

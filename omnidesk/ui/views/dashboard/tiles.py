@@ -6,6 +6,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout
 
+from omnidesk.ui.widgets.buttons import enter_presses
+
 ATTENTION = "#B7791F"
 CALM = "#2F855A"
 
@@ -20,6 +22,8 @@ class FigureTile(QPushButton):
         self.setFlat(not clickable)
         self.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if clickable else Qt.FocusPolicy.NoFocus)
+        if clickable:
+            enter_presses(self)
         # A row of tiles shares the width it is given (one stretch each), however long a caption is,
         # but no tile is narrower than its caption's longest word or its figure at the caption's
         # size; each is as tall as its caption wraps to, and a row takes its tallest tile's height.
