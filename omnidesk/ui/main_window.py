@@ -844,20 +844,31 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     def export_customers(self, selected_only: bool = False):
         """File › Export Customers…: the list as searched and filtered (or its selection) to a CSV file.
 
-        Returns the dialog, open (window-modal), or None without a workspace.
+        The list as it stands: a search or rule typed a moment ago is applied first, and a big list
+        still being worked out is waited for (``CustomersView.when_listed``).  Returns the dialog,
+        open (window-modal), or None without a workspace or while the list is still being found
+        (the dialog opens once it is).
         """
         from omnidesk.ui.dialogs.export_dialog import ExportDialog
 
         customers = self.screens.get("customers")
         if self.workspace is None or customers is None:
             return None
-        dialog = ExportDialog(self.workspace, self.runner, customers.list_ids(), customers.selected_ids(),
-                              selected_only=selected_only, screen_columns=customers.model.columns(), parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.exported.connect(lambda path, n: self.statusBar().showMessage(
-            f"Exported {n:,} customer{'' if n == 1 else 's'} to {path}", 8000))
-        dialog.open()
-        return dialog
+        workspace, opened = self.workspace, []
+
+        def open_dialog() -> None:
+            if self.workspace is not workspace:
+                return  # another workspace opened meanwhile
+            dialog = ExportDialog(workspace, self.runner, customers.list_ids(), customers.selected_ids(),
+                                  selected_only=selected_only, screen_columns=customers.model.columns(), parent=self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.exported.connect(lambda path, n: self.statusBar().showMessage(
+                f"Exported {n:,} customer{'' if n == 1 else 's'} to {path}", 8000))
+            dialog.open()
+            opened.append(dialog)
+
+        customers.when_listed(open_dialog)
+        return opened[0] if opened else None
 
     def new_customer_dialog(self):
         from omnidesk.core.edits import all_tags, check_values, held_by_others

@@ -10,6 +10,8 @@ rest; the last column takes what is left over.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -259,6 +261,7 @@ class CustomersView(QWidget):
         self._counts = LatestOnly(self.runner)  # the latest count asked for; older answers are dropped
         self._lists = LatestOnly(self.runner)  # the latest search and filters asked for, likewise
         self._asked: tuple[str, str | None, str | None] | None = None  # those being worked out
+        self._then_listed: list[Callable[[], None]] = []  # what waits for them (when_listed)
         self.model.ask_later = self._order_later  # a new order or rule too, on a big list
         self._enter_when_listed = False  # Down from the search box while they were
         self._counted: tuple[int | None, str] | None = None  # the rule's count last answered, or why none
@@ -386,9 +389,29 @@ class CustomersView(QWidget):
             action.setShortcutVisibleInContextMenu(True)
 
     def _bulk(self, action: str, everyone: bool = False) -> None:
-        ids = list(self.list_ids()) if everyone else self.selected_ids()
+        if everyone:
+            # The whole list as it stands: a search or a rule typed a moment ago included.
+            self.when_listed(lambda: self._bulk_on(action, list(self.list_ids())))
+        else:
+            self._bulk_on(action, self.selected_ids())
+
+    def _bulk_on(self, action: str, ids: list[int]) -> None:
         if ids and not self.workspace.readonly:
             self.bulkRequested.emit(action, ids)
+
+    def when_listed(self, then: Callable[[], None]) -> None:
+        """Call ``then`` once the list is the one the screen shows it is asked for: a search or a rule
+        typed a moment ago (still in its pause) is applied now, and a big list being worked out in the
+        background is waited for.  What takes the whole list (an export, a tag for everyone in it)
+        never takes the list as it was before the typing.  A list that cannot be found (a busy
+        workspace) drops ``then``: the count line says why."""
+        if self._debounce.isActive():
+            self._apply_search()
+        self.builder.settle()
+        if self._asked is None:
+            then()
+        else:
+            self._then_listed.append(then)
 
     def _typed_on(self, _text: str) -> None:
         self._enter_when_listed = False  # typing again after Down: the keyboard stays here
@@ -735,10 +758,12 @@ class CustomersView(QWidget):
         asked, ids = answer
         wanted, self._asked = self._asked, None
         if isinstance(ids, UserError):  # a busy workspace: the list stays as it was, and says why
+            self._then_listed.clear()
             self._update_state()
             self.count_label.setText(str(ids))
             return
         if isinstance(ids, Exception):
+            self._then_listed.clear()
             self._update_state()
             raise ids
         if not self.model.show_found(asked, ids):
@@ -878,3 +903,7 @@ class CustomersView(QWidget):
         self.results.setCurrentIndex(1 if searching and not rows else 0)
         self._show_count()
         self._show_rule_count()  # the list's share of it, when a search or filter narrows it
+        if self._asked is None and self._then_listed:  # the list is the one asked for: what waited goes on
+            waiting, self._then_listed = self._then_listed, []
+            for then in waiting:
+                then()

@@ -766,6 +766,11 @@ class SegmentBuilder(QFrame):
         for before, after in zip(chain, chain[1:]):
             QWidget.setTabOrder(before, after)
 
+    def settle(self) -> None:
+        """A row still in its typing pause is read now (:meth:`apply_now`); else nothing happens."""
+        if self._debounce.isActive():
+            self.apply_now()
+
     def apply_now(self, force: bool = False) -> None:
         """Read the rows now (not after the pause) and emit the rule when it differs."""
         self._debounce.stop()
