@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -730,6 +731,11 @@ def tags_of(ws: Workspace, customer_ids: Sequence[int]) -> list[str]:
 # -- custom fields ---------------------------------------------------------------------------
 
 
+# A comma between digits, and a number whose commas all group thousands ("1,500", "-12,000.50").
+_ODD_COMMA = re.compile(r"\d,\d")
+_GROUPED_NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
 def _typed(conn: Connection, name: str, value: str) -> dict:
     """The custom-field row of ``value``, of the type the workspace reads ``name`` as; ValueRefused
     when it does not read as one (the command line's own fault, as :func:`clean_value`'s)."""
@@ -743,6 +749,12 @@ def _typed(conn: Connection, name: str, value: str) -> dict:
         # Its number or date where it reads as one, as a text column's cells keep theirs.
         row["number"], row["date"] = read_value(TEXT, value, default_date_order(_region(conn)))
     elif kind == "number":
+        # "1,5": one and a half, or a slip for 1,500?  Asked, not guessed (as the segment builder
+        # asks); a comma that groups thousands ("1,500") is read as one.
+        bare = re.sub(r"[^\d,.+-]", "", value)  # "$1,500.00" is 1,500.00
+        if _ODD_COMMA.search(bare) and not _GROUPED_NUMBER.fullmatch(bare):
+            raise ValueRefused(f"Is '{value}' one and a half or a slip? Write a decimal with a point "
+                               f"({value.strip().replace(',', '.')}), or thousands as 1,500; {name} holds numbers.")
         got = parse_money(value)
         if got.value is None:
             raise ValueRefused(f"'{value}' is not a number; {name} holds numbers.")

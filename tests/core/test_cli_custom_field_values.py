@@ -25,6 +25,9 @@ def dump(path):
 
 @pytest.mark.parametrize("field, value, words", [
     ("custom.Loyalty Points", "abc", "'abc' is not a number; Loyalty Points holds numbers."),
+    # One and a half, or a slip for 1,500: asked, not read as 1.5.
+    ("custom.Loyalty Points", "1,5", "Is '1,5' one and a half or a slip? Write a decimal with a point (1.5), "
+                                     "or thousands as 1,500; Loyalty Points holds numbers."),
     ("custom.Newsletter VIP", "maybe", "'maybe' is not a yes or a no; Newsletter VIP holds yes/no."),
     ("custom.Warranty Ends", "someday", "'someday' is not a date; Warranty Ends holds dates."),
     ("custom.", "v", "A custom field needs a name."),
