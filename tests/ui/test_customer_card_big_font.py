@@ -65,3 +65,37 @@ def test_the_buttons_above_the_card_keep_their_words(big_window, qtbot):
         for other in buttons[i + 1:]:
             assert not rect_in(one, view).intersects(rect_in(other, view)), (one.text(), other.text())
 
+
+
+def test_at_1024_pixels_the_card_stacks_its_columns_and_is_read_whole(big_window, qtbot):
+    """Money and dates go under the other columns when the three side by side would not fit: the
+    card no wider than the window, every value inside it (at 14 pt it needed 1,060 pixels and was
+    cut at its right, Total spend and the held-address line with it).  Widened, they go back."""
+    window = big_window
+    window.resize(1024, 640)
+    view = open_first_customer(window, qtbot)
+    card = view.findChild(QFrame, "customerCard")
+    room = view.content_scroll.viewport()
+    qtbot.waitUntil(lambda: view.card_stacked > 0)
+    qtbot.waitUntil(lambda: card.width() <= room.width())
+    assert view.content_scroll.horizontalScrollBar().maximum() == 0
+    for title, value in view.card_column_c:
+        for part in (title, value):
+            assert part.isVisibleTo(card)
+            assert rect_in(part, room).right() <= room.width(), f"{title.text()!r} is cut at the right"
+    for line in shown_labels(card):
+        assert rect_in(line, room).right() <= room.width(), f"{line.text()!r} is cut at the right"
+    # Under the first column, in its order, before "Counted".
+    spend_title = view.card_column_c[0][0]
+    assert rect_in(spend_title, card).top() > rect_in(view.fields["company"], card).bottom()
+    window.resize(1700, 900)
+    qtbot.waitUntil(lambda: view.card_stacked == 0)
+    assert abs(rect_in(spend_title, card).top() - rect_in(view.fields["email"], card).top()) < 8
+
+
+def test_at_1024_pixels_and_the_usual_font_the_columns_stay_side_by_side(demo_window, qtbot):
+    demo_window.resize(1024, 640)
+    view = open_first_customer(demo_window, qtbot)
+    qtbot.wait(100)
+    assert view.card_stacked == 0
+    assert view.content_scroll.horizontalScrollBar().maximum() == 0

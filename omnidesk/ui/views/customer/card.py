@@ -233,6 +233,15 @@ class CardMixin:
         self._add_field(grid, 2, 2, "tags", "Tags")
         for row, (key, title) in enumerate(column_c):
             self._add_field(grid, row, 4, key, title)
+        # The consent and tags, and the money and dates, as (title, value) of each row (a value may be
+        # a layout): under the first column instead when side by side they would not fit the window
+        # (a large font on a laptop: _stack_card).
+        self.card_column_b = [(grid.itemAtPosition(row, 2).widget(),
+                               grid.itemAtPosition(row, 3).widget() or grid.itemAtPosition(row, 3).layout())
+                              for row in range(4)]
+        self.card_column_c = [(grid.itemAtPosition(row, 4).widget(), grid.itemAtPosition(row, 5).widget())
+                              for row in range(len(column_c))]
+        self.card_stacked = 0  # 0: three columns side by side; 1: money and dates under; 2: one column
         # What each channel adds to the orders and spend, and from which file: one line each.
         self.money_title = self._title("Counted")
         self.money_title.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -248,13 +257,14 @@ class CardMixin:
             grid.setColumnStretch(column, weight)
         self.card_grid, self.card_rows = grid, len(column_a)
         # ...but a date or an amount is never cut.
-        grid.setColumnMinimumWidth(5, card.fontMetrics().horizontalAdvance("30 Sep 2026 ·") + 8)
+        self._date_width = card.fontMetrics().horizontalAdvance("30 Sep 2026 ·") + 8
+        grid.setColumnMinimumWidth(5, self._date_width)
         grid.setColumnMinimumWidth(2, 0)
         # Nor a phone number and its ⋯ after it: the emails' and phones' column never gives all of
         # its room away (a long email is cut there, whole in its tooltip).
         pin = max((button.sizeHint().width() for button in self.pin_buttons.values()), default=0)
-        grid.setColumnMinimumWidth(1, card.fontMetrics().horizontalAdvance("(000) 000-0000")
-                                   + ValueCell.SPACING + pin)
+        self._phone_width = card.fontMetrics().horizontalAdvance("(000) 000-0000") + ValueCell.SPACING + pin
+        grid.setColumnMinimumWidth(1, self._phone_width)
         outer.addLayout(grid)
         # Why a channel shows "held": whole, wrapped, under the rows it explains.
         self.held_note = QLabel()
@@ -317,11 +327,83 @@ class CardMixin:
         self.more_fields.fit_titles()
         self.more_fields.setVisible(bool(values))
 
+    def _card_widths(self) -> tuple[int, int, int]:
+        """The least width the card needs with its three columns side by side, with the first two
+        (money and dates under them), and with one: every title whole, every value at its least."""
+        grid = self.card_grid
+        card = grid.parentWidget()
+
+        def least(part) -> int:
+            return part.minimumSize().width() if not isinstance(part, QWidget) else part.minimumSizeHint().width()
+
+        column_a = [(grid.itemAtPosition(row, 0).widget(), grid.itemAtPosition(row, 1).widget())
+                    for row in range(self.card_rows)]
+        widths = []
+        for rows, floor in ((column_a, self._phone_width),
+                            (self.card_column_b, 0),
+                            (self.card_column_c, self._date_width)):
+            titles = max((t.sizeHint().width() for t, _v in rows if t is not None), default=0)
+            values = max([floor] + [least(v) for _t, v in rows if v is not None])
+            widths.append(titles + values + grid.horizontalSpacing())
+        outer = card.layout().contentsMargins()
+        frame = outer.left() + outer.right() + card.frameWidth() * 2
+        a, b, c = widths
+        spacing = grid.horizontalSpacing()
+        return a + b + c + 2 * spacing + frame, a + b + spacing + frame, max(widths) + frame
+
+    def _stack_card(self, level: int) -> None:
+        """Lay the card out side by side (0), with the money and dates in rows under the first
+        column (1), or with the consent and tags under it too (2), before "Counted": on a window too
+        narrow for all three (a large font at 1024 pixels) the card is read whole, not wider than
+        the window and cut at its right."""
+        if level == self.card_stacked:
+            return
+        grid, rows = self.card_grid, self.card_rows
+        self.card_stacked = level
+
+        def move(title, value, row: int, column: int, span: int = 1) -> None:
+            grid.removeWidget(title)
+            if isinstance(value, QWidget):
+                grid.removeWidget(value)
+                grid.addWidget(value, row, column + 1, 1, span)
+            else:
+                grid.removeItem(value)
+                grid.addLayout(value, row, column + 1, 1, span)
+            grid.addWidget(title, row, column)
+
+        at = rows
+        for n, (title, value) in enumerate(self.card_column_b):
+            if level >= 2:
+                move(title, value, at, 0, 5)
+                at += 1
+            else:
+                move(title, value, n, 2)
+        for n, (title, value) in enumerate(self.card_column_c):
+            if level >= 1:
+                move(title, value, at, 0, 5)
+                at += 1
+            else:
+                move(title, value, n, 4)
+        grid.removeWidget(self.money_title)
+        grid.removeItem(self.money_lines)
+        grid.addWidget(self.money_title, at, 0)
+        grid.addLayout(self.money_lines, at, 1, 1, 5)
+        grid.setColumnMinimumWidth(5, 0 if level else self._date_width)
+        grid.setColumnStretch(5, 0 if level else VALUE_COLUMNS[5])
+        grid.setColumnStretch(3, 0 if level >= 2 else VALUE_COLUMNS[3])
+
     def _share_card_columns(self) -> None:
         """Stretch the value columns by the width each one's text needs (see :func:`share_room`)."""
         grid = getattr(self, "card_grid", None)
         if grid is None:
             return
+        scroll = getattr(self, "content_scroll", None)
+        if scroll is not None:
+            room = scroll.viewport().width()
+            three, two, _one = self._card_widths()
+            self._stack_card(0 if three <= room else 1 if two <= room else 2)
+            if self.card_stacked:
+                return
         card = grid.parentWidget()
         margins = grid.contentsMargins()
         outer = card.layout().contentsMargins()

@@ -14,7 +14,7 @@ off), ``identifiers``, ``notes`` and ``person`` (export and erase).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -190,10 +190,18 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         # The card keeps the height it needs and the timeline a few lines: in a shorter window
         # they scroll together rather than the card's lines being drawn over each other.
         self.content_scroll = scrolling(content)
+        # The card follows the room the window gives it (its columns side by side or stacked), also
+        # when it is held wider than that room and so hears of no resize of its own.
+        self.content_scroll.viewport().installEventFilter(self)
         self.pages.addWidget(self.content_scroll)
         self.pages.addWidget(self.missing)
         layout.addWidget(holder, 1)
         self._content = self.content_scroll
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.content_scroll.viewport():
+            self._share_card_columns()
+        return super().eventFilter(watched, event)
 
     # -- showing a customer --------------------------------------------------------
 
