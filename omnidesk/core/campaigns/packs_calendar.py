@@ -126,6 +126,10 @@ def calendar_bytes(campaign_name: str, steps: Iterable[CalendarStep], *, now: da
         missing = cal.get_missing_tzids()
         if missing:
             raise UserError(f"no time zone definition for {', '.join(sorted(missing))}")
+        # In the order of their names, before the events: the library adds them in the order of a
+        # set, which changes from run to run, and the same plan is to give the same bytes.
+        zones = sorted((c for c in cal.subcomponents if c.name == "VTIMEZONE"), key=lambda c: str(c["TZID"]))
+        cal.subcomponents[:] = zones + [c for c in cal.subcomponents if c.name != "VTIMEZONE"]
     return cal.to_ical()
 
 

@@ -202,3 +202,31 @@ def test_the_calendars_name_is_escaped_text_like_the_summaries(tmp_path):
     out = tmp_path / "c.ics"
     write_calendar(out, 'Pack; test, "quoted" \\ 1', [_step("a", NY, 2026, 5, 1, 9, 0)], now=NOW)
     assert b'X-WR-CALNAME:Pack\\; test\\, "quoted" \\\\ 1\r\n' in out.read_bytes()
+
+
+def test_the_same_plan_gives_the_same_bytes_in_every_run():
+    """The time zone definitions come in the order of their names, before the events: the library
+    adds them in a set's order, which changes with each run's hash seed, so two exports of one plan
+    differed (and a file kept under version control changed for nothing)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from datetime import UTC, datetime\n"
+        "from zoneinfo import ZoneInfo\n"
+        "from omnidesk.core.campaigns.packs import CalendarStep\n"
+        "from omnidesk.core.campaigns.packs_calendar import calendar_bytes\n"
+        "zones = ['Europe/London', 'Asia/Tokyo', 'America/New_York', 'Australia/Sydney']\n"
+        "steps = [CalendarStep(f'u{i}', 't', 'Email', datetime(2026, 12, 3, 10, tzinfo=ZoneInfo(z)), z, 10)\n"
+        "         for i, z in enumerate(zones)]\n"
+        "sys.stdout.buffer.write(calendar_bytes('Winter', steps, now=datetime(2026, 11, 20, tzinfo=UTC)))\n")
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in (1, 2, 3)}
+    assert len(runs) == 1
+    (ics,) = runs
+    tzids = [line for line in ics.decode().splitlines() if line.startswith("TZID:")]
+    assert tzids == ["TZID:America/New_York", "TZID:Asia/Tokyo", "TZID:Australia/Sydney", "TZID:Europe/London"]
+    assert ics.index(b"BEGIN:VTIMEZONE") < ics.index(b"BEGIN:VEVENT")
