@@ -367,14 +367,21 @@ class CampaignsView(QWidget):
         item = self.table.item(row, 0) if row >= 0 else None
         if item is None or (self.current is not None and item.data(Qt.ItemDataRole.UserRole) == self.current.name):
             return
-        if self._dirty() and not self.read_only and not self.confirm(
-                "Unsaved changes", f"Leave “{self.current.name}” without saving what you changed?"):
+        if not self._may_leave():
             # Back to the campaign being edited, its typed values as they are.
             self.table.blockSignals(True)
             self.table.setCurrentCell(_prev_row, 0)
             self.table.blockSignals(False)
             return
         self._show(item.data(Qt.ItemDataRole.UserRole))
+
+    def _may_leave(self) -> bool:
+        """Whether what is typed in the editor may go: nothing unsaved, or the user says so.  Asked
+        before anything that shows another campaign in the editor (picked in the list, made by
+        New…, Duplicate… or a plan imported, opened from the calendar) changes anything."""
+        if not self._dirty() or self.read_only:
+            return True
+        return self.confirm("Unsaved changes", f"Leave “{self.current.name}” without saving what you changed?")
 
     def _show(self, name: str, *, typed: dict | None = None) -> None:
         from omnidesk.core.messages.store import list_messages
@@ -604,9 +611,15 @@ class CampaignsView(QWidget):
     def open_step(self, step_id: int) -> None:
         """From the calendar: the campaign the step belongs to, in the editor."""
         entry = self.calendar.entry(step_id)
-        if entry is not None:
-            self.tabs.setCurrentIndex(0)
-            self.select(entry.campaign)
+        if entry is None:
+            return
+        if self.current is not None and entry.campaign == self.current.name:
+            self.tabs.setCurrentIndex(0)  # already in the editor, with whatever was typed there
+            return
+        if not self._may_leave():
+            return  # the calendar stays, and the editor keeps what was typed
+        self.tabs.setCurrentIndex(0)
+        self.select(entry.campaign)
 
     def ask_folder(self) -> Path | None:
         folder = QFileDialog.getExistingDirectory(self, "Export the send packs into")
@@ -705,6 +718,8 @@ class CampaignsView(QWidget):
     def new_campaign(self) -> None:
         from omnidesk.core.messages.store import list_messages
 
+        if not self._may_leave():
+            return
         name = self.ask_text("New campaign", "Name of the campaign (for you, not sent):")
         if not name:
             return
@@ -770,6 +785,8 @@ class CampaignsView(QWidget):
     def duplicate_campaign(self) -> None:
         if self.current is None:
             return
+        if not self._may_leave():  # the copy is made of the saved plan, and shown instead
+            return
         old = self.current.name
         name = self.ask_text("Duplicate campaign", "Name of the copy:", f"{old} (copy)")
         if not name:
@@ -796,6 +813,8 @@ class CampaignsView(QWidget):
             self._change(f"delete campaign {name}", lambda ws: core.delete_campaign(ws, name))
 
     def import_plan(self) -> None:
+        if not self._may_leave():
+            return
         chosen = json_files.open_chosen(self, "plan file", "Cannot import the plan")
         if chosen is None:
             return
