@@ -58,6 +58,32 @@ def _plan(data: core.CampaignData) -> dict:
             "mode": data.mode, "holdout_percent": data.holdout_percent, "steps": _plan_steps(data)}
 
 
+def _followed(base: core.CampaignData, stored: core.CampaignData, typed: dict) -> dict | None:
+    """What was typed over ``base``, with the steps moved since (``stored``) moved in it too; None
+    when the plan changed otherwise, or a moved step's row was changed or removed in the editor."""
+    if {k: v for k, v in _plan(base).items() if k != "steps"} != {
+            k: v for k, v in _plan(stored).items() if k != "steps"}:
+        return None
+    now = {s.id: s for s in stored.steps}
+    if sorted(now) != sorted(s.id for s in base.steps) or any(
+            now[s.id].channel != s.channel for s in base.steps):
+        return None
+    rows, used = [dict(r) for r in typed["steps"]], set()
+    for n, was in enumerate(base.steps):
+        moved = now[was.id]
+        if (moved.at_local, moved.timezone) == (was.at_local, was.timezone):
+            continue
+        old = {"channel": was.channel, "at": was.at_local[:16], "timezone": was.timezone}
+        # Its own row when it is still where it was loaded, else the first row left as it was.
+        at = [n] if n < len(rows) and n not in used and rows[n] == old else []
+        at += [i for i, r in enumerate(rows) if i not in used and r == old]
+        if not at:
+            return None
+        used.add(at[0])
+        rows[at[0]] = {"channel": moved.channel, "at": moved.at_local[:16], "timezone": moved.timezone}
+    return {**typed, "steps": rows}
+
+
 def stale_question(parent, name: str, gone: bool) -> QMessageBox:
     """The question asked when Save would overwrite a plan changed since it was opened."""
     what = "deleted" if gone else "changed"
@@ -319,13 +345,23 @@ class CampaignsView(QWidget):
             return zone
         return bytes(QTimeZone.systemTimeZoneId()).decode() or "UTC"
 
-    def refresh(self) -> None:
+    def refresh(self, *, own: bool = False) -> None:
+        """The list and the editor read again.  ``own``: the change was made in this window (not in
+        another or on the command line), so a step moved on its calendar, or by its Edit › Undo,
+        moves in what is typed too, rather than being asked about as a change made elsewhere."""
         # The campaign shown is found again by what it is, not by its name: renamed elsewhere (in
         # another window), it stays in the editor with what was typed there.
         keep = self.current.id if self.current is not None else None
         typed = self.editor.values() if self._dirty() else None
         loaded_name = self._loaded["name"] if self._loaded is not None else None
         campaigns = core.list_campaigns(self.workspace)
+        stored = next((c for c in campaigns if c.id == keep), None)
+        base = self._base
+        if (own and typed is not None and stored is not None and base is not None and base.id == keep
+                and core.plan_version(stored) != core.plan_version(base)):
+            followed = _followed(base, stored, typed)
+            if followed is not None:
+                typed, self._base = followed, stored  # Save writes over the plan as moved
         now = datetime.now(UTC)
         self.table.blockSignals(True)
         self.table.setRowCount(len(campaigns))
@@ -505,7 +541,7 @@ class CampaignsView(QWidget):
     def apply_changes(self, changes) -> None:
         if (changes.everything or changes.campaigns or changes.messages or changes.segments
                 or changes.touches_list()):  # a tag or a value typed in may move an audience
-            self.refresh()
+            self.refresh(own=not changes.everything)
         # The calendar follows the shop's time zone (Preferences) and every change to a step,
         # made here, in another window or on the command line.
         zone = self.default_zone()
