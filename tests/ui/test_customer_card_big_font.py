@@ -87,10 +87,10 @@ def test_at_1024_pixels_the_card_stacks_its_columns_and_is_read_whole(big_window
         assert rect_in(line, room).right() <= room.width(), f"{line.text()!r} is cut at the right"
     # Under the first column, in its order, before "Counted".
     spend_title = view.card_column_c[0][0]
-    assert rect_in(spend_title, card).top() > rect_in(view.fields["company"], card).bottom()
+    qtbot.waitUntil(lambda: rect_in(spend_title, card).top() > rect_in(view.fields["company"], card).bottom())
     window.resize(1700, 900)
     qtbot.waitUntil(lambda: view.card_stacked == 0)
-    assert abs(rect_in(spend_title, card).top() - rect_in(view.fields["email"], card).top()) < 8
+    qtbot.waitUntil(lambda: abs(rect_in(spend_title, card).top() - rect_in(view.fields["email"], card).top()) < 8)
 
 
 def test_at_1024_pixels_and_the_usual_font_the_columns_stay_side_by_side(demo_window, qtbot):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -242,6 +242,10 @@ class CardMixin:
         self.card_column_c = [(grid.itemAtPosition(row, 4).widget(), grid.itemAtPosition(row, 5).widget())
                               for row in range(len(column_c))]
         self.card_stacked = 0  # 0: three columns side by side; 1: money and dates under; 2: one column
+        self._restack_timer = QTimer(card)
+        self._restack_timer.setSingleShot(True)
+        self._restack_timer.setInterval(0)
+        self._restack_timer.timeout.connect(self._restack)
         # What each channel adds to the orders and spend, and from which file: one line each.
         self.money_title = self._title("Counted")
         self.money_title.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -351,6 +355,16 @@ class CardMixin:
         spacing = grid.horizontalSpacing()
         return a + b + c + 2 * spacing + frame, a + b + spacing + frame, max(widths) + frame
 
+    def _card_level(self) -> int:
+        """How far the card's columns go under each other at the room the window gives it now."""
+        room = self.content_scroll.viewport().width()
+        three, two, _one = self._card_widths()
+        return 0 if three <= room else 1 if two <= room else 2
+
+    def _restack(self) -> None:
+        self._stack_card(self._card_level())
+        self._share_card_columns()
+
     def _stack_card(self, level: int) -> None:
         """Lay the card out side by side (0), with the money and dates in rows under the first
         column (1), or with the consent and tags under it too (2), before "Counted": on a window too
@@ -399,9 +413,11 @@ class CardMixin:
             return
         scroll = getattr(self, "content_scroll", None)
         if scroll is not None:
-            room = scroll.viewport().width()
-            three, two, _one = self._card_widths()
-            self._stack_card(0 if three <= room else 1 if two <= room else 2)
+            if self._card_level() != self.card_stacked:
+                # Laid out again once this event is over, never in the middle of one (a resize
+                # sent while another widget is drawn or grabbed).
+                self._restack_timer.start()
+                return
             if self.card_stacked:
                 return
         card = grid.parentWidget()
