@@ -912,6 +912,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     def _screen_changed(self, _index: int) -> None:
         on_customer = self.screen_stack.currentWidget() is self.customer_page
         self.back_action.setEnabled(on_customer)
+        if on_customer and self.customer_view is not None:
+            self.customer_view.refresh_if_stale()
         if not on_customer and self.customer_view is not None:
             self.customer_view.save_notes()
 
@@ -974,7 +976,10 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         for screen in self.screens.built().values():  # one built later reads what is there then
             screen.apply_changes(changes)
         if self.customer_view is not None:
-            self.customer_view.apply_changes(changes)
+            if self.current_screen() == "customer":
+                self.customer_view.apply_changes(changes)
+            else:  # read again when it is shown (_screen_changed), not for nobody now
+                self.customer_view.note_changes(changes)
         if self.segments is not None:
             self.segments.apply_changes(changes)
         if changes.touches_list() or changes.imports or changes.reviews or changes.everything:

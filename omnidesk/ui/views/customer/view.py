@@ -121,6 +121,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self._pending_notes: tuple[int, str] | None = None  # (customer, text) waiting for the lock
         self._notes_waiting_since: float | None = None
         self.read_only = False
+        self._stale = False  # a change concerned the card while it was not on screen (note_changes)
 
         self.back_button = QToolButton()
         self.back_button.setText("‹  Customers")
@@ -207,6 +208,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
 
     def show_customer(self, customer_id: int) -> bool:
         """Show ``customer_id``; returns False (and says so) when there is no such customer."""
+        self._stale = False  # read afresh here
         self.save_notes()
         typed_on = self.customer_id
         if self._notes_dirty and self._pending_notes is None and typed_on is not None \
@@ -290,8 +292,21 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         elif changes.touches_notes(self.customer_id):
             self._reload_notes()
 
+    def note_changes(self, changes) -> None:
+        """A change made while the card is not on screen: remembered, and the card read again when
+        it is shown (:meth:`refresh_if_stale`), not now.  A merge seen from the Customers list with
+        the card of a customer of 20,000 events left behind it read that timeline twice, for nobody."""
+        if self.customer_id is not None and (changes.touches_customer(self.customer_id)
+                                             or changes.touches_notes(self.customer_id)):
+            self._stale = True
+
+    def refresh_if_stale(self) -> None:
+        if self._stale:
+            self.refresh()
+
     def refresh(self) -> None:
         """Show the current customer again (after an import, merge or undo)."""
+        self._stale = False
         if self.customer_id is None:
             return
         search = self.search.text()
