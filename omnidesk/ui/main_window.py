@@ -992,13 +992,22 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         row they were on when they were the list's current customer (the next customer now, or the
         last), selected and with the keys, as Back would have left it."""
         customers = self.screens.built().get("customers")
-        lost = customers is not None and not customers.table.currentIndex().isValid()
+        # They were the list's current customer: the row is gone (or, a big list still being read
+        # again, about to go).
+        lost = customers is not None and (not customers.table.currentIndex().isValid() or customers.model.customer_id(
+            customers.table.currentIndex().row()) == customer_id)
         self.show_customer_list()
-        if lost and self._list_row >= 0 and customers.model.rowCount():
-            row = min(self._list_row, customers.model.rowCount() - 1)
-            customers.table.setCurrentIndex(customers.model.index(row, 0))
-            customers.table.selectRow(row)
-            customers.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        list_row = self._list_row
+
+        def at_their_row() -> None:  # once the list without them is read (a big one, in the background)
+            if list_row >= 0 and customers.model.rowCount():
+                row = min(list_row, customers.model.rowCount() - 1)
+                customers.table.setCurrentIndex(customers.model.index(row, 0))
+                customers.table.selectRow(row)
+                customers.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        if lost:
+            customers.when_listed(at_their_row)
         self.statusBar().showMessage(
             f"Erased customer #{customer_id}: removed {removed.get('source_records', 0):,} records "
             f"and {removed.get('events', 0):,} events", 10000)

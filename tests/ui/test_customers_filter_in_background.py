@@ -157,3 +157,20 @@ def test_a_rule_runs_on_the_runner_and_a_bad_one_is_said_at_once(screen, orders,
     assert not screen.filtering() and _shown(screen) == expected  # nothing asked: the list as it was
     assert orders == []
     assert screen.model.rule() == rule
+
+
+def test_a_change_is_read_again_on_the_runner_keeping_the_users_place(screen, orders, qtbot):
+    """A change over a big list (a tag here) reads it again in the background: the list as it was
+    stays, saying Updating…, and the current and selected customer stay once the new one is found."""
+    screen.table.setFocus()
+    screen.table.selectRow(5)
+    cid = screen.model.customer_id(5)
+    orders.clear()
+    screen.window().operations.retag([cid], ["gold-star"], ())
+    assert screen.filtering() and screen.count_label.text() == "Updating…"
+    qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
+    assert orders and all(t is not threading.main_thread() for t, *_ in orders)
+    row = screen.table.currentIndex().row()
+    assert screen.model.customer_id(row) == cid and screen.selected_ids() == [cid]
+    assert "gold-star" in screen.model.text(row, "tags")
+    assert screen.count_label.text().endswith("customers")

@@ -175,6 +175,11 @@ class CustomerTableModel(QAbstractTableModel):
         self._show(self.query(asked))
         self._shown = asked
 
+    def mark_stale(self) -> None:
+        """The rows on screen are older than the workspace (a change is being read): no ask is
+        taken for theirs, even one with the same filters (:meth:`shown` is None until found)."""
+        self._shown = None
+
     def shown(self) -> tuple | None:
         """What the rows on screen were found for (:meth:`asked_with`): behind the rule or the order
         while a list for a new one is worked out off the UI thread (:attr:`ask_later`)."""

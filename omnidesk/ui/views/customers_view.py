@@ -262,6 +262,7 @@ class CustomersView(QWidget):
         self._lists = LatestOnly(self.runner)  # the latest search and filters asked for, likewise
         self._asked: tuple[str, str | None, str | None] | None = None  # those being worked out
         self._then_listed: list[Callable[[], None]] = []  # what waits for them (when_listed)
+        self._keep_place: tuple | None = None  # where the user was when the list is read again (refresh)
         self.model.ask_later = self._order_later  # a new order or rule too, on a big list
         self._enter_when_listed = False  # Down from the search box while they were
         self._counted: tuple[int | None, str] | None = None  # the rule's count last answered, or why none
@@ -759,16 +760,21 @@ class CustomersView(QWidget):
         wanted, self._asked = self._asked, None
         if isinstance(ids, UserError):  # a busy workspace: the list stays as it was, and says why
             self._then_listed.clear()
+            self._keep_place = None
             self._update_state()
             self.count_label.setText(str(ids))
             return
         if isinstance(ids, Exception):
             self._then_listed.clear()
+            self._keep_place = None
             self._update_state()
             raise ids
         if not self.model.show_found(asked, ids):
             self._ask_list(wanted)  # the order or the rule changed meanwhile: asked again with them
             return
+        place, self._keep_place = self._keep_place, None
+        if place is not None:  # read again after a change: the user's place in it stays
+            self._put_back(place)
         self._update_state()
         if self._enter_when_listed:
             self._enter_when_listed = False
@@ -832,6 +838,9 @@ class CustomersView(QWidget):
         Selected actions (tag, consent, export, merge) will take."""
         rows = self.model.rowCount()
         if self._asked is not None:
+            if self._keep_place is not None:  # read again after a change
+                self.count_label.setText("Updating…")
+                return
             shown = self.model.shown()
             # Only the order is new (a click on a column): the same customers, put in order.
             same = shown is not None and self.model.asked_with(*self._asked)[:4] == shown[:4]
@@ -855,20 +864,46 @@ class CustomersView(QWidget):
         # The customer the keyboard was on stays current after the list is read again (a tag
         # added on their card, an import elsewhere), where they still are in the list.
         self._fill_channel_filter()  # an import may have brought a channel of the user's own
-        current = self.model.customer_id(self.table.currentIndex().row())
+        place = self._place()
+        if self.model.everyone() >= BACKGROUND_FILTER:
+            # A big list is read again in the background, as a new filter is: the list as it was
+            # stays on screen (a merge under a rule over 100,000 customers froze the window for
+            # most of a second), and the place is kept once the new one is found (_listed).
+            self._keep_place = place
+            self.model.mark_stale()
+            self._ask_list(self._asked or self.model.filters())
+        else:
+            self.model.reload()
+            if self._asked is not None:  # an answer on its way may have been read before this change
+                self._ask_list(self._asked)
+            self._update_state()
+            self._put_back(place)
+        if self.filter_panel.isVisible():
+            self._start_count(self.model.rule())
+        # An import (here or elsewhere) or an undo may have brought or taken away a channel, a custom
+        # field or an event type: the builder offers what there is now, its rows as they were.  A row
+        # refused for a channel that has come since then runs, and the list follows it.
+        custom_fields, event_types = rule_vocabulary(self.workspace)
+        self.builder.set_vocabulary(workspace_channels(self.workspace), custom_fields, event_types)
+
+    def _place(self) -> tuple:
+        """Where the user is in the list: the current customer, the selected ones, the scroll, and
+        the current row's height in sight (:meth:`_put_back` puts them back after a re-read)."""
+        table = self.table
+        current = self.model.customer_id(table.currentIndex().row())
         selected = set(self.selected_ids())
         # Where the user had scrolled to stays too: a change made elsewhere while they read the
         # list (the window looks every few seconds) must not move it under their eyes.  The
         # current customer, when in sight, stays at the same height; else the list stays put.
-        table, bar = self.table, self.table.verticalScrollBar()
-        scrolled = bar.value(), table.horizontalScrollBar().value()
+        scrolled = table.verticalScrollBar().value(), table.horizontalScrollBar().value()
         was_at = table.currentIndex().row()
         in_sight = was_at >= 0 and 0 <= table.rowViewportPosition(was_at) < table.viewport().height()
         seen_at = table.rowViewportPosition(was_at) if in_sight else 0
-        self.model.reload()
-        if self._asked is not None:  # an answer on its way may have been read before this change
-            self._ask_list(self._asked)
-        self._update_state()
+        return current, selected, scrolled, was_at, in_sight, seen_at
+
+    def _put_back(self, place: tuple) -> None:
+        current, selected, scrolled, was_at, in_sight, seen_at = place
+        table, bar = self.table, self.table.verticalScrollBar()
         row = None
         if current is not None:
             ids = self.model.ids()
@@ -883,13 +918,6 @@ class CustomersView(QWidget):
             moved = table.rowViewportPosition(row) - seen_at
             per_item = table.verticalScrollMode() == table.ScrollMode.ScrollPerItem
             bar.setValue(bar.value() + (round(moved / max(1, table.rowHeight(row))) if per_item else moved))
-        if self.filter_panel.isVisible():
-            self._start_count(self.model.rule())
-        # An import (here or elsewhere) or an undo may have brought or taken away a channel, a custom
-        # field or an event type: the builder offers what there is now, its rows as they were.  A row
-        # refused for a channel that has come since then runs, and the list follows it.
-        custom_fields, event_types = rule_vocabulary(self.workspace)
-        self.builder.set_vocabulary(workspace_channels(self.workspace), custom_fields, event_types)
 
     def apply_changes(self, changes) -> None:
         """Re-read the list when a change concerns it (a name, a count, a customer added or gone)."""
