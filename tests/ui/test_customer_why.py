@@ -63,6 +63,8 @@ def test_many_reasons_show_a_few_until_asked(view, max_ws, tmp_path):
                 ImportOptions(channel="email"))
     merge_customers(max_ws, [find_customer(max_ws, EMAIL), *(find_customer(max_ws, p[0]) for p in people)])
     assert view.show_customer(find_customer(max_ws, EMAIL))
+    assert view.why is None  # worked out when the Sources tab is opened, not with every card
+    view.tabs.setCurrentWidget(view.sources_page)
     assert len(view.why.links) == 9
     assert view.why_text.text().count("<li>") == view.WHY_LINES
     assert "Show all 9 reasons" in view.why_text.text()

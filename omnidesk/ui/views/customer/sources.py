@@ -43,6 +43,8 @@ class SourceTable(QTableView):
         if model is None:
             return
         header = self.horizontalHeader()
+        # Widths read from the rows in sight and 200 more, not from all of 20,000 records.
+        header.setResizeContentsPrecision(200)
         for column in range(1, self.PROBLEMS):
             self.setColumnWidth(column, max(self.sizeHintForColumn(column), header.sectionSizeHint(column)))
         room = self.viewport().width() - sum(self.columnWidth(c) for c in range(1, self.PROBLEMS))
@@ -154,6 +156,12 @@ class SourcesMixin:
         self.why = None
         self.why_expanded = False
         return self.why_box
+
+    def _why_when_shown(self) -> None:
+        """The reasons of the card's records, once the Sources tab shows them (see show_customer)."""
+        if self._why_for is not None and self.tabs.currentWidget() is self.sources_page:
+            customer_id, self._why_for = self._why_for, None
+            self._fill_why(customer_id)
 
     def _fill_why(self, customer_id: int) -> None:
         self.why = why_one_person(self.workspace, customer_id)

@@ -151,6 +151,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         cl.setSpacing(10)
         cl.addWidget(self._build_card())
         self.tabs = _Tabs()
+        self._why_for: int | None = None  # the customer whose reasons wait for the Sources tab
         self.tabs.addTab(self._build_timeline_tab(), "Timeline")
         self.sources_page = self._build_sources_tab()
         self.tabs.addTab(self.sources_page, "Sources")
@@ -159,6 +160,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self.notes_page = self._build_notes_tab()
         self.tabs.addTab(self.notes_page, "Notes")
         cl.addWidget(self.tabs, 1)
+        self.tabs.currentChanged.connect(lambda _i: self._why_when_shown())
 
         self.missing = EmptyState(MISSING_TITLE, MISSING_TEXT, "Back to customers")
         self.missing.actionTriggered.connect(self._back)
@@ -264,7 +266,13 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self._fill_filters(entries)
         self.reload_timeline(entries)
         self.source_model.set_rows(rows)
-        self._fill_why(customer_id)
+        # Why the records are one person is worked out when the Sources tab is opened, not with
+        # every card: over 20,000 records it is a third of a second nobody may look at.
+        self._why_for = customer_id
+        self.why = None
+        self.why_box.setVisible(False)
+        if self.tabs.currentWidget() is self.sources_page:
+            self._why_when_shown()
         self.tabs.setTabText(self.tabs.indexOf(self.sources_page), f"Sources ({len(rows)})")
         if rows:
             self.source_table.selectRow(0)
