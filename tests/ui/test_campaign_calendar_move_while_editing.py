@@ -3,43 +3,30 @@ moves in the editor too: it is this window's own change, not one "in another win
 
 from __future__ import annotations
 
-import shutil
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
-import time_machine
 
 from omnidesk.core.campaigns import campaign as core
 from omnidesk.core.campaigns.calendar import move_step
-from omnidesk.core.messages import store
 from omnidesk.core.workspace import Workspace
+from tests.ui.winter_sale import NY, errors_fail, winter_sale_window
 
-NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
-NY = "America/New_York"
 CHANGED = "Winter sale was changed since you opened it (in another window or command)."
 
 
 @pytest.fixture
 def win(window, tmp_path, empty_workspace_file):
-    with time_machine.travel(NOW, tick=False):
-        shutil.copyfile(empty_workspace_file, tmp_path / "shop.omnidesk")
-        ws = Workspace.open(tmp_path / "shop.omnidesk")
-        ws.set_setting("timezone", NY)
-        assert window.set_workspace(ws)
-        store.save_message(ws, "Sale", {"headline": "Sale"})
-        window.operations.change_campaigns("new campaign Winter sale", lambda w: core.save_campaign(
-            w, "Winter sale", message="Sale", steps=[
-                {"channel": "email", "at": "2026-12-03T10:00", "timezone": NY},
-                {"channel": "sms", "at": "2026-12-05T12:00", "timezone": NY}]))
-        window.show_screen("campaigns")
-        yield window
+    with winter_sale_window(window, tmp_path, empty_workspace_file, [
+            {"channel": "email", "at": "2026-12-03T10:00", "timezone": NY},
+            {"channel": "sms", "at": "2026-12-05T12:00", "timezone": NY}]) as win:
+        yield win
 
 
 @pytest.fixture
 def view(win, monkeypatch):
     v = win.screens["campaigns"]
-    monkeypatch.setattr(v, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
-    monkeypatch.setattr(win, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    errors_fail(win, v, monkeypatch)
     v.asked = []
     monkeypatch.setattr(v, "ask_stale", lambda name, gone: v.asked.append(name) or "")
     v.select("Winter sale")

@@ -4,42 +4,27 @@ action that would show another campaign in the editor asks first, as picking one
 from __future__ import annotations
 
 import json
-import shutil
-from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from PySide6.QtCore import Qt
 
 from omnidesk.core.campaigns import campaign as core
-from omnidesk.core.messages import store
-from omnidesk.core.workspace import Workspace
+from tests.ui.winter_sale import NY, errors_fail, winter_sale_window
 
-NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
-NY = "America/New_York"
 STEP = {"channel": "email", "at": "2026-12-03T10:00", "timezone": NY}
 QUESTION = ("Unsaved changes", "Leave “Winter sale” without saving what you changed?")
 
 
 @pytest.fixture
 def win(window, tmp_path, empty_workspace_file):
-    with time_machine.travel(NOW, tick=False):
-        shutil.copyfile(empty_workspace_file, tmp_path / "shop.omnidesk")
-        ws = Workspace.open(tmp_path / "shop.omnidesk")
-        ws.set_setting("timezone", NY)
-        assert window.set_workspace(ws)
-        store.save_message(ws, "Sale", {"headline": "Sale"})
-        window.operations.change_campaigns("new campaign Winter sale", lambda w: core.save_campaign(
-            w, "Winter sale", message="Sale", steps=[STEP]))
-        window.show_screen("campaigns")
-        yield window
+    with winter_sale_window(window, tmp_path, empty_workspace_file, [STEP]) as win:
+        yield win
 
 
 @pytest.fixture
 def view(win, monkeypatch, qtbot):
     v = win.screens["campaigns"]
-    monkeypatch.setattr(v, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
-    monkeypatch.setattr(win, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    errors_fail(win, v, monkeypatch)
     v.select("Winter sale")
     v.asked = []
     v.answer = False  # Cancel: stay with what was typed

@@ -386,18 +386,14 @@ class CardMixin:
             grid.addWidget(title, row, column)
 
         at = rows
-        for n, (title, value) in enumerate(self.card_column_b):
-            if level >= 2:
-                move(title, value, at, 0, 5)
-                at += 1
-            else:
-                move(title, value, n, 2)
-        for n, (title, value) in enumerate(self.card_column_c):
-            if level >= 1:
-                move(title, value, at, 0, 5)
-                at += 1
-            else:
-                move(title, value, n, 4)
+        # Each column under the first from the level that stacks it, else back beside it.
+        for column, stacked_from, home in ((self.card_column_b, 2, 2), (self.card_column_c, 1, 4)):
+            for n, (title, value) in enumerate(column):
+                if level >= stacked_from:
+                    move(title, value, at, 0, 5)
+                    at += 1
+                else:
+                    move(title, value, n, home)
         grid.removeWidget(self.money_title)
         grid.removeItem(self.money_lines)
         grid.addWidget(self.money_title, at, 0)
