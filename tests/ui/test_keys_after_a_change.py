@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from omnidesk.core.messages import store
+from tests.ui.questions import when_asked
 
 
 def active(qtbot, win) -> None:
@@ -66,17 +67,12 @@ def erase_by_keys(qtbot, win) -> None:
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is view.erase_person_button
 
-    def answer(tries: int = 200) -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            if tries:
-                QTimer.singleShot(20, lambda: answer(tries - 1))
-            return
+    def answer(box: QMessageBox) -> None:
         erase = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole)
         erase.setFocus()
         QTest.keyClick(erase, Qt.Key.Key_Space)
 
-    QTimer.singleShot(0, answer)
+    when_asked(answer, tries=200)
     QTest.keyClick(view.erase_person_button, Qt.Key.Key_Space)
 
 
