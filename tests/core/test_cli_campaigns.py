@@ -421,6 +421,24 @@ def test_a_persons_data_export_lists_the_campaign_steps_that_included_them(shop,
 
 
 @time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_token_without_a_fallback_inside_the_emails_link_is_exported(shop, capsys, tmp_path):
+    """"…/stores/{city}" with no fallback: the export crashed with a traceback and wrote no pack."""
+    plan = dict(EXPORT_PLAN, variants=dict(EXPORT_PLAN["variants"], email=dict(
+        EXPORT_PLAN["variants"]["email"],
+        body="Hi {first_name|there},\n\nShop now: https://hc.example/spring?utm_source=newsletter"
+             "&utm_medium=email&utm_campaign=spring\n\nOr in your store: https://hc.example/stores/{city}"
+             "?utm_source=newsletter&utm_medium=email&utm_campaign=spring")))
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(path), "-w", str(shop))[0] == 0
+    out = tmp_path / "packs"
+    status, _, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))
+    assert status == 0, err
+    html = (out / "spring-sale_email_2027-03-01_0900.html").read_text(encoding="utf-8")
+    assert 'href="https://hc.example/stores/*|URL:CITY|*?utm_source' in html
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
 def test_a_token_inside_the_emails_link_goes_to_mailchimp_url_encoded(shop, capsys, tmp_path):
     # "…/stores/{city|café}": Mailchimp writes a city such as "New York" into the address
     # as it is unless the tag asks for URL: encoding, and the link would end at "New".

@@ -194,7 +194,7 @@ def merge_tag_pieces(template: str, tags: dict[str, str] | None = None) -> tuple
         # ("New York" would otherwise end the link at "New"), and the fallback is encoded here.
         value, fallback = tag, piece.fallback
         if any(a <= piece.start and piece.end <= b for a, b in links):
-            value, fallback = f"URL:{tag}", quote(fallback, safe="")
+            value, fallback = f"URL:{tag}", quote(fallback, safe="") if fallback else fallback
         if fallback:
             out.append((f"*|IF:{tag}|**|{value}|**|ELSE:|*{fallback}*|END:IF|*", True))
         else:
