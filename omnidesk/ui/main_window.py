@@ -358,6 +358,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if self.segments is not None and not self.segments.leave_edits():
             event.ignore()
             return
+        if not self._campaign_edits_may_go():
+            event.ignore()
+            return
         if self._work_still_running():
             event.ignore()
             return
@@ -367,6 +370,12 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             self.settings.setValue("lastWorkspace", str(self.workspace.path or ""))
             self.workspace.close()
         super().closeEvent(event)
+
+    def _campaign_edits_may_go(self) -> bool:
+        """A campaign changed in its editor and not saved: the user says whether it may go (as
+        showing another campaign asks)."""
+        campaigns = self.screens.built().get("campaigns")
+        return campaigns is None or campaigns.may_leave()
 
     def _work_still_running(self) -> bool:
         """Ask before quitting over long work; True while it is still to be waited for.
@@ -617,6 +626,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
                 self.customer_view.discard_unsaved_notes()
         if self.segments is not None and not self.segments.leave_edits():
             return False  # the segment's edits stay on screen, in the workspace they belong to
+        if not self._campaign_edits_may_go():
+            return False  # so do a campaign's, in its editor
         if self.workspace is not None:
             self.workspace.close()
         workspace.client = "app"

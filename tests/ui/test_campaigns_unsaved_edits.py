@@ -114,3 +114,18 @@ def test_nothing_typed_nothing_asked(win, view, monkeypatch, qtbot):
     monkeypatch.setattr(view, "ask_text", lambda *a, **k: "Winter sale (copy)")
     press(qtbot, view.duplicate_button)
     assert view.asked == [] and view.current.name == "Winter sale (copy)"
+
+
+def test_closing_the_window_or_opening_another_workspace_asks_first(win, view, tmp_path, empty_workspace_file):
+    import shutil
+
+    other = tmp_path / "other.omnidesk"
+    shutil.copyfile(empty_workspace_file, other)
+    assert not win.open_workspace(other)  # No: the workspace and what was typed stay
+    assert view.asked == [QUESTION] and win.workspace.path.name == "shop.omnidesk"
+    still_typed(view)
+    assert not win.close()
+    assert view.asked == [QUESTION, QUESTION]
+    still_typed(view)
+    view.answer = True  # Yes: it may go
+    assert win.open_workspace(other) and win.workspace.path.name == "other.omnidesk"

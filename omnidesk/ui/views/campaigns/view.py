@@ -411,6 +411,10 @@ class CampaignsView(QWidget):
             return
         self._show(item.data(Qt.ItemDataRole.UserRole))
 
+    def may_leave(self) -> bool:
+        """:meth:`_may_leave`, asked by the window before it closes or opens another workspace."""
+        return self._may_leave()
+
     def _may_leave(self) -> bool:
         """Whether what is typed in the editor may go: nothing unsaved, or the user says so.  Asked
         before anything that shows another campaign in the editor (picked in the list, made by
