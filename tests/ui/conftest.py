@@ -112,15 +112,16 @@ def settings(tmp_path):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    """A test over, its windows close without asking about a segment it left changed: the question
-    is a modal box nobody is there to answer (the windows close before any fixture's teardown, so
-    it is said here, between the test and its teardown).  Tests of the question answer it while
-    they run."""
+    """A test over, its windows close without asking about a segment or a campaign it left changed:
+    the question is a modal box nobody is there to answer (the windows close before any fixture's
+    teardown, so it is said here, between the test and its teardown).  Tests of the question answer
+    it while they run."""
     yield
     if QApplication.instance() is not None:
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, MainWindow):
                 widget.ask_save_segment_changes = lambda *_args: "discard"
+                widget._campaign_edits_may_go = lambda: True
 
 
 @pytest.fixture
