@@ -52,6 +52,22 @@ def test_the_sources_tab_says_why_and_names_each_record(view, max_ws):
         assert name in text
 
 
+def test_a_card_shown_again_from_its_sources_tab_waits_for_the_tab_to_explain(view, max_ws, monkeypatch):
+    """The reasons are worked out for the Sources tab when it is shown: a card shown again (left on
+    that tab) opens on its timeline and works nothing out until the tab is opened again."""
+    cid = find_customer(max_ws, EMAIL)
+    assert view.show_customer(cid)
+    view.tabs.setCurrentWidget(view.sources_page)
+    assert view.why is not None
+    worked = []
+    real = view._fill_why
+    monkeypatch.setattr(view, "_fill_why", lambda c: worked.append(c) or real(c))
+    assert view.show_customer(cid)
+    assert view.tabs.currentIndex() == 0 and worked == [] and view.why is None
+    view.tabs.setCurrentWidget(view.sources_page)
+    assert worked == [cid] and view.why_title.text() == "Why these 4 records are one person"
+
+
 def test_a_customer_of_one_record_has_nothing_to_explain(view, max_ws):
     assert view.show_customer(find_customer(max_ws, "bo@example.com"))
     assert not view.why_box.isVisibleTo(view)

@@ -271,8 +271,6 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self._why_for = customer_id
         self.why = None
         self.why_box.setVisible(False)
-        if self.tabs.currentWidget() is self.sources_page:
-            self._why_when_shown()
         self.tabs.setTabText(self.tabs.indexOf(self.sources_page), f"Sources ({len(rows)})")
         if rows:
             self.source_table.selectRow(0)
