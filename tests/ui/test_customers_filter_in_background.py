@@ -174,3 +174,33 @@ def test_a_change_is_read_again_on_the_runner_keeping_the_users_place(screen, or
     assert screen.model.customer_id(row) == cid and screen.selected_ids() == [cid]
     assert "gold-star" in screen.model.text(row, "tags")
     assert screen.count_label.text().endswith("customers")
+
+
+def test_a_row_chosen_while_updating_stays_chosen(screen, qtbot):
+    """The place kept is the user's as the new list comes, not as it was when the change was made:
+    a row clicked while the count says Updating… stays current and selected."""
+    screen.table.setFocus()
+    screen.table.selectRow(2)
+    screen.window().operations.retag([screen.model.customer_id(2)], ["gold-star"], ())
+    assert screen.count_label.text() == "Updating…"
+    screen.table.selectRow(10)  # before the new list is heard
+    clicked = screen.model.customer_id(10)
+    qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
+    assert screen.model.customer_id(screen.table.currentIndex().row()) == clicked
+    assert screen.selected_ids() == [clicked]
+
+
+def test_several_selected_stay_selected_when_the_list_is_read_again(screen, qtbot):
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    model = screen.model
+    chosen = QItemSelection(model.index(3, 0), model.index(5, model.columnCount() - 1))
+    chosen.select(model.index(8, 0), model.index(8, model.columnCount() - 1))
+    screen.table.selectionModel().select(chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    screen.table.selectionModel().setCurrentIndex(model.index(8, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+    picked = screen.selected_ids()
+    assert len(picked) == 4
+    screen.window().operations.retag([model.customer_id(20)], ["gold-star"], ())
+    qtbot.waitUntil(lambda: not screen.filtering(), timeout=10_000)
+    assert sorted(screen.selected_ids()) == sorted(picked)
+    assert screen.model.customer_id(screen.table.currentIndex().row()) == picked[-1]

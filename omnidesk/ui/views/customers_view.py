@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -262,7 +262,7 @@ class CustomersView(QWidget):
         self._lists = LatestOnly(self.runner)  # the latest search and filters asked for, likewise
         self._asked: tuple[str, str | None, str | None] | None = None  # those being worked out
         self._then_listed: list[Callable[[], None]] = []  # what waits for them (when_listed)
-        self._keep_place: tuple | None = None  # where the user was when the list is read again (refresh)
+        self._keep_place = False  # the list is being read again after a change: the user's place stays
         self.model.ask_later = self._order_later  # a new order or rule too, on a big list
         self._enter_when_listed = False  # Down from the search box while they were
         self._counted: tuple[int | None, str] | None = None  # the rule's count last answered, or why none
@@ -760,19 +760,20 @@ class CustomersView(QWidget):
         wanted, self._asked = self._asked, None
         if isinstance(ids, UserError):  # a busy workspace: the list stays as it was, and says why
             self._then_listed.clear()
-            self._keep_place = None
+            self._keep_place = False
             self._update_state()
             self.count_label.setText(str(ids))
             return
         if isinstance(ids, Exception):
             self._then_listed.clear()
-            self._keep_place = None
+            self._keep_place = False
             self._update_state()
             raise ids
+        place = self._place() if self._keep_place else None  # where the user is now, in the list as it was
         if not self.model.show_found(asked, ids):
             self._ask_list(wanted)  # the order or the rule changed meanwhile: asked again with them
             return
-        place, self._keep_place = self._keep_place, None
+        self._keep_place = False
         if place is not None:  # read again after a change: the user's place in it stays
             self._put_back(place)
         self._update_state()
@@ -838,7 +839,7 @@ class CustomersView(QWidget):
         Selected actions (tag, consent, export, merge) will take."""
         rows = self.model.rowCount()
         if self._asked is not None:
-            if self._keep_place is not None:  # read again after a change
+            if self._keep_place:  # read again after a change
                 self.count_label.setText("Updating…")
                 return
             shown = self.model.shown()
@@ -864,15 +865,16 @@ class CustomersView(QWidget):
         # The customer the keyboard was on stays current after the list is read again (a tag
         # added on their card, an import elsewhere), where they still are in the list.
         self._fill_channel_filter()  # an import may have brought a channel of the user's own
-        place = self._place()
         if self.model.everyone() >= BACKGROUND_FILTER:
             # A big list is read again in the background, as a new filter is: the list as it was
             # stays on screen (a merge under a rule over 100,000 customers froze the window for
-            # most of a second), and the place is kept once the new one is found (_listed).
-            self._keep_place = place
+            # most of a second), and the user's place in it, as it is when the new one is found
+            # (a row clicked meanwhile included), is kept then (_listed).
+            self._keep_place = True
             self.model.mark_stale()
             self._ask_list(self._asked or self.model.filters())
         else:
+            place = self._place()
             self.model.reload()
             if self._asked is not None:  # an answer on its way may have been read before this change
                 self._ask_list(self._asked)
@@ -902,16 +904,35 @@ class CustomersView(QWidget):
         return current, selected, scrolled, was_at, in_sight, seen_at
 
     def _put_back(self, place: tuple) -> None:
+        """The current customer, the selected ones still in the list and the scroll, as
+        :meth:`_place` took them before the list was read again."""
         current, selected, scrolled, was_at, in_sight, seen_at = place
-        table, bar = self.table, self.table.verticalScrollBar()
+        table, bar, model = self.table, self.table.verticalScrollBar(), self.model
         row = None
-        if current is not None:
-            ids = self.model.ids()
-            row = next((i for i, cid in enumerate(ids) if cid == current), None) if len(ids) <= 200_000 else None
-            if row is not None:
-                self.table.setCurrentIndex(self.model.index(row, 0))
-                if current in selected:
-                    self.table.selectRow(row)
+        ids = model.ids()
+        if len(ids) <= 200_000 and (current is not None or selected):
+            picked = []
+            for i, cid in enumerate(ids):
+                if cid == current:
+                    row = i
+                if cid in selected:
+                    picked.append(i)
+            chosen = self.table.selectionModel()
+            if picked:
+                # Every selected customer still there stays selected, as runs of rows.
+                selection = QItemSelection()
+                start = previous = picked[0]
+                for i in picked[1:] + [None]:
+                    if i is None or i != previous + 1:
+                        selection.select(model.index(start, 0), model.index(previous, model.columnCount() - 1))
+                        start = i
+                    previous = i
+                if row is not None:
+                    chosen.setCurrentIndex(model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+                chosen.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                              | QItemSelectionModel.SelectionFlag.Rows)
+            elif row is not None:
+                self.table.setCurrentIndex(model.index(row, 0))
         bar.setValue(scrolled[0])
         table.horizontalScrollBar().setValue(scrolled[1])
         if in_sight and row is not None and row != was_at:
