@@ -753,8 +753,8 @@ def _typed(conn: Connection, name: str, value: str) -> dict:
         # asks); a comma that groups thousands ("1,500") is read as one.
         bare = re.sub(r"[^\d,.+-]", "", value)  # "$1,500.00" is 1,500.00
         if _ODD_COMMA.search(bare) and not _GROUPED_NUMBER.fullmatch(bare):
-            raise ValueRefused(f"Is '{value}' one and a half or a slip? Write a decimal with a point "
-                               f"({value.strip().replace(',', '.')}), or thousands as 1,500; {name} holds numbers.")
+            raise ValueRefused(f"Is the comma in '{value}' a decimal point or a thousands mark? Write decimals "
+                               f"with a point and thousands with a comma (1.5, 1,500 or 1,500.5); {name} holds numbers.")
         got = parse_money(value)
         if got.value is None:
             raise ValueRefused(f"'{value}' is not a number; {name} holds numbers.")

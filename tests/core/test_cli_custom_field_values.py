@@ -26,8 +26,10 @@ def dump(path):
 @pytest.mark.parametrize("field, value, words", [
     ("custom.Loyalty Points", "abc", "'abc' is not a number; Loyalty Points holds numbers."),
     # One and a half, or a slip for 1,500: asked, not read as 1.5.
-    ("custom.Loyalty Points", "1,5", "Is '1,5' one and a half or a slip? Write a decimal with a point (1.5), "
-                                     "or thousands as 1,500; Loyalty Points holds numbers."),
+    ("custom.Loyalty Points", "1,5", "Is the comma in '1,5' a decimal point or a thousands mark? Write decimals "
+                                     "with a point and thousands with a comma (1.5, 1,500 or 1,500.5); Loyalty Points "
+                                     "holds numbers."),
+    ("custom.Loyalty Points", "1.500,5", "Is the comma in '1.500,5' a decimal point or a thousands mark?"),
     ("custom.Newsletter VIP", "maybe", "'maybe' is not a yes or a no; Newsletter VIP holds yes/no."),
     ("custom.Warranty Ends", "someday", "'someday' is not a date; Warranty Ends holds dates."),
     ("custom.", "v", "A custom field needs a name."),

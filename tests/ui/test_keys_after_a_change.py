@@ -113,3 +113,25 @@ def test_after_an_erase_from_the_card_the_list_is_at_the_row_where_they_were(dem
     assert QApplication.focusWidget() is table
     QTest.keyClick(table, Qt.Key.Key_Up)
     assert table.currentIndex().row() == landed - 1
+
+
+def test_the_erase_says_whose_notes_it_took_them_out_of(demo_window, qtbot, monkeypatch):
+    from omnidesk.core.notes import set_customer_notes
+
+    win = demo_window
+    customers = win.screens["customers"]
+    with win.workspace.engine.connect() as conn:
+        who, phone = conn.exec_driver_sql(
+            "SELECT id, phone FROM customer WHERE phone LIKE '+1%' ORDER BY id LIMIT 1").one()
+        other = conn.exec_driver_sql("SELECT id FROM customer WHERE id != ? ORDER BY id LIMIT 1", (who,)).scalar()
+    set_customer_notes(win.workspace, other, f"Referred by a friend, call them on {phone}")
+    said = []
+    monkeypatch.setattr(win.customer_view, "show_info", lambda title, text: said.append(text))
+    active(qtbot, win)
+    win.show_screen("customers")
+    win.look_for_outside_changes()
+    win.open_customer(who)
+    erase_by_keys(qtbot, win)
+    qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    assert "taken out of the notes on 1 other customer's card." in said[0]
+    assert customers.model.rowCount() > 0

@@ -148,8 +148,8 @@ class PersonActionsMixin:
                          "customers (a gift sent to them, a note naming them).")
             noted = removed.get("others_notes", 0)
             if noted:
-                text += (f" Their email or phone was taken out of the notes on {noted:,} other "
-                         f"customer{'s' if noted != 1 else ''}' card{'s' if noted != 1 else ''}.")
+                cards = "other customer's card" if noted == 1 else "other customers' cards"
+                text += f" Their email or phone was taken out of the notes on {noted:,} {cards}."
             backups = removed.get("backups_deleted", 0)
             if backups:
                 text += (f" The {backups} backup{'s' if backups != 1 else ''} that held them "
