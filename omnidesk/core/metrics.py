@@ -74,7 +74,7 @@ from omnidesk.core.money import (
     workspace_currency,
 )
 from omnidesk.core.timeline import instant, workspace_zone
-from omnidesk.core.timeutil import computer_zone, local_day
+from omnidesk.core.timeutil import computer_zone, local_day, twelve_months_from
 from omnidesk.core.workspace import Workspace
 
 HAND = "manual"
@@ -862,19 +862,13 @@ def activity_rows(period: Period, today: date, weeks: list[str],
 def named_period(name: str, today: date) -> Period:
     """One of :data:`PERIODS`, ending ``today`` (inclusive).
 
-    The last 30 and 90 days are that many days; the last 12 months are twelve calendar months: from
-    the day after the same date a year earlier (31 December 2028: from 1 January 2028, 366 days
-    across a 29 February), that is from tomorrow's date a year earlier, a 29 February that year
-    lacks read as 1 March, so a month's last day ends whole months (28 or 29 February 2028: from
-    1 March 2027; 28 February 2029: from 1 March 2028).
+    The last 30 and 90 days are that many days; the last 12 months are twelve calendar months
+    (:func:`~omnidesk.core.timeutil.twelve_months_from`).
     """
     if name == "all":
         return Period()
     if name == "12m":
-        tomorrow = today + timedelta(days=1)
-        if (tomorrow.month, tomorrow.day) == (2, 29):
-            tomorrow += timedelta(days=1)
-        return Period(tomorrow.replace(year=tomorrow.year - 1), today)
+        return Period(twelve_months_from(today), today)
     days = {"30d": 30, "90d": 90}.get(name)
     if days is None:
         raise ValueError(f"unknown period {name!r} (use one of {', '.join(PERIODS)})")

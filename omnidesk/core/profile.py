@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import NamedTuple
 
 from sqlalchemy import case, func, or_, select
@@ -35,7 +35,7 @@ from omnidesk.core.money import (
 )
 from omnidesk.core.suppression import known_suppressions, row_suppression_keys, workspace_salt
 from omnidesk.core.timeline import workspace_zone
-from omnidesk.core.timeutil import local_day
+from omnidesk.core.timeutil import local_day, twelve_months_before_utc
 from omnidesk.core.workspace import Workspace
 
 # The golden fields that come from source records (see identity.golden).
@@ -286,12 +286,13 @@ def money_by_channel(ws: Workspace, customer_id: int) -> list[ChannelMoney]:
 
 
 def preferred_channel(ws: Workspace, customer_id: int, *, now: datetime | None = None) -> str | None:
-    """The channel with the most events in the 12 months before ``now`` (None if there were none).
+    """The channel with the most events in the last 12 months up to ``now`` (None if there were none):
+    twelve calendar months of the shop's days, as the Dashboard's period.
 
     Ties go to the channel used most recently.
     """
     now = now or datetime.now(UTC)
-    since = (now.astimezone(UTC).replace(tzinfo=None) - timedelta(days=365)).isoformat(timespec="seconds")
+    since = twelve_months_before_utc(now, workspace_zone(ws))
     ev = Event.__table__
     with ws.engine.connect() as conn:
         row = conn.execute(

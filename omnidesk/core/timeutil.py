@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time as clock_time, timedelta, tzinfo
 from functools import cache, lru_cache
 from zoneinfo import available_timezones
 
@@ -204,3 +204,27 @@ def local_instant(utc: str | None, zone: tzinfo | None = None) -> str:
     """
     moment = _on_clock(utc, zone)
     return moment.isoformat(timespec="seconds") if moment is not None else ""
+
+
+def twelve_months_from(today: date) -> date:
+    """The first day of the twelve calendar months ending ``today`` (inclusive).
+
+    The day after the same date a year earlier (31 December 2028: from 1 January 2028, 366 days
+    across a 29 February), that is tomorrow's date a year earlier; a 29 February that year lacks
+    reads as 1 March, so a month's last day ends whole months (28 or 29 February 2028: from
+    1 March 2027; 28 February 2029: from 1 March 2028). The one "last 12 months": the Dashboard's
+    period, the card's main channel and the best channel a campaign picks all count from it.
+    """
+    tomorrow = today + timedelta(days=1)
+    if (tomorrow.month, tomorrow.day) == (2, 29):
+        tomorrow += timedelta(days=1)
+    return tomorrow.replace(year=tomorrow.year - 1)
+
+
+def twelve_months_before_utc(moment: datetime, zone: tzinfo | None) -> str:
+    """The instant (naive UTC text) the twelve calendar months ending on ``moment``'s day began,
+    that day and its start read on ``zone``'s clock (the computer's without one)."""
+    clock = zone if zone is not None else computer_zone()
+    start = twelve_months_from(moment.astimezone(clock).date())
+    midnight = datetime.combine(start, clock_time()).replace(tzinfo=clock)
+    return midnight.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")

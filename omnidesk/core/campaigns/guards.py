@@ -27,8 +27,8 @@ goes through the guards in this order; the first that says no names the reason:
    together, so no held-out customer's mailbox gets the step.  Guards 1 to 3 come first: no
    one opted out is ever held out (or sent, or counted anywhere as if they could be);
 4. **another channel** — in ``best_channel`` mode, the customer gets the step of the
-   channel they use most (most events on it in the twelve months before the
-   campaign's first step; ties: the one used most recently; none: the order of the
+   channel they use most (most events on it in the twelve calendar months up to the
+   campaign's first step, on the shop's clock; ties: the one used most recently; none: the order of the
    steps), not this one.  When that step leaves them out (quiet hours with
    ``exclude``, a cap, their mailbox or number taken by another holder), they fall
    back on their next step, and the step that left them out names its reason; a
@@ -77,6 +77,7 @@ from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step, audie
 from omnidesk.core.contact import mailbox_key, mailbox_of
 from omnidesk.core.consent import OPT_OUTS
 from omnidesk.core.models import CampaignStep, Customer, Event, SendRecord, SourceRecord
+from omnidesk.core.timeutil import twelve_months_before_utc
 from omnidesk.core.workspace import Workspace
 
 OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP, SAME_ADDRESS = (
@@ -1082,10 +1083,11 @@ def _history(ws: Workspace, campaign: CampaignData, ids: set[int], since: str,
     return out, by_address
 
 
-def _favourites(ws: Workspace, ids: list[int], before: datetime, order: list[str]) -> dict[int, str]:
-    """Customer -> the personal channel they use most (the module docstring's rule)."""
+def _favourites(ws: Workspace, ids: list[int], before: datetime, order: list[str], home: str) -> dict[int, str]:
+    """Customer -> the personal channel they use most (the module docstring's rule): the twelve
+    calendar months up to ``before`` are days on ``home``'s clock, as the caps' days are."""
     ev = Event.__table__
-    since = (before - timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%S")
+    since = twelve_months_before_utc(before, ZoneInfo(home))
     until = before.strftime("%Y-%m-%dT%H:%M:%S")
     best: dict[int, tuple] = {}
     wanted = set(ids)
@@ -1306,7 +1308,8 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
                                    (last + window).strftime("%Y-%m-%dT%H:%M:%SZ"))
     order = [s.channel for s in personal]
     best = campaign.mode == "best_channel"
-    favourites = _favourites(ws, [r[0] for r in rows], first, list(dict.fromkeys(order))) if best else {}
+    favourites = (_favourites(ws, [r[0] for r in rows], first, list(dict.fromkeys(order)),
+                              shop or personal[0].timezone or "UTC") if best else {})
     ranked = _rank(rows, personal, favourites) if best else {}
     held = held_out(campaign.id, rows, personal, campaign.holdout_percent)
     recorded = {s.id: _recorded_audience(ws, s, shared[s.channel]) for s in personal if s.id in started}
