@@ -407,6 +407,16 @@ def name_reading(conn, customer_id: int, first: str, last: str, shown: str) -> s
     return " ".join(x for x in ((family, given) if family_first else (given, family)) if x)
 
 
+def card_size(ws: Workspace, customer_id: int) -> tuple[int, int]:
+    """How many source records and events the customer has: what reading their card costs."""
+    rec, ev = SourceRecord.__table__, Event.__table__
+    with ws.engine.connect() as conn:
+        return tuple(conn.execute(select(
+            select(func.count()).select_from(rec).where(rec.c.customer_id == customer_id).scalar_subquery(),
+            select(func.count()).select_from(ev).where(ev.c.customer_id == customer_id).scalar_subquery(),
+        )).one())
+
+
 def source_rows(ws: Workspace, customer_id: int) -> list[SourceRow]:
     """The customer's source records in import order, with what was flagged on each."""
     rec = SourceRecord.__table__

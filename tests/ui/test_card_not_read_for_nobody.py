@@ -21,8 +21,8 @@ def test_a_merge_seen_from_the_list_leaves_the_hidden_card_for_later(demo_window
     win.go_back()
     assert win.current_screen() == "customers"
     read = []
-    real = view.show_customer
-    monkeypatch.setattr(view, "show_customer", lambda c: read.append(c) or real(c))
+    real = view._show  # what opening and refreshing the card both do
+    monkeypatch.setattr(view, "_show", lambda c, after=None: read.append(c) or real(c, after))
     win.operations.merge(_two_others(win, cid))
     assert win.runner.wait(10)
     assert read == []  # nobody looks at the card: not read
@@ -40,8 +40,8 @@ def test_a_change_while_the_card_is_shown_reads_it_at_once(demo_window, qtbot, m
     win.open_customer(cid)
     view = win.customer_view
     read = []
-    real = view.show_customer
-    monkeypatch.setattr(view, "show_customer", lambda c: read.append(c) or real(c))
+    real = view._show  # what opening and refreshing the card both do
+    monkeypatch.setattr(view, "_show", lambda c, after=None: read.append(c) or real(c, after))
     win.operations.retag([cid], ["vip-now"], ())
     assert read == [cid]
     assert "vip-now" in view.fields["tags"].text() or "vip-now" in view.fields["tags"].toolTip()

@@ -51,9 +51,11 @@ class IdentifiersMixin:
         layout.addWidget(holder, 1)
         return page
 
-    def _fill_identifiers(self, p: CustomerProfile) -> None:
+    def _fill_identifiers(self, p: CustomerProfile, found: list | None = None) -> None:
+        """The Identifiers tab: ``found`` as :func:`identifier_sources` reads it (read now without)."""
         assert self.customer_id is not None
-        found = identifier_sources(self.workspace, self.customer_id)
+        if found is None:
+            found = identifier_sources(self.workspace, self.customer_id)
         self.identifier_model.region = self._region()
         self.identifier_model.set_lines(identifier_lines(found, {"email": p.email, "phone": p.phone}, self.pins))
         count = self.identifier_model.identifier_count()

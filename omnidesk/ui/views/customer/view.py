@@ -14,6 +14,9 @@ off), ``identifiers``, ``notes`` and ``person`` (export and erase).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
@@ -25,14 +28,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from omnidesk.core.customers import customer_fingerprints
+from omnidesk.core.errors import UserError
 from omnidesk.core.notes import merged_into
-from omnidesk.core.profile import CustomerProfile, customer_profile, source_rows, was_erased
-from omnidesk.core.provenance import pinned_values
-from omnidesk.core.timeline import timeline
+from omnidesk.core.profile import CustomerProfile, card_size, customer_profile, source_rows, was_erased
+from omnidesk.core.provenance import IdentifierSource, identifier_sources, pinned_values
+from omnidesk.core.timeline import TimelineEntry, timeline
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.operations import Operations
+from omnidesk.ui.tasks import LatestOnly, TaskRunner
 from omnidesk.ui.views.customer.card import CardMixin
 from omnidesk.ui.views.customer.hand import HandEditsMixin
 from omnidesk.ui.views.customer.identifiers import IdentifiersMixin
@@ -52,6 +58,29 @@ ERASED_TITLE = "This person was erased"
 MISSING_ERASED = ("They were erased at their request, in another window or from the command line: nothing "
                   "about them is left in this workspace.")
 MISSING_NOTES = "The notes you were typing could not be saved on them: they are kept below."
+
+
+@dataclass(frozen=True)
+class CardRead:
+    """Everything one customer's card shows, read in one go (on the task runner for a big card)."""
+
+    customer_id: int
+    fingerprint: str | None  # which records the card was read from: an erase asks about the person shown
+    profile: CustomerProfile | None  # None: no such customer (merged away, undone, erased)
+    pins: dict[str, str]
+    rows: list
+    identifiers: list[IdentifierSource]
+    entries: list[TimelineEntry]
+
+
+def read_card(ws: Workspace, customer_id: int) -> CardRead:
+    """The card of ``customer_id`` as the workspace holds it now (no widget touched: any thread)."""
+    fingerprint = customer_fingerprints(ws, [customer_id])[customer_id]
+    profile = customer_profile(ws, customer_id)
+    if profile is None:
+        return CardRead(customer_id, fingerprint, None, {}, [], [], [])
+    return CardRead(customer_id, fingerprint, profile, pinned_values(ws, customer_id), source_rows(ws, customer_id),
+                    identifier_sources(ws, customer_id), timeline(ws, customer_id))
 
 
 class _ScrolledContent(QWidget):
@@ -98,16 +127,21 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
     NOTES_RETRY_MS = 500
     NOTES_GIVE_UP = 60.0
 
-    def __init__(self, workspace: Workspace, parent=None, *, operations: Operations | None = None) -> None:
+    # A card of this many source records and events together, or more, is read off the window's thread.
+    BIG_CARD = 5_000
+
+    def __init__(self, workspace: Workspace, parent=None, *, operations: Operations | None = None,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        self.runner = runner or (operations.runner if operations is not None else TaskRunner())
+        self._cards = LatestOnly(self.runner)  # the card asked for last; an older read is not heard
+        self._reading: int | None = None  # the customer whose big card is being read
         if operations is None:
             # On its own (not in the main window): a bridge and an undo stack of its own.
             from PySide6.QtGui import QUndoStack
 
-            from omnidesk.ui.tasks import TaskRunner
-
-            operations = Operations(QUndoStack(self), TaskRunner(), self)
+            operations = Operations(QUndoStack(self), self.runner, self)
             operations.set_workspace(workspace)
             operations.changed.connect(self.apply_changes)
             operations.failed.connect(lambda title, text: self.show_error(title, text))
@@ -198,6 +232,8 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self.content_scroll.viewport().installEventFilter(self)
         self.pages.addWidget(self.content_scroll)
         self.pages.addWidget(self.missing)
+        self.loading = EmptyState("", "")  # a big card being read (show_customer)
+        self.pages.addWidget(self.loading)
         layout.addWidget(holder, 1)
         self._content = self.content_scroll
 
@@ -209,7 +245,16 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
     # -- showing a customer --------------------------------------------------------
 
     def show_customer(self, customer_id: int) -> bool:
-        """Show ``customer_id``; returns False (and says so) when there is no such customer."""
+        """Show ``customer_id``; returns False (and says so) when there is no such customer.
+
+        A customer of :attr:`BIG_CARD` records and events or more is read on the task runner, the
+        window free meanwhile (20,000 orders took two seconds to read): "Reading …'s card" shows
+        until it is read (:meth:`card_loading`), and True is returned at once."""
+        return self._show(customer_id)
+
+    def _show(self, customer_id: int, after: Callable[[bool], None] | None = None) -> bool:
+        """:meth:`show_customer`; ``after(shown)`` is called once the card is on screen (a refresh
+        puts the user's filters, tab and cursor back then)."""
         self._stale = False  # read afresh here
         self.save_notes()
         typed_on = self.customer_id
@@ -229,9 +274,62 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         # The card as it was read, to tell afterwards why its person is gone.
         shown = self.profile if self.profile is not None and self.profile.id == customer_id else None
         self.customer_id = customer_id
-        # Which records the card was read from: an erase asks about the person shown (person.py).
-        self._shown_fingerprint = customer_fingerprints(self.workspace, [customer_id])[customer_id]
-        self.profile = customer_profile(self.workspace, customer_id)
+        records, events = card_size(self.workspace, customer_id)
+        if records + events < self.BIG_CARD:
+            self._reading = None
+            self._cards.forget()
+            shown_now = self._show_read(read_card(self.workspace, customer_id), shown)
+            if after is not None:
+                after(shown_now)
+            return shown_now
+        # A big card: read on the task runner.  Shown again after a change, the card as it was
+        # stays on screen meanwhile; else the user is told what is being read.
+        again = shown is not None and self.pages.currentWidget() is self._content
+        self._reading = customer_id
+        if not again:
+            name = self.operations.names([customer_id]).get(customer_id, f"customer #{customer_id}")
+            self.loading.title.setText(f"Reading {name}’s card…")
+            self.loading.text.setText(
+                f"{records:,} source record{'s' if records != 1 else ''} and {events:,} "
+                f"event{'s' if events != 1 else ''}: the card opens when they are read.")
+            self.pages.setCurrentWidget(self.loading)
+            self._set_person_actions(False)
+            self._set_hand_actions(False)
+        workspace = self.workspace
+
+        def work():
+            try:
+                return read_card(workspace, customer_id)
+            except Exception as exc:  # said on the UI thread, where it is heard
+                return exc
+
+        def heard(read) -> None:
+            if not isValid(self) or self._reading != customer_id or self.workspace is not workspace:
+                return
+            self._reading = None
+            if isinstance(read, UserError):  # a busy workspace: said where the card would be
+                if self.pages.currentWidget() is self.loading:
+                    self.loading.text.setText(str(read))
+                return
+            if isinstance(read, Exception):
+                raise read
+            shown_now = self._show_read(read, shown, keep_typed=again)
+            if after is not None:
+                after(shown_now)
+
+        self._cards.ask(work, heard)
+        return True
+
+    def card_loading(self) -> bool:
+        """True while a big card is being read (:meth:`show_customer`)."""
+        return self._reading is not None
+
+    def _show_read(self, read: CardRead, shown: CustomerProfile | None, *, keep_typed: bool = False) -> bool:
+        """Put a card read by :func:`read_card` on screen.  ``keep_typed``: notes typed while it was
+        being read stay in the editor (they are saved as typed), not the ones read."""
+        customer_id = read.customer_id
+        self._shown_fingerprint = read.fingerprint
+        self.profile = read.profile
         if self.profile is None:
             self.pins = {}
             self.missing.title.setText(MISSING_TITLE)
@@ -257,12 +355,12 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self.pages.setCurrentWidget(self._content)
         self._set_person_actions(True)
         self._set_hand_actions(True)
-        self.pins = pinned_values(self.workspace, customer_id)
-        rows = source_rows(self.workspace, customer_id)
+        self.pins = read.pins
+        rows = read.rows
         self._fill_card(self.profile, rows)
-        self._fill_identifiers(self.profile)
+        self._fill_identifiers(self.profile, read.identifiers)
         # One query serves the unfiltered list, the filter choices and the total.
-        entries = timeline(self.workspace, customer_id)
+        entries = read.entries
         self._fill_filters(entries)
         self.reload_timeline(entries)
         self.source_model.set_rows(rows)
@@ -276,12 +374,13 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
             self.source_table.selectRow(0)
         else:
             self._show_raw(None)
-        self.notes_edit.blockSignals(True)
-        self.notes_edit.setPlainText(self.profile.notes)
-        self.notes_edit.blockSignals(False)
-        self._notes_dirty = False
-        self.save_notes_button.setEnabled(False)
-        self.notes_status.setText("")
+        if not (keep_typed and self._notes_dirty):
+            self.notes_edit.blockSignals(True)
+            self.notes_edit.setPlainText(self.profile.notes)
+            self.notes_edit.blockSignals(False)
+            self._notes_dirty = False
+            self.save_notes_button.setEnabled(False)
+            self.notes_status.setText("")
         self.tabs.setCurrentIndex(0)
         if self._kept_notes is not None:  # back again (its merge undone): the words go back in the editor
             self.notes_edit.setPlainText(self._kept_notes)
@@ -323,7 +422,10 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         notes = self.notes_edit
         typed, cursor, scrolled = notes.toPlainText(), notes.textCursor(), notes.verticalScrollBar().value()
         anchor, position = cursor.anchor(), cursor.position()
-        if self.show_customer(self.customer_id):
+
+        def put_back(shown: bool) -> None:
+            if not shown:
+                return
             self._restore_filters(search, channel, kind)
             self.tabs.setCurrentIndex(tab)
             if notes.toPlainText() == typed:
@@ -332,6 +434,8 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
                 cursor.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
                 notes.setTextCursor(cursor)
                 notes.verticalScrollBar().setValue(scrolled)
+
+        self._show(self.customer_id, put_back)
 
     def set_read_only(self, read_only: bool) -> None:
         """Show the customer without any way to change them (a read-only workspace)."""
