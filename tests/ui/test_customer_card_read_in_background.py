@@ -11,6 +11,7 @@ import pytest
 
 from omnidesk.core.notes import customer_notes
 from omnidesk.core.profile import card_size
+from omnidesk.ui.views.customer import timeline as card_timeline
 from omnidesk.ui.views.customer import view as card_module
 from omnidesk.ui.views.customer.view import CustomerView
 
@@ -100,3 +101,31 @@ def test_only_the_card_asked_for_last_is_shown(demo_window, qtbot, held):
     qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
     assert view.customer_id == second and view.profile.id == second
     assert view.name_label.text() == view.operations.names([second])[second]
+
+
+def test_a_big_timeline_is_searched_while_the_window_stays_free(demo_window, qtbot, held, monkeypatch):
+    win = demo_window
+    win.show_screen("customers")
+    cid = _customer_with_records(win)
+    held.set()
+    win.open_customer(cid)
+    view = win.customer_view
+    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    total = view.timeline_model.rowCount()
+    searched = threading.Event()
+    real = card_timeline.timeline
+
+    def search(*args, **kwargs):
+        assert searched.wait(10), "the timeline was searched on the window's thread"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(card_timeline, "timeline", search)
+    view.search.setText("no such words anywhere")
+    view.reload_timeline()  # the pause after typing, over
+    assert view.timeline_searching() and view.count_label.text() == "Searching…"
+    assert view.timeline_model.rowCount() == total  # the list as it was, meanwhile
+    searched.set()
+    qtbot.waitUntil(lambda: not view.timeline_searching(), timeout=10000)
+    assert view.timeline_pages.currentWidget() is view.no_match
+    assert view.count_label.text().startswith("0 of ")
+    assert view.operations.runner.wait(10)

@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from omnidesk.core.channels import channel_name
+from omnidesk.core.errors import UserError
 from omnidesk.core.timeline import export_timeline, timeline, workspace_zone
 from omnidesk.ui.models.timeline_model import (
     TimelineModel,
@@ -341,15 +343,48 @@ class TimelineMixin:
     def reload_timeline(self, entries: list | None = None) -> None:
         """Query the timeline with the current filters (``entries``: already queried, unfiltered)."""
         self._debounce.stop()
+        self._searches.forget()  # a search on its way is moot now
+        self._searching = False
         if self.customer_id is None:
             return
         if entries is None:
             channel = self.channel_filter.currentData()
-            kind = self.type_filter.currentData()
-            entries = timeline(self.workspace, self.customer_id,
-                               channels=[channel] if channel else None,
-                               types=[kind] if kind else None,
-                               search=self.search.text())
+            workspace, customer_id = self.workspace, self.customer_id
+            asked = dict(channels=[channel] if channel else None, types=[kind] if (kind := self.type_filter.currentData())
+                         else None, search=self.search.text())
+            if self._total_entries < self.BIG_CARD:
+                entries = timeline(workspace, customer_id, **asked)
+            else:
+                # A big timeline is searched on the task runner, as its card is read: the list
+                # as it was stays until the answer comes.
+                def work():
+                    try:
+                        return timeline(workspace, customer_id, **asked)
+                    except Exception as exc:  # said on the UI thread, where it is heard
+                        return exc
+
+                def heard(found) -> None:
+                    if not isValid(self) or self.customer_id != customer_id or self.workspace is not workspace:
+                        return
+                    self._searching = False
+                    if isinstance(found, UserError):  # a busy workspace: the list stays, saying why
+                        self.count_label.setText(str(found))
+                        return
+                    if isinstance(found, Exception):
+                        raise found
+                    self._show_entries(found)
+
+                self._searching = True
+                self.count_label.setText("Searching…")
+                self._searches.ask(work, heard)
+                return
+        self._show_entries(entries)
+
+    def timeline_searching(self) -> bool:
+        """True while a big timeline's search or filter is being worked out."""
+        return self._searching
+
+    def _show_entries(self, entries: list) -> None:
         self.timeline_model.set_entries(entries, workspace_zone(self.workspace))
         shown = len(entries)
         total = self._total_entries

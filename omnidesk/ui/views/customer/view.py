@@ -137,6 +137,8 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self.runner = runner or (operations.runner if operations is not None else TaskRunner())
         self._cards = LatestOnly(self.runner)  # the card asked for last; an older read is not heard
         self._reading: int | None = None  # the customer whose big card is being read
+        self._searches = LatestOnly(self.runner)  # a big timeline's latest search, likewise
+        self._searching = False
         if operations is None:
             # On its own (not in the main window): a bridge and an undo stack of its own.
             from PySide6.QtGui import QUndoStack
