@@ -10,9 +10,11 @@ import pytest
 from omnidesk.core.campaigns import campaign as core
 from omnidesk.core.campaigns.calendar import move_step
 from omnidesk.core.workspace import Workspace
+from tests.ui.test_campaigns_screen import set_at
 from tests.ui.winter_sale import NY, errors_fail, winter_sale_window
 
 CHANGED = "Winter sale was changed since you opened it (in another window or command)."
+HERE = "Winter sale was changed since you opened it (in this window: on the calendar, or by Undo or Redo)."
 
 
 @pytest.fixture
@@ -98,3 +100,31 @@ def test_a_step_moved_in_another_window_is_still_asked_about(win, view):
     view.save_button.click()
     assert view.asked == ["Winter sale"]
     assert stored(win) == ("", ["2026-12-04T10:00", "2026-12-05T12:00"])
+
+
+def test_a_step_edited_and_moved_on_the_calendar_says_it_was_this_window(win, view):
+    """The editor cannot follow a move of a step whose time was typed over: it asks, and says the
+    change was made in this window, not "in another window or command"."""
+    set_at(view.editor.steps.rows[0], "2026-12-03T11:00")  # the email's time, typed
+    move_the_email_on_the_calendar(view)
+    assert rows(view) == ["2026-12-03T11:00", "2026-12-05T12:00"]  # what was typed stays
+    assert view.error.isVisible()
+    assert view.error.text().startswith(HERE)
+    view.asked.clear()
+    view.ask_stale = lambda name, gone: view.asked.append((name, view.stale_where())) or ""
+    view.save_button.click()
+    assert view.asked == [("Winter sale", "in this window: on the calendar, or by Undo or Redo")]
+
+
+def test_a_change_here_then_one_elsewhere_names_both(win, view):
+    set_at(view.editor.steps.rows[0], "2026-12-03T11:00")
+    move_the_email_on_the_calendar(view)
+    sms = core.get_campaign(win.workspace, "Winter sale").steps[1].id
+    with Workspace.open(win.workspace.path) as other:  # then another window moves the text
+        move_step(other, sms, datetime(2026, 12, 6, 12, 0), NY)
+    view.ask_stale = lambda name, gone: view.asked.append((name, view.stale_where())) or ""
+    view.save_button.click()  # before this window has looked: the new change is found on Save
+    assert view.asked == [("Winter sale", "in this window and in another window or command")]
+    assert win.look_for_outside_changes()
+    assert view.error.text().startswith(
+        "Winter sale was changed since you opened it (in this window and in another window or command).")

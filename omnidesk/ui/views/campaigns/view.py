@@ -84,11 +84,24 @@ def _followed(base: core.CampaignData, stored: core.CampaignData, typed: dict) -
     return {**typed, "steps": rows}
 
 
-def stale_question(parent, name: str, gone: bool) -> QMessageBox:
+ELSEWHERE = "in another window or command"
+
+
+def changed_where(sources: set[str]) -> str:
+    """Where a plan being edited was changed meanwhile: ``sources`` holds "here" for a change made
+    in this window (a move on its calendar, its Undo or Redo) and "elsewhere" for another's."""
+    if sources == {"here"}:
+        return "in this window: on the calendar, or by Undo or Redo"
+    if "here" in sources:
+        return f"in this window and {ELSEWHERE}"
+    return ELSEWHERE
+
+
+def stale_question(parent, name: str, gone: bool, where: str = ELSEWHERE) -> QMessageBox:
     """The question asked when Save would overwrite a plan changed since it was opened."""
     what = "deleted" if gone else "changed"
-    box = QMessageBox(QMessageBox.Icon.Warning, f"{name} was {what} elsewhere",
-                      f"{name} was {what} since you opened it (in another window or command).", parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Warning, f"{name} was {what} since you opened it",
+                      f"{name} was {what} since you opened it ({where}).", parent=parent)
     if gone:
         box.setInformativeText("Save anyway makes it again as you typed it here. Reload discards what you "
                                "typed and shows the campaigns as they are now.")
@@ -132,6 +145,11 @@ class CampaignsView(QWidget):
         # The campaign as it was when what is typed in the editor was begun: Save overwrites
         # only that (a plan changed since, elsewhere, is asked about first).
         self._base: core.CampaignData | None = None
+        # Where the plan in the editor was changed since it was opened ("here", "elsewhere"), the
+        # plan's version last shown, and whether Save found a change not shown yet.
+        self._stale_from: set[str] = set()
+        self._seen_version: object = None
+        self._unseen_change = False
         self._counts = LatestOnly(self.runner)  # the newest question answered, older ones dropped
         self._plans = LatestOnly(self.runner)
         self._checks = LatestOnly(self.runner)  # Export…'s check before its folder is asked
@@ -362,6 +380,7 @@ class CampaignsView(QWidget):
             followed = _followed(base, stored, typed)
             if followed is not None:
                 typed, self._base = followed, stored  # Save writes over the plan as moved
+                self._stale_from = set()
         now = datetime.now(UTC)
         self.table.blockSignals(True)
         self.table.setRowCount(len(campaigns))
@@ -384,19 +403,19 @@ class CampaignsView(QWidget):
         if kept is not None and typed is not None and typed["name"] == loaded_name:
             typed = {**typed, "name": kept}  # a name left as it was reads as it is now
         if names:
-            self.select(kept if kept is not None else names[0], typed=typed if kept is not None else None)
+            self.select(kept if kept is not None else names[0], typed=typed if kept is not None else None, own=own)
         else:
             self.current = None
             self._loaded = None
         self._update_actions()
 
-    def select(self, name: str, *, typed: dict | None = None) -> None:
+    def select(self, name: str, *, typed: dict | None = None, own: bool = False) -> None:
         for row in range(self.table.rowCount()):
             if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == name:
                 self.table.blockSignals(True)
                 self.table.setCurrentCell(row, 0)
                 self.table.blockSignals(False)
-                self._show(name, typed=typed)
+                self._show(name, typed=typed, own=own)
                 return
 
     def _picked(self, row: int, _col: int, _prev_row: int, _prev_col: int) -> None:
@@ -423,7 +442,7 @@ class CampaignsView(QWidget):
             return True
         return self.confirm("Unsaved changes", f"Leave “{self.current.name}” without saving what you changed?")
 
-    def _show(self, name: str, *, typed: dict | None = None) -> None:
+    def _show(self, name: str, *, typed: dict | None = None, own: bool = False) -> None:
         from omnidesk.core.messages.store import list_messages
         from omnidesk.core.segments import list_segments
 
@@ -440,15 +459,20 @@ class CampaignsView(QWidget):
         self._loaded = _plan(c)
         if typed is None or self._base is None or self._base.id != c.id:
             self._base = c
+            self._stale_from = set()
         self.editor.load(typed or self._loaded, messages=[m.name for m in list_messages(self.workspace)],
                          segments=[s.name for s in list_segments(self.workspace)],
                          default_zone=self.default_zone(), exported=exported, read_only=self.read_only)
         self.error.hide()
-        if typed is not None and core.plan_version(c) != core.plan_version(self._base):
-            # Kept what was typed over a plan changed elsewhere: said now, asked about on Save.
-            self.error.setText(f"{c.name} was changed since you opened it (in another window or command). "
+        version = core.plan_version(c)
+        if typed is not None and version != core.plan_version(self._base):
+            # Kept what was typed over a plan changed meanwhile: said now, asked about on Save.
+            if version != self._seen_version:  # a change not seen before: made here or elsewhere
+                self._stale_from.add("here" if own else "elsewhere")
+            self.error.setText(f"{c.name} was changed since you opened it ({changed_where(self._stale_from)}). "
                                "Save asks whether to reload it or save what you typed anyway.")
             self.error.show()
+        self._seen_version = version
         self._fit_editor()
         self._typed()
         self._count_audience()
@@ -773,9 +797,13 @@ class CampaignsView(QWidget):
             # screen's button, hidden with the screen, on to the Campaigns | Calendar tabs.
             self.editor.name.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def stale_where(self) -> str:
+        """Where the plan being saved was changed since it was opened, as the question says it."""
+        return changed_where(self._stale_from | ({"elsewhere"} if self._unseen_change else set()))
+
     def ask_stale(self, name: str, gone: bool) -> str:
         """Asked when the campaign being saved changed elsewhere: "reload", "overwrite" or ""."""
-        box = stale_question(self, name, gone)
+        box = stale_question(self, name, gone, self.stale_where())
         box.exec()
         clicked = box.clickedButton()  # None when the box was closed otherwise
         return (clicked.property("answer") or "") if clicked is not None else ""
@@ -789,6 +817,8 @@ class CampaignsView(QWidget):
         # Found by what it is: a campaign renamed elsewhere is changed, not deleted.
         stored = next((c for c in core.list_campaigns(self.workspace) if c.id == base.id), None)
         if stored is None or core.plan_version(stored) != core.plan_version(base):
+            # A change this window has not shown yet came from elsewhere: its own are shown at once.
+            self._unseen_change = stored is None or core.plan_version(stored) != self._seen_version
             answer = self.ask_stale(stored.name if stored is not None else base.name, stored is None)
             if answer == "reload":
                 if stored is None:
