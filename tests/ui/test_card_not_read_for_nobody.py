@@ -22,7 +22,7 @@ def test_a_merge_seen_from_the_list_leaves_the_hidden_card_for_later(demo_window
     assert win.current_screen() == "customers"
     read = []
     real = view._show  # what opening and refreshing the card both do
-    monkeypatch.setattr(view, "_show", lambda c, after=None: read.append(c) or real(c, after))
+    monkeypatch.setattr(view, "_show", lambda c, **kw: read.append(c) or real(c, **kw))
     win.operations.merge(_two_others(win, cid))
     assert win.runner.wait(10)
     assert read == []  # nobody looks at the card: not read
@@ -41,7 +41,7 @@ def test_a_change_while_the_card_is_shown_reads_it_at_once(demo_window, qtbot, m
     view = win.customer_view
     read = []
     real = view._show  # what opening and refreshing the card both do
-    monkeypatch.setattr(view, "_show", lambda c, after=None: read.append(c) or real(c, after))
+    monkeypatch.setattr(view, "_show", lambda c, **kw: read.append(c) or real(c, **kw))
     win.operations.retag([cid], ["vip-now"], ())
     assert read == [cid]
     assert "vip-now" in view.fields["tags"].text() or "vip-now" in view.fields["tags"].toolTip()

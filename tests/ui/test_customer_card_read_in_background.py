@@ -71,10 +71,10 @@ def test_a_change_keeps_the_card_on_screen_and_the_notes_being_typed(demo_window
     view = win.customer_view
     qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
     held.clear()
-    view.tabs.setCurrentWidget(view.notes_page)
     win.operations.retag([cid], ["vip-now"], ())  # read again, and held
     assert view.card_loading()
     assert view.pages.currentWidget() is view.content_scroll  # the card as it was, not "Reading…"
+    view.tabs.setCurrentWidget(view.notes_page)  # gone to the notes meanwhile
     view.notes_edit.setFocus()
     qtbot.keyClicks(view.notes_edit, "Called on Monday")  # typed while the card is read again
     held.set()

@@ -254,9 +254,9 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         until it is read (:meth:`card_loading`), and True is returned at once."""
         return self._show(customer_id)
 
-    def _show(self, customer_id: int, after: Callable[[bool], None] | None = None) -> bool:
-        """:meth:`show_customer`; ``after(shown)`` is called once the card is on screen (a refresh
-        puts the user's filters, tab and cursor back then)."""
+    def _show(self, customer_id: int, *, keep_place: bool = False) -> bool:
+        """:meth:`show_customer`; ``keep_place``: the user's place on the card (:meth:`_place`), as
+        it is when the card has been read, is kept (a refresh)."""
         self._stale = False  # read afresh here
         self.save_notes()
         typed_on = self.customer_id
@@ -280,9 +280,11 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         if records + events < self.BIG_CARD:
             self._reading = None
             self._cards.forget()
-            shown_now = self._show_read(read_card(self.workspace, customer_id), shown)
-            if after is not None:
-                after(shown_now)
+            read = read_card(self.workspace, customer_id)
+            put_back = self._place() if keep_place else None
+            shown_now = self._show_read(read, shown)
+            if shown_now and put_back is not None:
+                put_back()
             return shown_now
         # A big card: read on the task runner.  Shown again after a change, the card as it was
         # stays on screen meanwhile; else the user is told what is being read.
@@ -315,9 +317,9 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
                 return
             if isinstance(read, Exception):
                 raise read
-            shown_now = self._show_read(read, shown, keep_typed=again)
-            if after is not None:
-                after(shown_now)
+            put_back = self._place() if keep_place else None  # as it is now, after any change meanwhile
+            if self._show_read(read, shown, keep_typed=again) and put_back is not None:
+                put_back()
 
         self._cards.ask(work, heard)
         return True
@@ -412,10 +414,16 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
             self.refresh()
 
     def refresh(self) -> None:
-        """Show the current customer again (after an import, merge or undo)."""
+        """Show the current customer again (after an import, merge or undo), the user's filters, tab
+        and place in the notes kept."""
         self._stale = False
         if self.customer_id is None:
             return
+        self._show(self.customer_id, keep_place=True)
+
+    def _place(self) -> Callable[[], None]:
+        """Where the user is on the card — the timeline's filters, the tab, the cursor in the notes
+        being written — as a call that puts it back once the card is read again."""
         search = self.search.text()
         channel, kind = self.channel_filter.currentData(), self.type_filter.currentData()
         tab = self.tabs.currentIndex()
@@ -425,9 +433,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         typed, cursor, scrolled = notes.toPlainText(), notes.textCursor(), notes.verticalScrollBar().value()
         anchor, position = cursor.anchor(), cursor.position()
 
-        def put_back(shown: bool) -> None:
-            if not shown:
-                return
+        def put_back() -> None:
             self._restore_filters(search, channel, kind)
             self.tabs.setCurrentIndex(tab)
             if notes.toPlainText() == typed:
@@ -437,7 +443,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
                 notes.setTextCursor(cursor)
                 notes.verticalScrollBar().setValue(scrolled)
 
-        self._show(self.customer_id, put_back)
+        return put_back
 
     def set_read_only(self, read_only: bool) -> None:
         """Show the customer without any way to change them (a read-only workspace)."""
