@@ -256,6 +256,10 @@ def test_parse_consent_unknown_and_empty() -> None:
         ("0,125", "0.125"),
         ("1234.567", "1234.567"),
         ("1234,5", "1234.5"),
+        ("1,23,456", "123456"),  # Indian lakh grouping
+        ("1,23,456.00", "123456.00"),
+        ("₹2,50,000", "250000"),
+        ("Rs. 12,34,56,789.5", "123456789.5"),
         (".5", "0.5"),
         ("0", "0"),
         ("+3.10", "3.10"),
@@ -268,7 +272,8 @@ def test_parse_money(raw: str, expected: str) -> None:
     assert str(result.value) == expected  # exact: no rounding, trailing zeros kept
 
 
-@pytest.mark.parametrize("raw", ["abc", "12 34", "1,2,3", "12.5.3", "1.234,5.6", "$", "5 $ 5", "--5", "1,23,456"])
+@pytest.mark.parametrize("raw", ["abc", "12 34", "1,2,3", "12.5.3", "1.234,5.6", "$", "5 $ 5", "--5", "12,34,56",
+                                 "1,23,456,789", "1,23,4567", "01,23,456", "1.23.456", "1,23,456,00"])
 def test_parse_money_invalid(raw: str) -> None:
     result = parse_money(raw)
     assert result.value is None and result.problem == f"not an amount: {raw}"
@@ -295,7 +300,7 @@ def test_parse_money_round_trips_us_and_eu_formats(value: Decimal, symbol: str, 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("12", 12), ("-3", -3), ("1,234", 1234), ("1.234", 1234), ("12.0", 12), ("12,00", 12), ("'0042", 42)],
+    [("12", 12), ("-3", -3), ("1,234", 1234), ("1.234", 1234), ("1,02,345", 102345), ("12.0", 12), ("12,00", 12), ("'0042", 42)],
 )
 def test_parse_int(raw: str, expected: int) -> None:
     assert parse_int(raw) == Normalized(expected, None, raw)

@@ -404,6 +404,13 @@ _MONEY = re.compile(
     rf"\s*(?P<s3>[{_MINUS}])?\s*(?P<c2>{_CUR})?\s*(?P<s4>[{_MINUS}])?$"
 )
 _GROUPED = re.compile(rf"\d{{1,3}}(?:[.,{_GROUP_CHARS}]\d{{3}})*")
+# Indian grouping (lakhs and crores): commas between pairs of digits before a last group of
+# three, "1,23,456" and "1,00,00,000".  Read in every region, not only India's: it cannot be
+# anything else.  A comma used twice is never a decimal comma, and a pair of digits is never a
+# Western thousands group, so no text this reads was read any other way before; it was
+# refused.  Only the comma groups this way (with a point for the fraction), as India writes it;
+# uneven or mixed groups ("12,34,56", "1,23,456,789", "1.23.456") are still refused.
+_LAKH_GROUPED = re.compile(r"[1-9]\d?(?:,\d{2})+,\d{3}")
 
 
 def _number(text: str) -> Decimal | None:
@@ -416,8 +423,9 @@ def _number(text: str) -> Decimal | None:
     first group of thousands (a lone 0, four or more digits, or digits
     already grouped by spaces): then it is the decimal separator.  Any other
     single separator is the decimal separator ("12,50", "1.5").  Everything
-    left of the decimal separator must be plain digits or digits grouped by
-    threes with one kind of separator.
+    left of the decimal separator must be plain digits, digits grouped by
+    threes with one kind of separator, or digits grouped in lakhs by commas
+    ("1,23,456", see ``_LAKH_GROUPED``).
     """
     last = max(text.rfind("."), text.rfind(","))
     int_part, frac = text, ""
@@ -434,7 +442,7 @@ def _number(text: str) -> Decimal | None:
         else:
             int_part, frac = before, after
     int_part = int_part or "0"
-    if not (int_part.isdigit() or _GROUPED.fullmatch(int_part)):
+    if not (int_part.isdigit() or _GROUPED.fullmatch(int_part) or _LAKH_GROUPED.fullmatch(int_part)):
         return None
     if len({ch for ch in int_part if not ch.isdigit()}) > 1:
         return None
@@ -455,7 +463,7 @@ plain_amount = _PLAIN_AMOUNT.fullmatch  # a match: parse_money gives Decimal(tex
 
 def parse_money(raw: str) -> Normalized[Decimal]:
     """Read an amount such as "$1,234.56", "1.234,56 €", "1 234,56",
-    "12,50", "-5.00", "(5.00)", "EUR 12.00" or "£3" into an exact Decimal
+    "12,50", "₹1,23,456.00", "-5.00", "(5.00)", "EUR 12.00" or "£3" into an exact Decimal
     (no rounding; see ``_number`` for how the decimal separator is chosen).
     A currency symbol or code at either end is ignored; use
     ``detect_currency`` to read it."""
