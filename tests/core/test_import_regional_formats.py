@@ -46,3 +46,61 @@ def test_amounts_grouped_in_lakhs_are_read_in_an_indian_shop(tmp_path, capsys):
     assert out_csv.read_text(encoding="utf-8").splitlines()[1:] == [
         "seed@example.com,", "priya@example.in,123456.00", "rahul@example.in,250000.00",
         "amit@example.in,12345.00", "neha@example.in,10000000.50"]
+
+
+META_LEADS = ["id", "created_time", "ad_id", "adset_id", "campaign_id", "form_id", "full_name", "email",
+              "phone_number", "zip_code", "city"]
+
+
+def test_japanese_postcodes_in_a_us_workspace_are_kept_as_written(tmp_path, capsys):
+    # A lead form run in Japan, imported into a shop whose region is the US: no country column,
+    # the phones say +81.  Its postcodes are no ZIP codes Excel stripped of their zeros.
+    ws = tmp_path / "shop.omnidesk"
+    leads = write_csv(tmp_path / "leads.csv", META_LEADS, [
+        ["l:1", "2024-03-06T08:00:00+09:00", "ag:1", "as:2", "c:3", "f:9", "山田 太郎", "taro@example.jp",
+         "p:+819012345678", "z:100-0001", "東京"],
+        ["l:2", "2024-03-06T09:00:00+09:00", "ag:1", "as:2", "c:3", "f:9", "鈴木 花子", "hanako@example.jp",
+         "p:+819011112222", "z:5300001", "大阪"],
+        ["l:3", "2024-03-06T10:00:00+09:00", "ag:1", "as:2", "c:3", "f:9", "佐藤 健", "ken@example.jp",
+         "", "z:650-0001", "神戸"],
+    ])
+    status, out, err = run_cli(capsys, "-w", ws, "import", leads)
+    assert status == 0, err
+    assert "flagged 0" in out
+    out_csv = tmp_path / "out.csv"
+    assert run_cli(capsys, "-w", ws, "export", "customers", out_csv, "--columns", "email,postcode,country")[0] == 0
+    assert sorted(out_csv.read_text(encoding="utf-8").splitlines()[1:]) == [
+        "hanako@example.jp,5300001,", "ken@example.jp,650-0001,", "taro@example.jp,100-0001,"]
+
+
+def test_a_us_zip_excel_stripped_of_its_zeros_still_gets_them_back(tmp_path, capsys):
+    ws = tmp_path / "shop.omnidesk"
+    people = write_csv(tmp_path / "people.csv", ["Email", "Phone", "Zip"], [
+        ["ann@example.com", "+1 617 555 0105", "2134"],
+        ["bob@example.com", "", "21341234"],
+        ["cy@example.com", "(617) 555-0106", "501"],
+    ])
+    status, out, err = run_cli(capsys, "-w", ws, "import", people)
+    assert status == 0, err
+    out_csv = tmp_path / "out.csv"
+    assert run_cli(capsys, "-w", ws, "export", "customers", out_csv, "--columns", "email,postcode")[0] == 0
+    assert sorted(out_csv.read_text(encoding="utf-8").splitlines()[1:]) == [
+        "ann@example.com,02134", "bob@example.com,02134-1234", "cy@example.com,00501"]
+
+
+def test_a_row_whose_phone_is_of_another_country_keeps_its_postcode_as_written(tmp_path, capsys):
+    # A US shop's list with a Sydney and a Danish customer and no country column: their
+    # four-digit postcodes are no ZIPs that lost a zero; the Boston one is.
+    ws = tmp_path / "shop.omnidesk"
+    people = write_csv(tmp_path / "people.csv", ["Email", "Phone", "Zip"], [
+        ["ann@example.com", "(617) 555-0105", "2134"],
+        ["liam@example.com.au", "+61 2 9374 4000", "2000"],
+        ["freja@example.dk", "+45 32 12 34 56", "1050"],
+        ["zoe@example.com", "+61 2 9374 4001; (617) 555-0107", "2135"],
+    ])
+    status, out, err = run_cli(capsys, "-w", ws, "import", people)
+    assert status == 0, err
+    out_csv = tmp_path / "out.csv"
+    assert run_cli(capsys, "-w", ws, "export", "customers", out_csv, "--columns", "email,postcode")[0] == 0
+    assert sorted(out_csv.read_text(encoding="utf-8").splitlines()[1:]) == [
+        "ann@example.com,02134", "freja@example.dk,1050", "liam@example.com.au,2000", "zoe@example.com,02135"]

@@ -744,7 +744,9 @@ _FIVE_DIGITS = {"DE": r"D", "FR": r"F", "IT": r"I", "ES": r"E|C\.? ?P\.?", "MX":
 
 def normalize_postcode(raw: str, country: str | None) -> str:
     """Trim, upper-case and collapse spaces; for the US keep ZIP or ZIP+4
-    and restore leading zeros a spreadsheet removed ("2134" -> "02134"); for
+    and restore leading zeros a spreadsheet removed ("2134" -> "02134",
+    "21341234" -> "02134-1234"; never in a code with a hyphen or of seven
+    digits, which no spreadsheet made: "100-0001" stays so); for
     the UK and Canada put the space in its place ("sw1a1aa" -> "SW1A 1AA");
     for Japan write NNN-NNNN without the postal mark ("〒1853311" ->
     "185-3311"); for India six digits without a space ("110 001"); for the
@@ -767,12 +769,16 @@ def normalize_postcode(raw: str, country: str | None) -> str:
         return m.group(1).zfill(5) if m else text
     if code == "US":
         compact = text.replace(" ", "")
-        m = re.fullmatch(r"(\d{3,5})(?:-(\d{4}))?", compact)
-        if m:
-            # Excel drops the leading zeros of New England and Puerto Rico ZIPs.
-            zip5 = m.group(1).zfill(5)
-            return f"{zip5}-{m.group(2)}" if m.group(2) else zip5
-        if re.fullmatch(r"\d{7,9}", compact):
+        if re.fullmatch(r"\d{5}(?:-\d{4})?", compact):
+            return compact
+        # Excel drops the leading zeros of New England and Puerto Rico ZIPs ("2134", and
+        # "21341234" for a ZIP+4 saved without its hyphen): only a number can have lost them.
+        # A code with a hyphen was never a number, and one of seven digits would be a ZIP+4
+        # that lost two zeros, rarer by far than a postcode of another country (Japan's
+        # "5300001"): those are kept as written, not turned into a ZIP that is no one's.
+        if re.fullmatch(r"\d{3,4}", compact):
+            return compact.zfill(5)
+        if re.fullmatch(r"\d{8,9}", compact):
             full = compact.zfill(9)
             return f"{full[:5]}-{full[5:]}"
         return text

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
+import phonenumbers
+
 from omnidesk.core.cells import without_controls
 from omnidesk.core.consent import OPT_OUTS, STRICTNESS
 from omnidesk.core.importing import normalize as nz
@@ -212,6 +214,9 @@ class RowNormalizer:
         # The header's cells as a repeated header line would hold them (see ``_repeats_header``).
         self._header_cells = tuple((i, key) for i, h in enumerate(plan.header) if (key := _cell_key(h)))
         self.local_region = plan.local_phone_region
+        # "+1" for a US workspace: the start of its region's numbers, None when it has no region.
+        dial = phonenumbers.country_code_for_region(plan.region.upper()) if plan.region else 0
+        self._region_dial = f"+{dial}" if dial else None
         self.mixed_problem = plan.phone_region.problem if plan.phone_region is not None else ""
         # A form's row time is when its boxes were ticked; an order's is not.
         self.form_times = plan.kind != Kind.EVENTS.value and _is_form_export(plan)
@@ -322,6 +327,12 @@ class RowNormalizer:
             if text:
                 out.append((text, i))
         return out
+
+    def _in_region(self, phones: Sequence[str]) -> bool:
+        """Whether a row with these phones (E.164) may be of the workspace's region: it has no
+        phone, or one of them is of its country code (country codes are prefix-free: "+1" is
+        no other code's start)."""
+        return not phones or self._region_dial is None or any(p.startswith(self._region_dial) for p in phones)
 
     def _label(self, i: int | None, name: str) -> str:
         return self.header[i] if i is not None and i < len(self.header) else FIELDS_BY_NAME[name].label
@@ -466,7 +477,13 @@ class RowNormalizer:
         if spaced is not None:
             raw_post = raw_post or spaced[3]
         raw_post = clean_line(raw_post)
-        row.postcode = _postcode(raw_post, row.country or self.plan.region) if raw_post else ""
+        if raw_post:
+            # A row with no country is read as the workspace's region's, unless every phone
+            # on it is another country's: a Sydney customer's "2000" is no ZIP that lost a zero.
+            country = row.country or (self.plan.region if self._in_region(row.phones) else None)
+            row.postcode = _postcode(raw_post, country)
+        else:
+            row.postcode = ""
         if not self._dated:
             raw_bday = ""
         else:
