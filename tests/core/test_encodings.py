@@ -423,3 +423,27 @@ def test_a_word_in_two_alphabets_weighs_more_than_a_word_of_accents():
 
     sample = "PrénomX|X\r\n|ßß\r\n|\"ßß;ßß\"\r\n".encode("cp1252")
     assert guess_legacy(sample).encoding == "cp1252"
+
+
+def test_a_latin_abbreviation_beside_kanji_is_a_word_but_a_misread_accent_is_not():
+    # Japanese writes "会員ID" (member ID) and "ID番号"; a Western file read as a double-byte code
+    # page puts one CJK character where an accented letter and the byte after it were, mostly
+    # between Latin letters ("Hélène" reads "H駘鈩e" in Shift-JIS), or a half-width katakana
+    # where a capital was ("ANDRÉS" reads "ANDRﾉS"): those words stay garbled.
+    from omnidesk.core.importing.encodings import _CORE, _badness
+
+    for word, core in (("会員ID", "shift_jis"), ("ID番号", "shift_jis"), ("会員No.", "shift_jis"),
+                       ("会员ID", "gb2312"), ("회원ID", "euc_kr")):
+        assert _badness(word, core) == 0, word
+    names = ("ANDRÉS", "Renée", "Hélène", "JOSÉE", "ÉTIENNE", "Noëlle", "créée", "Müller")
+    misreads = []
+    for codec in ("cp932", "big5", "gb18030", "cp949", "euc_jp"):
+        for name in names:
+            try:
+                misreads.append((name.encode("cp1252").decode(codec), _CORE[codec]))
+            except UnicodeDecodeError:
+                continue
+    assert len(misreads) > 20
+    assert [word for word, core in misreads if _badness(word, core) == 0] == []
+    upper = "Name,City\r\nANDRÉS DUPONT,PARIS\r\nÉTIENNE MARTIN,LYON\r\nRenée Noël,Nice\r\n"
+    assert guess_legacy(upper.encode("cp1252")) == type(guess_legacy(b""))("cp1252", None)

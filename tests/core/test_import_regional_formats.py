@@ -104,3 +104,22 @@ def test_a_row_whose_phone_is_of_another_country_keeps_its_postcode_as_written(t
     assert run_cli(capsys, "-w", ws, "export", "customers", out_csv, "--columns", "email,postcode")[0] == 0
     assert sorted(out_csv.read_text(encoding="utf-8").splitlines()[1:]) == [
         "ann@example.com,02134", "freja@example.dk,1050", "liam@example.com.au,2000", "zoe@example.com,02135"]
+
+
+MEMBERS = ("会員ID,氏名,フリガナ,メールアドレス,電話番号,郵便番号,住所\r\n"
+           "1,山田 花子,ヤマダ ハナコ,hanako@example.jp,03-1234-5678,〒100-0001,東京都千代田区千代田1-1\r\n"
+           "2,鈴木 一郎,スズキ イチロウ,ichiro@example.jp,090-1111-2222,5300001,大阪府大阪市北区\r\n"
+           "3,高橋 次郎,タカハシ ジロウ,taka@example.jp,0120-123-456,,\r\n")
+
+
+def test_a_shift_jis_member_list_with_a_member_id_column_is_read_without_a_garbled_warning(tmp_path, capsys):
+    # Japanese joins kanji to Latin letters in one word ("会員ID", member ID; "ID番号"): no sign
+    # of a file read in the wrong code page.
+    ws = tmp_path / "shop.omnidesk"
+    for n, header in enumerate(("会員ID", "ID番号", "会員No")):
+        members = tmp_path / f"members{n}.csv"
+        members.write_bytes(MEMBERS.replace("会員ID", header).encode("shift_jis"))
+        status, out, err = run_cli(capsys, "-w", ws, "import", members, "--region", "JP", "--dry-run", "--json")
+        assert status == 0, err
+        report = json.loads(out.splitlines()[0])
+        assert not report.get("warnings"), report

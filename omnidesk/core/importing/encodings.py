@@ -202,7 +202,7 @@ def _badness(token: str, core: str | None) -> int:
 
     Quotation marks around a word (“Quotes”, „Zitat“) and an ellipsis after it are punctuation,
     not part of it; and Japanese writes kanji, kana and Latin letters in one word ("東京タワー",
-    "Eメール")."""
+    "Eメール", "会員ID": see ``_latin_beside_east_asian``)."""
     token = token.strip(_QUOTE_MARKS)
     scripts = set()
     letters = accented = 0
@@ -244,7 +244,7 @@ def _badness(token: str, core: str | None) -> int:
     # in a Latin word ("W¹sik" is Polish "Wąsik" read as Windows-1252).
     if (glued or (numbered and not scripts <= {"CJK", "KANA"})) and letters:
         return 3
-    if len(scripts) > 1 and not _japanese(scripts, accented):
+    if len(scripts) > 1 and not _japanese(scripts, accented) and not _latin_beside_east_asian(token, scripts, accented):
         return 3
     # Latin words carry an accent here and there; a word made only of accented
     # letters ("Èâàí") is another alphabet read through a Latin code page.
@@ -265,6 +265,38 @@ def _japanese(scripts: set[str], accented: int) -> bool:
     if scripts <= {"CJK", "KANA"}:
         return True
     return "KANA" in scripts and scripts <= {"CJK", "KANA", "LATIN"} and not accented
+
+
+_EAST_ASIAN = frozenset(("CJK", "KANA", "HANGUL"))
+
+
+def _latin_beside_east_asian(token: str, scripts: set[str], accented: int) -> bool:
+    """Whether ``token`` is an East Asian word with a Latin abbreviation before or after it:
+    "会員ID" (member ID), "ID番号", "会員No", "회원ID" — plain letters a-z in one run, and at
+    least two East Asian letters in one run beside it.
+
+    A Western code page read as a double-byte one gives no such word: an accented letter
+    there takes the byte after it into one character, one at a time and mostly between Latin
+    letters ("Hélène" gives H, two kanji, e; "Renée" gives Ren and one), and the capitals
+    Windows-1252 accents ("ANDRÉ") become half-width katakana, which are not counted here.
+    """
+    if accented or not scripts <= _EAST_ASIAN | {"LATIN"}:
+        return False
+    runs: list[list] = []  # [kind, letters]: "a" for a-z, "w" for a full-width East Asian letter
+    for ch in token:
+        if not ch.isalpha():
+            continue
+        if ch.isascii():
+            kind = "a"
+        elif "\uff61" <= ch <= "\uffdc" or _script(ch) not in _EAST_ASIAN:
+            return False  # half-width katakana or Hangul beside Latin letters: a misread
+        else:
+            kind = "w"
+        if runs and runs[-1][0] == kind:
+            runs[-1][1] += 1
+        else:
+            runs.append([kind, 1])
+    return len(runs) == 2 and all(n >= 2 for kind, n in runs if kind == "w")
 
 
 # The letters beyond a-z of the languages written in Latin letters that exports come in.
