@@ -135,11 +135,11 @@ def test_kept_ids_gives_what_serving_every_pair_in_turn_gives(records, data):
     assert kept_ids(roots, previous, wanted) == _kept_ids_one_by_one(roots, previous, wanted)
 
 
-def test_a_split_after_a_merge_leaves_the_rest_of_the_merge_together_through_a_rebuild(make_workspace, tmp_path):
+def test_a_split_after_a_merge_stands_through_a_rebuild(make_workspace, tmp_path):
     # Jon (the shop) and Jonathan (the list, and his opens by the list's address) were merged by
-    # hand; then the list's record was split off: not Jon after all. The opens stayed on Jon's
-    # card. A rebuild from scratch made them a nameless customer of their own under Jon's id, and
-    # gave Jon a new one.
+    # hand; then the list's record was split off: not Jon after all. The opens go with Jonathan,
+    # whose list holds their address, and a rebuild from scratch leaves both customers as the
+    # split made them (it once made the opens a nameless customer of their own under Jon's id).
     ws = make_workspace("jon.omnidesk")
     import_file(ws, write_csv(tmp_path / "customers.csv", ["Email", "First Name", "Last Name", "Phone"],
                               [["jon.h@example.com", "Jon", "Hansen", "+14155550101"]]), ImportOptions(channel="shop"))
@@ -158,12 +158,13 @@ def test_a_split_after_a_merge_leaves_the_rest_of_the_merge_together_through_a_r
     decisions = _decisions(ws)
     _, split_off, log_id = unmerge_record(ws, list_record)
     before, customers = _placement(ws), _customers(ws)
-    assert sum(1 for c in before.values() if c == jon) == 6  # Jon's record and the five opens
+    assert sum(1 for c in before.values() if c == jon) == 1  # Jon's own record
+    assert sum(1 for c in before.values() if c == split_off) == 6  # Jonathan's and his five opens
 
     _rebuild(ws)
 
     assert _placement(ws) == before and _customers(ws) == customers
-    undo_log(ws, log_id)  # the split undone: the ties it made go with it
+    undo_log(ws, log_id)  # the split undone: the decisions it made go with it
     assert _decisions(ws) == decisions
 
 

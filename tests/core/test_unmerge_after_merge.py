@@ -8,6 +8,7 @@ name alone joins the two sides, which is never enough to merge on its own.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -160,3 +161,99 @@ def test_the_card_says_a_hand_merge_is_the_users_after_a_resolve_from_scratch(ws
     joining = [link for link in links if "newsletter.csv" in link.sentence()]
     assert [link.why() for link in joining] == ["merged by you"]
     assert not any(link.why() == "same name" for link in links)
+
+
+def test_a_list_member_split_off_a_wrong_merge_takes_her_opens_and_her_notes_back(tmp_path, capsys):
+    """The shop's Ann Lee and the list's Annie Leigh, with an open on Annie's address, merged by
+    hand by mistake; splitting Annie's list record off gave Ann Annie's open (and its date as her
+    first seen), kept Annie's notes on Ann, and told a hand merge of the open with Ann's record
+    the user never made, which a rebuild kept.  The open is Annie's, as an import placed it."""
+    import time_machine
+
+    from omnidesk.core.notes import customer_notes, set_customer_notes
+    from omnidesk.core.workspace import Workspace
+    from tests.helpers import run_cli
+
+    path = tmp_path / "shop.omnidesk"
+
+    def run(*argv) -> str:
+        status, out, err = run_cli(capsys, *argv, "-w", path)
+        assert status == 0, err
+        return out
+
+    def owners() -> dict[str, int]:
+        run("export", "sources", tmp_path / "sources.csv", "--force")
+        rows = [line.split(",") for line in (tmp_path / "sources.csv").read_text().splitlines()[1:]]
+        return {row[0]: int(row[3]) for row in rows}
+
+    def first_seen() -> dict[int, str]:
+        run("export", "customers", tmp_path / "customers.csv", "--columns", "id,first_seen", "--force")
+        return dict((int(i), seen) for i, seen in (line.split(",") for line in
+                                                   (tmp_path / "customers.csv").read_text().splitlines()[1:]))
+
+    write_csv(tmp_path / "shop.csv", ["Customer ID", "First Name", "Last Name", "Email"],
+              [["1001", "Ann", "Lee", "ann@x.com"]])
+    write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"], [["annie@y.com", "Annie", "Leigh"]])
+    write_csv(tmp_path / "opens.csv", ["Email", "Campaign", "Action", "Timestamp"],
+              [["annie@y.com", "News", "open", "2025-06-01 10:00:00"]])
+    with time_machine.travel(datetime(2026, 3, 1, 12, tzinfo=UTC), tick=False):
+        run("import", tmp_path / "shop.csv", "--channel", "shop")
+        run("import", tmp_path / "list.csv", "--channel", "email")
+        run("import", tmp_path / "opens.csv", "--channel", "email")
+        assert owners() == {"shop.csv": 1, "list.csv": 2, "opens.csv": 2}  # her list holds the address
+        seen = first_seen()
+        assert seen[1] == "" and seen[2]  # Ann: nothing dated yet; Annie: her open
+        with Workspace.open(path) as ws:
+            set_customer_notes(ws, 2, "Annie: call after 5")
+        run("merge", "1", "2")
+        said = run("unmerge", "2")  # the list's record
+        assert "from customer 1 to new customer 3" in said
+        assert owners() == {"shop.csv": 1, "list.csv": 3, "opens.csv": 3}
+        assert first_seen() == {1: "", 3: seen[2]}
+        with Workspace.open(path) as ws:
+            assert (customer_notes(ws, 1), customer_notes(ws, 3)) == ("", "Annie: call after 5")
+        assert "merged by you" not in run("customer", "why", "1")
+        run("resolve", "--from-scratch")
+        assert owners() == {"shop.csv": 1, "list.csv": 3, "opens.csv": 3}
+        assert "merged by you" not in run("customer", "why", "1")
+
+
+def test_an_open_on_an_address_both_sides_hold_goes_with_the_list_record_split_off(tmp_path, capsys):
+    """Ann's shop record and Annie's list record hold the same family address; merged by hand, then
+    the list's record split off: the open on that address is the list member's (its channel's own
+    list holds the address), and a rebuild from scratch leaves it so."""
+    import time_machine
+
+    from tests.helpers import run_cli
+
+    path = tmp_path / "shop.omnidesk"
+
+    def run(*argv) -> str:
+        status, out, err = run_cli(capsys, *argv, "-w", path)
+        assert status == 0, err
+        return out
+
+    def owners() -> dict[str, int]:
+        run("export", "sources", tmp_path / "sources.csv", "--force")
+        rows = [line.split(",") for line in (tmp_path / "sources.csv").read_text().splitlines()[1:]]
+        return {row[0]: int(row[3]) for row in rows}
+
+    write_csv(tmp_path / "shop.csv", ["Customer ID", "First Name", "Last Name", "Email"],
+              [["1001", "Ann", "Lee", "lee.family@y.com"]])
+    write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"], [["lee.family@y.com", "Annie", "Leigh"]])
+    write_csv(tmp_path / "opens.csv", ["Email", "Campaign", "Action", "Timestamp"],
+              [["lee.family@y.com", "News", "open", "2025-06-01 10:00:00"]])
+    with time_machine.travel(datetime(2026, 3, 1, 12, tzinfo=UTC), tick=False):
+        for name, channel in (("shop", "shop"), ("list", "email"), ("opens", "email")):
+            run("import", tmp_path / f"{name}.csv", "--channel", channel)
+        ann, annie = owners()["shop.csv"], owners()["list.csv"]
+        assert ann != annie
+        run("merge", ann, annie)
+        run("export", "sources", tmp_path / "sources.csv", "--force")
+        list_record = next(line.rsplit(",", 1)[1] for line in (tmp_path / "sources.csv").read_text().splitlines()
+                           if line.startswith("list.csv"))
+        run("unmerge", list_record)
+        placed = owners()
+        assert placed["opens.csv"] == placed["list.csv"] != placed["shop.csv"]
+        run("resolve", "--from-scratch")
+        assert owners() == placed

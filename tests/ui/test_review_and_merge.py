@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -543,6 +545,61 @@ def test_splitting_a_merged_customer_gives_the_notes_typed_for_them_back(window,
     set_customer_notes(ws, 1, "Anna: decaf only.")
     window.undo_action.trigger()
     assert customer_notes(ws, 1) == "Anna: decaf only.\n\nMark: allergic to nuts, never send the hazelnut promo."
+
+
+def test_a_list_member_split_off_with_the_button_takes_her_opens_and_notes_and_undo_puts_them_back(
+        window, ws, tmp_path, qtbot):
+    """The shop's Ann Lee and the list's Annie Leigh (her open on the list's address, her note on her
+    card) merged by mistake: the Split button on Annie's list record gives her back her open and her
+    note (they stayed on Ann); Edit › Undo puts the merged customer back as it was, Redo splits again,
+    and a rebuild from scratch keeps the split."""
+    import time_machine
+
+    from omnidesk.core.identity.resolve import resolve_all
+    from omnidesk.core.notes import customer_notes, set_customer_notes
+
+    def placed():
+        with ws.engine.connect() as conn:
+            records = conn.exec_driver_sql("SELECT b.file_name, r.customer_id FROM source_record r "
+                                           "JOIN import_batch b ON b.id = r.batch_id WHERE r.channel != 'manual'")
+            events = conn.exec_driver_sql("SELECT customer_id FROM event").scalars()
+            return dict(records.all()), list(events)
+
+    with time_machine.travel(datetime(2026, 3, 1, 12, tzinfo=UTC), tick=True):
+        import_file(ws, write_csv(tmp_path / "shop.csv", HEADER, [["Ann", "Lee", "ann@x.com", ""]]),
+                    ImportOptions(channel="shop"))
+        import_file(ws, write_csv(tmp_path / "list.csv", HEADER, [["Annie", "Leigh", "annie@y.com", ""]]),
+                    ImportOptions(channel="email"))
+        import_file(ws, write_csv(tmp_path / "opens.csv", ["Email", "Campaign", "Action", "Timestamp"],
+                                  [["annie@y.com", "News", "open", "2025-06-01 10:00:00"]]),
+                    ImportOptions(channel="email", kind="events"))
+        assert placed() == ({"shop.csv": 1, "list.csv": 2, "opens.csv": 2}, [2])
+        set_customer_notes(ws, 2, "Annie: call after 5")
+        window.set_workspace(ws)
+        assert window.operations.merge([1, 2])
+        merged = placed()
+        assert merged == ({"shop.csv": 1, "list.csv": 1, "opens.csv": 1}, [1])
+        window.open_customer(1)
+        view = window.customer_view
+        row = next(r for r in range(view.source_model.rowCount())
+                   if view.source_model.index(r, 0).data() == "list.csv")
+        view.source_table.selectRow(row)
+        qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
+        split = ({"shop.csv": 1, "list.csv": 3, "opens.csv": 3}, [3])
+        assert placed() == split
+        assert (customer_notes(ws, 1), customer_notes(ws, 3)) == ("", "Annie: call after 5")
+        window.undo_action.trigger()
+        assert placed() == merged and ws.counts()["customers"] == 1
+        assert customer_notes(ws, 1) == "Annie: call after 5"
+        with ws.engine.begin() as conn:
+            resolve_all(conn, from_scratch=True)
+        assert placed() == merged
+        window.redo_action.trigger()
+        assert placed() == split
+        assert (customer_notes(ws, 1), customer_notes(ws, 3)) == ("", "Annie: call after 5")
+        with ws.engine.begin() as conn:
+            resolve_all(conn, from_scratch=True)
+        assert placed() == split
 
 
 def test_after_a_split_review_asks_about_the_customers_as_they_are_and_undo_puts_the_queue_back(

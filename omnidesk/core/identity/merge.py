@@ -284,13 +284,22 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         if record_id in by_hand:
             raise UserError("What you entered by hand stays with the customer; change or clear it on the card "
                             "instead.")
-        followers = [f for f, lead in all_followers(conn).items() if lead == record_id]
+        led = all_followers(conn)
+        followers = [f for f, lead in led.items() if lead == record_id]
         moving = [record_id, *followers]
         moving += _same_rows(conn, old, moving)
-        remaining = [r for r in _record_ids(conn, old) if r not in moving]
+        riders = _riding_along(conn, old, moving, led)
+        taken = {*moving, *riders}
+        remaining = [r for r in _record_ids(conn, old) if r not in taken]
         anchors = [r for r in remaining if r not in by_hand]
+        if not anchors and riders:
+            # Nothing but the record's own activity would be left: it stays, as a customer of its own.
+            riders = []
+            remaining = [r for r in _record_ids(conn, old) if r not in moving]
+            anchors = [r for r in remaining if r not in by_hand]
         if not anchors:
             raise UserError("That record is the customer's only source; there is nothing to split.")
+        moving += riders
         brought = _brought_by_merges(conn, old)
         going = _hand_going_along(conn, old, moving, brought)
         moving += going
@@ -300,7 +309,7 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         new = conn.execute(insert(cust).returning(cust.c.id), [new_customer_row(conn, customer_id)]).scalar_one()
         conn.execute(update(rec).where(rec.c.id.in_(moving)).values(customer_id=new))
         sync_children(conn, moving)
-        hand_undo = _share_hand_entries(conn, old, new, moving, going, brought, anchors, record_id)
+        hand_undo = _share_hand_entries(conn, old, new, moving, going, brought, anchors, record_id, riders)
         remaining_hashes = _hashes(conn, old)
         ties, retied = _untie(conn, _hashes(conn, new), remaining_hashes)
         decision_ids = retied + _decide(conn, "reject", [row.row_hash], remaining_hashes)
@@ -323,16 +332,72 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
     return Unmerged(old, new, log_id)
 
 
+def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int], led: dict[int, int]) -> list[int]:
+    """The activity of ``customer_id`` that goes with the split-off records ``moving``: theirs, as an
+    import places it.
+
+    Jon (the shop) and Jonathan (a list's record, and his opens by its address) were merged by
+    hand, then the list's record was split off: not Jon after all.  The opens are Jonathan's, as
+    they were before the merge; left on Jon's card, they gave Jon Jonathan's activity and dates,
+    kept Jonathan's notes there (a side's notes go only when all it brought leaves), and were
+    tied to Jon as if the user had merged them.  An activity record (a file of events: opens,
+    orders, visits) goes along when it shares an email, phone or customer id with the split-off
+    records and either shares none with the file records that stay, or shares them only where
+    the split-off side holds its channel's own list record for them and the side that stays
+    does not (an open goes to the person its channel's list holds the address for).  A row of
+    an order goes with its order's first row.  Returns the records, in id order.
+    """
+    rec, ident = SourceRecord.__table__, Identifier.__table__
+    records = {r.id: r for r in conn.execute(select(rec.c.id, rec.c.kind, rec.c.channel).where(
+        rec.c.customer_id == customer_id, rec.c.channel != HAND, rec.c.kind != "skipped"))}
+    leaving = set(moving)
+    if not any(r.kind == "events" and rid not in leaving for rid, r in records.items()):
+        return []
+    values: dict[int, set[tuple[str, str]]] = {}
+    for part in chunks(sorted(records)):
+        for rid, kind, value in conn.execute(select(ident.c.record_id, ident.c.kind, ident.c.value).where(
+                ident.c.record_id.in_(part), ident.c.kind.in_(("email", "phone", "external")))):
+            values.setdefault(rid, set()).add((kind, value))
+    gone = {v for rid in leaving for v in values.get(rid, ())}
+    candidates = {rid for rid, r in records.items() if r.kind == "events" and rid not in leaving
+                  and values.get(rid, set()) & gone}
+    # Each value, with the channels whose list records hold it on either side.
+    kept: dict[tuple[str, str], set[str]] = {}
+    listed_leaving: dict[tuple[str, str], set[str]] = {}
+    for rid, r in records.items():
+        if rid in candidates:
+            continue
+        lists = r.channel if r.kind == "contacts" else None
+        for v in values.get(rid, ()):
+            if rid in leaving:
+                if lists:
+                    listed_leaving.setdefault(v, set()).add(lists)
+            else:
+                kept.setdefault(v, set())
+                if lists:
+                    kept[v].add(lists)
+    riders = set()
+    for rid in sorted(candidates):
+        shared, channel = values[rid], records[rid].channel
+        if any(v in kept for v in shared) and (any(channel in kept.get(v, ()) for v in shared)
+                                               or not any(channel in listed_leaving.get(v, ()) for v in shared)):
+            continue
+        riders.add(rid)
+    # An order's rows go together, with its first row.
+    going = riders | leaving
+    riders = {rid for rid in riders if led.get(rid, rid) in going}
+    riders |= {f for f, lead in led.items() if lead in riders and f in records and f not in leaving}
+    return sorted(riders)
+
+
 def _keep_the_rest_together(conn: Connection, moving: Sequence[int], anchors: Sequence[int]) -> list[int]:
     """Tie to the customer the records left on it that held to it through the split-off records.
 
-    Jon (the shop) and Jonathan (a list's record, and his opens by its address) were merged by
-    hand, then the list's record was split off.  The opens stay on Jon's card; but they share
-    nothing with Jon's own records, and the split-off record they share their address with is
-    kept apart from Jon's: a rebuild left them a customer of their own (under Jon's id).  Each
-    remaining record that shares an email, phone or external id with the split-off ones is tied
-    to the customer's first other record, as the user's merge had tied it.  Returns the ties'
-    decision ids (undo removes them).
+    A record that stays (:func:`_riding_along` took the split-off side's own activity along) while
+    it shares an email, phone or external id with the split-off records, which are kept apart from
+    the customer's, would be left between the two by a rebuild.  Each such record is tied to the
+    customer's first other record, as the user's merge had tied it.  Returns the ties' decision
+    ids (undo removes them).
     """
     ident, rec = Identifier.__table__, SourceRecord.__table__
     values = {(k, v) for part in chunks(list(moving)) for k, v in conn.execute(
@@ -629,7 +694,8 @@ def _together_since(leaving: Sequence, staying: Sequence):
 
 
 def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[int], going: Sequence[int],
-                        brought: dict[int, _Brought], anchors: Sequence[int], new_anchor: int) -> dict:
+                        brought: dict[int, _Brought], anchors: Sequence[int], new_anchor: int,
+                        riders: Sequence[int] = ()) -> dict:
     """After a split, give each side what was typed by hand for it while the two were one customer.
 
     What cannot be told apart is read the safe way:
@@ -665,9 +731,10 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
     # standing brought, from that merge), the later of the two.  Both sides holding a record the
     # files joined: always, and every hand-typed refusal of the customer is ambiguous.  (Reading
     # the customer's first merge instead took a later, unrelated merge for when the two met, and a
-    # "stop" typed while they were one card stayed with one side only.)
+    # "stop" typed while they were one card stayed with one side only.)  The activity riding along
+    # with the split-off records (:func:`_riding_along`) says nothing of when the two met.
     old_anchor = anchors[0]
-    leaving = [r for r in moving if r not in set(going)]
+    leaving = [r for r in moving if r not in {*going, *riders}]
     together = _together_since([brought[r].at if r in brought else None for r in leaving],
                                [brought[r].at if r in brought else None for r in anchors])
     shared = _refusals_typed(conn, staying, together)
