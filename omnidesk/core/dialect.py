@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from omnidesk.core import held_files
 from omnidesk.core.text import strip_accents
 
 # PRAGMA application_id marks a SQLite file as an omnidesk workspace ("OMND").
@@ -197,8 +198,8 @@ def is_writable(path: Path) -> bool:
 
 
 def _is_wal_file(path: Path) -> bool:
-    with path.open("rb") as fh:
-        header = fh.read(20)
+    # Never open()/close() here: a Workspace of this process may have the file open (held_files).
+    header = held_files.read_head(path, 20)
     # Bytes 18 and 19 are the file format's write and read versions: 2 means WAL.
     return len(header) == 20 and header[18] == 2
 
@@ -269,8 +270,9 @@ def inspect_file(path: Path) -> FileState:
     size = path.stat().st_size
     if size == 0:
         return FileState("empty")
-    with path.open("rb") as fh:
-        head = fh.read(len(SQLITE_MAGIC))
+    # Read without dropping this process's SQLite locks on it: the window may have this very file
+    # open (File > Open Recent lists it first), see held_files.
+    head = held_files.read_head(path, len(SQLITE_MAGIC))
     if head != SQLITE_MAGIC:
         return FileState("not-sqlite", detail="it is not a SQLite database")
     beside = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]

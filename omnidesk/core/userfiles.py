@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from omnidesk.core import held_files
 from omnidesk.core.errors import UserError
 from omnidesk.core.text import printable
 
@@ -47,6 +48,11 @@ def check_regular_file(path: str | os.PathLike[str], *, pick: str = PICK, folder
         raise error(cannot_open_text(name, e)) from e
     if not stat.S_ISREG(mode):
         raise error(_not_regular(p, mode, pick, folder_pick))
+    workspace = held_files.workspace_holding(p)
+    if workspace is not None:
+        # Read whole and closed, it would drop this process's SQLite locks on the open workspace.
+        what = "the workspace" if held_files.is_held(p) else f"a file of the workspace {printable(workspace.name)}"
+        raise error(f'"{name}" is {what} open here, not a file to read in; {pick}.')
 
 
 def _not_regular(p: Path, mode: int, pick: str, folder_pick: str | None) -> str:

@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
-from omnidesk.core import dialect, failures
+from omnidesk.core import dialect, failures, held_files
 from omnidesk.core.models import (
     HAND_KIND,
     Consent,
@@ -214,6 +215,10 @@ class Workspace:
         self._data_version: int | None = None  # the look's mark: None until the first look
         self._outside = False  # a write of this process found another's commit since the mark: news
         self._watch_lock = threading.Lock()  # a summary's write looks from a worker thread
+        # The file is noted as open through SQLite in this process until close() has closed every
+        # connection (or this object is gone), so no raw read of it drops SQLite's locks (held_files).
+        self._held = None if path is None else weakref.finalize(self, held_files.release, held_files.hold(path))
+        self.closed = False
 
     @property
     def busy_timeout(self) -> float:
@@ -330,10 +335,10 @@ class Workspace:
             try:
                 ws._migrate()
             except WorkspaceError:
-                engine.dispose()
+                ws.close()
                 raise
             except Exception as exc:
-                engine.dispose()
+                ws.close()
                 if failures.is_damaged(exc):
                     raise DamagedWorkspaceError(failures.damaged_message(path)) from exc
                 if failures.is_disk_full(exc):
@@ -350,7 +355,7 @@ class Workspace:
             try:
                 ws._reread_consents()
             except Exception:
-                engine.dispose()
+                ws.close()
                 raise
         ws.show_channel_labels()
         return ws
@@ -731,10 +736,13 @@ class Workspace:
             yield conn
 
     def close(self) -> None:
+        self.closed = True
         if self._watch is not None:
             self._watch.close()
             self._watch = None
         self.engine.dispose()
+        if self._held is not None:
+            self._held()  # after the connections: only now may a descriptor of the file be closed
 
     def __enter__(self) -> Workspace:
         return self

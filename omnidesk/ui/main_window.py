@@ -10,6 +10,7 @@ asks (confirmations) and shows.
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
@@ -561,6 +562,11 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     def open_workspace(self, path: Path) -> bool:
         if self._refuse_while_busy("Cannot open workspace"):
             return False
+        if self._is_open_here(path):
+            # File > Open Recent lists it first: the window keeps what it shows, edits and undo
+            # history included, rather than a second Workspace on the same file.
+            self.statusBar().showMessage(f"{path.name} is already open.", 5000)
+            return True
         try:
             try:
                 workspace = Workspace.open(path, busy_timeout=APP_BUSY_TIMEOUT)
@@ -592,6 +598,17 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         elif workspace.upgrade_note:
             self.statusBar().showMessage(workspace.upgrade_note, 20000)
         return True
+
+    def _is_open_here(self, path: Path) -> bool:
+        """Whether ``path`` is the workspace this window shows, open for writing (a read-only one is
+        opened again: its file may have become writable meanwhile)."""
+        ws = self.workspace
+        if ws is None or ws.path is None or ws.closed or ws.readonly:
+            return False
+        try:
+            return os.path.samefile(ws.path, path)
+        except OSError:
+            return False
 
     def open_demo(self) -> None:
         if self._refuse_while_busy("Cannot open the demo"):

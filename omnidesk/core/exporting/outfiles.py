@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from omnidesk.core import held_files
 from omnidesk.core.errors import UserError
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -38,8 +39,8 @@ def is_database(path: Path) -> bool:
     if not path.is_file():  # a pipe or a device is never opened to look: it would wait, or read for ever
         return False
     try:
-        with path.open("rb") as fh:
-            return fh.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+        # Not open()/close(): that would drop this process's SQLite locks on a workspace open here.
+        return held_files.read_head(path, len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
     except OSError:
         return False
 

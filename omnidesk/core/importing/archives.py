@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from omnidesk.core import tempfiles
+from omnidesk.core import held_files, tempfiles
 from omnidesk.core.errors import UserError
 from omnidesk.core.text import printable
 
@@ -40,8 +40,8 @@ def is_zip(path: Path) -> bool:
         # Only a regular file is opened: reading a named pipe or a device would hang.
         if not Path(path).is_file():
             return False
-        with Path(path).open("rb") as fh:
-            return fh.read(4) == b"PK\x03\x04"
+        # Not open()/close(): a workspace open here, picked by mistake, would lose its SQLite locks.
+        return held_files.read_head(path, 4) == b"PK\x03\x04"
     except OSError:
         return False
 
