@@ -71,6 +71,7 @@ class BulkActions(QObject):
 
     def consent(self, ids: list) -> None:
         from omnidesk.core import edits
+        from omnidesk.ui.operations import consent_lost
 
         dialog = self.consent_dialog(ids)
         if not self._exec(dialog):
@@ -79,7 +80,7 @@ class BulkActions(QObject):
         self.operations._hand(f"record consent {status} for {self.who(ids)}",
                               lambda ws: edits.record_consent_many(ws, ids, channel, status, note),
                               "Cannot record the consent", ids if len(ids) <= 500 else [], self.who(ids),
-                              many=len(ids))
+                              many=len(ids), lost=consent_lost(channel, status, self.who(ids)))
 
     def erase(self, ids: list) -> None:
         # Each is erased only as the person the question was about (see rights.erase_person).

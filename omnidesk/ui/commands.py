@@ -21,7 +21,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity import kept_apart as core_apart
 from omnidesk.core.identity import merge as core_merge
 from omnidesk.core.importing import batches as core_batches
-from omnidesk.core.journal import JournaledWorkspace, revert
+from omnidesk.core.journal import JournalConflict, JournaledWorkspace, revert
 from omnidesk.core.notes import replace_notes
 from omnidesk.core.settings import SettingsChange, change_settings_steps, restore_settings_steps
 from omnidesk.core.tasks import Cancelled, Progress, run_to_completion, worded
@@ -58,6 +58,10 @@ class Step(QUndoCommand):
         self.noop = False
         self.workspace: Workspace | None = None
         self.ops = None  # the bridge that stacked it (knows batches imported again under new ids)
+        self.turn = 0  # when the bridge last ran it (Operations.turns)
+        # Said when a redo drops the step: what is then not on record ("Eve Stone's email consent
+        # denied is not on record now…"); "" says nothing more.
+        self.lost = ""
 
     def current_batch(self, batch_id: int) -> int:
         return self.ops.current_batch(batch_id) if self.ops is not None else batch_id
@@ -436,7 +440,15 @@ def reimport_files(workspace, files: Sequence[tuple[Path, object, str]]):
 
 
 class ImportStep(Step):
-    """Files imported by the import wizard: undo takes their imports back, redo imports them again."""
+    """Files imported by the import wizard: undo takes their imports back, redo brings them back.
+
+    Undo is journaled (up to ``UNDOABLE_RECORDS`` records), so redo puts every row back as it
+    was: the customers the files brought in come back under their numbers, with the same
+    records, and the steps taken on them afterwards are redone on them.  An import too big to
+    journal, or one whose rows changed since its undo (another window, the command line), is
+    imported again from its files instead: its customers and records come back under new
+    numbers (``renumbered`` says why), and a later step on them is dropped, saying so.
+    """
 
     long_redo = True
 
@@ -445,6 +457,9 @@ class ImportStep(Step):
         super().__init__(f"import of {names[0]}" if len(names) == 1 else f"import of {len(names)} files")
         self.files = files
         self.batch_ids = batch_ids
+        self.undone: core_batches.BatchesUndone | None = None
+        # Why the last redo imported the files again, under new numbers ("" when it put them back as they were).
+        self.renumbered = ""
 
     def target_words(self) -> str:
         return "These imports"
@@ -452,17 +467,42 @@ class ImportStep(Step):
     def revert(self, ws: Workspace) -> Changes:
         self.workspace = ws
         ids = [self.current_batch(b) for b in self.batch_ids if b]
-        return core_batches.undo_batches(ws, ids).changes
+        self.undone = core_batches.take_back_batches(ws, ids)
+        return self.undone.changes
 
     def long_task(self, ws: Workspace, ops):
         self.workspace = ws
-        return reimport_files(ws, self.files)
+        undone = self.undone
+        again = reimport_files(ws, self.files)
+        names = " and ".join(Path(p).name for p, _, _ in self.files)
+
+        def work(cancelled):
+            why = "it was too big to keep as it was"
+            if undone is not None and undone.journal is not None:
+                yield Progress(0, 0, f"Putting back {names}")
+                if cancelled():
+                    raise Cancelled("Redo of the import was cancelled; nothing changed.")
+                try:
+                    return "back", core_batches.put_back_batches(ws, undone)
+                except JournalConflict:  # changed since its undo: the files are imported again
+                    why = ("the workspace changed after it was undone (in another window, or from the command "
+                           "line), so its rows could not be put back as they were")
+            made = yield from again(cancelled)
+            return "again", made, why
+
+        return work
 
     def long_words(self) -> str:
         return "Importing again"
 
     def finish_long(self, result) -> Changes:
-        new = list(result)
+        self.undone = None
+        if result[0] == "back":
+            self.renumbered = ""
+            return result[1]
+        _, new, why = result
+        self.renumbered = why
+        new = list(new)
         for old, now in zip(self.batch_ids, new):
             if self.ops is not None and old and now and old != now:
                 self.ops.batch_aliases[self.current_batch(old)] = now

@@ -44,6 +44,16 @@ from omnidesk.ui.tasks import Task, TaskRunner
 
 # A hand edit of this many customers or more (a tag added to a segment) runs off the UI thread.
 LONG_EDIT = 1_000
+# Consent a person refused: a redo that drops its recording says they may be sent to again.
+REFUSALS = ("denied", "unsubscribed", "cleaned")
+
+
+def consent_lost(channel: str, status: str, who: str) -> str:
+    """What a redo that drops a step recording consent says is not on record now (an opt-out)."""
+    from omnidesk.core.channels import channel_name
+
+    words = f"{channel_name(channel)} consent {status.strip().lower()} for {who} is not on record now: record it again"
+    return f"{words} before sending them anything." if status.strip().lower() in REFUSALS else f"{words}."
 
 
 def reason(exc: BaseException) -> str:
@@ -86,6 +96,8 @@ class Operations(QObject):
         self._busy_with = ""
         # Batches an import redo made again, under new ids: old id -> new id.
         self.batch_aliases: dict[int, int] = {}
+        # Counts the steps run (pushed, undone, redone): a step's ``turn`` is when it last ran.
+        self.turns = 0
         self._told: Callable[[str, str], None] | None = None  # see failures_told_to
 
     @contextmanager
@@ -171,6 +183,8 @@ class Operations(QObject):
     def _pushed(self, step: Step, changes: Changes) -> None:
         assert self.workspace is not None
         step.after = customer_fingerprints(self.workspace, step.customers)
+        self.turns += 1
+        step.turn = self.turns
         if not step.noop:
             step.ran = True  # QUndoStack.push calls redo(): it has already run
             self.stack.push(step)
@@ -191,7 +205,7 @@ class Operations(QObject):
         if not isinstance(step, Step):
             self.stack.undo()
             return
-        self._move(step, undoing=True)
+        self._move(step, undoing=True, at=self.stack.index() - 1)
 
     def redo(self) -> None:
         """Edit › Redo: do the step again, or drop it when its target is gone."""
@@ -201,16 +215,31 @@ class Operations(QObject):
         if not isinstance(step, Step):
             self.stack.redo()
             return
-        self._move(step, undoing=False)
+        self._move(step, undoing=False, at=self.stack.index())
 
-    def _move(self, step: Step, *, undoing: bool) -> None:
+    def _changed_since(self, step: Step, at: int) -> str:
+        """Why ``step``'s customers no longer read as it left (or found) them, for its message.
+
+        An import redone since by importing its files again (too big to keep as it was, say)
+        gave the customers and records it brought in new numbers: that is said, not blamed on
+        another window."""
+        for i in range(at - 1, -1, -1):
+            earlier = self.stack.command(i)
+            if isinstance(earlier, commands.ImportStep) and earlier.renumbered and earlier.turn > step.turn:
+                files = "its file" if len(earlier.files) == 1 else "its files"
+                return (f"Redoing the {earlier.text()} imported it again from {files}, because {earlier.renumbered}: "
+                        f"the customers and records it brought in came back under new numbers, and {step.target_words()} "
+                        "may not be whom this step was taken on: it could now hit the wrong data.")
+        return (f"{step.target_words()} changed since (in another window, or by an import or a step that was "
+                "taken back), so this step could now hit the wrong data.")
+
+    def _move(self, step: Step, *, undoing: bool, at: int) -> None:
         assert self.workspace is not None
         verb = "undo" if undoing else "redo"
         title = f"Cannot {verb} {step.text()}"
         expected = step.after if undoing else step.before
         if expected is not None and customer_fingerprints(self.workspace, step.customers) != expected:
-            self._drop(step, undoing, title, f"{step.target_words()} changed since (in another window, or by "
-                       "an import or a step that was taken back), so this step could now hit the wrong data.")
+            self._drop(step, undoing, title, self._changed_since(step, at))
             return
         if step.long_undo if undoing else step.long_redo:
             self._long_move(step, title, undoing)
@@ -230,6 +259,8 @@ class Operations(QObject):
 
     def _moved(self, step: Step, undoing: bool, changes: Changes) -> None:
         step.ran = True
+        self.turns += 1
+        step.turn = self.turns
         what = step.text()
         if undoing:
             self.stack.undo()
@@ -245,7 +276,9 @@ class Operations(QObject):
             self.stack.undo()  # an obsolete step is deleted, not undone
         else:
             self.stack.redo()
-        self._fail(title, f"{why}\n\nThe step was removed from Edit › Undo; nothing was changed.")
+        # What is not on record because a step was not redone (an opt-out), said plainly.
+        lost = f"\n\n{step.lost}" if step.lost and not undoing else ""
+        self._fail(title, f"{why}{lost}\n\nThe step was removed from Edit › Undo; nothing was changed.")
 
     # -- long work -------------------------------------------------------------------
 
@@ -495,7 +528,7 @@ class Operations(QObject):
     # -- what the user types in (core/edits.py) ---------------------------------------
 
     def _hand(self, text: str, run, title: str, customers: Sequence[int] = (), target: str = "", *,
-              many: int = 0):
+              many: int = 0, lost: str = ""):
         """Run a hand edit as one journaled undo step; the core's Edit, or None when it did not happen.
 
         An edit of ``many`` customers, from ``LONG_EDIT`` on, runs as long work (progress, the
@@ -503,10 +536,12 @@ class Operations(QObject):
         if many >= LONG_EDIT:
             # Checked by its journal alone, as any edit of many customers (see HandEditStep).
             step = commands.HandEditStep(text, run, (), target, long=True)
+            step.lost = lost
             if self._ready(title):
                 self._start_step(step, step.long_words(), title)
             return None
         step = commands.HandEditStep(text, run, customers, target)
+        step.lost = lost
         return step.edit if self.push(step, title) else None
 
     def edit_values(self, customer_id: int, values: dict[str, str]):
@@ -565,7 +600,8 @@ class Operations(QObject):
         name = self._name(customer_id)
         return self._hand(f"record {channel_name(channel)} consent {status} for {name}",
                           lambda ws: edits.record_consent(ws, customer_id, channel, status, note),
-                          "Cannot record the consent", [customer_id], name)
+                          "Cannot record the consent", [customer_id], name,
+                          lost=consent_lost(channel, status, name))
 
     def set_custom_field(self, customer_id: int, field: str, value: str):
         from omnidesk.core import edits

@@ -21,7 +21,7 @@ from omnidesk.core.importing import running
 from omnidesk.core.importing.copies import HANDED_TO, copies_of, copy_of, hand_over, rows_followed, rows_now_in
 from omnidesk.core.importing.sightings import hand_on_events
 from omnidesk.core.importing.supersede import FIXED, Replacements, is_replaced, restore_superseded
-from omnidesk.core.journal import Journal, JournaledWorkspace, revert
+from omnidesk.core.journal import Journal, JournalConflict, JournaledWorkspace, revert
 from omnidesk.core.metrics_index import forget_batch
 from omnidesk.core.models import (
     HAND_KIND,
@@ -176,12 +176,42 @@ def undo_batches(ws: Workspace, batch_ids: Sequence[int]) -> BatchesUndone:
     return BatchesUndone(totals, list(batch_ids))
 
 
+def take_back_batches(ws: Workspace, batch_ids: Sequence[int]) -> BatchesUndone:
+    """:func:`undo_batches`, journaled when the imports hold at most ``UNDOABLE_RECORDS`` records:
+    :func:`put_back_batches` then brings them back exactly, their customers and records under the
+    numbers they had, so what was done to those customers since still finds them.  Bigger imports
+    are taken back unjournaled (the journal would hold all of their rows in memory); ``journal``
+    is None then, and only importing the files again brings their rows back, under new numbers."""
+    rec = SourceRecord.__table__
+    ids = list(batch_ids)
+    with ws.engine.connect() as conn:
+        records = conn.execute(select(func.count()).select_from(rec).where(rec.c.batch_id.in_(ids))).scalar() or 0
+    if records > UNDOABLE_RECORDS:
+        return undo_batches(ws, ids)
+    journaled = JournaledWorkspace(ws)
+    undone = undo_batches(journaled, ids)
+    undone.journal = journaled.journal()
+    return undone
+
+
+def put_back_batches(ws: Workspace, undone: BatchesUndone) -> Changes:
+    """Put back exactly what :func:`take_back_batches` took back, in one transaction.
+
+    Refused (``JournalConflict``, nothing changed) when anything it touched has changed since,
+    or when it was not journaled."""
+    if undone.journal is None:
+        raise JournalConflict("That import was too big to keep as it was; only its files imported again bring it back.")
+    return revert(ws, undone.journal) | undone.changes
+
+
 @dataclass
 class BatchesUndone:
     """What :func:`undo_batches` removed (summed over the imports) and what the screens re-read."""
 
     removed: dict[str, int]
     batch_ids: list[int]
+    # Every row the undo changed, when it was journaled (take_back_batches): put_back_batches replays it.
+    journal: Journal | None = None
 
     @property
     def changes(self) -> Changes:
