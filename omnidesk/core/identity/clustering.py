@@ -941,20 +941,28 @@ def nameless_to_decide_again(profiles: Sequence[Profile], new: int) -> dict[int,
     belongs to none of them (:func:`_drop_ambiguous_nameless`); so it is compared
     again, as if unplaced, beside the new records.  So are the address's nameless
     events (an email tool's opens), which go with the list member of their channel.
+    So is a nameless record whose own channel's list now holds its address under a
+    name, on a customer holding no named record of that channel: an open placed on
+    the shop's Ann before the list's Annie came in is Annie's, even when Ann and
+    Annie could be one name (two birthdays keep them apart).
     An event that no such member takes stays where it was: a rebuild would place it
     on nobody, which a merge log cannot say (``writes.log_taken_off``).
     """
     names_of: dict[int, set[str]] = defaultdict(set)  # customer -> the first names its records give
+    channels_of: dict[int, set[str]] = defaultdict(set)  # customer -> the channels of its named records
     for p in profiles[new:]:
         if p.first and p.customer_id is not None:
             names_of[p.customer_id].add(read_form(p.first, p.first_read))
+            channels_of[p.customer_id].add(p.channel)
     if not names_of:
         return {}
     incoming: dict[str, set[str]] = defaultdict(set)  # email or phone -> the new records' first names
+    listed: dict[str, set[str]] = defaultdict(set)  # email or phone -> the new named records' channels
     for p in profiles[:new]:
         if p.first:
             for value in (*p.emails, *p.phones):
                 incoming[value].add(read_form(p.first, p.first_read))
+                listed[value].add(p.channel)
     out: dict[int, int] = {}
     for i in range(new, len(profiles)):
         p = profiles[i]
@@ -969,6 +977,11 @@ def nameless_to_decide_again(profiles: Sequence[Profile], new: int) -> dict[int,
         # (A customer the user made of two names is not split by a record under one of them.)
         arriving = {n for value in (*p.emails, *p.phones) for n in incoming.get(value, ())}
         if any(not any(_compatible(x, y) for y in held) for x in arriving):
+            out[i] = p.customer_id
+        # Its own channel's first named record of the address, where the customer holds none of
+        # that channel: compared from scratch, the record goes with it (_drop_ambiguous_nameless).
+        elif p.channel not in channels_of[p.customer_id] and any(
+                p.channel in listed.get(value, ()) for value in (*p.emails, *p.phones)):
             out[i] = p.customer_id
     return out
 
@@ -1076,7 +1089,11 @@ def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags, 
 
     ...unless its own channel names one of them: an open in the email tool's activity
     belongs to the list member with that address, even when the family shares it
-    elsewhere.  An email open from a family's shared address must otherwise not be
+    elsewhere.  Its own channel's member is its person whenever other channels hold the
+    address under a name too, even one that could be the same (Ann at the shop, her
+    daughter Annie on the list, kept apart by their birthdays): with a first name that
+    could be one person's taken for a match, the open went to whoever's file came first.
+    An email open from a family's shared address must otherwise not be
     pinned on one of them at random, nor bridge the two.  Nameless records of one
     channel still go together while nobody named is with them (``cl``, the
     clusters as they are when the pair's turn comes): a list member known by the
@@ -1097,15 +1114,18 @@ def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags, 
     ambiguous: set[int] = set()
     keep: dict[int, set[int]] = {}
     for i, named in links.items():
-        names = {read_form(profiles[j].first, profiles[j].first_read) for j in named}
-        if all(_compatible(x, y) for x in names for y in names):
-            continue
         own = [j for j in named if profiles[j].channel == profiles[i].channel]
-        own_names = {read_form(profiles[j].first, profiles[j].first_read) for j in own}
-        if own and all(_compatible(x, y) for x in own_names for y in own_names):
-            keep[i] = set(own)
+        if own:
+            own_names = {read_form(profiles[j].first, profiles[j].first_read) for j in own}
+            if all(_compatible(x, y) for x in own_names for y in own_names):
+                if len(own) < len(named):
+                    keep[i] = set(own)
+                continue
         else:
-            ambiguous.add(i)
+            names = {read_form(profiles[j].first, profiles[j].first_read) for j in named}
+            if all(_compatible(x, y) for x in names for y in names):
+                continue
+        ambiguous.add(i)
     if not (ambiguous or keep):
         return ambiguous, None
 
