@@ -43,15 +43,20 @@ DEFAULT_CHANNELS = ("email", "sms", "instagram", "facebook", "store")
 def _sentence(text: str) -> str:
     """The first sentence of ``text`` (a preheader), at most 100 characters.
 
-    A longer one is cut before a token or a link the cut would fall inside: half a token
+    The sentence ends at a mark in the template's own words, never at one inside a token or a
+    link.  A longer one is cut before a token or a link the cut would fall inside: half a token
     ("{first_na…") is read by every customer as it stands, and half a link opens nothing."""
     flat = " ".join(text.split())
-    match = re.match(r"(.+?[.!?])(\s|$)", flat)
-    first = match.group(1) if match else flat
+    spans = [(p.start, p.end) for p in tokens.parse(flat) if isinstance(p, tokens.Token)]
+    spans += [(lk.start, lk.end) for lk in find_links(flat)]
+    # A full stop inside a token's fallback ("{full_name|Mr. or Mrs. Customer}") or a link ends no
+    # sentence: the sentence ends at the first mark in the template's own words.
+    ends = (m.end() for m in re.finditer(r"[.!?](?=\s|$)", flat)
+            if m.start() and not any(start <= m.start() < end for start, end in spans))
+    first = flat[:next(ends, len(flat))]
     if len(first) <= 100:
         return first
-    spans = [(p.start, p.end) for p in tokens.parse(first) if isinstance(p, tokens.Token)]
-    spans += [(lk.start, lk.end) for lk in find_links(first)]
+    spans = [(start, end) for start, end in spans if start < len(first)]
     cut = 99
     for start, end in sorted(spans, key=lambda span: -span[0]):  # a token in a link: before the link
         if start < cut < end:
