@@ -20,6 +20,7 @@ from omnidesk.core.messages import tokens
 from omnidesk.core.messages.brand import Brand
 from omnidesk.core.messages.links import (add_utm, channel_utm, find_links, is_valid_link, opened, utm_campaign_name,
                                           utm_values)
+from omnidesk.core.messages.personal import nice_day
 
 MASTER_FIELDS = ("headline", "body", "offer_code", "offer_value", "offer_expires", "cta", "link", "image")
 SOCIAL = ("facebook", "instagram", "x", "linkedin", "threads", "bluesky", "google")
@@ -72,6 +73,8 @@ def _ended(text: str) -> str:
 def offer_words(master: Mapping[str, str]) -> str:
     """"20% off with code AUTUMN20, until 31 Oct 2026" from the master's offer fields ("" without one)."""
     value, code, expires = (master.get(k, "") for k in ("offer_value", "offer_code", "offer_expires"))
+    # The day as {offer_expires} writes it: a variant and a token in it never say one date two ways.
+    expires = nice_day(expires) or expires
     parts = [value] if value else []
     if code:
         parts.append(f"with code {code}" if value else f"Code {code}")

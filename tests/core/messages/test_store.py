@@ -60,12 +60,12 @@ def test_the_brand_kit_is_checked_as_it_is_set_and_kept_with_its_logo(ws, tmp_pa
 
 def test_variants_made_from_the_master_say_the_same_offer_everywhere():
     kit = brand_kit.Brand(name="Harbor Candles", sms_sender="HarborCndl")
-    assert offer_words(MASTER) == "20% off with code AUTUMN20, until 2026-10-31"
+    assert offer_words(MASTER) == "20% off with code AUTUMN20, until 31 Oct 2026"
     email = derive("email", MASTER, kit)
     assert email["subject"] == "Autumn candles are here" and email["preheader"] == "Hand-poured in Maine."
     assert "AUTUMN20" in email["body"] and MASTER["link"] in email["body"]
     assert derive("sms", MASTER, kit)["text"] == (
-        "HarborCndl: Autumn candles are here. 20% off with code AUTUMN20, until 2026-10-31. Shop the collection. "
+        "HarborCndl: Autumn candles are here. 20% off with code AUTUMN20, until 31 Oct 2026. Shop the collection. "
         "https://shop.example.com/autumn?ref=nl#top Reply STOP to opt out.")
     assert derive("store", MASTER, kit) == {"headline": MASTER["headline"], "offer": offer_words(MASTER),
                                            "cta": MASTER["cta"], "link": MASTER["link"]}
