@@ -648,6 +648,21 @@ def _postal_address(c: Context) -> Iterable[Hit]:
         yield "", "the brand kit has no postal address for the email's footer (CAN-SPAM asks for one)", None, None
 
 
+def _no_subject(c: Context) -> Iterable[Hit]:
+    """An email without a subject (its headline, when it was made from the master): many sending
+    tools refuse to send it, and an inbox shows "(no subject)".  An empty variant is :func:`_empty`'s."""
+    if any(v.strip() for v in c.fields.values()) and not c.rendered.get("subject", "").strip():
+        yield "subject", "the email has no subject: many sending tools refuse one without; write a subject", None, None
+
+
+def _image_no_alt(c: Context) -> Iterable[Hit]:
+    """The email's picture with no words for it: the headline is what a client that blocks pictures
+    shows in its place and what a screen reader says, and the master has none."""
+    if str(c.master.get("image") or "").strip() and not " ".join(str(c.master.get("headline") or "").split()):
+        yield "", ("the email's picture has no text for where pictures are blocked or read aloud: it is the "
+                   "master's headline, and the master has none; write a headline"), None, None
+
+
 def _disclaimer(c: Context) -> Iterable[Hit]:
     words = c.brand.disclaimer
     if words and _contains(c.text, words) < 0:
@@ -741,8 +756,11 @@ RULES: tuple[Rule, ...] = (
     Rule("poster_logo_unreadable", ERROR, "the brand kit's logo can be drawn", _logo_unreadable, ("store",)),
     Rule("poster_does_not_fit", ERROR, "the poster prints on one page, A4 or Letter", _does_not_fit, ("store",)),
     Rule("sms_opt_out_missing", ERROR, "an SMS says how to stop", _opt_out, ("sms",)),
+    Rule("email_no_subject", ERROR, "an email has a subject", _no_subject, ("email",)),
     Rule("postal_address_missing", ERROR, "an email's footer has the postal address", _postal_address, ("email",)),
     Rule("disclaimer_missing", ERROR, "the required words are there", _disclaimer),
+    Rule("email_image_no_alt", WARNING, "the email's picture has words for where it is not shown", _image_no_alt,
+         ("email",)),
     Rule("cta_missing", WARNING, "the master's call to action is there", _cta),
     Rule("low_contrast", WARNING, "the poster's and the banner's text can be read against its ground", _low_contrast,
          ("store", "website")),
