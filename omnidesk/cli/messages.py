@@ -143,7 +143,7 @@ def cmd_message_check(args: argparse.Namespace) -> int:
 
 def cmd_message_render(args: argparse.Namespace) -> int:
     from omnidesk.cli.common import _customer
-    from omnidesk.core.messages.derive import VARIANT_CHANNELS
+    from omnidesk.core.messages.derive import CHANNEL_LABELS, PER_PERSON, VARIANT_CHANNELS
     from omnidesk.core.messages.render import render_variant, write_poster
 
     if args.channel not in VARIANT_CHANNELS:  # no message has it: the option's value is not one (2)
@@ -154,10 +154,20 @@ def cmd_message_render(args: argparse.Namespace) -> int:
         raise CliError("the poster is a PDF: give --out FILE.pdf", EXIT_USAGE)
     with _open_existing(args, readonly=True) as ws:
         cid = _customer(ws, args.customer) if args.customer else None
+
+        def for_everyone() -> None:
+            # Published once, for whoever looks: no customer's values fill it, as the export publishes it.
+            if cid is not None and args.channel not in PER_PERSON:
+                what = {"store": "the poster", "website": "the website banner"}.get(
+                    args.channel, f"the {CHANNEL_LABELS[args.channel]} post")
+                print(f"omnidesk: note: --customer does not apply to {what}: it is published once for everyone, "
+                      "so its personal tokens show their fallbacks.", file=sys.stderr)
+
         if args.channel == "store":
             # Without --force, a file that appears at OUT while the poster is drawn is not replaced.
             write_poster(ws, args.name, out, customer_id=cid, page=args.page, overwrite=args.force)
             print(f"Wrote the poster to {printable(str(out))}")
+            for_everyone()
             from omnidesk.core.messages.brand import get_brand
             from omnidesk.core.messages.poster import reader_fonts_note
 
@@ -166,6 +176,7 @@ def cmd_message_render(args: argparse.Namespace) -> int:
                 print(f"omnidesk: warning: {note}", file=sys.stderr)
             return EXIT_OK
         rendered = render_variant(ws, args.name, args.channel, cid)
+        for_everyone()
         if cid is not None and args.channel in ("email", "sms"):
             from omnidesk.core.campaigns.guards import refusal_of
 

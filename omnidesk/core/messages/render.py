@@ -10,7 +10,7 @@ from pathlib import Path
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages import tokens
 from omnidesk.core.messages.brand import Brand, get_brand, logo
-from omnidesk.core.messages.derive import CHANNEL_LABELS
+from omnidesk.core.messages.derive import CHANNEL_LABELS, PER_PERSON
 from omnidesk.core.messages.email import EmailParts, body_from_filled, render_email, template_direction, with_picture
 from omnidesk.core.messages.personal import customer_values, shared_values
 from omnidesk.core.messages.store import MessageData, get_message
@@ -67,21 +67,28 @@ def render_for(message: MessageData, channel: str, values: dict, brand: Brand) -
 
 def render_variant(ws: Workspace, name: str, channel: str, customer_id: int | None = None) -> Rendered:
     """The saved message's ``channel`` variant for ``customer_id`` (None: nobody, so personal tokens
-    show their fallbacks; the offer's and the brand's are everyone's)."""
+    show their fallbacks; the offer's and the brand's are everyone's).
+
+    A post, the poster and the banner (outside :data:`PER_PERSON`) are published once for everyone:
+    rendered with the values everyone shares whoever ``customer_id`` is, as the campaign's export
+    publishes them (the customer must still be one)."""
     message = get_message(ws, name)
     brand = get_brand(ws)
     values = shared_values(message.master, brand.name)
     if customer_id is not None:
-        values = customer_values(ws, [customer_id], master=message.master, business_name=brand.name).get(customer_id)
-        if values is None:
+        theirs = customer_values(ws, [customer_id], master=message.master, business_name=brand.name).get(customer_id)
+        if theirs is None:
             raise UserError(f"There is no customer {customer_id}.")
+        if channel in PER_PERSON:
+            values = theirs
     return render_for(message, channel, values, brand)
 
 
 def write_poster(ws: Workspace, name: str, out: Path, *, customer_id: int | None = None, page: str = "A4",
                  overwrite: bool = True) -> Path:
     """The message's in-store poster as a printable PDF (the brand's logo and colours); without
-    ``overwrite`` a file that appears at ``out`` meanwhile is never replaced."""
+    ``overwrite`` a file that appears at ``out`` meanwhile is never replaced.  Printed once for
+    everyone: ``customer_id``'s own values fill none of it (:func:`render_variant`)."""
     rendered = render_variant(ws, name, "store", customer_id)
     return _poster(ws, rendered.fields, out, page, overwrite=overwrite)
 
