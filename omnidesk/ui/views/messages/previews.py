@@ -2,17 +2,38 @@
 
 Each preview renders the variant's tokens with the chosen customer's values
 (core/messages/personal.py) and shows the result as plain text: a name that
-holds HTML is shown as typed, never run.
+holds HTML is shown as typed, never run.  Each value written right to left is
+set apart (tokens.isolated), as the message goes out, and the text is laid out
+in the direction it goes out in: the email by its own words
+(email.template_direction, as the send pack's HTML says it), any other text
+paragraph by paragraph by its first letter outside those values, as a phone
+reads it; never by a customer's Arabic name at its start.
 """
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette, QPixmap, QTextOption
+from PySide6.QtGui import QPalette, QPixmap, QTextCursor, QTextOption
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
 
 from omnidesk.core.messages import tokens
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
+from omnidesk.core.messages.email import template_direction, writing_direction
+
+_ISOLATED = re.compile(f"{tokens.FSI}[^{tokens.PDI}]*{tokens.PDI}")
+
+
+def _qt_direction(direction: str) -> Qt.LayoutDirection:
+    return Qt.LayoutDirection.RightToLeft if direction == "rtl" else Qt.LayoutDirection.LeftToRight
+
+
+def paragraph_direction(text: str) -> str:
+    """"rtl" or "ltr": the direction of the first letter of ``text`` outside its isolated values, as
+    Unicode's bidirectional algorithm reads a paragraph (a phone's, a network's); Qt's own guess
+    takes a name isolated at the start for the paragraph's language."""
+    return writing_direction(_ISOLATED.sub(" ", text))
 
 BUBBLE = ("QTextBrowser#smsBubble { background: #E9E9EB; color: #111; border-radius: 14px; padding: 10px 14px; "
           "font-size: 14px; }")
@@ -94,9 +115,13 @@ class Preview(QWidget):
             self.title.setText(self.brand_name or CHANNEL_LABELS[self.channel])
             self.body.setText(shown.get("text", ""))
         elif self.channel == "email":
+            # Laid out as the send pack's HTML says (dir="ltr" or "rtl"), by the template's own words.
+            direction = _qt_direction(template_direction(fields.get("body", ""), fields.get("subject", "")))
+            for label in (self.title, self.snippet):
+                label.setLayoutDirection(direction)
             self.title.setText(shown.get("subject", ""))
             self.snippet.setText(shown.get("preheader", ""))
-            self.body.setText(shown.get("body", ""))
+            self.body.setText(shown.get("body", ""), direction)
         elif self.channel == "store":
             self.title.setText(shown.get("headline", ""))
             self.body.setText("\n".join(v for v in (shown.get("offer", ""), shown.get("cta", ""),
@@ -145,8 +170,17 @@ class _FittedText(QTextBrowser):
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def setText(self, text: str) -> None:  # noqa: N802  (as QLabel names it)
+    def setText(self, text: str, direction: Qt.LayoutDirection | None = None) -> None:  # noqa: N802  (as QLabel names it)
+        """Show ``text``, every paragraph laid out in ``direction`` (None: each by its own first
+        letter outside an isolated value, :func:`paragraph_direction`)."""
         self.setPlainText(text)
+        block = self.document().firstBlock()
+        while block.isValid():
+            shape = block.blockFormat()
+            shape.setLayoutDirection(direction if direction is not None
+                                     else _qt_direction(paragraph_direction(block.text())))
+            QTextCursor(block).setBlockFormat(shape)
+            block = block.next()
         self.fit()
 
     def text(self) -> str:
