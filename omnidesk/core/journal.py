@@ -333,20 +333,7 @@ def _check_all(conn: Connection, journal: Journal) -> None:
             wanted.setdefault(op.table, {})[op.new_rowid] = op.new
         else:
             wanted.setdefault(op.table, {})[op.old_rowid] = None
-    cursor = conn.connection.cursor()
-    try:
-        for table, rows in wanted.items():
-            cols = journal.columns[table]
-            select = f"SELECT rowid, {', '.join(_q(c) for c in cols)} FROM main.{_q(table)} WHERE rowid IN "
-            ids = sorted(rows)
-            for start in range(0, len(ids), 500):
-                part = ids[start:start + 500]
-                now = {r[0]: tuple(r[1:]) for r in cursor.execute(select + f"({', '.join('?' * len(part))})", part)}
-                for rowid in part:
-                    if now.get(rowid) != rows[rowid]:
-                        raise JournalConflict(_conflict(table))
-    finally:
-        cursor.close()
+    _check_rows(conn, journal, wanted)
 
 
 def revert_in(conn: Connection, journal: Journal) -> Changes:
@@ -370,7 +357,7 @@ def revert_in(conn: Connection, journal: Journal) -> Changes:
                 _put_back(conn, journal, table, kind, list(run))
             except IntegrityError as exc:
                 raise JournalConflict(_conflict(table, again=True)) from exc
-    else:
+    elif not _net_put_back(conn, journal):
         for op in reversed(journal.ops):
             try:
                 _revert_op(conn, journal, op)
@@ -382,6 +369,102 @@ def revert_in(conn: Connection, journal: Journal) -> Changes:
 
     reindex_customers(conn, sorted(journal.customers()))
     return journal.changes()
+
+
+@dataclass
+class _Net:
+    """One row's changes in a journal, taken together: as it was before the first and after the last."""
+
+    before: tuple | None  # None: the write inserted it
+    after: tuple | None  # None: the write deleted it
+    first: int  # the positions of its first and last op in the journal
+    last: int
+
+
+def _net(journal: Journal) -> dict[tuple[str, int], _Net] | None:
+    """Each row the journal names, with its state before the write and after it; None when an op
+    gave a row another rowid (then the ops are put back one by one)."""
+    rows: dict[tuple[str, int], _Net] = {}
+    for n, op in enumerate(journal.ops):
+        if op.kind == "u" and op.old_rowid != op.new_rowid:
+            return None
+        key = (op.table, op.new_rowid if op.kind != "d" else op.old_rowid)
+        after = op.new if op.kind != "d" else None
+        row = rows.get(key)
+        if row is None:
+            rows[key] = _Net(op.old if op.kind != "i" else None, after, n, n)
+        else:
+            row.after, row.last = after, n
+    return rows
+
+
+def _net_put_back(conn: Connection, journal: Journal) -> bool:
+    """Put back a journal whose rows were changed several times each (an import's undo: a count of a
+    name raised by every row) row by row, each once, to how it was before the write: checked whole
+    first, then in runs of like statements.  An import of 50,000 rows taken back op by op took 45 s.
+
+    The rows deleted by the write come back first (parents before children: in the reverse of the
+    order they were deleted), then changed rows get their values back (what they pointed to is
+    there again), then the rows the write inserted go (children first).  True when done; False,
+    with nothing changed, when it cannot be done so (a row given another rowid, a unique value
+    or a reference met on the way): the caller then puts the ops back one by one, which says
+    exactly which change stands in the way.  Raises :class:`JournalConflict` when a row is not
+    as the write left it."""
+    rows = _net(journal)
+    if rows is None:
+        return False
+    wanted: dict[str, dict[int, tuple | None]] = {}
+    for (table, rowid), row in rows.items():
+        wanted.setdefault(table, {})[rowid] = row.after
+    _check_rows(conn, journal, wanted)
+    back = sorted(((k, r) for k, r in rows.items() if r.before is not None and r.after is None),
+                  key=lambda kr: -kr[1].last)
+    changed = [(k, r) for k, r in rows.items() if r.before is not None and r.after is not None
+               and r.before != r.after]
+    gone = sorted(((k, r) for k, r in rows.items() if r.before is None and r.after is not None),
+                  key=lambda kr: -kr[1].first)
+    savepoint = conn.begin_nested()
+    try:
+        for table, run in groupby(back, key=lambda kr: kr[0][0]):
+            own_rowid = table not in journal.aliased
+            names = (["rowid"] if own_rowid else []) + [_q(c) for c in journal.columns[table]]
+            conn.exec_driver_sql(
+                f"INSERT INTO main.{_q(table)} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                [((rowid,) if own_rowid else ()) + row.before for (_t, rowid), row in run])
+        runs: dict[tuple[str, tuple[int, ...]], list[tuple]] = {}
+        for (table, rowid), row in changed:
+            cols = tuple(i for i, (a, b) in enumerate(zip(row.before, row.after)) if a != b)
+            runs.setdefault((table, cols), []).append((*(row.before[i] for i in cols), rowid))
+        for (table, cols), params in runs.items():
+            names = journal.columns[table]
+            conn.exec_driver_sql(f"UPDATE main.{_q(table)} SET {', '.join(f'{_q(names[i])} = ?' for i in cols)} "
+                                 "WHERE rowid = ?", params)
+        for table, run in groupby(gone, key=lambda kr: kr[0][0]):
+            conn.exec_driver_sql(f"DELETE FROM main.{_q(table)} WHERE rowid = ?", [(rowid,) for (_t, rowid), _r in run])
+    except IntegrityError:
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
+
+
+def _check_rows(conn: Connection, journal: Journal, wanted: dict[str, dict[int, tuple | None]]) -> None:
+    """Every row in ``wanted`` (table -> rowid -> the row as the write left it, None: gone) as it
+    is now, read a few hundred at a time, or raise :class:`JournalConflict`."""
+    cursor = conn.connection.cursor()
+    try:
+        for table, rows in wanted.items():
+            cols = journal.columns[table]
+            select = f"SELECT rowid, {', '.join(_q(c) for c in cols)} FROM main.{_q(table)} WHERE rowid IN "
+            ids = sorted(rows)
+            for start in range(0, len(ids), 500):
+                part = ids[start:start + 500]
+                now = {r[0]: tuple(r[1:]) for r in cursor.execute(select + f"({', '.join('?' * len(part))})", part)}
+                for rowid in part:
+                    if now.get(rowid) != rows[rowid]:
+                        raise JournalConflict(_conflict(table))
+    finally:
+        cursor.close()
 
 
 def _put_back(conn: Connection, journal: Journal, table: str, kind: str, ops: list[Op]) -> None:
