@@ -169,6 +169,12 @@ _CONSENT: dict[str, str] = {
 }
 
 
+# What a tool writes where nobody answered (Square's "Unknown" subscription status): no answer,
+# read as an empty cell is (consent stays as the other facts leave it, never a yes), not a problem
+# on every row of the file.
+_NO_ANSWER = frozenset({"unknown", "not known", "not specified", "unspecified", "not answered"})
+
+
 def parse_consent(raw: str) -> Normalized[str]:
     """Read a marketing-consent cell into "granted", "denied",
     "unsubscribed", "cleaned" (address bounced or invalid) or "pending".
@@ -179,13 +185,16 @@ def parse_consent(raw: str) -> Normalized[str]:
     Mailchimp ("subscribed", "unsubscribed", "cleaned", "pending") and
     "opted in"/"opted out", and "unsubscribed" in German, French, Dutch, Spanish
     and Italian ("abgemeldet", "désabonné", "uitgeschreven", "dado de baja").
-    Any other word is a problem, never a yes.
+    "Unknown" and its kin are no answer (empty); any other word is a problem, never a yes.
     """
     text = clean_cell(raw)
     if not text:
         return empty(raw)
-    state = _CONSENT.get(_key(text))
+    key = _key(text)
+    state = _CONSENT.get(key)
     if state is None:
+        if key in _NO_ANSWER:  # the tool's own word for "never asked": no fact, as an empty cell
+            return empty(raw)
         return bad(raw, f"not a consent value: {text[:30]}")
     return Normalized(state, None, raw)
 
