@@ -129,3 +129,78 @@ def test_a_big_timeline_is_searched_while_the_window_stays_free(demo_window, qtb
     assert view.timeline_pages.currentWidget() is view.no_match
     assert view.count_label.text().startswith("0 of ")
     assert view.operations.runner.wait(10)
+
+
+def test_while_a_card_is_read_no_shortcut_acts_on_the_card_before(demo_window, qtbot, held, monkeypatch):
+    """Ctrl+E, Ctrl+T, Ctrl+Shift+C and Ctrl+Shift+M while "Reading B's card…" opened A's dialog
+    (A's name, A's values) and saved what was typed on B."""
+    win = demo_window
+    win.show_screen("customers")
+    first = _customer_with_records(win)
+    second = _customer_with_records(win, skip={first})
+    held.set()
+    win.open_customer(first)
+    view = win.customer_view
+    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    win.go_back()
+    held.clear()
+    win.open_customer(second)
+    assert view.card_loading()
+    asked = []
+    monkeypatch.setattr(view, "_run", lambda dialog: asked.append(dialog.windowTitle()) or False)
+    for act in (view.edit_values, view.edit_tags, view.record_consent, view.edit_custom_field):
+        act()  # as their shortcuts do
+    assert asked == []
+    held.set()
+    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    view.record_consent()
+    name = win.operations.names([second])[second]
+    assert len(asked) == 1 and name in asked[0]  # the card shown now, and only once it is
+    assert view.operations.runner.wait(10)
+
+
+def test_an_erase_asks_about_the_big_card_as_it_is_now(demo_window, qtbot, held, monkeypatch):
+    """Someone merged into a big card by another process before Erase person…: the question
+    counted the card as last read, and the erase took the merged-in records too."""
+    from omnidesk.core.identity.merge import merge_customers
+    from omnidesk.core.workspace import Workspace
+
+    win = demo_window
+    win.show_screen("customers")
+    cid = _customer_with_records(win)
+    other = _customer_with_records(win, skip={cid})
+    held.set()
+    win.open_customer(cid)
+    view = win.customer_view
+    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    records = card_size(win.workspace, cid)[0]
+    with Workspace.open(win.workspace.path) as elsewhere:  # another window, the same file
+        merge_customers(elsewhere, [cid, other])
+    survivor = cid if card_size(win.workspace, cid)[0] else other
+    assert survivor == cid, "the card's customer is the one kept"
+    counted = []
+    monkeypatch.setattr(view, "confirm_erase", lambda: counted.append(
+        view.tabs.tabText(view.tabs.indexOf(view.sources_page))) or False)
+    view.erase_person_dialog()  # a read in the background would not be back before the question
+    assert counted == [f"Sources ({card_size(win.workspace, cid)[0]})"]
+    assert card_size(win.workspace, cid)[0] > records
+    assert view.operations.runner.wait(10)
+
+
+def test_a_long_name_is_cut_short_not_the_words_around_it(demo_window, qtbot, held):
+    win = demo_window
+    win.resize(1024, 640)
+    win.show_screen("customers")
+    cid = _customer_with_records(win)
+    long_name = "Maximiliana-Alexandrovna Konstantinopolou Wolkonsky-Bartholdy de la Fontaine-Rosenkrantz"
+    win.operations.edit_values(cid, {"first_name": "Maximiliana-Alexandrovna",
+                                     "last_name": "Konstantinopolou Wolkonsky-Bartholdy de la Fontaine-Rosenkrantz"})
+    assert win.operations.names([cid])[cid] == long_name
+    win.open_customer(cid)
+    view = win.customer_view
+    title = view.loading.title
+    assert title.text().startswith("Reading Maximiliana") and title.text().endswith("’s card…")
+    assert "…’s card…" in title.text() and title.accessibleName() == f"Reading {long_name}’s card…"
+    assert title.fontMetrics().horizontalAdvance(title.text()) <= view.width()
+    held.set()
+    assert view.operations.runner.wait(10)

@@ -92,7 +92,10 @@ class PersonActionsMixin:
         """Show the card again if it no longer reads as the person ``fingerprint`` is of (see
         ``customers.customer_fingerprints``); False when the customer is gone."""
         if fingerprint is None or fingerprint != self._shown_fingerprint:
-            self.refresh()
+            self._stale = False
+            if self.customer_id is not None:
+                # Read here and now, even a big card: the question asked next counts what it shows.
+                self._show(self.customer_id, keep_place=True, now=True)
         return fingerprint is not None and self.profile is not None
 
     def confirm_erase(self) -> bool:

@@ -254,9 +254,10 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         until it is read (:meth:`card_loading`), and True is returned at once."""
         return self._show(customer_id)
 
-    def _show(self, customer_id: int, *, keep_place: bool = False) -> bool:
+    def _show(self, customer_id: int, *, keep_place: bool = False, now: bool = False) -> bool:
         """:meth:`show_customer`; ``keep_place``: the user's place on the card (:meth:`_place`), as
-        it is when the card has been read, is kept (a refresh)."""
+        it is when the card has been read, is kept (a refresh); ``now``: read on this thread, even
+        a big card (a question about to be asked must count the person as they are)."""
         self._stale = False  # read afresh here
         self.save_notes()
         typed_on = self.customer_id
@@ -277,7 +278,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         shown = self.profile if self.profile is not None and self.profile.id == customer_id else None
         self.customer_id = customer_id
         records, events = card_size(self.workspace, customer_id)
-        if records + events < self.BIG_CARD:
+        if now or records + events < self.BIG_CARD:
             self._reading = None
             self._cards.forget()
             read = read_card(self.workspace, customer_id)
@@ -291,8 +292,18 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         again = shown is not None and self.pages.currentWidget() is self._content
         self._reading = customer_id
         if not again:
+            # Nobody's card is shown meanwhile: no shortcut (Ctrl+E, Ctrl+T…) acts on the card
+            # before, nor on this one with the one before's values.
+            self.profile = None
+            self.pins = {}
             name = self.operations.names([customer_id]).get(customer_id, f"customer #{customer_id}")
-            self.loading.title.setText(f"Reading {name}’s card…")
+            title = self.loading.title
+            # A long name is cut short, never the words around it (the label does not wrap).
+            room = max(self.width() - 80, 320) - title.fontMetrics().horizontalAdvance("Reading ’s card…")
+            shown_name = title.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, max(room, 120))
+            title.setText(f"Reading {shown_name}’s card…")
+            title.setToolTip(f"Reading {name}’s card…" if shown_name != name else "")
+            title.setAccessibleName(f"Reading {name}’s card…")
             self.loading.text.setText(
                 f"{records:,} source record{'s' if records != 1 else ''} and {events:,} "
                 f"event{'s' if events != 1 else ''}: the card opens when they are read.")
