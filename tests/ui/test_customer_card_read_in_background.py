@@ -204,3 +204,33 @@ def test_a_long_name_is_cut_short_not_the_words_around_it(demo_window, qtbot, he
     assert title.fontMetrics().horizontalAdvance(title.text()) <= view.width()
     held.set()
     assert view.operations.runner.wait(10)
+
+
+def test_notes_typed_while_a_big_card_is_read_again_stay_when_its_person_is_merged_away(demo_window, qtbot, held):
+    from omnidesk.core.identity.merge import merge_customers
+    from omnidesk.core.workspace import Workspace
+
+    win = demo_window
+    win.show_screen("customers")
+    a = _customer_with_records(win)
+    b = _customer_with_records(win, skip={a})
+    keep, gone = min(a, b), max(a, b)
+    held.set()
+    win.open_customer(gone)
+    view = win.customer_view
+    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    view.tabs.setCurrentWidget(view.notes_page)
+    held.clear()
+    view.refresh()  # the window's look for changes made elsewhere
+    assert view.card_loading() and view.pages.currentWidget() is view.content_scroll
+    view.notes_edit.setFocus()
+    qtbot.keyClicks(view.notes_edit, "Wants the blue one")  # typed while the card is read again
+    with Workspace.open(win.workspace.path) as elsewhere:
+        merge_customers(elsewhere, [keep, gone])
+    assert card_size(win.workspace, gone) == (0, 0)
+    held.set()
+    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    assert view.pages.currentWidget() is view.missing
+    assert view._kept_notes is not None and view._kept_notes.endswith("Wants the blue one")
+    assert view.operations.runner.wait(10)
+    view.discard_unsaved_notes()  # read and copied: the window closes without asking

@@ -328,6 +328,11 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
                 return
             if isinstance(read, Exception):
                 raise read
+            if read.profile is None and self._notes_dirty:
+                # Gone (merged away, erased elsewhere) while notes were typed on it: shown again
+                # now, which keeps the words on the "no longer here" page.
+                self._show(customer_id, now=True)
+                return
             put_back = self._place() if keep_place else None  # as it is now, after any change meanwhile
             if self._show_read(read, shown, keep_typed=again) and put_back is not None:
                 put_back()
