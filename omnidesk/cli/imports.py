@@ -30,7 +30,7 @@ from omnidesk.core.text import counted, printable
 
 def add_commands(sub) -> None:
     """Register this group's commands on the top-level subparsers."""
-    p = _command(sub, "import", help="import channel CSV files")
+    p = _command(sub, "import", help="import channel CSV files and phone contacts (.vcf)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--channel", metavar="NAME", help="channel the files come from, by name or code (default: detected)")
     p.add_argument("--preset", default="auto", metavar="NAME|auto", help="vendor format (default: detected)")

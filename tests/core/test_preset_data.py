@@ -68,7 +68,7 @@ def test_the_shipped_files_are_what_the_import_uses():
     assert load_presets() == PRESETS
     assert load_presets(SHIPPED) == PRESETS
     names = sorted(p.name for p in SHIPPED.glob("*.toml"))
-    assert len(names) == 16
+    assert len(names) == 17
     vendors = {tomllib.loads((SHIPPED / name).read_text(encoding="utf-8"))["vendor"] for name in names}
     assert vendors == {p.vendor for p in PRESETS}
     # File-name order, then each file's order.

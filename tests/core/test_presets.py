@@ -7,6 +7,7 @@ import random
 import pytest
 
 from omnidesk.core.importing.fields import CHANNELS, FIELDS_BY_NAME, IGNORE, Kind
+from omnidesk.core.importing.vcard import VCardLayout
 from omnidesk.core.importing.presets import (
     PRESETS,
     ColumnGuess,
@@ -295,6 +296,10 @@ META_LEADS_CENTER = [
     "Labels", "what_are_you_interested_in?",
 ]
 
+# A vCard file (.vcf) as omnidesk/core/importing/vcard.py reads it: a card a row under these
+# columns, as many numbered e-mails, phones and addresses as the fullest card has.
+VCARD = list(VCardLayout(emails=3, phones=2, addresses=2).header)
+
 FILES = {
     "shopify_customers": SHOPIFY_CUSTOMERS,
     "shopify_orders": SHOPIFY_ORDERS,
@@ -324,6 +329,7 @@ FILES = {
     "eventbrite_attendees": EVENTBRITE_ATTENDEES,
     "meta_leads_center": META_LEADS_CENTER,
     "sms_optouts": SMS_OPTOUTS,
+    "vcard": VCARD,
 }
 
 VARIANTS = [
@@ -1219,6 +1225,7 @@ def test_preset_channels():
         "eventbrite_attendees": "web",
         "meta_leads_center": "social",
         "sms_optouts": "sms",
+        "vcard": "contacts",
     }
 
 

@@ -187,6 +187,22 @@ def test_vendor_presets_are_bundled(exe, env, tmp_path):
     assert {s["file"]: s["preset"] for s in summaries} == {names[key]: key for key in FILES}
 
 
+def test_a_phones_contacts_import_from_the_bundle(exe, env, tmp_path):
+    # A .vcf is read by omnidesk's own vCard reader (quoted-printable and base64 from the standard
+    # library): an iPhone's and an Android phone's exports import as from source.
+    from tests.core.test_cli_vcard import ANDROID, IPHONE
+
+    iphone, android = tmp_path / "iphone.vcf", tmp_path / "android.vcf"
+    iphone.write_bytes(IPHONE)
+    android.write_bytes(ANDROID)
+    proc = run(exe, "import", str(iphone), str(android), "--workspace", str(tmp_path / "contacts.omnidesk"),
+               "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    summaries = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(s["preset"], s["channel"], s["imported"], s["flagged"]) for s in summaries] == [
+        ("vcard", "contacts", 2, 0), ("vcard", "contacts", 2, 0)]
+
+
 def test_a_big_import_normalizes_in_worker_processes_from_the_bundle(exe, env, tmp_path):
     # A big import may start worker processes with "spawn": in a frozen
     # bundle each is the executable again, which freeze_support turns into a worker instead of

@@ -23,7 +23,7 @@ from omnidesk.core import held_files, tempfiles
 from omnidesk.core.errors import UserError
 from omnidesk.core.text import printable
 
-DATA_SUFFIXES = (".csv", ".tsv", ".txt")
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".vcf")
 MAX_MEMBERS = 200
 # A million-customer Shopify export is about 300 MB of CSV; an archive that unpacks to more than
 # 1 GiB in all is not an export.

@@ -130,7 +130,9 @@ CHUNK = 5000
 
 
 def estimate_records(path: Path, fmt: FileFormat) -> int:
-    """A quick upper bound of the record count (newlines), for the progress bar."""
+    """A quick upper bound of the record count (newlines; a vCard file's cards), for the progress bar."""
+    if fmt.vcard is not None:
+        return max(fmt.vcard.contacts, 1)
     newline = "\n".encode(fmt.encoding.replace("-sig", ""))
     count = 0
     with path.open("rb") as fh:

@@ -31,6 +31,7 @@ Encoding rules, in order (``encodings`` holds the guessing):
    saved ("JosÃ©") is imported with a warning, never silently.
 """
 
+import codecs
 import csv
 import hashlib
 import os
@@ -40,6 +41,7 @@ from itertools import islice
 from pathlib import Path
 
 from omnidesk.core.exporting.csvsafe import unguard_cell
+from omnidesk.core.importing import vcard
 from omnidesk.core.importing.csv_lines import (
     MAX_CELL_CHARS,
     OpenQuote,
@@ -79,6 +81,7 @@ from omnidesk.core.importing.unreadable import (
     empty_file,
     runaway_message,
 )
+from omnidesk.core.importing.vcard import VCardLayout
 from omnidesk.core.text import printable
 
 __all__ = [
@@ -113,6 +116,9 @@ class FileFormat:
     # An error report omnidesk wrote: its cells (header too) are read back without the
     # apostrophe its formula-safe writer put before formula-like ones (csvsafe.unguard_cell).
     guarded: bool = False
+    # A vCard file (.vcf, a phone's contacts): its cards, read as rows under these columns;
+    # no delimiter nor header line (see ``vcard``).
+    vcard: VCardLayout | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,8 @@ def sniff(path: str | os.PathLike[str] | SourceFile, encoding: str | None = None
     else:
         codec, fallback, warnings = detect_encoding(src, head, size, region)
     refuse_control_characters(name, head, codec)
+    if vcard.is_vcard(codecs.getincrementaldecoder(codec)("replace").decode(head[:4096])):
+        return _sniff_vcard(src, name, codec, fallback, warnings, bool(encoding))
 
     with open_lines(src, codec, fallback) as source:
         sample, first_line, at_eof, sep_hint = read_sample(source.lines)
@@ -209,6 +217,22 @@ def sniff(path: str | os.PathLike[str] | SourceFile, encoding: str | None = None
     )
 
 
+def _sniff_vcard(src: SourceFile, name: str, codec: str, fallback: str | None, warnings: list[str],
+                 chosen: bool) -> FileFormat:
+    """The format of a vCard file: every card read once, for its columns and to refuse a file
+    cut short before anything is planned."""
+    try:
+        with open_lines(src, codec, fallback) as source:
+            layout = vcard.file_layout(source.lines, name)
+    except UnicodeDecodeError:
+        raise UnreadableFileError(
+            f'"{name}" can no longer be read as {codec_label(codec)} text '
+            "(it may have changed since it was checked); choose the file again."
+        ) from None
+    return FileFormat(encoding=codec, encoding_label=codec_label(codec), delimiter="", header=layout.header,
+                      header_line=0, fallback=fallback, warnings=tuple(warnings), chosen=chosen, vcard=layout)
+
+
 class BlankRows:
     """The blank rows :func:`read_records` passes over: how many, and the lines of the first ones."""
 
@@ -249,6 +273,9 @@ def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat,
     """
     p = path.path if isinstance(path, SourceFile) else Path(path)
     name = printable(p.name)
+    if fmt.vcard is not None:
+        yield from _card_records(path if isinstance(path, SourceFile) else p, fmt, name, blank)
+        return
     width = len(fmt.header)
     try:
         source = open_lines(path if isinstance(path, SourceFile) else p, fmt.encoding, fmt.fallback)
@@ -331,6 +358,42 @@ def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat,
                 f'"{name}" cannot be read as a table near line {rows.line}: {e}; '
                 "check that line for a stray quote (\") and try again."
             ) from None
+        except UnicodeDecodeError:
+            raise UnreadableFileError(
+                f'"{name}" can no longer be read as {fmt.encoding_label} text '
+                "(it may have changed since it was checked); choose the file again."
+            ) from None
+
+
+def _card_records(path: Path | SourceFile, fmt: FileFormat, name: str, blank: BlankRows | None) -> Iterator[Record]:
+    """The records of a vCard file: one a card, numbered from 1, on the line of its BEGIN:VCARD.
+    A card with nothing about anyone in it (only its version) is a blank row."""
+    assert fmt.vcard is not None
+    try:
+        source = open_lines(path, fmt.encoding, fmt.fallback)
+    except OSError as e:
+        raise cannot_open(name, e) from e
+    odd_lines = source.fallback_lines
+    number = 0
+    with source:
+        try:
+            for card in vcard.cards(source.lines, name):
+                values, problem, anything = vcard.row_of(card, fmt.vcard)
+                if not anything:
+                    if blank is not None:
+                        blank.add(card.line)
+                    continue
+                number += 1
+                problems = [problem] if problem else []
+                odd = odd_lines and [n for n in range(card.line, card.end + 1) if n in odd_lines]
+                if odd:
+                    where = f"line {odd[0]}" if len(odd) == 1 else f"lines {odd[0]}-{odd[-1]}"
+                    problems.append(f"{where} was not UTF-8; read as {codec_label(fmt.fallback or '')}")
+                for i, value in enumerate(values):
+                    if len(value) > MAX_CELL_CHARS:
+                        problems.append(f"{fmt.header[i]}: {len(value):,} characters, more than the "
+                                        f"{MAX_CELL_CHARS:,} a cell may hold; check this value")
+                yield Record(number, card.line, values, "; ".join(problems) or None)
         except UnicodeDecodeError:
             raise UnreadableFileError(
                 f'"{name}" can no longer be read as {fmt.encoding_label} text '

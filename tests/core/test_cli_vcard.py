@@ -1,0 +1,219 @@
+"""`omnidesk import contacts.vcf`: a phone's contacts, as an iPhone (vCard 3.0), Android (2.1) or
+another address book (4.0) exports them, one customer a card and nothing given consent."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import zipfile
+
+import pytest
+
+from omnidesk.core.profile import raw_record
+from omnidesk.core.workspace import Workspace
+from tests.helpers import one_line, run_cli
+
+PHOTO = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGBwk"
+
+
+def qp(text: str) -> str:
+    """Quoted-printable as Android's Contacts app writes a vCard 2.1 value: every byte as =XX,
+    lines broken at 75 characters by a soft line break (= at the end, the next line not indented)."""
+    encoded = [f"={b:02X}" for b in text.encode("utf-8")]
+    lines, line = [], ""
+    for piece in encoded:
+        if len(line) + len(piece) > 73:
+            lines.append(line + "=")
+            line = ""
+        line += piece
+    return "\r\n".join([*lines, line])
+
+
+def vcf(*lines: str) -> bytes:
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+# As an iPhone (Contacts › Lists › All Contacts › Export) or iCloud.com writes them.
+IPHONE = vcf(
+    "BEGIN:VCARD", "VERSION:3.0", "PRODID:-//Apple Inc.//iPhone OS 17.2//EN",
+    "N:Appleseed;Johnny;;;", "FN:Johnny Appleseed", "ORG:Apple Inc.;", "TITLE:Engineer",
+    "item1.EMAIL;type=INTERNET;type=pref:johnny@example.com", "item1.X-ABLabel:_$!<Other>!$_",
+    "EMAIL;type=INTERNET;type=HOME:j.appleseed@example.org",
+    "TEL;type=CELL;type=VOICE;type=pref:+1 (408) 555-0199", "TEL;type=HOME;type=VOICE:(408) 555-0100",
+    "item2.ADR;type=HOME;type=pref:;;1 Infinite Loop;Cupertino;CA;95014;United States", "item2.X-ABADR:us",
+    "BDAY;X-APPLE-OMIT-YEAR=1604:1604-03-07", "NOTE:Met at the spring fair\\, table 4.\\nLikes tea.",
+    "CATEGORIES:VIP,Newsletter",
+    f"PHOTO;ENCODING=b;TYPE=JPEG:{PHOTO}", " IBwkJCAoIBwcKDQoKCwsMDAwHCQ4NDA0KCwwMDP/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQ",
+    "END:VCARD",
+    "BEGIN:VCARD", "VERSION:3.0", "PRODID:-//Apple Inc.//iPhone OS 17.2//EN",
+    "N:山田;太郎;;;", "FN:山田 太郎", "X-PHONETIC-FIRST-NAME:たろう", "X-PHONETIC-LAST-NAME:やまだ",
+    "TEL;type=CELL;type=VOICE;type=pref:+81 90-1234-5678",
+    "EMAIL;type=INTERNET;type=HOME;type=pref:taro.yamada@example.jp", "BDAY:1990-04-15",
+    "END:VCARD",
+)
+
+# As Android's Contacts app exports them (Settings › Export to .vcf): vCard 2.1, every name
+# that is not ASCII in quoted-printable UTF-8, a photo in base64 ended by an empty line.
+ANDROID = vcf(
+    "BEGIN:VCARD", "VERSION:2.1",
+    f"N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{qp('العلي')};{qp('محمد')};;;",
+    f"FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{qp('محمد العلي')}",
+    "TEL;CELL:+971 50 123 4567", "EMAIL;HOME:m.ali@example.ae",
+    f"NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{qp('يحب القهوة العربية، ويزور المتجر كل أسبوع مع عائلته')}",
+    f"PHOTO;ENCODING=BASE64;JPEG:{PHOTO}", " 2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGBwkIBwkJCAoIBwcKDQoKCwsMDAwHCQ4N", "",
+    "END:VCARD",
+    "BEGIN:VCARD", "VERSION:2.1",
+    f"N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{qp('佐藤')};{qp('花子')};;;",
+    f"FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{qp('佐藤 花子')}",
+    f"X-PHONETIC-FIRST-NAME;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{qp('ハナコ')}",
+    f"X-PHONETIC-LAST-NAME;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{qp('サトウ')}",
+    "TEL;CELL;PREF:+81 80-9876-5432", "TEL;HOME:+81 3-1234-5678", "EMAIL;WORK:hanako@example.jp",
+    "EMAIL;HOME:hanako.sato@example.com",
+    "X-ANDROID-CUSTOM:vnd.android.cursor.item/nickname;Hana;1;;;;;;;;;;;;;",
+    "END:VCARD",
+)
+
+
+def _export(capsys, ws, what: str, out) -> list[dict[str, str]]:
+    status, _, err = run_cli(capsys, "export", what, str(out), "-w", str(ws), "--force")
+    assert status == 0, err
+    with out.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_an_iphone_export_is_one_customer_a_card_kept_as_read_and_given_no_consent(tmp_path, capsys):
+    contacts = tmp_path / "contacts.vcf"
+    contacts.write_bytes(IPHONE)
+    ws = tmp_path / "shop.omnidesk"
+    status, out, err = run_cli(capsys, "import", contacts, "-w", ws, "--json")
+    assert status == 0, err
+    result = json.loads(out)
+    assert (result["preset"], result["channel"], result["kind"]) == ("vcard", "contacts", "contacts")
+    assert (result["rows"], result["imported"], result["flagged"], result["new_customers"]) == (2, 2, 0, 2)
+
+    customers = {c["last_name"]: c for c in _export(capsys, ws, "customers", tmp_path / "customers.csv")}
+    johnny, taro = customers["Appleseed"], customers["山田"]
+    assert (johnny["first_name"], johnny["email"], johnny["phone"]) == ("Johnny", "johnny@example.com", "+14085550199")
+    assert (johnny["company"], johnny["city"], johnny["postcode"], johnny["country"]) == (
+        "Apple Inc.", "Cupertino", "95014", "US")
+    assert johnny["birthday"] == "--03-07"  # the year 1604 is the iPhone's "no year"
+    assert johnny["tags"] == "VIP, Newsletter" and johnny["channels"] == "contacts"
+    assert (taro["first_name"], taro["phone"], taro["birthday"]) == ("太郎", "+819012345678", "1990-04-15")
+    # A contact list says nothing of marketing: a "Newsletter" group is no consent.
+    assert all(c[k] == "" for c in customers.values() for k in ("consent_email", "consent_sms", "consent_whatsapp"))
+    with Workspace.open(ws) as w:
+        assert w.counts()["consents"] == 0
+
+    sources = _export(capsys, ws, "sources", tmp_path / "sources.csv")
+    assert [(s["source_file"], s["source_row"]) for s in sources] == [("contacts.vcf", "1"), ("contacts.vcf", "2")]
+    assert (sources[1]["first_name_reading"], sources[1]["last_name_reading"]) == ("たろう", "やまだ")
+    assert all(PHOTO[:20] not in s["raw"] for s in sources)  # a photo is never stored
+    with Workspace.open(ws) as w:
+        pairs = dict(raw_record(w, int(sources[0]["record_id"])))  # as the card's Sources tab shows it
+    assert pairs["Full Name"] == "Johnny Appleseed"
+    assert (pairs["E-mail 1 - Type"], pairs["E-mail 1 - Value"]) == ("Other", "johnny@example.com")
+    assert (pairs["E-mail 2 - Type"], pairs["E-mail 2 - Value"]) == ("Home", "j.appleseed@example.org")
+    assert (pairs["Phone 1 - Type"], pairs["Phone 2 - Type"]) == ("Mobile", "Home")
+    assert pairs["Address 1 - Street"] == "1 Infinite Loop"
+    assert pairs["Notes"] == "Met at the spring fair, table 4.\nLikes tea."
+    assert pairs["vCard Version"] == "3.0"
+
+    # The same file again adds nothing.
+    status, out, err = run_cli(capsys, "import", contacts, "-w", ws, "--json")
+    assert status == 0, err
+    again = json.loads(out)
+    assert (again["imported"], again["duplicates"]) == (0, 2)
+    with Workspace.open(ws) as w:
+        assert w.counts()["customers"] == 2 and w.counts()["source_records"] == 2
+
+
+def test_an_android_export_reads_its_quoted_printable_names_whatever_the_file_is_called(tmp_path, capsys):
+    contacts = tmp_path / "00001.txt"  # named as the phone named it, read by what it holds
+    contacts.write_bytes(ANDROID)
+    assert b"=\r\n=" in ANDROID  # the soft line breaks Android writes in a long value
+    ws = tmp_path / "shop.omnidesk"
+    status, out, err = run_cli(capsys, "import", contacts, "-w", ws, "--json")
+    assert status == 0, err
+    result = json.loads(out)
+    assert (result["preset"], result["channel"], result["imported"], result["flagged"]) == ("vcard", "contacts", 2, 0)
+    sources = _export(capsys, ws, "sources", tmp_path / "sources.csv")
+    ali, hanako = sources
+    assert (ali["first_name"], ali["last_name"], ali["email"], ali["phone"]) == (
+        "محمد", "العلي", "m.ali@example.ae", "+971501234567")
+    assert (hanako["first_name"], hanako["last_name"]) == ("花子", "佐藤")
+    assert (hanako["first_name_reading"], hanako["last_name_reading"]) == ("ハナコ", "サトウ")
+    with Workspace.open(ws) as w, w.engine.connect() as conn:
+        pairs = dict(raw_record(w, int(ali["record_id"])))
+        hanako_pairs = dict(raw_record(w, int(hanako["record_id"])))
+        emails = {v for (v,) in conn.exec_driver_sql("SELECT value FROM identifier WHERE kind = 'email'").all()}
+    assert pairs["Notes"] == "يحب القهوة العربية، ويزور المتجر كل أسبوع مع عائلته"
+    assert pairs["Full Name"] == "محمد العلي" and pairs["vCard Version"] == "2.1"
+    assert PHOTO[:20] not in json.dumps(list(pairs.values()))
+    assert (hanako_pairs["Phone 1 - Type"], hanako_pairs["Phone 2 - Type"]) == ("Mobile", "Home")
+    assert "nickname;Hana" in hanako_pairs["Other Fields"]  # kept as read
+    assert {"hanako@example.jp", "hanako.sato@example.com"} <= emails  # every address, not the first alone
+
+
+def test_a_vcard_file_in_a_zip_is_imported(tmp_path, capsys):
+    archive = tmp_path / "takeout.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("Takeout/Contacts/My Contacts/My Contacts.vcf", IPHONE)
+    status, out, err = run_cli(capsys, "import", archive, "-w", tmp_path / "shop.omnidesk", "--json")
+    assert status == 0, err
+    result = json.loads(out)
+    assert (result["file"], result["preset"], result["imported"]) == ("My Contacts.vcf", "vcard", 2)
+
+
+def test_a_vcard_4_file_and_a_card_with_only_a_name(tmp_path, capsys):
+    contacts = tmp_path / "export.vcf"
+    contacts.write_bytes(vcf(
+        "BEGIN:VCARD", "VERSION:4.0", "FN:Jane Doe", "N:Doe;Jane;;;",
+        "EMAIL;TYPE=work:jane@example.com", 'TEL;VALUE=uri;TYPE="voice,cell":tel:+1-415-555-0123',
+        "BDAY:--0415", 'ADR;TYPE=home;LABEL="12 Main St\\nAnytown":;;12 Main St;Anytown;NY;12345;USA',
+        "END:VCARD",
+        "BEGIN:VCARD", "VERSION:4.0", "FN:Chris", "END:VCARD",
+    ))
+    ws = tmp_path / "shop.omnidesk"
+    status, out, err = run_cli(capsys, "import", contacts, "-w", ws, "--json")
+    assert status == 0, err
+    assert json.loads(out)["imported"] == 2
+    customers = {c["first_name"]: c for c in _export(capsys, ws, "customers", tmp_path / "customers.csv")}
+    jane = customers["Jane"]
+    assert (jane["email"], jane["phone"], jane["birthday"], jane["city"]) == (
+        "jane@example.com", "+14155550123", "--04-15", "Anytown")
+    assert "Chris" in customers
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (IPHONE[:400], "ends inside the contact card that begins on line 1"),
+    (IPHONE + b"Sent from my iPhone\r\n", 'is outside any contact card ("Sent from my iPhone")'),
+    (vcf("BEGIN:VCARD", "VERSION:3.0", "END:VCARD"), "holds nothing about anyone"),
+    (b"BEGIN:VCARD\r\nVERSION:3.0\r\n" + bytes(range(256)) * 8, "binary data"),
+    (b"", "is empty"),
+], ids=["cut short", "junk after the cards", "an empty card", "binary junk", "an empty file"])
+def test_a_broken_vcard_is_refused_in_one_line_and_nothing_is_stored(tmp_path, capsys, content, says):
+    contacts = tmp_path / "contacts.vcf"
+    contacts.write_bytes(content)
+    ws = tmp_path / "shop.omnidesk"
+    status, _, err = run_cli(capsys, "import", contacts, "-w", ws)
+    assert status == 1 and one_line(err), err
+    assert says in err and "contacts.vcf" in err
+    assert "map its columns" not in err
+    assert not ws.exists()
+
+
+def test_five_thousand_cards_import(tmp_path, capsys):
+    cards = []
+    for i in range(5000):
+        cards += ["BEGIN:VCARD", "VERSION:3.0", f"N:Person{i};Given{i};;;", f"FN:Given{i} Person{i}",
+                  f"item1.EMAIL;type=INTERNET;type=pref:p{i}@example.com", "item1.X-ABLabel:_$!<Other>!$_",
+                  f"TEL;type=CELL;type=VOICE;type=pref:+1 415 555 {i % 10000:04d}",
+                  f"PHOTO;ENCODING=b;TYPE=JPEG:{PHOTO}", *[" " + "B" * 74] * 20, "END:VCARD"]
+    contacts = tmp_path / "all.vcf"
+    contacts.write_bytes(vcf(*cards))
+    ws = tmp_path / "shop.omnidesk"
+    status, out, err = run_cli(capsys, "import", contacts, "-w", ws, "--json")
+    assert status == 0, err
+    assert (json.loads(out)["imported"], json.loads(out)["new_customers"]) == (5000, 5000)
+    assert os.path.getsize(ws) < os.path.getsize(contacts)  # no photo went in
