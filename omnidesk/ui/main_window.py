@@ -61,7 +61,7 @@ from omnidesk.ui.widgets.navigation import NavigationList
 from omnidesk.ui.widgets.work_indicator import WorkIndicator
 from omnidesk.ui.workspace_files import WORKSPACE_FILTER, WorkspaceFilesMixin
 
-IMPORT_FILTER = "Data files (*.csv *.tsv *.txt *.zip);;All files (*)"
+IMPORT_FILTER = "Data files (*.csv *.tsv *.txt *.zip *.vcf);;All files (*)"
 MAX_RECENT = 8
 # How long a change made in the window waits for an import running elsewhere before it says so
 # (the window's own imports run off the UI thread; notes retry on a timer, see CustomerView).

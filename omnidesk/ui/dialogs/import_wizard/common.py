@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
     from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
 
 
-IMPORT_FILTER = "Data files (*.csv *.tsv *.txt *.zip);;All files (*)"  # a ZIP export: its CSV files
+IMPORT_FILTER = "Data files (*.csv *.tsv *.txt *.zip *.vcf);;All files (*)"  # a ZIP export: its CSV files; .vcf: contacts
 REPORT_FILTER = "CSV files (*.csv);;All files (*)"
 PREVIEW_TABLE_ROWS = 20
 EXAMPLES_PER_COLUMN = 3
@@ -98,9 +98,12 @@ class FileEntry:
         return self.plan is None and self.error is None
 
     def format_text(self) -> str:
-        """E.g. "Shopify customers export · UTF-8 · comma · 1,234 rows est."."""
+        """E.g. "Shopify customers export · UTF-8 · comma · 1,234 rows est."; a vCard file's
+        "vCard contacts (.vcf) · UTF-8 · 250 contacts"."""
         assert self.plan is not None
         fmt = self.plan.fmt
+        if fmt.vcard is not None:  # no delimiter; its cards were all counted when it was read
+            return f"vCard contacts (.vcf) · {fmt.encoding_label} · {counted(fmt.vcard.contacts, 'contact')}"
         name = self.plan.preset.label if self.plan.preset else "CSV file"
         delimiter = DELIMITER_NAMES.get(fmt.delimiter, f"'{fmt.delimiter}'")
         rows = counted(self.rows, "row") + ("" if self.rows_exact else " est.")
