@@ -38,7 +38,8 @@ goes through the guards in this order; the first that says no names the reason:
    21:00–08:00, which may cross midnight) on the recipient's clock: their address's,
    when its country keeps one time (the tz database's zones of that country all on one
    offset: Germany, Britain), else their phone number's time zone(s) — when a number
-   maps to several zones, the window must hold in all of them — else the workspace's (without
+   maps to several zones, the window must hold in all of them; a number whose range has no zone
+   data maps to every zone of its calling code's country — else the workspace's (without
    one set, the step's own zone's).  The recipient moves to the next
    allowed time (the pack says so), or with ``quiet_hours_action`` = ``exclude`` is
    left out;
@@ -182,7 +183,12 @@ def _number_zones(sample: str) -> tuple[str, ...]:
         return zones
     # A mobile number often says only its country: the country's zones, then.
     region = phonenumbers.region_code_for_number(number)
-    return _region_zones(region) if region else ()
+    if region:
+        return _region_zones(region)
+    # A number phonenumbers does not call valid (a range it has no data for) still says its
+    # country by its calling code: every zone of that country, as for a country of several zones
+    # (the quiet hours must hold in all of them).  A code of no country (+800): () and home's clock.
+    return _zones_by_country().get(phonenumbers.region_code_for_country_code(number.country_code), ())
 
 
 # "+" and the first seven digits: enough to tell apart the numbers of most countries' zone data.
