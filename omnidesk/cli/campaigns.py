@@ -88,14 +88,19 @@ def _steps_text(steps: list[dict], zone=None) -> list[str]:
         out = ", ".join(f"{reason} {n:,}" for reason, n in s["excluded"].items())
         moved = f"; {s['moved']:,} moved out of quiet hours" if s["moved"] else ""
         done = s.get("exported")
-        if s.get("kept"):  # it went out: what its export recorded, which no export changes
+        # Under way: its time has come but texts moved out of quiet hours are still to go (the
+        # check's step_under_way says the same), so it is going out, not sent.
+        going = (f"going out, last sends due {s['last_sends_due'][:16].replace('T', ' ')} UTC"
+                 if s.get("under_way") else "")
+        if s.get("kept"):  # what its export recorded, which no export changes
             made = f" {local_minute(done['at'], zone)}" if done else ""
-            lines.append(f"{head}: sent, kept as exported{made}: {counted(s['eligible'], 'recipient')}"
+            lines.append(f"{head}: {going or 'sent'}, kept as exported{made}: {counted(s['eligible'], 'recipient')}"
                          + (f"; left out: {out}" if out else "") + moved)
             continue
         sent = (f"exported {local_minute(done['at'], zone)} for {counted(done['recipients'], 'recipient')}; "
                 "today's guards: ") if done else ""
-        lines.append(f"{head}: {sent}{s['eligible']:,} eligible" + (f"; left out: {out}" if out else "") + moved)
+        lines.append(f"{head}: {going + '; ' if going else ''}{sent}{s['eligible']:,} eligible"
+                     + (f"; left out: {out}" if out else "") + moved)
     return lines
 
 

@@ -834,6 +834,35 @@ def test_a_step_that_went_out_shows_whom_it_reached_as_exported(win, view, monke
     assert [f.code for f in report.findings if f.channel in ("email", "sms")] == ["step_sent", "step_sent"]
 
 
+def test_a_step_with_texts_still_to_come_shows_as_going_out_not_sent(window, tmp_path, qtbot, capsys):
+    """An SMS step of 20:30 in New York texts London at 08:00 UTC the next morning: at 03:00 UTC it
+    is going out, as the check warns, and the screen says so, and when its last sends are due."""
+    from tests.core.test_cli_campaign_going_out import PEOPLE, PLAN
+    from tests.helpers import run_cli, write_csv
+
+    shop = tmp_path / "shop.omnidesk"
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(PLAN), encoding="utf-8")
+    (tmp_path / "packs").mkdir()
+    with time_machine.travel("2027-01-05 10:00:00Z", tick=False):
+        for argv in (["import", write_csv(tmp_path / "people.csv", *PEOPLE), "--channel", "shop"],
+                     ["settings", "timezone", NY], ["campaign", "import", plan],
+                     ["campaign", "export", "Uw", "--out", tmp_path / "packs"]):
+            assert run_cli(capsys, *argv, "-w", shop)[0] == 0
+    for when, said in (("2027-01-11 03:00Z", "3 recipients going out, last sends due 2027-01-11 08:00 UTC, kept as "
+                                             "exported (pack exported 2027-01-05 05:00)"),
+                       ("2027-01-11 08:00Z", "3 recipients sent, kept as exported (pack exported 2027-01-05 05:00)")):
+        with time_machine.travel(when, tick=False):
+            assert window.set_workspace(Workspace.open(shop))
+            window.show_screen("campaigns")
+            view = window.screens["campaigns"]
+            view.refresh()
+            view.select("Uw")
+            qtbot.waitUntil(lambda: len(view.recipients.exported_items) == 1, timeout=20_000)
+            assert [i.text(0) for i in view.recipients.exported_items] == [said]
+            assert [i.text(0) for i in view.recipients.moved_items] == ["2 moved out of quiet hours"]
+
+
 def _calendar_steps(view) -> list[tuple[str, str, str]]:
     cal = view.calendar
     return sorted((e.campaign, e.label, f"{cal.local(e):%Y-%m-%d %H:%M}") for e in cal.entries())

@@ -47,13 +47,18 @@ from omnidesk.core.workspace import Workspace
 def step_summary(audience: StepAudience, exported: tuple[str, int] | None = None) -> dict:
     """One step's recipients as today's guards find them (for a step that went out, ``kept``: as
     its export recorded them); with ``exported`` (when, how many: ``campaign.exported_recipients``),
-    also what its pack was made for."""
+    also what its pack was made for.  A step under way (``StepAudience.sending_until``) says so
+    (``under_way``) and when its last sends are due (``last_sends_due``, UTC)."""
     s = audience.step
     out = {"channel": s.channel, "at": s.at_local[:16], "timezone": s.timezone,
            "eligible": len(audience.eligible) if audience.eligible is not None else None,
            "excluded": audience.counts(), "moved": len(audience.moved)}
     if audience.kept:
         out["kept"] = True
+    if audience.sending_until is not None:
+        # Under way: its time has come, but texts moved out of quiet hours are still to go.
+        out["under_way"] = True
+        out["last_sends_due"] = audience.sending_until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if exported is not None:
         out["exported"] = {"at": exported[0], "recipients": exported[1]}
     return out

@@ -87,17 +87,24 @@ class StepExport:
     # come opted out since: its pack was written again with the sends still to come alone
     # (``eligible`` of them), to put in the sending tool in place of those still scheduled.
     under_way: bool = False
+    # A step under way (its time come, texts moved out of quiet hours still to go): when its last
+    # sends are due, UTC ("2027-01-11T08:00:00Z"); None for any other step.
+    last_sends_due: str | None = None
 
     def as_dict(self) -> dict:
         return {"channel": self.channel, "at": self.at, "file": self.file, "eligible": self.eligible,
-                "excluded": self.excluded, "also": self.extra, "kept": self.kept, "under_way": self.under_way}
+                "excluded": self.excluded, "also": self.extra, "kept": self.kept, "under_way": self.under_way,
+                "last_sends_due": self.last_sends_due}
 
     @property
     def kept_words(self) -> str:
-        """How a step kept as it was is said: "Email, 2 Mar 10:00: already sent, kept as exported"."""
+        """How a step kept as it was is said: "Email, 2 Mar 10:00: already sent, kept as exported", or
+        of one whose texts moved out of quiet hours are still to go, "SMS, 10 Jan 20:30: going out,
+        last sends due 2027-01-11 08:00 UTC, kept as exported"."""
         local = datetime.fromisoformat(self.at)
-        return (f"{CHANNEL_LABELS.get(self.channel, self.channel)}, {local.day} {local:%b %H:%M}: "
-                "already sent, kept as exported")
+        state = (f"going out, last sends due {self.last_sends_due[:16].replace('T', ' ')} UTC"
+                 if self.last_sends_due else "already sent")
+        return f"{CHANNEL_LABELS.get(self.channel, self.channel)}, {local.day} {local:%b %H:%M}: {state}, kept as exported"
 
 
 @dataclass
@@ -308,7 +315,9 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
             step = audience.step
             result = StepExport(step.channel, files.main,
                                 len(audience.eligible) if audience.eligible is not None else None,
-                                audience.counts(), list(files.extra), step.at_local, kept=audience.kept)
+                                audience.counts(), list(files.extra), step.at_local, kept=audience.kept,
+                                last_sends_due=audience.sending_until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                                if audience.sending_until is not None else None)
             if audience.kept:
                 # Sent already: what went out, and whom it went to, stay as the export recorded them.
                 results.append(result)

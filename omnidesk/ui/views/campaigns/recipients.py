@@ -8,7 +8,7 @@ double-click on one emits ``customerActivated``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
@@ -235,18 +235,25 @@ class RecipientsPanel(QWidget):
                 self.eligible_items.append(line)
             else:
                 done = exported.get(a.step.id)
+                # Under way: its time has come but texts moved out of quiet hours are still to go
+                # (the check's step_under_way): going out, not sent.
+                going = (f"going out, last sends due {a.sending_until.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+                         if a.sending_until is not None else "")
                 if a.kept:
-                    # It went out: the counts are what its export recorded, and stay so.
+                    # It went out, or is going out: the counts are what its export recorded, and stay so.
                     made = f" (pack exported {local_minute(done[0], zone)})" if done is not None else ""
-                    sent = QTreeWidgetItem(top, [f"{counted(len(a.eligible), 'recipient')} sent, kept as "
-                                                 f"exported{made}"])
-                    sent.setToolTip(0, "This step went out: whom it reached and held out are what its export "
+                    sent = QTreeWidgetItem(top, [f"{counted(len(a.eligible), 'recipient')} {going or 'sent'}, "
+                                                 f"kept as exported{made}"])
+                    sent.setToolTip(0, "This step is going out: texts moved out of quiet hours are still to go; "
+                                       "whom it reaches and held out are what its export recorded, and exporting "
+                                       "again leaves it as it was" if going else
+                                       "This step went out: whom it reached and held out are what its export "
                                        "recorded; exporting again leaves it as it was")
                     self.exported_items.append(sent)
                     self.eligible_items.append(sent)
                 elif done is not None:
                     sent = QTreeWidgetItem(top, [f"{counted(done[1], 'recipient')} in the pack exported "
-                                                 f"{local_minute(done[0], zone)}"])
+                                                 f"{local_minute(done[0], zone)}" + (f", {going}" if going else "")])
                     sent.setToolTip(0, "What the exported pack was made for; the counts below are today's "
                                        "guards (a new opt-out or import since changes them)")
                     self.exported_items.append(sent)
