@@ -15,8 +15,11 @@ customer imported later with a number they are is opted out then
 (:func:`read_earlier_optouts`), whichever file came first; a number typed in
 or pinned by hand reaches it too (:func:`typed_number_reaches_optouts`).
 
-Only opt-outs are read so: a contact row's number read by a match would join
-two records on a guess, where an opt-out only ever takes consent away.
+Only refusals of a phone's channels (SMS, WhatsApp: :func:`refuses`) are read so: a
+contact row's number read by a match would join two records on a guess, where an
+opt-out only ever takes consent away.  An email unsubscribe or bounce says nothing
+of the row's number: taken as a stranger's, it would only make the two holders of
+one phone; its unreadable number is flagged as a contact's is, and waits for no one.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import phonenumbers
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.channels import BY_CODE, PHONE
 from omnidesk.core.consent import DENIED, STRICTNESS
 from omnidesk.core.contact import phone_text
 from omnidesk.core.identity.profiles import chunks
@@ -39,9 +43,17 @@ _NOT_DIGITS = re.compile(r"\D")
 
 
 def refuses(row: Row) -> bool:
-    """Whether a row takes consent away on some channel (an opt-out, a denial, a bounce)."""
+    """Whether a row takes consent away on a channel that reaches a phone (SMS, WhatsApp: an
+    opt-out, a denial, a "do not call").  Only such a refusal is about the row's number: an email
+    unsubscribe or bounce says nothing of it, so its unreadable number is looked up, or waits,
+    no more than a contact's would."""
     return any(STRICTNESS.get(status, 0) >= STRICTNESS[DENIED]
-               for facts in row.consents.values() for status, _ in facts)
+               for code, facts in row.consents.items() if _reaches_phone(code) for status, _ in facts)
+
+
+def _reaches_phone(code: str) -> bool:
+    found = BY_CODE.get(code)
+    return found is not None and found.reaches == PHONE
 
 
 def _prefixes() -> list[tuple[int, str]]:
@@ -93,7 +105,8 @@ def national_digits(raw: str) -> str:
 
 
 def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
-    """Give opt-out rows the known number their unreadable one is; returns how many were read.
+    """Give the rows refusing texts or calls the known number their unreadable one is; returns how
+    many were read.
 
     ``rows`` are one chunk of an import: the workspace's stored numbers and the
     chunk's own readable ones are what an unreadable number is looked up among.
@@ -244,7 +257,8 @@ def reread_optout_phones(conn: Connection, pairs: Sequence[tuple[int, Row]]) -> 
     ``pairs`` are (record id, the record's row read again by today's ``RowNormalizer``), as a
     workspace opened by a newer version reads its kept rows (``backfill.reread_consents``).  An
     older version read "415-555-0109 (mobile)" or full-width digits as no number (or as a number
-    no one has), so the stop reached nobody.  Only refusals are given numbers so: a number only
+    no one has), so the stop reached nobody.  Only refusals of a phone's channels are given numbers
+    so (:func:`refuses`; an email's bounce says nothing of the number): a number only
     ever takes consent away there, where a contact's would join records on a new reading.  A
     number no one holds yet waits with its digits, as an import leaves it; a number the record
     held is never taken away.
