@@ -112,3 +112,51 @@ def test_an_email_bounce_is_not_read_as_a_number_already_known(tmp_path, capsys)
     assert _phones_of(ws, "Dan") == set()
     people = _customers(capsys, tmp_path, ws)
     assert people["Frank"]["consent_sms"] == "granted" and people["Dan"]["id"] != people["Frank"]["id"]
+
+
+def _refuses_as_version_3(row) -> bool:
+    """How the older version told a refusal whose number is read by known numbers: on any channel."""
+    return any(status in ("denied", "unsubscribed", "cleaned") for facts in row.consents.values()
+               for status, _ in facts)
+
+
+def test_numbers_an_older_version_gave_email_bounces_are_taken_back_once_reopened(tmp_path, capsys, monkeypatch):
+    from omnidesk.core.importing import known_numbers
+
+    ws = tmp_path / "shop.omnidesk"
+    monkeypatch.setattr(known_numbers, "refuses", _refuses_as_version_3)
+    ida = ["SQ5", "", "Ida", "Ives", "ida@example.com", "(415) 555-0105", "100-0001", "JP", "2024-01-05",
+           "2024-06-01", "1", "5.00", "Unsubscribed"]
+    texts = ["First Name", "Last Name", "Phone", "Country", "SMS Consent"]
+    # Dan's bounce waits for his digits; Frank brings them.  Hal is known before Ida's unsubscribe.
+    _import(capsys, ws, write_csv(tmp_path / "sq.csv", SQUARE, [DAN]), "2027-01-10")
+    _import(capsys, ws, write_csv(tmp_path / "texts.csv", texts, [["Eve", "East", "(415) 555-0107", "JP", "no"]]),
+            "2027-01-10")
+    _import(capsys, ws, write_csv(tmp_path / "later.csv", texts, [["Frank", "Fox", "(415) 555-0104", "US", "yes"],
+                                                                  ["Hal", "Hill", "(415) 555-0105", "US", "yes"],
+                                                                  ["Gina", "Gray", "(415) 555-0107", "US", "yes"]]),
+            "2027-01-11")
+    _import(capsys, ws, write_csv(tmp_path / "sq2.csv", SQUARE, [ida]), "2027-01-12")
+    monkeypatch.undo()
+    # What the older version left: the email refusals hold Frank's and Hal's numbers.
+    assert ("phone", "+14155550104") in _phones_of(ws, "Dan")
+    assert ("phone", "+14155550105") in _phones_of(ws, "Ida")
+    db = sqlite3.connect(ws)
+    with db:
+        db.execute("UPDATE setting SET value = '3' WHERE key = 'consent_readers'")
+    db.close()
+
+    with time_machine.travel("2027-01-13 15:00:00Z", tick=False):
+        said = _cli(capsys, ws, "info")
+    assert "2 email opt-outs or bounces no longer hold a phone number their rows never gave" in said
+    assert _phones_of(ws, "Dan") == set() and _phones_of(ws, "Ida") == set()
+    # An SMS "no" keeps the number its digits are.
+    assert ("phone", "+14155550107") in _phones_of(ws, "Eve")
+    people = _customers(capsys, tmp_path, ws)
+    assert people["Dan"]["phone"] == "" and people["Ida"]["phone"] == ""
+    assert people["Frank"]["phone"] == "+14155550104" and people["Frank"]["consent_sms"] == "granted"
+    assert people["Hal"]["phone"] == "+14155550105" and people["Hal"]["consent_sms"] == "granted"
+    assert people["Gina"]["consent_sms"] != "granted"
+    # Read once: opened again, nothing more is said.
+    with time_machine.travel("2027-01-13 15:00:00Z", tick=False):
+        assert "no longer hold" not in _cli(capsys, ws, "info")

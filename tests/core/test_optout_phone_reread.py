@@ -17,6 +17,7 @@ import time_machine
 from omnidesk.core import contact
 from omnidesk.core.cells import clean_cell, strip_type_prefix
 from omnidesk.core.importing import known_numbers
+from omnidesk.core.importing.backfill import CONSENT_READERS_VERSION
 
 from tests.core.test_optout_phone_notes import FORMS, PLAN, textable_shop
 from tests.helpers import run_cli, write_csv
@@ -74,7 +75,7 @@ def test_stops_an_older_version_could_not_read_reach_their_numbers_once_reopened
     assert _pack_phones(capsys, tmp_path, ws, "packs") == ["+14155550105"]
     assert _stop_numbers(ws) == {"+14155550101", "+14155550102", "+14155550103", "+14155550104"}
     db = sqlite3.connect(ws)
-    assert db.execute("SELECT value FROM setting WHERE key = 'consent_readers'").fetchone() == ("3",)
+    assert db.execute("SELECT value FROM setting WHERE key = 'consent_readers'").fetchone() == (str(CONSENT_READERS_VERSION),)
     assert db.execute("SELECT count(*) FROM identifier WHERE kind = 'unread_phone'").fetchone() == (0,)
     assert db.execute("SELECT count(*) FROM identifier WHERE value LIKE '%４%'").fetchone() == (0,)
     db.close()

@@ -266,8 +266,10 @@ def fill_readings(conn: Connection) -> int:
 # may decide otherwise are worked out again (_RULE_CHANGES).  3: an opt-out's phone written with a
 # note beside it ("415-555-0109 (mobile)"), an empty extension or full-width digits is read as the
 # number it is, so a stop read as no number by an older version now reaches it
-# (known_numbers.reread_optout_phones).
-CONSENT_READERS_VERSION = 3
+# (known_numbers.reread_optout_phones).  4: only a refusal of texts or calls is about the row's
+# number: an email's bounce or unsubscribe no longer holds a number with its unreadable number's
+# digits, nor waits for one (known_numbers.take_back_numbers_of_email_refusals).
+CONSENT_READERS_VERSION = 4
 CONSENT_READERS_SETTING = "consent_readers"
 _REFUSED = frozenset({"denied", "unsubscribed", "cleaned"})
 _CONSENT_CHANNELS = ("email", "sms", "whatsapp")
@@ -330,6 +332,7 @@ class ConsentReread:
         self.unrefused = 0  # a refusal gone, the consent now unknown
         self.ungranted = 0  # a grant gone, the consent now unknown
         self.numbers = 0  # opt-out records that now name a number they named none (or a wrong one) before
+        self.numbers_taken = 0  # email refusals' records no longer holding a number their row never gave
 
     def note(self) -> str:
         """The sentence the upgrade says; "" when no customer's consent changed."""
@@ -339,12 +342,17 @@ class ConsentReread:
         numbers = (f"{self.numbers:,} opt-out{'s' if self.numbers != 1 else ''} now "
                    f"reach{'' if self.numbers != 1 else 'es'} the phone number {'they name' if self.numbers != 1 else 'it names'}"
                    if self.numbers else "")
+        n = self.numbers_taken
+        taken = (f"{n:,} email opt-out{'s' if n != 1 else ''} or bounce{'s' if n != 1 else ''} no longer "
+                 f"hold{'s' if n == 1 else ''} a phone number {'their rows' if n != 1 else 'its row'} never gave"
+                 if n else "")
+        more = [said for said in (numbers, taken) if said]
         if not counts:
-            return f"Consent re-read from your imported files: {numbers}." if numbers else ""
+            return f"Consent re-read from your imported files: {', '.join(more)}." if more else ""
         parts = [f"{n:,} {what}" for n, what in counts]
         n, what = counts[0]
         parts[0] = f"{n:,} customer{'s' if n != 1 else ''} {what}"
-        return "Consent re-read from your imported files: " + ", ".join(parts + ([numbers] if numbers else [])) + "."
+        return "Consent re-read from your imported files: " + ", ".join(parts + more) + "."
 
     def count(self, old: tuple, new: tuple) -> None:
         pairs = list(zip(old, new))
@@ -467,7 +475,7 @@ def reread_consents(conn: Connection) -> ConsentReread:
     from omnidesk.core.identity.golden import refresh_customers
     from omnidesk.core.identity.profiles import chunks
     from omnidesk.core.dialect import insert_tuples_in_bulk
-    from omnidesk.core.importing.known_numbers import reread_optout_phones
+    from omnidesk.core.importing.known_numbers import reread_optout_phones, take_back_numbers_of_email_refusals
     from omnidesk.core.importing.parallel import normalized_chunks, worker_count
     from omnidesk.core.importing.rows import RowNormalizer, forget_readings
     from omnidesk.core.models import HAND_KIND, Consent
@@ -554,6 +562,11 @@ def reread_consents(conn: Connection) -> ConsentReread:
                     done.numbers += len(given)
                     changed_customers.update(conn.execute(select(rec.c.customer_id).distinct().where(
                         rec.c.id.in_(sorted(given)), rec.c.customer_id.is_not(None))).scalars())
+                if read_by < 4:  # version 4: an email's refusal held numbers by its unreadable one's digits
+                    taken = take_back_numbers_of_email_refusals(conn, pairs)
+                    done.numbers_taken += len(taken)
+                    changed_customers.update(conn.execute(select(rec.c.customer_id).distinct().where(
+                        rec.c.id.in_(sorted(taken)), rec.c.customer_id.is_not(None))).scalars())
     forget_readings()
     # The rule changed since: the cards it may decide otherwise, though their facts are the same.
     decided_again = set().union(*(which(conn) for version, which in _RULE_CHANGES.items() if read_by < version))

@@ -298,3 +298,40 @@ def reread_optout_phones(conn: Connection, pairs: Sequence[tuple[int, Row]]) -> 
     if params:
         conn.execute(insert(table), params)
     return given
+
+
+def take_back_numbers_of_email_refusals(conn: Connection, pairs: Sequence[tuple[int, Row]]) -> set[int]:
+    """Take from kept records whose row refuses no phone channel (an email's bounce or unsubscribe)
+    the numbers an older version gave them by their unreadable number's digits, and the digits
+    it left waiting; returns the records a number was taken from.
+
+    ``pairs`` as for :func:`reread_optout_phones`.  Version 3 read every refusal's unreadable
+    number by the numbers known (:func:`read_by_known_numbers`) or left it waiting
+    (:func:`give_waiting_optouts`), an email's too: the record then held a stranger's number
+    with those digits.  Only such a number goes (one today's reading of the row does not give it
+    and those digits could be written for); the numbers the row's cells are stay.  Records joined
+    to another's customer by such a number stay joined.
+    """
+    table, rec = Identifier.__table__, SourceRecord.__table__
+    cells = {rid: [raw for raw, _ in row.unread_phones] for rid, row in pairs if not row.skip and not refuses(row)}
+    ids = list(cells)
+    waited: dict[int, list[str]] = {}
+    for part in chunks(ids):
+        for rid, digits in conn.execute(select(table.c.record_id, table.c.value).where(
+                table.c.record_id.in_(part), table.c.kind == UNREAD_KIND)):
+            waited.setdefault(rid, []).append(digits)
+    own = {rid: row.phones for rid, row in pairs if rid in cells}
+    suspects = sorted(rid for rid in ids if cells[rid] or rid in waited)
+    taken: dict[int, set[str]] = {}
+    for part in chunks(suspects):
+        for iid, rid, e164 in conn.execute(select(table.c.id, table.c.record_id, table.c.value).where(
+                table.c.record_id.in_(part), table.c.kind == "phone")):
+            if e164 not in own[rid] and any(e164 in _forms(raw) for raw in cells[rid] + waited.get(rid, [])):
+                taken.setdefault(rid, set()).add(e164)
+                conn.execute(table.delete().where(table.c.id == iid))
+    for part in chunks(sorted(waited)):
+        conn.execute(table.delete().where(table.c.record_id.in_(part), table.c.kind == UNREAD_KIND))
+    for rid, numbers in taken.items():
+        conn.execute(update(rec).where(rec.c.id == rid, rec.c.phone.in_(sorted(numbers)))
+                     .values(phone=own[rid][0] if own[rid] else None))
+    return set(taken)
