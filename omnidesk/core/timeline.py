@@ -265,8 +265,9 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
         query = query.where(u.c.type.in_(list(types)))
     search = search.strip()
     query = query.order_by(u.c.occurred_utc.is_(None), u.c.occurred_utc, u.c.rank, u.c.entry_id)
+    zone = workspace_zone(ws)
     with ws.engine.connect() as conn:
-        changed = _consent_changes(conn, customer_id) if search else None
+        changed = _consent_changes(conn, customer_id, zone) if search else None
         if search:
             # The summary as the line reads: a consent fact its day's stricter answer beat says so.
             overruled = sorted(changed[1])
@@ -277,9 +278,8 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
                 summary, u.c.type, _channel_label(u.c.channel), u.c.source_file))))
         rows = conn.execute(query).all()
         if changed is None and any(r[0] == "consent" for r in rows):
-            changed = _consent_changes(conn, customer_id)
+            changed = _consent_changes(conn, customer_id, zone)
         shown, overruled = changed or (set(), set())
-    zone = workspace_zone(ws)
     # Stored naive times were ordered as if UTC; a shop west of Greenwich would see a
     # 16:00 till sale before a 21:30 UTC open that came first.  Re-sorted by instant.
     keyed = [(instant(r[2], zone) or r[3], r) for r in rows]
@@ -292,13 +292,15 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     return [replace(e, summary=e.summary + NOT_IN_FORCE) if e.consent_id in overruled else e for e in entries]
 
 
-def _consent_changes(conn, customer_id: int) -> tuple[set[int], set[int]]:
+def _consent_changes(conn, customer_id: int, clock: tzinfo | None) -> tuple[set[int], set[int]]:
     """The customer's consent facts the timeline shows, by id, and those of them overruled.
 
     Shown: the facts that changed the consent in force (the card's rule), and the overruled
     ones with the fact in force that beat them.  Overruled: a dated fact later in time than the one in
     force on its own day, which lost to it as the less strict answer ("granted" typed in
     after "denied" the same day): said so, or the last line would read as the consent in force.
+    "Later" is on the clock the timeline orders by (:func:`instant` on ``clock``): an opt-out
+    list's 12:00 without an offset comes after a "no" typed in at 10:00 on the shop's clock.
     """
     con = Consent.__table__
     rows = conn.execute(facts_query(con.c.customer_id == customer_id)).all()
@@ -315,10 +317,10 @@ def _consent_changes(conn, customer_id: int) -> tuple[set[int], set[int]]:
         shown.update(f.consent_id for f in steps)
         if current is None:
             continue
-        when = to_utc(current.occurred_at) or to_utc(current.recorded_at) or ""
+        when = instant(current.occurred_at, clock) or to_utc(current.recorded_at) or ""
         lost = {f.consent_id for f in facts
                 if f.consent_id != current.consent_id and f.status != current.status and f.occurred_at
-                and rule_day(f, zone) == rule_day(current, zone) and (to_utc(f.occurred_at) or "") > when}
+                and rule_day(f, zone) == rule_day(current, zone) and (instant(f.occurred_at, clock) or "") > when}
         if lost:  # shown with the fact that beat them, even where that one only repeats an earlier
             shown |= lost | {current.consent_id}
             overruled |= lost
