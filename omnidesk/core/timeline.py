@@ -164,17 +164,26 @@ def _union(customer_id: int):
         .select_from(con.join(rec, rec.c.id == con.c.record_id).join(batch, batch.c.id == rec.c.batch_id))
         .where(con.c.customer_id == customer_id)
     )
+    # One "first seen" per moment: the earliest record that says it.  A list exported again
+    # (the same sign-up in March's file and June's) repeats the moment, not the first sighting.
     created = json_created_at(rec.c.values_json)
-    # A record that produced an event (a lead form, say) is already on the timeline
-    # at that moment; a second "first seen" line would only repeat it.
-    has_event = exists().where(Event.__table__.c.record_id == rec.c.id)
+    dated = (
+        select(rec.c.id, rec.c.batch_id, rec.c.record_no, rec.c.channel, created.label("created"),
+               func.row_number().over(partition_by=func.coalesce(utc_text(created), created),
+                                      order_by=rec.c.id).label("nth"))
+        .where(rec.c.customer_id == customer_id, created.is_not(None))
+        .subquery("dated")
+    )
+    # A record that produced an event (a lead form, say) is already on the timeline at that
+    # moment; a "first seen" line would only repeat it, as would one for a later download of it.
+    has_event = exists().where(Event.__table__.c.record_id == dated.c.id)
     records = (
         select(
             literal("record"),
-            rec.c.id,
-            created,
-            utc_text(created),
-            rec.c.channel,
+            dated.c.id,
+            dated.c.created,
+            utc_text(dated.c.created),
+            dated.c.channel,
             literal(FIRST_SEEN_TYPE),
             case((batch.c.kind == HAND_KIND, literal("Added by you")),
                  else_=literal("First seen in ") + batch.c.file_name),
@@ -182,14 +191,14 @@ def _union(customer_id: int):
             null(),
             literal("{}"),
             batch.c.file_name,
-            row,
-            rec.c.id,
+            case((batch.c.kind == HAND_KIND, null()), else_=dated.c.record_no),
+            dated.c.id,
             literal(_RANK["record"]),
             literal(""),
             null(),
         )
-        .select_from(rec.join(batch, batch.c.id == rec.c.batch_id))
-        .where(rec.c.customer_id == customer_id, created.is_not(None), ~has_event)
+        .select_from(dated.join(batch, batch.c.id == dated.c.batch_id))
+        .where(dated.c.nth == 1, ~has_event)
     )
     # Each exported campaign step that included them: "Spring sale — SMS pack exported"; or left
     # them out as its baseline: "Spring sale — Email: not sent (held out)".

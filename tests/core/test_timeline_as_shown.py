@@ -61,3 +61,56 @@ def test_a_later_yes_without_an_offset_that_lost_to_the_days_no_says_so(capsys, 
     sms = [(r["occurred_at"], r["summary"]) for r in _exported(capsys, ws, tmp_path) if r["type"] == "consent"]
     assert sms == [("2025-12-01T10:00:00-05:00", "SMS consent: denied — asked by phone"),
                    ("2025-12-01T12:00:00-05:00", "SMS consent: granted" + NOT_IN_FORCE)]
+
+
+MAILCHIMP = ["Email Address", "First Name", "Last Name", "Phone Number", "Birthday", "MEMBER_RATING",
+             "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE", "LONGITUDE", "GMTOFF",
+             "DSTOFF", "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID", "NOTES", "TAGS"]
+
+
+def _member(email, first, last, rating, changed, leid):
+    return [email, first, last, "", "", rating, "2025-01-10 14:00:00", "", "2025-01-10 14:05:00", "", "", "", "",
+            "", "", "US", "NY", changed, leid, "e" + leid, "", ""]
+
+
+def test_a_contact_exported_again_is_first_seen_once(capsys, tmp_path):
+    # The newsletter list exported in March and again in June: Ann's row once more, her rating and
+    # "last changed" moved on, Bob new.  She was first seen once, when she signed up.
+    ws = _new_york_shop(capsys, tmp_path, at="2025-03-01T15:00:00Z")
+    _cli(capsys, "import", write_csv(tmp_path / "subscribed_members_export_aa11.csv", MAILCHIMP, [
+        _member("ann@example.com", "Ann", "Lee", "2", "2025-01-10 14:05:00", "11")]),
+        "-w", ws, at="2025-03-01T15:00:00Z")
+    _cli(capsys, "import", write_csv(tmp_path / "subscribed_members_export_bb22.csv", MAILCHIMP, [
+        _member("ann@example.com", "Ann", "Lee", "4", "2025-05-20 09:00:00", "11"),
+        _member("bob@example.com", "Bob", "Stone", "2", "2025-01-10 14:05:00", "12")]),
+        "-w", ws, at="2025-06-01T15:00:00Z")
+
+    rows = _exported(capsys, ws, tmp_path, "ann@example.com", at="2025-06-01T15:00:00Z")
+    assert [(r["occurred_at"], r["summary"]) for r in rows if r["type"] == "first_seen"] == [
+        ("2025-01-10T14:00:00-05:00", "First seen in subscribed_members_export_aa11.csv")]
+    # Bob's first sighting is his own.
+    bob = _exported(capsys, ws, tmp_path, "bob@example.com", at="2025-06-01T15:00:00Z")
+    assert [r["summary"] for r in bob if r["type"] == "first_seen"] == [
+        "First seen in subscribed_members_export_bb22.csv"]
+
+
+META = ["id", "created_time", "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id", "campaign_name",
+        "form_id", "form_name", "is_organic", "platform", "email", "full_name", "phone_number"]
+ANN_LEAD = ["l:111", "2025-03-01T02:30:00+01:00", "ag:1", "Ad", "as:1", "Set", "c:1", "Spring leads", "f:1", "Form",
+            "false", "fb", "ann@example.com", "Ann Lee", "p:+14155550101"]
+BOB_LEAD = ["l:112", "2025-03-20T10:00:00+01:00", "ag:1", "Ad", "as:1", "Set", "c:1", "Spring leads", "f:1", "Form",
+            "false", "ig", "bob@example.com", "Bob Stone", "p:+14155550102"]
+
+
+def test_a_lead_downloaded_again_is_its_form_line_alone(capsys, tmp_path):
+    # March's CSV download of the lead form, then April's (Meta's UTF-16 tab file) with one more lead.
+    ws = _new_york_shop(capsys, tmp_path, at="2025-03-05T15:00:00Z")
+    _cli(capsys, "import", write_csv(tmp_path / "leads_march.csv", META, [ANN_LEAD]), "-w", ws,
+         at="2025-03-05T15:00:00Z")
+    said = _cli(capsys, "import", write_csv(tmp_path / "leads_april.csv", META, [ANN_LEAD, BOB_LEAD],
+                                            encoding="utf-16", delimiter="\t"), "-w", ws, at="2025-04-05T15:00:00Z")
+    assert "seen before 1" in said
+
+    rows = _exported(capsys, ws, tmp_path, "ann@example.com", at="2025-04-05T15:00:00Z")
+    assert [(r["occurred_at"], r["type"], r["summary"]) for r in rows if r["type"] != "consent"] == [
+        ("2025-03-01T02:30:00+01:00", "lead_form", "Lead form submitted: Spring leads")]
