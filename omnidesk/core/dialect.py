@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import os
 from functools import lru_cache
 import sqlite3
+import unicodedata
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ def configure_sqlite_engine(engine: Engine, *, busy_timeout: float = DEFAULT_BUS
         cur.execute(f"PRAGMA threads={_SORT_HELPERS}")
         cur.close()
         dbapi_connection.create_function("od_casefold", 1, _casefold, deterministic=True)
+        dbapi_connection.create_function("od_search_fold", 1, search_fold_text, deterministic=True)
         dbapi_connection.create_function("od_wall_utc", 2, _wall_utc)
         dbapi_connection.create_function("od_instant_utc", 2, _instant_utc)
         dbapi_connection.create_function("od_bought", 3, _bought, deterministic=True)
@@ -958,6 +960,39 @@ def _casefold_default(element, compiler, **kw):
 @compiles(casefold, "sqlite")
 def _casefold_sqlite(element, compiler, **kw):
     return "od_casefold(%s)" % compiler.process(element.clauses, **kw)
+
+
+def search_fold_text(value):
+    """``value`` as a search compares it: case folded and in one Unicode form (NFC), so "Crème" a Mac
+    export wrote decomposed (``e`` and a combining accent) is the "crème" typed whole."""
+    if not isinstance(value, str):
+        return value
+    if value.isascii():
+        return value.lower()
+    return unicodedata.normalize("NFC", value.casefold())
+
+
+class search_fold(FunctionElement):
+    """Text as a search compares it (:func:`search_fold_text`): fold what is typed with
+    :func:`search_fold_text` too.  SQLite calls ``od_search_fold``; PostgreSQL normalizes itself."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(search_fold)
+def _search_fold_default(element, compiler, **kw):
+    return "lower(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(search_fold, "postgresql")
+def _search_fold_pg(element, compiler, **kw):
+    return "lower(normalize(%s, NFC))" % compiler.process(element.clauses, **kw)
+
+
+@compiles(search_fold, "sqlite")
+def _search_fold_sqlite(element, compiler, **kw):
+    return "od_search_fold(%s)" % compiler.process(element.clauses, **kw)
 
 
 def _wall_utc(text, zone_key):

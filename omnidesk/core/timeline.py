@@ -26,7 +26,7 @@ from sqlalchemy import and_, case, exists, func, literal, null, or_, select, uni
 
 from omnidesk.core.channels import BY_CODE, CONSENT_CODES, channel_name, own_labels
 from omnidesk.core.consent import Fact, changes, fact_of, facts_query, file_times, in_force, rule_day, rule_zone
-from omnidesk.core.dialect import casefold, json_created_at, utc_text
+from omnidesk.core.dialect import json_created_at, search_fold, search_fold_text, utc_text
 from omnidesk.core.errors import UserError
 from omnidesk.core.campaigns.guards import BASELINE_REASONS
 from omnidesk.core.exporting.csvsafe import write_csv
@@ -254,7 +254,7 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     given collection (None keeps all); ``search`` keeps entries whose summary
     (as shown: "not in force" included), type, channel (as named: "Till") or
     source file contains the text, in any case of any alphabet ("CRÈME" finds
-    "crème"), in SQL.
+    "crème", written whole or, as Mac exports write it, decomposed), in SQL.
 
     With ``shop_clock``, times recorded with an offset read on the shop's clock
     (see :func:`in_zone`); without, as recorded.  Either way the entries are in
@@ -282,8 +282,8 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
             overruled = sorted(changed[1])
             summary = case((and_(u.c.kind == "consent", u.c.entry_id.in_(overruled)), u.c.summary + NOT_IN_FORCE),
                            else_=u.c.summary) if overruled else u.c.summary
-            like = _like_pattern(search.casefold())
-            query = query.where(or_(*(casefold(text).like(like, escape="\\") for text in (
+            like = _like_pattern(search_fold_text(search))
+            query = query.where(or_(*(search_fold(text).like(like, escape="\\") for text in (
                 summary, u.c.type, _channel_label(u.c.channel), u.c.source_file))))
         rows = conn.execute(query).all()
         if changed is None and any(r[0] == "consent" for r in rows):

@@ -9,9 +9,11 @@ timeline's last line reads as her consent.
 from __future__ import annotations
 
 import csv
+import unicodedata
 
 import time_machine
 
+from omnidesk.core.timeline import timeline
 from omnidesk.core.workspace import Workspace
 from tests.helpers import machine_in_zone, run_cli, write_csv
 
@@ -114,3 +116,18 @@ def test_a_lead_downloaded_again_is_its_form_line_alone(capsys, tmp_path):
     rows = _exported(capsys, ws, tmp_path, "ann@example.com", at="2025-04-05T15:00:00Z")
     assert [(r["occurred_at"], r["type"], r["summary"]) for r in rows if r["type"] != "consent"] == [
         ("2025-03-01T02:30:00+01:00", "lead_form", "Lead form submitted: Spring leads")]
+
+
+def test_the_search_finds_accented_words_a_mac_export_wrote_decomposed(capsys, tmp_path):
+    # A Mac-made export writes "Crème" as "e" and a combining grave accent; the owner types it whole.
+    ws = _new_york_shop(capsys, tmp_path)
+    decomposed = unicodedata.normalize("NFD", "Spring Crème sale")
+    _cli(capsys, "import", write_csv(tmp_path / "email_activity.csv", ["Email", "Campaign", "Action", "Timestamp"], [
+        ["ann@example.com", decomposed, "open", "2025-03-09 12:30:00"],
+        ["ann@example.com", "Crème brûlée tasting", "click", "2025-03-10 12:30:00"]]),
+        "--channel", "email", "--kind", "events", "-w", ws, at="2025-12-01T15:00:00Z")
+    with Workspace.open(ws) as w:
+        for typed in ("crème", "CRÈME", "Crème", unicodedata.normalize("NFD", "CRÈME")):
+            # Typed whole or decomposed, it finds both spellings the files wrote.
+            assert [e.type for e in timeline(w, 1, search=typed)] == ["open", "click"], typed
+        assert [e.type for e in timeline(w, 1, search="spring crème")] == ["open"]
