@@ -89,6 +89,7 @@ def configure_sqlite_engine(engine: Engine, *, busy_timeout: float = DEFAULT_BUS
         cur.close()
         dbapi_connection.create_function("od_casefold", 1, _casefold, deterministic=True)
         dbapi_connection.create_function("od_search_fold", 1, search_fold_text, deterministic=True)
+        dbapi_connection.create_function("od_money_text", 2, _money_text, deterministic=True)
         dbapi_connection.create_function("od_wall_utc", 2, _wall_utc)
         dbapi_connection.create_function("od_instant_utc", 2, _instant_utc)
         dbapi_connection.create_function("od_bought", 3, _bought, deterministic=True)
@@ -993,6 +994,34 @@ def _search_fold_pg(element, compiler, **kw):
 @compiles(search_fold, "sqlite")
 def _search_fold_sqlite(element, compiler, **kw):
     return "od_search_fold(%s)" % compiler.process(element.clauses, **kw)
+
+
+def _money_text(minor, currency):
+    from omnidesk.core.money import format_money
+
+    return format_money(minor, currency) if isinstance(minor, int) else None
+
+
+class money_text(FunctionElement):
+    """An amount in minor units as a line shows it, ``money.format_money``: ``money_text(minor,
+    currency)`` is "1,234.50 USD" ("1,234.50" with no currency), NULL for no amount.  SQLite calls
+    ``od_money_text``; PostgreSQL formats it itself."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(money_text)
+def _money_text_sqlite(element, compiler, **kw):
+    minor, currency = list(element.clauses)
+    return "od_money_text(%s, %s)" % (compiler.process(minor, **kw), compiler.process(currency, **kw))
+
+
+@compiles(money_text, "postgresql")
+def _money_text_pg(element, compiler, **kw):
+    minor, currency = (compiler.process(c, **kw) for c in element.clauses)
+    return (f"(to_char({minor} / 100.0, 'FM999,999,999,999,999,990.00') "
+            f"|| CASE WHEN coalesce({currency}, '') = '' THEN '' ELSE ' ' || {currency} END)")
 
 
 def _wall_utc(text, zone_key):

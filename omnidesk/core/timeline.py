@@ -26,7 +26,7 @@ from sqlalchemy import and_, case, exists, func, literal, null, or_, select, uni
 
 from omnidesk.core.channels import BY_CODE, CONSENT_CODES, channel_name, own_labels
 from omnidesk.core.consent import Fact, changes, fact_of, facts_query, file_times, in_force, rule_day, rule_zone
-from omnidesk.core.dialect import json_created_at, search_fold, search_fold_text, utc_text
+from omnidesk.core.dialect import json_created_at, money_text, search_fold, search_fold_text, utc_text
 from omnidesk.core.errors import UserError
 from omnidesk.core.campaigns.guards import BASELINE_REASONS
 from omnidesk.core.exporting.csvsafe import write_csv
@@ -246,14 +246,26 @@ def _channel_label(channel):
                 else_=func.replace(channel, "_", " "))
 
 
+def _type_label(type_):
+    """SQL: the type as the timeline names it, but for its case ("first seen" for ``first_seen``)."""
+    return func.coalesce(func.nullif(func.trim(func.replace(type_, "_", " ")), ""), literal("Activity"))
+
+
+def _amount_label(amount_minor, currency, own: str | None):
+    """SQL: the amount as the timeline shows it, with its currency ("1,234.50 CAD"): the shop's
+    own (``own``) where its file named none; NULL for an entry with no amount."""
+    return money_text(amount_minor, func.coalesce(func.nullif(currency, ""), literal(own or "")))
+
+
 def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
              search: str = "", shop_clock: bool = True) -> list[TimelineEntry]:
     """The customer's history, oldest first (entries with no known time last).
 
     ``channels`` and ``types`` keep only entries whose channel / type is in the
     given collection (None keeps all); ``search`` keeps entries whose summary
-    (as shown: "not in force" included), type, channel (as named: "Till") or
-    source file contains the text, in any case of any alphabet ("CRÈME" finds
+    (as shown: "not in force" included), type (as stored or named: "first seen"),
+    channel (as named: "Till"), source file or amount (as shown: "1,234.50 CAD")
+    contains the text, in any case of any alphabet ("CRÈME" finds
     "crème", written whole or, as Mac exports write it, decomposed), in SQL.
 
     With ``shop_clock``, times recorded with an offset read on the shop's clock
@@ -275,6 +287,7 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     search = search.strip()
     query = query.order_by(u.c.occurred_utc.is_(None), u.c.occurred_utc, u.c.rank, u.c.entry_id)
     zone = workspace_zone(ws)
+    shop_currency = workspace_currency(ws) if search else None
     with ws.engine.connect() as conn:
         changed = _consent_changes(conn, customer_id, zone) if search else None
         if search:
@@ -284,7 +297,8 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
                            else_=u.c.summary) if overruled else u.c.summary
             like = _like_pattern(search_fold_text(search))
             query = query.where(or_(*(search_fold(text).like(like, escape="\\") for text in (
-                summary, u.c.type, _channel_label(u.c.channel), u.c.source_file))))
+                summary, u.c.type, _type_label(u.c.type), _channel_label(u.c.channel), u.c.source_file,
+                _amount_label(u.c.amount_minor, u.c.currency, shop_currency)))))
         rows = conn.execute(query).all()
         if changed is None and any(r[0] == "consent" for r in rows):
             changed = _consent_changes(conn, customer_id, zone)

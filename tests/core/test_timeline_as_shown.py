@@ -13,6 +13,7 @@ import unicodedata
 
 import time_machine
 
+from omnidesk.core.demo_data import SHOPIFY_ORDERS_HEADER
 from omnidesk.core.timeline import timeline
 from omnidesk.core.workspace import Workspace
 from tests.helpers import machine_in_zone, run_cli, write_csv
@@ -131,3 +132,41 @@ def test_the_search_finds_accented_words_a_mac_export_wrote_decomposed(capsys, t
             # Typed whole or decomposed, it finds both spellings the files wrote.
             assert [e.type for e in timeline(w, 1, search=typed)] == ["open", "click"], typed
         assert [e.type for e in timeline(w, 1, search="spring crème")] == ["open"]
+
+
+def _shopify_order(name, currency, total, created, item):
+    cells = {"Name": name, "Email": "ann@example.com", "Financial Status": "paid", "Currency": currency,
+             "Subtotal": total, "Total": total, "Created at": created, "Billing Name": "Ann Lee",
+             "Lineitem quantity": "1", "Lineitem name": item, "Lineitem price": total}
+    return [cells.get(h, "") for h in SHOPIFY_ORDERS_HEADER]
+
+
+def test_the_search_finds_a_lines_type_and_amount_as_the_line_shows_them(capsys, tmp_path):
+    ws = _new_york_shop(capsys, tmp_path)
+    _cli(capsys, "settings", "currency", "USD", "-w", ws, at="2025-12-01T09:00:00Z")
+    _cli(capsys, "import", write_csv(tmp_path / "orders_export_1.csv", SHOPIFY_ORDERS_HEADER, [
+        _shopify_order("#1005", "CAD", "80.00", "2025-11-02 01:30:00 -0400", "Maple Tea"),
+        _shopify_order("#1006", "USD", "1234.50", "2025-11-03 10:00:00 -0500", "Tea Chest")]),
+        "-w", ws, at="2025-12-01T15:00:00Z")
+    # A till's total with no currency: the shop's own, as the line shows it ("32.00 USD").
+    _cli(capsys, "import", write_csv(tmp_path / "till.csv", ["Email", "Total", "Date"],
+                                     [["ann@example.com", "32.00", "2025-11-04 10:00"]]),
+         "--channel", "pos", "--kind", "events", "-w", ws, at="2025-12-01T15:00:00Z")
+    _cli(capsys, "customer", "add", "first_name=Cleo", "last_name=Marsh", "email=cleo@example.com", "-w", ws,
+         at="2025-12-05T15:00:00Z")
+    with Workspace.open(ws) as w:
+        assert [(e.amount_minor, e.currency) for e in timeline(w, 1) if e.amount_minor is not None] == [
+            (8000, "CAD"), (123450, "USD"), (3200, "USD")]
+
+        def found(cid, typed):
+            return [e.summary for e in timeline(w, cid, search=typed)]
+
+        # Cleo's line reads "First seen · Added by you".
+        assert found(2, "first seen") == ["Added by you"]
+        assert found(2, "FIRST SEEN") == ["Added by you"]
+        assert found(1, "CAD") == ["Order #1005: Maple Tea"]
+        assert found(1, "80.00") == ["Order #1005: Maple Tea"]
+        assert found(1, "80.00 cad") == ["Order #1005: Maple Tea"]
+        assert found(1, "1,234.50") == ["Order #1006: Tea Chest"]
+        assert len(found(1, "32.00 USD")) == 1
+        assert found(1, "EUR") == []
