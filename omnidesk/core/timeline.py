@@ -44,7 +44,7 @@ from omnidesk.core.models import (
     SourceRecord,
 )
 from omnidesk.core.money import ORDER_TYPES, format_money, row_spend, workspace_currency
-from omnidesk.core.timeutil import to_utc
+from omnidesk.core.timeutil import computer_zone, to_utc
 from omnidesk.core.workspace import Workspace
 
 # ``currency``, ``status`` and ``counted`` came later than the others: after them, so a sheet that
@@ -444,8 +444,8 @@ def with_offset(occurred_at: str | None, zone: tzinfo | None) -> str:
     omnidesk itself records: a consent typed in, a campaign's send) is put on the
     shop's clock, as the rest of the shop's history reads.  A naive one is a
     time on the shop's clock and gets that clock's offset at that moment
-    (daylight saving included): the ``timezone`` setting's zone, or with
-    ``zone`` None the computer's own.  A bare date stays a date: a day is not
+    (daylight saving included).  The shop's clock is the ``timezone`` setting's
+    zone, or with ``zone`` None the computer's own, for both.  A bare date stays a date: a day is not
     an instant.
     """
     if not occurred_at:
@@ -458,8 +458,8 @@ def with_offset(occurred_at: str | None, zone: tzinfo | None) -> str:
         return occurred_at
     try:
         if moment.tzinfo is not None:
-            if zone is not None and moment.utcoffset() == timedelta(0):
-                return moment.astimezone(zone).isoformat(timespec="seconds")
+            if moment.utcoffset() == timedelta(0):
+                return moment.astimezone(zone if zone is not None else computer_zone()).isoformat(timespec="seconds")
             return occurred_at
         aware = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
         return aware.isoformat(timespec="seconds")
