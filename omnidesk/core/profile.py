@@ -20,6 +20,7 @@ from omnidesk.core.campaigns.held import HeldAddress, held_addresses
 from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.consent import decide, facts_query, stricter
 from omnidesk.core.identity.golden import DEFAULT_TRUST
+from omnidesk.core.identity.profiles import order_lines
 from omnidesk.core.importing.custom_fields import CustomValue, customer_fields
 from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord, Suppression
 from omnidesk.core.money import (
@@ -144,6 +145,8 @@ class SourceRow:
     channel: str
     kind: str
     problems: list[str]
+    # Why the record is not split off by itself (a later line-item row of an order), or "".
+    not_split: str = ""
 
 
 def value_sources(ws: Workspace, customer_id: int) -> dict[str, ValueSource]:
@@ -429,8 +432,9 @@ def source_rows(ws: Workspace, customer_id: int) -> list[SourceRow]:
             .where(rec.c.customer_id == customer_id)
             .order_by(rec.c.batch_id, rec.c.record_no)
         ).all()
-    return [SourceRow(r.id, r.file_name, r.record_no, r.channel, r.kind, json.loads(r.problems_json or "[]"))
-            for r in rows]
+        lines = order_lines(conn, customer_id)
+    return [SourceRow(r.id, r.file_name, r.record_no, r.channel, r.kind, json.loads(r.problems_json or "[]"),
+                      lines.get(r.id, "")) for r in rows]
 
 
 def raw_record(ws: Workspace, record_id: int) -> list[tuple[str, str]]:

@@ -632,3 +632,37 @@ def test_after_a_split_review_asks_about_the_customers_as_they_are_and_undo_puts
     window.undo_action.trigger()
     window.show_screen("review")
     assert asked() == [(1, 1, 2, "same phone")]
+
+
+def test_a_later_row_of_an_order_offers_no_split_and_says_which_row_takes_the_order(window, ws, tmp_path, qtbot):
+    """A Shopify order's second row holds a line item and nothing of the person: the card does not offer
+    to split it off alone (it made a nameless, empty customer) and names the order's first row, whose
+    Split takes the whole order."""
+    from omnidesk.core.demo_data import SHOPIFY_ORDER_LINE_COLUMNS, SHOPIFY_ORDERS_HEADER
+    from omnidesk.core.timeline import timeline
+
+    first = {"Name": "#1001", "Email": "ann@example.com", "Financial Status": "paid", "Currency": "USD",
+             "Total": "42.50", "Created at": "2025-03-08 23:30:12 -0500", "Billing Name": "Ann Lee",
+             "Lineitem quantity": "1", "Lineitem name": "Sencha 3oz", "Lineitem price": "14.00"}
+    line = {"Name": "#1001", "Lineitem quantity": "2", "Lineitem name": "Stoneware Mug", "Lineitem price": "14.25"}
+    assert set(line) <= set(SHOPIFY_ORDER_LINE_COLUMNS)
+    kettle = {**first, "Name": "#1002", "Total": "30.00", "Lineitem name": "Kettle", "Lineitem price": "30.00"}
+    rows = [[cells.get(h, "") for h in SHOPIFY_ORDERS_HEADER] for cells in (first, line, kettle)]
+    import_file(ws, write_csv(tmp_path / "orders.csv", SHOPIFY_ORDERS_HEADER, rows), ImportOptions(channel="shop"))
+    window.set_workspace(ws)
+    assert ws.counts()["customers"] == 1
+    window.open_customer(1)
+    view = window.customer_view
+    view.tabs.setCurrentWidget(view.sources_page)
+    rows_shown = {view.source_model.source_row(r).record_no: r for r in range(view.source_model.rowCount())}
+    view.source_table.selectRow(rows_shown[2])
+    assert not view.split_button.isEnabled()
+    assert view.split_note.isVisible()
+    assert view.split_note.text() == ("Row 2 of orders.csv is a line of order #1001; split off row 1, the "
+                                      "order's first row, to move the whole order.")
+    view.source_table.selectRow(rows_shown[1])
+    assert view.split_button.isEnabled() and not view.split_note.isVisible()
+    qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
+    assert ws.counts()["customers"] == 2
+    orders = {c: [e.summary for e in timeline(ws, c) if e.type == "order"] for c in (1, 2)}
+    assert orders == {1: ["Order #1002: Kettle"], 2: ["Order #1001: Sencha 3oz, Stoneware Mug"]}

@@ -25,7 +25,7 @@ from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.clustering import customers_conflict
 from omnidesk.core.identity.profiles import (all_followers, chunks, hand_followers, hand_names_aside, make_profiles,
-                                             profile_query)
+                                             order_lines, profile_query)
 from omnidesk.core.identity.scoring import (FAMILY_FIRST_REASON, NAME_PAIRS, NAMES_UNREADABLE, RENAMED_REASON,
                                             SWAPPED_REASON, Model, Profile, not_merged, pair_conflict)
 from omnidesk.core.identity.requeue import ask_again, put_back_queue
@@ -284,6 +284,10 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         if record_id in by_hand:
             raise UserError("What you entered by hand stays with the customer; change or clear it on the card "
                             "instead.")
+        # A later row of an order is a line of it, with nothing of the person: the order goes with its
+        # first row, and only that row splits it off (with all its lines).
+        if (why := order_lines(conn, old).get(record_id)) is not None:
+            raise UserError(f"{why} Nothing was split.")
         led = all_followers(conn)
         followers = [f for f, lead in led.items() if lead == record_id]
         moving = [record_id, *followers]

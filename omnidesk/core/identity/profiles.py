@@ -22,7 +22,7 @@ from omnidesk.core.identity.employer import employers
 from omnidesk.core.identity.keys import fold, fold_address, given_names
 from omnidesk.core.identity.scoring import Profile
 from omnidesk.core.identity.stats import postcode_key
-from omnidesk.core.models import Event, Identifier, SourceRecord
+from omnidesk.core.models import Event, Identifier, ImportBatch, SourceRecord
 from omnidesk.core.tasks import Progress
 
 
@@ -231,6 +231,41 @@ def all_followers(conn: Connection) -> dict[int, int]:
         ids = json.loads(details or "{}").get("record_ids") or []
         for rid in ids[1:]:
             out[rid] = record_id
+    return out
+
+
+def order_lines(conn: Connection, customer_id: int) -> dict[int, str]:
+    """The customer's later line-item rows of multi-row orders -> why one is not split off alone.
+
+    Such a row holds a line of an order and nothing of the person (a Shopify export gives the
+    customer on the order's first row only); the order, and who placed it, is its first row's.
+    Split off alone it would make a nameless customer with nothing on it while the order stayed;
+    splitting off the first row moves the whole order.  The reason names that row.
+    """
+    ev, rec, batch = Event.__table__, SourceRecord.__table__, ImportBatch.__table__
+    leads: dict[int, tuple[int, str]] = {}
+    for record_id, details in conn.execute(select(ev.c.record_id, ev.c.details_json).where(
+            ev.c.customer_id == customer_id, ev.c.type == "order")):
+        data = json.loads(details or "{}")
+        for rid in (data.get("record_ids") or [])[1:]:
+            if rid != record_id:
+                leads[rid] = (record_id, str(data.get("order_id") or ""))
+    if not leads:
+        return {}
+    wanted = sorted({*leads, *(lead for lead, _ in leads.values())})
+    where = {}
+    for part in chunks(wanted):
+        where.update({rid: (file_name, no) for rid, file_name, no in conn.execute(
+            select(rec.c.id, batch.c.file_name, rec.c.record_no).join(batch, batch.c.id == rec.c.batch_id)
+            .where(rec.c.id.in_(part)))})
+    out: dict[int, str] = {}
+    for rid, (lead, order) in leads.items():
+        if rid not in where or lead not in where:
+            continue
+        (file_name, no), (lead_file, lead_no) = where[rid], where[lead]
+        lead_words = f"row {lead_no}" if lead_file == file_name else f"row {lead_no} of {lead_file}"
+        out[rid] = (f"Row {no} of {file_name} is a line of {f'order {order}' if order else 'an order'}; "
+                    f"split off {lead_words}, the order's first row, to move the whole order.")
     return out
 
 

@@ -111,9 +111,14 @@ class SourcesMixin:
         self.split_button.setEnabled(False)
         self.split_button.clicked.connect(self._split_selected)
         enter_presses(self.split_button)
+        # Why the selected record cannot be split off by itself (a line of an order), over the button.
+        self.split_note = QLabel()
+        self.split_note.setWordWrap(True)
+        self.split_note.setVisible(False)
         dl.addWidget(self.raw_title)
         dl.addWidget(self.raw_problems)
         dl.addWidget(self.raw_table, 1)
+        dl.addWidget(self.split_note)
         dl.addWidget(self.split_button, 0, Qt.AlignmentFlag.AlignRight)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -202,8 +207,11 @@ class SourcesMixin:
     def _source_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.source_model.source_row(current.row()) if current.isValid() else None
         self._show_raw(row)
-        # A customer's only record has nothing to be split from.
-        self.split_button.setEnabled(row is not None and self.source_model.rowCount() > 1)
+        # A customer's only record has nothing to be split from; a later row of an order goes only with
+        # the order's first row (the split would say so), and the card says so before it is tried.
+        self.split_note.setText(row.not_split if row is not None and not self.read_only else "")
+        self.split_note.setVisible(bool(self.split_note.text()))
+        self.split_button.setEnabled(row is not None and self.source_model.rowCount() > 1 and not row.not_split)
 
     def _split_selected(self) -> None:
         index = self.source_table.currentIndex()
