@@ -1,8 +1,9 @@
 """"In the last N days" counts a till's sales on the shop's clock, an online order's in UTC.
 
-Square's transactions export gives each sale's date and time on the shop's clock, without an
-offset: the import keeps that time as written, on the shop's clock (the ``timezone`` setting), and
-an online shop's orders export gives its times with an offset, kept as the instant in UTC.  A rule's
+A till's transactions export may give each sale's date and time without an offset and no zone
+(Square's Time Zone column empty): the import keeps that time as written, on the shop's clock (the
+``timezone`` setting), and an online shop's orders export gives its times with an offset, kept as
+the instant in UTC.  A rule's
 ``within_days N`` counts from the same instant N days ago up to now (README), so each event is
 compared on its own clock: a sale at the till 21½ hours ago is in the last day wherever the shop
 is, one 25 hours ago is not, and neither is one a till dated an hour or two ahead of now — for a
@@ -57,7 +58,8 @@ def shop(request, make_workspace, tmp_path):
     zone = request.param
     ws = make_workspace(timezone=zone, currency="USD")
     sales = SHOPS[zone]
-    rows = [{"Date": day, "Time": at, "Transaction ID": f"T{n}", "Total Collected": "$12.00",
+    # A till that names no zone for its times (Square's Time Zone column left empty): they are the shop's.
+    rows = [{"Date": day, "Time": at, "Time Zone": "", "Transaction ID": f"T{n}", "Total Collected": "$12.00",
              "Customer ID": f"SQ{name.upper()}", "Customer Name": f"{name} Marx", "Description": "Latte x 2"}
             for n, (name, (day, at, _)) in enumerate(sales["till"].items())]
     result = import_file(ws, _square_transactions(tmp_path / "transactions-2026.csv", rows))

@@ -12,7 +12,7 @@ import calendar
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from enum import Enum
 from zoneinfo import ZoneInfo
 
@@ -405,7 +405,7 @@ def _edge_day(iso: str, text: str) -> str | None:
     return f"the calendar's {which} day, a placeholder for \"{meaning}\" and not a date: {text[:30]}"
 
 
-def parse_datetime(raw: str, order: DateOrder, default_tz: str | None = None) -> Normalized[str]:
+def parse_datetime(raw: str, order: DateOrder, default_tz: str | tzinfo | None = None) -> Normalized[str]:
     """Read a date and time into ISO 8601.
 
     A date on the calendar's first or last day (0001-01-01, 9999-12-31) is
@@ -413,7 +413,7 @@ def parse_datetime(raw: str, order: DateOrder, default_tz: str | None = None) ->
 
     Gives "YYYY-MM-DDTHH:MM:SS+HH:MM" when the cell names an offset or zone
     ("2024-03-01 10:22:11 -0500", "...T10:22:11+0000", "Z", "UTC", "EST",
-    "Europe/Paris"), or when ``default_tz`` (an IANA zone name) is given for
+    "Europe/Paris"), or when ``default_tz`` (an IANA zone name, or a zone) is given for
     cells without one; otherwise naive "YYYY-MM-DDTHH:MM:SS".  Epoch seconds
     or milliseconds (9-10 or 12-13 digits) become UTC.  12-hour times with
     AM/PM are understood.  Fractions of a second are dropped.  A cell with a
@@ -465,7 +465,7 @@ def parse_datetime(raw: str, order: DateOrder, default_tz: str | None = None) ->
         return bad(raw, zone)
     moment = datetime.fromisoformat(iso_date).replace(hour=hour, minute=minute, second=second)
     if zone is None and default_tz:
-        zone = ZoneInfo(default_tz)
+        zone = ZoneInfo(default_tz) if isinstance(default_tz, str) else default_tz
     if zone is not None:
         moment = moment.replace(tzinfo=zone)
     return Normalized(moment.isoformat(timespec="seconds"), None, raw)

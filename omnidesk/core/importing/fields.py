@@ -120,6 +120,9 @@ FIELDS: tuple[Field, ...] = (
     Field("occurred_at", "When it happened", FieldType.DATETIME),
     # Tills often split the moment over a date column and a time column.
     Field("occurred_time", "Time of day", FieldType.TEXT),
+    # The zone a row's times were written on, where the row names it (Square: "Pacific Time (US &
+    # Canada)" beside each sale's local date and time); a time without an offset is read on it.
+    Field("time_zone", "Time zone of the row's times", FieldType.TEXT),
     Field("event_type", "Event type", FieldType.TEXT),
     Field("order_id", "Order / transaction ID", FieldType.TEXT),
     Field("amount", "Amount", FieldType.MONEY),

@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -27,6 +28,7 @@ from omnidesk.core.importing.optout_lists import (
 from omnidesk.core.importing.phone_region import is_local_number
 from omnidesk.core.importing.presets import header_key
 from omnidesk.core.importing.sniff import Record
+from omnidesk.core.importing.zone_names import zone_named
 from omnidesk.core.text import clean_line
 from omnidesk.core.timeutil import to_utc
 
@@ -222,6 +224,9 @@ class RowNormalizer:
         self.form_times = plan.kind != Kind.EVENTS.value and _is_form_export(plan)
         # "Created (UTC)" (Stripe), "Submit Date (UTC)" (Typeform): the header gives the zone.
         self.utc_columns = {i for i, h in enumerate(plan.header) if _SAYS_UTC.search(header_key(h))}
+        # The zone the row being read names for its times (a "Time zone" column), else None: the
+        # shop's clock, when the times are read (see ``_read_zone``).
+        self._zone: tzinfo | None = None
         # In a list of people a row naming nobody is no one; in a file of events it may be a
         # later line of an order, or a sale to nobody in particular.
         self.nobody_check = plan.kind == Kind.CONTACTS.value
@@ -242,6 +247,7 @@ class RowNormalizer:
         self._optouts = tuple((name, spec) for name, spec in OPTOUT_FIELDS.items() if name in self.columns)
         self._has_readings = any(n in present for n in ("first_name_reading", "last_name_reading",
                                                           "full_name_reading"))
+        self._zoned = "time_zone" in self.columns
         self._dated = any(n in present for n in ("birthday", "created_at", "last_active", "cancelled_at",
                                                    *_CONSENT_TIMES,
                                                    "unsubscribed_at", "occurred_at", "occurred_time"))
@@ -344,7 +350,7 @@ class RowNormalizer:
             return None
         order = self.plan.date_orders.get(i, nz.default_date_order(self.plan.region)) if i is not None \
             else nz.default_date_order(self.plan.region)
-        parsed = nz.parse_datetime(raw, order, "UTC" if i in self.utc_columns else None)
+        parsed = nz.parse_datetime(raw, order, "UTC" if i in self.utc_columns else self._zone)
         if parsed.problem:
             row.problems.append(f"{self._label(i, name)}: {parsed.problem}")
         return parsed.value
@@ -373,7 +379,7 @@ class RowNormalizer:
             return _When(value, None if yes_only else value)
         if yes_only:
             return None  # a guess dates no "yes", and this time dates nothing else
-        zone = "UTC" if i in self.utc_columns else None
+        zone = "UTC" if i in self.utc_columns else self._zone
         readings = [r for r in (nz.parse_datetime(raw, order, zone).value
                                 for order in (nz.DateOrder.DMY, nz.DateOrder.MDY)) if r]
         return _When(None, max(readings, key=lambda r: (to_utc(r) or r)) if readings else value)
@@ -538,6 +544,7 @@ class RowNormalizer:
         if not self._dated:
             self._consents(row, v, {}, None, None)
             return row
+        self._zone = self._read_zone(row, v) if self._zoned else None
         created = self._datetime(row, v, "created_at")
         if created:
             row.values["created_at"] = created
@@ -556,7 +563,7 @@ class RowNormalizer:
             if row.occurred_at is None:
                 row.occurred_at = self._datetime(row, v, "occurred_time")
             elif len(row.occurred_at) == 10:  # a bare date, with the time in its own column
-                joined = nz.parse_datetime(f"{row.occurred_at} {clock}", nz.DateOrder.YMD)
+                joined = nz.parse_datetime(f"{row.occurred_at} {clock}", nz.DateOrder.YMD, self._zone)
                 if joined.value:
                     row.occurred_at = joined.value
                 else:
@@ -568,6 +575,18 @@ class RowNormalizer:
         # Marketing" on an order row is the customer's flag as of the export.
         self._consents(row, v, times, self._grant_fallback(row, v, created), unsub_at)
         return row
+
+    def _read_zone(self, row: Row, v: _Cells) -> tzinfo | None:
+        """The zone the row's "Time zone" cell names, for its times written without an offset.
+
+        A zone no one knows is flagged, and the row's times are read on the shop's clock."""
+        raw, i = self.first(v, "time_zone")
+        if not raw:
+            return None
+        zone = zone_named(raw)
+        if zone is None:
+            row.problems.append(f"{self._label(i, 'time_zone')}: not a time zone Omnidesk knows: {raw[:40]}")
+        return zone
 
     def _repeats_header(self, values: Sequence[str]) -> bool:
         """Whether a row is the file's header line again: most of its cells (more than half of
