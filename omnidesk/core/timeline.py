@@ -164,12 +164,13 @@ def _union(customer_id: int):
         .select_from(con.join(rec, rec.c.id == con.c.record_id).join(batch, batch.c.id == rec.c.batch_id))
         .where(con.c.customer_id == customer_id)
     )
-    # One "first seen" per moment: the earliest record that says it.  A list exported again
-    # (the same sign-up in March's file and June's) repeats the moment, not the first sighting.
+    # One "first seen" per moment and channel: the earliest record that says it.  A list exported
+    # again (the same sign-up in March's file and June's) repeats the moment, not the first
+    # sighting; the shop's record and the list's of one day are two sightings, each its channel's.
     created = json_created_at(rec.c.values_json)
     dated = (
         select(rec.c.id, rec.c.batch_id, rec.c.record_no, rec.c.channel, created.label("created"),
-               func.row_number().over(partition_by=func.coalesce(utc_text(created), created),
+               func.row_number().over(partition_by=(func.coalesce(utc_text(created), created), rec.c.channel),
                                       order_by=rec.c.id).label("nth"))
         .where(rec.c.customer_id == customer_id, created.is_not(None))
         .subquery("dated")

@@ -74,7 +74,8 @@ def _as_old_readers_left_it(ws) -> None:
         assert db.execute("UPDATE consent SET occurred_at = '2023-01-10' WHERE record_id = ? AND status = 'denied'",
                           (ava_no,)).rowcount == 1
         # And a reading once stricter than today's: Ben's "yes" was read as a refusal.  Read again,
-        # he is granted, which the upgrade says aloud.
+        # the refusal stays (a re-read never takes one away: a reader that misreads a refusal
+        # today must not open every workspace's opt-outs), which the upgrade says aloud.
         ben_yes = records("sms_list.csv")[1]
         assert db.execute("UPDATE consent SET status = 'unsubscribed' WHERE record_id = ?", (ben_yes,)).rowcount == 1
         db.execute("UPDATE setting SET value = '0' WHERE key = ?", (CONSENT_READERS_SETTING,))
@@ -121,11 +122,12 @@ def test_opening_an_old_workspace_reads_consent_again_from_its_rows_once(capsys,
         "granted/", "granted/", "/", "/granted", "/unsubscribed")
 
     people, err = _customers(capsys, ws, tmp_path)
-    assert "Consent re-read from your imported files: 4 customers now opted out, 1 now granted." in err
+    assert ("Consent re-read from your imported files: 4 customers now opted out, 1 refusal an older reading "
+            "found kept, as a re-read never takes one away.") in err
     assert {n: people[n]["consent_email"] for n in ("Kim", "Lou", "Jack")} == dict.fromkeys(
         ("Kim", "Lou", "Jack"), "unsubscribed")
     assert people["Kim"]["consent_sms"] == "unsubscribed"  # a "do not contact" list closes every channel
-    assert people["Ava"]["consent_sms"] == "denied" and people["Ben"]["consent_sms"] == "granted"
+    assert people["Ava"]["consent_sms"] == "denied" and people["Ben"]["consent_sms"] == "unsubscribed"
     assert people["Irene"]["consent_email"] == "denied"
     assert _hand_facts(ws) == typed  # the hand-typed fact is the same row, untouched
 
@@ -138,7 +140,7 @@ def test_opening_an_old_workspace_reads_consent_again_from_its_rows_once(capsys,
     assert status == 0, err
     (step,) = json.loads(text)["steps"]
     with (out / step["file"]).open(encoding="utf-8", newline="") as fh:
-        assert [r["Phone"] for r in csv.DictReader(fh)] == ["+12075550401"]  # Ben; never Ava
+        assert [r["Phone"] for r in csv.DictReader(fh)] == []  # never Ava, nor Ben, whose refusal stays
 
     # Read once: a later open reads nothing again, even where the facts changed since.
     with sqlite3.connect(ws) as db:

@@ -66,3 +66,26 @@ def test_squares_own_export_with_unknown_texts_flags_nothing(tmp_path, capsys):
             == [("Ann Lee", None, None), ("Bo Chen", None, "granted")]
     finally:
         con.close()
+
+
+def test_unknown_on_an_sms_opt_out_list_is_still_the_opt_out(tmp_path, capsys):
+    """On an opt-out list every number is there because it opted out: a keyword that says nothing
+    ("Unknown") is read as the opt-out, the row flagged, as an unreadable reply is."""
+    ws = tmp_path / "shop.omnidesk"
+    shop = write_csv(tmp_path / "contacts.csv", ["First Name", "Phone", "SMS Consent"],
+                     [["Bob", "+14155550102", "yes"], ["Cat", "+14155550103", "yes"]])
+    assert run_cli(capsys, "-w", ws, "import", shop, "--channel", "shop")[0] == 0
+    stops = write_csv(tmp_path / "sms_optouts.csv", ["Phone Number", "Keyword", "Date"],
+                      [["+14155550102", "Unknown", "2025-03-01"]])
+    status, out, err = run_cli(capsys, "-w", ws, "import", stops)
+    assert status == 0, err
+    assert "flagged 1," in out
+    con = sqlite3.connect(ws)
+    try:
+        assert con.execute("SELECT first_name, consent_sms FROM customer ORDER BY first_name").fetchall() \
+            == [("Bob", "unsubscribed"), ("Cat", "granted")]
+        (problems,) = con.execute("SELECT r.problems_json FROM source_record r JOIN import_batch b "
+                                  "ON b.id = r.batch_id WHERE b.file_name = 'sms_optouts.csv'").fetchone()
+    finally:
+        con.close()
+    assert "no answer: Unknown; read as an opt-out" in problems

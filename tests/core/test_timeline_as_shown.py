@@ -97,6 +97,21 @@ def test_a_contact_exported_again_is_first_seen_once(capsys, tmp_path):
         "First seen in subscribed_members_export_bb22.csv"]
 
 
+
+def test_one_person_seen_on_two_channels_the_same_day_is_first_seen_on_each(capsys, tmp_path):
+    # The shop's customer and the newsletter's member, created the same day (a date alone in both
+    # files): two sightings, one per channel, and the list's stays under an Email filter.
+    ws = _new_york_shop(capsys, tmp_path, at="2025-03-05T15:00:00Z")
+    header = ["Email", "First Name", "Last Name", "Created At"]
+    _cli(capsys, "import", write_csv(tmp_path / "shop.csv", header, [["ann@example.com", "Ann", "Lee", "2025-03-01"]]),
+         "--channel", "shop", "-w", ws, at="2025-03-05T15:00:00Z")
+    _cli(capsys, "import", write_csv(tmp_path / "list.csv", header, [["ann@example.com", "Ann", "Lee", "2025-03-01"]]),
+         "--channel", "email", "-w", ws, at="2025-03-05T15:00:00Z")
+    rows = _exported(capsys, ws, tmp_path, "ann@example.com", at="2025-03-05T15:00:00Z")
+    assert sorted((r["channel"], r["summary"]) for r in rows if r["type"] == "first_seen") == [
+        ("email", "First seen in list.csv"), ("shop", "First seen in shop.csv")]
+
+
 META = ["id", "created_time", "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id", "campaign_name",
         "form_id", "form_name", "is_organic", "platform", "email", "full_name", "phone_number"]
 ANN_LEAD = ["l:111", "2025-03-01T02:30:00+01:00", "ag:1", "Ad", "as:1", "Set", "c:1", "Spring leads", "f:1", "Form",

@@ -333,6 +333,7 @@ class ConsentReread:
         self.ungranted = 0  # a grant gone, the consent now unknown
         self.numbers = 0  # opt-out records that now name a number they named none (or a wrong one) before
         self.numbers_taken = 0  # email refusals' records no longer holding a number their row never gave
+        self.refusals_kept = 0  # refusals an older reading found that today's does not: kept all the same
 
     def note(self) -> str:
         """The sentence the upgrade says; "" when no customer's consent changed."""
@@ -346,7 +347,10 @@ class ConsentReread:
         taken = (f"{n:,} email opt-out{'s' if n != 1 else ''} or bounce{'s' if n != 1 else ''} no longer "
                  f"hold{'s' if n == 1 else ''} a phone number {'their rows' if n != 1 else 'its row'} never gave"
                  if n else "")
-        more = [said for said in (numbers, taken) if said]
+        k = self.refusals_kept
+        kept = (f"{k:,} refusal{'s' if k != 1 else ''} an older reading found kept, as a re-read never takes "
+                "one away" if k else "")
+        more = [said for said in (numbers, taken, kept) if said]
         if not counts:
             return f"Consent re-read from your imported files: {', '.join(more)}." if more else ""
         parts = [f"{n:,} {what}" for n, what in counts]
@@ -516,7 +520,16 @@ def reread_consents(conn: Connection) -> ConsentReread:
             owners = dict(conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.id.in_(ids))).all())
             redo, params = [], []
             for rid, facts in part:
-                if sorted(had.get(rid, []), key=repr) == sorted(facts, key=repr):
+                # A re-read may find a refusal an older reading missed, never take one away: a
+                # channel the kept facts refuse and today's reading does not keeps its refusals
+                # (a reader's fix is no one's "yes"; the file says no more than it said then).
+                old = had.get(rid, [])
+                refused_now = {ch for ch, status, _at in facts if status in _REFUSED}
+                kept = [f for f in old if f[1] in _REFUSED and f[0] not in refused_now]
+                if kept:
+                    facts = [*facts, *kept]
+                    done.refusals_kept += len(kept)
+                if sorted(old, key=repr) == sorted(facts, key=repr):
                     continue
                 redo.append(rid)
                 cid = owners.get(rid)

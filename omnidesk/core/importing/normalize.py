@@ -67,6 +67,7 @@ __all__ = [
     "normalize_phone",
     "normalize_postcode",
     "parse_bool",
+    "is_no_answer",
     "parse_consent",
     "parse_consent_reply",
     "parse_optout",
@@ -173,6 +174,12 @@ _CONSENT: dict[str, str] = {
 # read as an empty cell is (consent stays as the other facts leave it, never a yes), not a problem
 # on every row of the file.
 _NO_ANSWER = frozenset({"unknown", "not known", "not specified", "unspecified", "not answered"})
+
+
+def is_no_answer(raw: str) -> bool:
+    """Whether a consent cell says nobody answered ("Unknown"): no fact in a consent column, but on
+    an opt-out list no reason to think the number was not opted out."""
+    return _key(clean_cell(raw)) in _NO_ANSWER
 
 
 def parse_consent(raw: str) -> Normalized[str]:

@@ -680,11 +680,13 @@ class RowNormalizer:
             c = _consent(raw)
             if c.value:
                 said.append((c.value, i))
-            elif c.problem and self._reads_as_optout[name]:
+            elif self._reads_as_optout[name] and (c.problem or nz.is_no_answer(raw)):
                 # On an opt-out list a reply that cannot be read is, safely, the opt-out it most
-                # likely is ("Arrêtez"); the row is flagged so that someone looks.
+                # likely is ("Arrêtez"), and so is one that says nothing ("Unknown": the number is
+                # on the list all the same); the row is flagged so that someone looks.
                 said.append((nz.UNSUBSCRIBED, i))
-                row.problems.append(f"{self._label(i, name)}: {c.problem}; read as an opt-out, the safer "
+                why = c.problem or f"no answer: {nz.clean_cell(raw)[:30]}"
+                row.problems.append(f"{self._label(i, name)}: {why}; read as an opt-out, the safer "
                                     "reading of an opt-out list")
             elif c.problem:
                 row.problems.append(f"{self._label(i, name)}: {c.problem}")
