@@ -145,6 +145,19 @@ class TaskRunner:
         return True
 
 
+def caught(work: Callable[[], object]) -> Callable[[], object]:
+    """``work`` for the task runner, its exception returned rather than raised: the answer's slot,
+    on the UI thread, says it (a busy workspace) or raises it there, where it is heard."""
+
+    def run():
+        try:
+            return work()
+        except Exception as exc:
+            return exc
+
+    return run
+
+
 class LatestOnly:
     """Off-the-UI-thread answers where only the newest question counts (a live count as the user types).
 

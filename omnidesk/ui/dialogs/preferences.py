@@ -53,6 +53,7 @@ from omnidesk.ui.dialogs.workspace_basics import (
     error_label,
     field_with_error,
     grow_to_fit,
+    say_problems,
 )
 from omnidesk.ui.widgets.screen_fit import fit_to_screen, room, scrolling
 
@@ -345,9 +346,7 @@ class CampaignForm(QWidget):
 
     def check(self) -> bool:
         problems = self.problems()
-        for key, label in self.errors.items():
-            label.setText(problems.get(key, ""))
-            label.setVisible(key in problems)
+        say_problems(self.errors, problems)
         for key, warning in self.warnings.items():
             warning.setVisible(self.checks[key].isChecked())
         try:

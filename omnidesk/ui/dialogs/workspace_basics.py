@@ -158,6 +158,14 @@ def set_combo_value(combo: QComboBox, value: str) -> None:
         combo.setEditText(value)
 
 
+def say_problems(errors: dict[str, QLabel], problems: dict[str, str]) -> None:
+    """Each field's problem under it (``errors``: the label under each field), and no label where
+    there is none."""
+    for key, label in errors.items():
+        label.setText(problems.get(key, ""))
+        label.setVisible(key in problems)
+
+
 def error_label(name: str) -> QLabel:
     """The one-sentence error shown under a field; hidden while the field is fine."""
     label = QLabel()
@@ -252,9 +260,7 @@ class BasicsForm(QWidget):
 
     def check(self) -> bool:
         problems = self.problems()
-        for key, label in self.errors.items():
-            label.setText(problems.get(key, ""))
-            label.setVisible(key in problems)
+        say_problems(self.errors, problems)
         warning = None if "timezone" in problems else zone_warning(self.texts()["timezone"])
         self.zone_warning.setText(_sentence(warning) if warning else "")
         self.zone_warning.setVisible(bool(warning))

@@ -36,6 +36,7 @@ from omnidesk.ui.models.timeline_model import (
     type_label,
 )
 from omnidesk.ui.operations import reason
+from omnidesk.ui.tasks import caught
 from omnidesk.ui.views.customer.widgets import muted_color
 from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -357,12 +358,6 @@ class TimelineMixin:
             else:
                 # A big timeline is searched on the task runner, as its card is read: the list
                 # as it was stays until the answer comes.
-                def work():
-                    try:
-                        return timeline(workspace, customer_id, **asked)
-                    except Exception as exc:  # said on the UI thread, where it is heard
-                        return exc
-
                 def heard(found) -> None:
                     if not isValid(self) or self.customer_id != customer_id or self.workspace is not workspace:
                         return
@@ -376,7 +371,7 @@ class TimelineMixin:
 
                 self._searching = True
                 self.count_label.setText("Searching…")
-                self._searches.ask(work, heard)
+                self._searches.ask(caught(lambda: timeline(workspace, customer_id, **asked)), heard)
                 return
         self._show_entries(entries)
 

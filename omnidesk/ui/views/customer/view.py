@@ -38,7 +38,7 @@ from omnidesk.core.provenance import IdentifierSource, identifier_sources, pinne
 from omnidesk.core.timeline import TimelineEntry, timeline
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.operations import Operations
-from omnidesk.ui.tasks import LatestOnly, TaskRunner
+from omnidesk.ui.tasks import LatestOnly, TaskRunner, caught
 from omnidesk.ui.views.customer.card import CardMixin
 from omnidesk.ui.views.customer.hand import HandEditsMixin
 from omnidesk.ui.views.customer.identifiers import IdentifiersMixin
@@ -312,12 +312,6 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
             self._set_hand_actions(False)
         workspace = self.workspace
 
-        def work():
-            try:
-                return read_card(workspace, customer_id)
-            except Exception as exc:  # said on the UI thread, where it is heard
-                return exc
-
         def heard(read) -> None:
             if not isValid(self) or self._reading != customer_id or self.workspace is not workspace:
                 return
@@ -337,7 +331,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
             if self._show_read(read, shown, keep_typed=again) and put_back is not None:
                 put_back()
 
-        self._cards.ask(work, heard)
+        self._cards.ask(caught(lambda: read_card(workspace, customer_id)), heard)
         return True
 
     def card_loading(self) -> bool:
