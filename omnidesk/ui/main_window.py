@@ -646,6 +646,10 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if not self._campaign_edits_may_go():
             return False  # so do a campaign's, in its editor
         if self.workspace is not None:
+            # Reads still running on it (a big card, a search, a count) end first: one that went on
+            # after the close would open connections to the closed workspace and keep its file.
+            for runner in {id(r): r for r in (self.runner, self.operations.runner)}.values():
+                runner.wait(10.0)
             self.workspace.close()
         workspace.client = "app"
         workspace.busy_timeout = APP_BUSY_TIMEOUT

@@ -5,6 +5,7 @@ and only the card asked for last is shown."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -234,3 +235,107 @@ def test_notes_typed_while_a_big_card_is_read_again_stay_when_its_person_is_merg
     assert view._kept_notes is not None and view._kept_notes.endswith("Wants the blue one")
     assert view.operations.runner.wait(10)
     view.discard_unsaved_notes()  # read and copied: the window closes without asking
+
+
+def test_a_busy_workspace_is_said_where_the_card_would_be_and_try_again_reads_it(demo_window, qtbot, monkeypatch):
+    from omnidesk.core.workspace import WorkspaceBusyError
+
+    monkeypatch.setattr(CustomerView, "BIG_CARD", 2)
+    real = card_module.read_card
+    busy = [True]
+
+    def read(ws, customer_id):
+        if busy[0]:
+            raise WorkspaceBusyError("the workspace is busy: another window or command is writing to it")
+        return real(ws, customer_id)
+
+    monkeypatch.setattr(card_module, "read_card", read)
+    win = demo_window
+    win.show_screen("customers")
+    cid = _customer_with_records(win)
+    win.open_customer(cid)
+    view = win.customer_view
+    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    assert view.pages.currentWidget() is view.loading  # not stuck on "Reading…", and no card of nobody
+    assert view.loading.title.text() == "The card could not be read"
+    assert "busy" in view.loading.text.text() and view.loading.button.isVisibleTo(view)
+    assert not view.erase_person_button.isEnabled()
+    busy[0] = False
+    view.loading.button.click()
+    qtbot.waitUntil(lambda: not view.card_loading() and view.pages.currentWidget() is view.content_scroll,
+                    timeout=10000)
+    assert view.profile.id == cid and not view.loading.button.isVisibleTo(view)
+    assert view.operations.runner.wait(10)
+
+
+def test_a_failed_read_is_said_and_raised_where_the_window_hears_it(demo_window, qtbot, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    monkeypatch.setattr(CustomerView, "BIG_CARD", 2)
+
+    def read(ws, customer_id):
+        raise OperationalError("SELECT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(card_module, "read_card", read)
+    win = demo_window
+    win.show_screen("customers")
+    cid = _customer_with_records(win)
+    with qtbot.capture_exceptions() as raised:
+        win.open_customer(cid)
+        view = win.customer_view
+        qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    assert raised and isinstance(raised[0][1], OperationalError)
+    assert view.loading.title.text() == "The card could not be read"
+    assert "disk I/O error" in view.loading.text.text()
+    assert view.operations.runner.wait(10)
+
+
+def test_a_failed_search_does_not_stay_searching(demo_window, qtbot, held, monkeypatch):
+    from omnidesk.core.workspace import WorkspaceBusyError
+
+    win = demo_window
+    win.show_screen("customers")
+    cid = _customer_with_records(win)
+    held.set()
+    win.open_customer(cid)
+    view = win.customer_view
+    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+
+    def search(*args, **kwargs):
+        raise WorkspaceBusyError("the workspace is busy: another window or command is writing to it")
+
+    monkeypatch.setattr(card_timeline, "timeline", search)
+    view.search.setText("anything")
+    view.reload_timeline()
+    qtbot.waitUntil(lambda: not view.timeline_searching(), timeout=10000)
+    assert "busy" in view.count_label.text()
+    assert view.operations.runner.wait(10)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="reads this process's open files from /proc")
+def test_a_card_still_being_read_keeps_nothing_of_the_workspace_left_for_another(demo_window, qtbot, held, tmp_path):
+    """Another workspace opened while a big card was read: the read went on on the closed workspace,
+    opening connections that kept its file open for good."""
+    import gc
+    import shutil
+
+    win = demo_window
+    win.show_screen("customers")
+    cid = _customer_with_records(win)
+    old = win.workspace.path
+    other = tmp_path / "other.omnidesk"
+    shutil.copyfile(old, other)
+    win.open_customer(cid)
+    assert win.customer_view.card_loading()
+    threading.Timer(0.3, held.set).start()  # the read ends while the window waits for it
+    assert win.open_workspace(other)
+    assert win.operations.runner.wait(10)  # the read over, wherever it went on
+    gc.collect()
+    names = {str(old), f"{old}-wal", f"{old}-shm"}
+    left = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            left.add(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # closed meanwhile
+            pass
+    assert not names & left

@@ -27,6 +27,7 @@ from shiboken6 import isValid
 
 from omnidesk.core.channels import channel_name
 from omnidesk.core.errors import UserError
+from omnidesk.core.workspace import WorkspaceError
 from omnidesk.core.timeline import export_timeline, timeline, workspace_zone
 from omnidesk.ui.models.timeline_model import (
     TimelineModel,
@@ -362,10 +363,11 @@ class TimelineMixin:
                     if not isValid(self) or self.customer_id != customer_id or self.workspace is not workspace:
                         return
                     self._searching = False
-                    if isinstance(found, UserError):  # a busy workspace: the list stays, saying why
+                    if isinstance(found, (UserError, WorkspaceError)):  # a busy workspace: the list stays, saying why
                         self.count_label.setText(str(found))
                         return
                     if isinstance(found, Exception):
+                        self.count_label.setText("The search could not be worked out")
                         raise found
                     self._show_entries(found)
 

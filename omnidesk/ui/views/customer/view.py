@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -36,7 +36,7 @@ from omnidesk.core.notes import merged_into
 from omnidesk.core.profile import CustomerProfile, card_size, customer_profile, source_rows, was_erased
 from omnidesk.core.provenance import IdentifierSource, identifier_sources, pinned_values
 from omnidesk.core.timeline import TimelineEntry, timeline
-from omnidesk.core.workspace import Workspace
+from omnidesk.core.workspace import Workspace, WorkspaceError
 from omnidesk.ui.operations import Operations
 from omnidesk.ui.tasks import LatestOnly, TaskRunner, caught
 from omnidesk.ui.views.customer.card import CardMixin
@@ -129,6 +129,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
 
     # A card of this many source records and events together, or more, is read off the window's thread.
     BIG_CARD = 5_000
+    RETRY_MS = 2_000  # a big card read again that found the workspace busy tries again after this long
 
     def __init__(self, workspace: Workspace, parent=None, *, operations: Operations | None = None,
                  runner: TaskRunner | None = None) -> None:
@@ -234,7 +235,9 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self.content_scroll.viewport().installEventFilter(self)
         self.pages.addWidget(self.content_scroll)
         self.pages.addWidget(self.missing)
-        self.loading = EmptyState("", "")  # a big card being read (show_customer)
+        self.loading = EmptyState("", "", "Try again")  # a big card being read (show_customer)
+        self.loading.button.hide()  # shown when the read failed
+        self.loading.actionTriggered.connect(lambda: self.customer_id is not None and self._show(self.customer_id))
         self.pages.addWidget(self.loading)
         layout.addWidget(holder, 1)
         self._content = self.content_scroll
@@ -307,6 +310,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
             self.loading.text.setText(
                 f"{records:,} source record{'s' if records != 1 else ''} and {events:,} "
                 f"event{'s' if events != 1 else ''}: the card opens when they are read.")
+            self.loading.button.hide()
             self.pages.setCurrentWidget(self.loading)
             self._set_person_actions(False)
             self._set_hand_actions(False)
@@ -316,12 +320,25 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
             if not isValid(self) or self._reading != customer_id or self.workspace is not workspace:
                 return
             self._reading = None
-            if isinstance(read, UserError):  # a busy workspace: said where the card would be
-                if self.pages.currentWidget() is self.loading:
-                    self.loading.text.setText(str(read))
-                return
             if isinstance(read, Exception):
-                raise read
+                told = isinstance(read, (UserError, WorkspaceError))  # a busy workspace, say
+                if told and again:
+                    # Read again after a change: the card as it was stays, and is read again shortly.
+                    self._stale = True
+                    QTimer.singleShot(self.RETRY_MS, self.refresh_if_stale)
+                    return
+                # Said where the card would be, with a way to try again (a busy workspace: later);
+                # anything else is raised too, on this thread, where the window's handlers hear it
+                # (a damaged file is offered its recovery).
+                self.loading.title.setText("The card could not be read")
+                self.loading.text.setText(str(read) if told else f"Reading it failed: {read}")
+                self.loading.button.show()
+                self.pages.setCurrentWidget(self.loading)
+                self._set_person_actions(False)
+                self._set_hand_actions(False)
+                if not told:
+                    raise read
+                return
             if read.profile is None and self._notes_dirty:
                 # Gone (merged away, erased elsewhere) while notes were typed on it: shown again
                 # now, which keeps the words on the "no longer here" page.
