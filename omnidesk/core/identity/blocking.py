@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.identity.decisions import load_decisions
 from omnidesk.core.identity.employer import stem as employer_stem
-from omnidesk.core.identity.keys import first_key, first_keys, fold
+from omnidesk.core.identity.keys import first_key, first_keys, fold, street_key
 from omnidesk.core.identity.profiles import (IN_SIZE, chunks, has_contact, make_profiles, profile_query,
                                              record_identifiers)
 from omnidesk.core.identity.scoring import Model, Profile, name_weight
@@ -68,12 +68,15 @@ def share_a_block(a: Profile, b: Profile) -> bool:
 
 
 def _date_keys(p: Profile) -> list[str]:
-    """A full date of birth with the first name, the last name or its sound, or the postcode.
+    """A full date of birth with the first name, the last name or its sound, the postcode or the street.
 
     Such a date is rare enough to pair records whose last names are both
     misspelt past their sound ("Tosslell", "Tossell"), or whose first and last
-    names each carry a typo, without crowding the blocks.  An import looks the
-    workspace's records up by them too (:func:`same_birthday`).
+    names each carry a typo, without crowding the blocks.  With the street
+    (``keys.street_key``: its name without the house number) it pairs a record
+    whose names are swapped and mistyped and whose postcode is a digit off
+    ("Nguy Elixa", 2257, beside Eliza Nguyen, 2256, both of 29 Buxton St).  An
+    import looks the workspace's records up by them too (:func:`same_birthday`).
     """
     if not p.birthday or p.birthday.startswith("--"):
         return []
@@ -87,7 +90,16 @@ def _date_keys(p: Profile) -> list[str]:
             keys.append(f"d~{_soundex(last)}:{p.birthday}")
     if p.postcode:
         keys.append(f"d:{p.birthday}:z{p.postcode}")
+    street = _street_of(p.address)
+    if street:
+        keys.append(f"d:{p.birthday}:a{street}")
     return keys
+
+
+def _street_of(address: str) -> str:
+    """The street a date of birth is blocked with (:func:`_date_keys`): empty when too short to tell."""
+    street = street_key(address) if address else ""
+    return street if len(street) >= 3 else ""
 
 
 def _name_views(p: Profile) -> list[tuple[str, str]]:
@@ -278,6 +290,14 @@ class _Columns:
                 self.hashes(map(day_of.__getitem__, birthdays), hashed=True),
                 self.hashes(map(born_of.__getitem__, birthdays), hashed=True))
 
+    def streets(self, rows):
+        """The hash of the street (:func:`_street_of`) of each of ``rows``, 0 where it has none."""
+        import numpy as np
+
+        addresses = [self.profiles[i].address for i in rows.tolist()]
+        of = {a: hash(s) if (s := _street_of(a)) else 0 for a in set(addresses)}
+        return np.fromiter(map(of.__getitem__, addresses), dtype=np.int64, count=len(addresses)).view(np.uint64)
+
     def stems(self):
         """Per employer stem of a record, (record, hash of the stem)."""
         import numpy as np
@@ -315,7 +335,7 @@ class _Columns:
 
 
 # Tags that keep one kind of key apart from another within a family (the string keys' prefixes).
-_TAG_N, _TAG_L, _TAG_S, _TAG_W, _TAG_D, _TAG_DS, _TAG_DZ, _TAG_E, _TAG_P, _TAG_X, _TAG_V, _TAG_M = range(1, 13)
+_TAG_N, _TAG_L, _TAG_S, _TAG_W, _TAG_D, _TAG_DS, _TAG_DZ, _TAG_E, _TAG_P, _TAG_X, _TAG_V, _TAG_M, _TAG_DA = range(1, 14)
 _WITH_BARE = "with a record without a first name"  # a group whose blocks pair only such a record with others
 _MUL = 0x9E3779B97F4A7C15  # odd: multiplying by it is a bijection on 64 bits
 
@@ -399,6 +419,10 @@ def _family_entries(c: _Columns, family: str):
         yield [_mix(_TAG_DS, c.sound[rows[with_last]], born[with_last])], [rows[with_last]]
         with_postcode = c.has_postcode[rows]
         yield [_mix(_TAG_DZ, born[with_postcode], c.postcode[rows[with_postcode]])], [rows[with_postcode]]
+        del with_postcode
+        street = c.streets(rows)
+        with_street = street != 0
+        yield [_mix(_TAG_DA, born[with_street], street[with_street])], [rows[with_street]]
         return
     if family == "e":
         stem_of, stem_hash = c.stems()

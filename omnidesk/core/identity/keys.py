@@ -165,6 +165,15 @@ def _street(address: str) -> str:
     return "".join(words)
 
 
+def street_key(address: str) -> str:
+    """The street of a folded address, its words run together, without house numbers or a last
+    street type: "29 buxton st" and "buxton street" are both "buxton".  Empty without words."""
+    words = [w for w in address.split() if w.isalpha()]
+    if len(words) > 1 and words[-1] in _STREET_TYPES:
+        words.pop()
+    return "".join(words)
+
+
 def last_key(last_name: str) -> str:
     return fold(last_name)[:64]
 
