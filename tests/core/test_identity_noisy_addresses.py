@@ -50,3 +50,41 @@ def test_a_swapped_and_mistyped_name_with_a_postcode_slip_is_one_person(ws, tmp_
     ids = customers(ws)
     assert ids[1] == ids[2]
     assert ids[3] != ids[1]
+
+
+def test_the_same_street_with_another_house_number_is_its_own_level():
+    from omnidesk.core.identity.keys import address_level, fold_address
+
+    def level(a, b):
+        return address_level(fold_address(a), fold_address(b))
+
+    assert level("16 Temperley St", "2 Temperley St") == "street"
+    assert level("67 Newberycrescent", "5 Newbery Cres") == "street"  # a street type run into the name
+    assert level("16 Temperley St", "17 Temperley St") == "number"  # a slip of one digit
+    assert level("16 Temperley St", "2 Tarwin St") == "different"
+    assert level("16 Temperley St", "16 Tarwin St") == "different"
+
+
+def test_one_name_in_one_postcode_and_street_with_another_house_number_is_one_person(ws, tmp_path):
+    load(ws, tmp_path, "register.csv", [
+        ["Erin", "Reid", "", "", "16 Temperley St", "2705", ""],
+        ["Erin", "Reid", "", "", "2 Temperley St", "2705", ""],
+        # The same name in another street of the postcode: only asked about.
+        ["Lachlan", "Moore", "", "", "16 Temperley St", "2706", ""],
+        ["Lachlan", "Moore", "", "", "2 Tarwin St", "2706", ""],
+        # Father and son of one name in one street, born decades apart: two people.
+        ["Jack", "Hill", "", "", "16 Temperley St", "2707", "1950-03-01"],
+        ["Jack", "Hill", "", "", "40 Temperley St", "2707", "1981-07-12"],
+        # Two first names in one street: a household, not one person.
+        ["Grace", "Lee", "", "", "16 Temperley St", "2708", ""],
+        ["Harry", "Lee", "", "", "2 Temperley St", "2708", ""],
+        # Namesakes down the road, each with an email of their own: two people.
+        ["Daan", "Smit", "dsmit@example.net", "", "28 Temperley St", "2709", ""],
+        ["Daan", "Smit", "daan.smit@example.net", "", "125 Temperley St", "2709", ""],
+    ])
+    ids = customers(ws)
+    assert ids[1] == ids[2]
+    assert ids[3] != ids[4]
+    assert ids[5] != ids[6]
+    assert ids[7] != ids[8]
+    assert ids[9] != ids[10]

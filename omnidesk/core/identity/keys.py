@@ -128,27 +128,29 @@ def same_address(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def address_level(a: str, b: str) -> str:
-    """How two folded addresses compare: ``same``, ``number`` or ``different``.
+    """How two folded addresses compare: ``same``, ``number``, ``street`` or ``different``.
 
     ``number``: the same street (as :func:`same_address` reads it) with house
     numbers a slip apart — one digit changed, added, dropped, or two neighbours
     swapped ("42" and "24", "7" and "17").  That is a mistyped number as often
     as a neighbour two doors down, so scoring weighs it as a little evidence
-    against, not as a different address.
+    against, not as a different address.  ``street``: the same street with
+    another house number ("16 Temperley St" and "2 Temperley St"): a number
+    typed wrong or a move down the street as often as a neighbour, weighed as
+    a little evidence against too.
     """
     if not a or not b:
         return "missing"
     numbers_a, numbers_b = _house_numbers(a), _house_numbers(b)
     if not (numbers_a and numbers_b) or set(numbers_a) == set(numbers_b):
         return "same" if same_address(a, b) else "different"
-    if DamerauLevenshtein.distance(" ".join(numbers_a), " ".join(numbers_b)) > 1:
-        return "different"
     street_a, street_b = _street(a), _street(b)
     if min(len(street_a), len(street_b)) < 5:
         return "different"
-    if street_a == street_b or JaroWinkler.similarity(street_a, street_b) >= CLOSE_SIMILARITY:
-        return "number"
-    return "different"
+    if not (street_a == street_b or street_a.startswith(street_b) or street_b.startswith(street_a)
+            or JaroWinkler.similarity(street_a, street_b) >= CLOSE_SIMILARITY):
+        return "different"
+    return "number" if DamerauLevenshtein.distance(" ".join(numbers_a), " ".join(numbers_b)) <= 1 else "street"
 
 
 @lru_cache(maxsize=1 << 17)

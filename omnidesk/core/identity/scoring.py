@@ -95,8 +95,8 @@ PRIOR_M: dict[str, dict[str, float]] = {
     "middle": {"same": 0.9, "different": 0.1},
     "postcode": {"agree": 0.8, "disagree": 0.2},  # people move; shipping vs home addresses
     "city": {"agree": 0.85, "disagree": 0.15},
-    # A house number a slip apart on the same street (keys.address_level).
-    "address": {"same": 0.7, "number": 0.02, "different": 0.3},
+    # A house number a slip apart on the same street, another number on it (keys.address_level).
+    "address": {"same": 0.7, "number": 0.02, "street": 0.02, "different": 0.28},
     # Both full: exact, one digit or a day/month swap apart (typo), the same day and
     # month in another year (day), different.
     "birthday": {"exact": 0.97, "typo": 0.02, "day": 0.005, "different": 0.03},
@@ -115,7 +115,8 @@ PRIOR_U: dict[str, dict[str, float]] = {
     "city": {"agree": 0.05, "disagree": 0.9},
     # A neighbour's number, among records already alike in name and place, is about as
     # likely as a slip: a little evidence against (see FIXED_U).
-    "address": {"same": 1e-4, "number": 0.04, "different": 1 - 1e-4},
+    # The same for another number on the same street: a relative down the road.
+    "address": {"same": 1e-4, "number": 0.04, "street": 0.04, "different": 1 - 1e-4},
     # Among pairs that share a name or an email, two people's birthdays fall a digit
     # apart more often than one person's records show such a slip: a little against.
     "birthday": {"exact": 1 / (365 * 70), "typo": 0.04, "day": 1 / 365, "different": 1 - 1 / 365},
@@ -127,7 +128,7 @@ PRIOR_U: dict[str, dict[str, float]] = {
 # Levels whose ``u`` stays the prior even in a fit: random pairs of records say how often
 # two strangers' birthdays are a digit apart, but the pairs scored share a name and a
 # place, where a relative two doors down or born a year later is far likelier.
-FIXED_U = frozenset({("address", "number"), ("birthday", "typo")})
+FIXED_U = frozenset({("address", "number"), ("address", "street"), ("birthday", "typo")})
 INITIAL_BITS = 0.5  # an initial that agrees with a name: a little, whatever the data say
 
 
@@ -599,6 +600,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
     conflict = None
 
     shared_email = False
+    told_apart = False  # an email, phone or customer id of each, not the other's
     x, y = a.emails, b.emails
     if x and y:
         if (x[0] == y[0]) if len(x) == 1 and len(y) == 1 else not set(x).isdisjoint(y):
@@ -607,6 +609,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
             reasons.append("same email")
         else:
             w += wb[("email", "disagree")]
+            told_apart = True
     x, y = a.phones, b.phones
     if x and y:
         if (x[0] == y[0]) if len(x) == 1 and len(y) == 1 else not set(x).isdisjoint(y):
@@ -615,6 +618,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
             reasons.append("same phone")
         else:
             w += wb[("phone", "disagree")]
+            told_apart = True
     x, y = a.externals, b.externals
     if x and y:
         if len(x) == 1 and len(y) == 1:
@@ -630,6 +634,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
             reasons.append("same customer id")
         elif same_channel:
             w -= 6.0
+            told_apart = True
             reasons.append("different customer ids in one system")
 
     address = date = None  # levels read early where a last name differs (renamed)
@@ -693,15 +698,19 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
             reasons.append("same city")
         else:
             w += wb[("city", "disagree")]
+    street = False  # the same street, another house number (keys.address_level)
     if a.address and b.address:
         # One address against itself is the same place (keys.address_level), without the lookup.
         level = address or ("same" if a.address == b.address else address_level(a.address, b.address))
         w += wb[("address", level)]
+        street = level == "number" or level == "street"
         if level == "same":
             strong = True
             reasons.append("same address")
         elif level == "number":
             reasons.append("house numbers a slip apart")
+        elif level == "street":
+            reasons.append(SAME_STREET_REASON)
 
     if a.employers and b.employers and not shared_email:
         how = same_employer(a.employers, b.employers)
@@ -746,6 +755,8 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
             decision = "review"  # names not compared: two of a household would pass as one
     elif day_agrees and (fl == "exact" or fl == "nickname") and ll == "exact" and w >= model.auto_threshold:
         decision = "auto"
+    elif other and fl in _NAME_AGREES and ll in _NAME_AGREES and street and not told_apart:
+        decision = "auto" if w >= model.auto_threshold else ("review" if w >= model.review_threshold else "apart")
     elif other and fl in _NAME_AGREES and ll in _NAME_AGREES:
         decision = "review" if w >= model.review_threshold else "apart"
     else:
@@ -898,6 +909,8 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
         elif level == "number":
             # A mistyped house number or the neighbour's: a little against, no veto.
             reasons.append("house numbers a slip apart")
+        elif level == "street":
+            reasons.append(SAME_STREET_REASON)
 
     if a.employers and b.employers and not shared_email:
         # A shared email address already says all its domain could: counted once.
@@ -949,6 +962,14 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
         # A name rare enough to reach the threshold with the same day and month of birth (one
         # side without the year: a newsletter's birthday): namesakes share a birthday 1 in 365.
         decision = "auto"
+    elif (other and fl in _NAME_AGREES and ll in _NAME_AGREES and levels.get("address") in _ON_THE_STREET
+          and "disagree" not in (levels.get("email"), levels.get("phone"))
+          and "different customer ids in one system" not in reasons):
+        # The whole name, the postcode and the street, only the house number another, and no email,
+        # phone or customer id telling them apart: one person's number typed wrong (or a move down
+        # the road), where the name is rare enough.  Namesakes down the road with their own emails
+        # or phones are two people.
+        decision = "auto" if w >= model.auto_threshold else ("review" if w >= model.review_threshold else "apart")
     elif other and fl in _NAME_AGREES and ll in _NAME_AGREES:
         decision = "review" if w >= model.review_threshold else "apart"
     else:
@@ -969,6 +990,7 @@ def renamed(levels: dict[str, str]) -> bool:
 
 
 _NAME_AGREES = frozenset({"exact", "nickname", "close", "near"})
+_ON_THE_STREET = frozenset({"number", "street"})
 
 
 # How sure a score is, said in words for people; the bits stay for those who hover.
@@ -989,6 +1011,7 @@ def confidence_words(score: float, model: Model) -> str:
 
 
 SWAPPED_REASON = "first and last name swapped"
+SAME_STREET_REASON = "same street, another house number"
 FAMILY_FIRST_REASON = "family names written first"
 RENAMED_REASON = "last names differ, but first name, birthday and address agree"  # scoring.renamed, in words
 NAMES_ONLY = "nothing but the name to go on"  # the reason a pair of a name-only record carries in Review
