@@ -88,3 +88,21 @@ def test_one_name_in_one_postcode_and_street_with_another_house_number_is_one_pe
     assert ids[5] != ids[6]
     assert ids[7] != ids[8]
     assert ids[9] != ids[10]
+
+
+def test_another_last_name_with_the_first_name_birthday_and_street_is_one_person(ws, tmp_path):
+    # One person under another surname (married, or typed wrong), the house number changed too.
+    load(ws, tmp_path, "register.csv", [
+        ["Ashleigh", "Green", "", "", "169 Shumack St", "2759", "1946-05-10"],
+        ["Ashleigh", "Orchard", "", "", "8 Shumack St", "2759", "1946-05-10"],
+        # Born the same day in another street of the postcode: someone else.
+        ["Brodie", "Pyper", "", "", "72 Brisbane Ave", "4127", "1937-08-05"],
+        ["Brodie", "Kirkham", "", "", "72 Tarwin St", "4127", "1937-08-05"],
+        # The same street and day, another first name: twins of a household.
+        ["Edward", "Ryan", "", "", "35 Sidaway St", "3184", "1993-03-01"],
+        ["Amelia", "Brown", "", "", "7 Sidaway St", "3184", "1993-03-01"],
+    ])
+    ids = customers(ws)
+    assert ids[1] == ids[2]
+    assert ids[3] != ids[4]
+    assert ids[5] != ids[6]

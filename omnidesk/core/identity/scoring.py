@@ -670,7 +670,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
             address = "same" if a.address == b.address else address_level(a.address, b.address)
         if a.birthday and b.birthday and not (a.birthday.startswith("--") or b.birthday.startswith("--")):
             date = "exact" if a.birthday == b.birthday else date_level(a.birthday, b.birthday)
-        if fl in _NAME_AGREES and date == "exact" and address == "same":  # renamed(levels)
+        if fl in _NAME_AGREES and date == "exact" and address in _AT_HOME:  # renamed(levels)
             reasons.append(RENAMED_REASON)
         else:
             conflict = conflict or "different last names"
@@ -981,16 +981,18 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
 def renamed(levels: dict[str, str]) -> bool:
     """Whether two records with different last names agree on all else that tells people apart.
 
-    The same first name, the same full date of birth and the same street address:
+    The same first name, the same full date of birth and the same street address
+    (or the same street, its house number typed wrong: ``keys.address_level``):
     one person under a married name, or a surname typed wrong, not two people; a
     household's twins differ in first names, a father and his son in birthdays.
     """
     return (levels.get("first") in _NAME_AGREES and levels.get("birthday") == "exact"
-            and levels.get("address") == "same")
+            and levels.get("address") in _AT_HOME)
 
 
 _NAME_AGREES = frozenset({"exact", "nickname", "close", "near"})
 _ON_THE_STREET = frozenset({"number", "street"})
+_AT_HOME = _ON_THE_STREET | {"same"}  # address levels of one person's two records: renamed
 
 
 # How sure a score is, said in words for people; the bits stay for those who hover.
