@@ -12,7 +12,8 @@ SQLite guards against this between its own connections in one process (one lock 
 and a descriptor whose file still has locks is not closed), so only raw reads are a danger.  Every
 raw read of a file that may be a workspace goes through :func:`read_head`:
 
-- a file a Workspace of this process holds (the same ``st_dev``/``st_ino``) is read with
+- a file a Workspace of this process holds (the same ``st_dev``/``st_ino`` as the file it opened,
+  noted when it opened it: the user may rename the file in the Finder meanwhile) is read with
   ``os.pread`` through one descriptor that is never closed while a Workspace holds the file: it
   is closed by :func:`release`, which a Workspace calls after it has closed its connections;
 - any other file is opened, read and closed as usual, under the same lock as :func:`hold`, so no
@@ -30,13 +31,21 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
+@dataclass
+class _Hold:
+    path: Path  # the name it was opened by: SQLite keeps using the -wal/-shm beside it; for messages
+    key: tuple[int, int] | None  # (st_dev, st_ino): the file itself, whatever it is called since
+
+
 _lock = threading.RLock()
-_holds: dict[int, Path] = {}  # token -> the workspace path a Workspace of this process has open
+_holds: dict[int, _Hold] = {}  # token -> a file a Workspace of this process has open
 _kept: dict[tuple[int, int], list[int]] = {}  # (st_dev, st_ino) -> descriptors kept open to read it
 _tokens = itertools.count(1)
 _POSIX = os.name == "posix"
+_SIBLINGS = ("-wal", "-shm")
 
 
 def _key(path: str | os.PathLike) -> tuple[int, int] | None:
@@ -48,12 +57,33 @@ def _key(path: str | os.PathLike) -> tuple[int, int] | None:
 
 
 def hold(path: Path) -> int:
-    """Note that a Workspace of this process opens ``path`` through SQLite (it may not exist yet);
-    the token to give back to :func:`release` once all its connections are closed."""
+    """Note that a Workspace of this process opens ``path`` through SQLite; the token to give back
+    to :func:`release` once all its connections are closed.  The file is known by what it is, not
+    by its name (the user may rename it while it is open): a file that does not exist yet is
+    known once :func:`identify` is told SQLite has made it."""
     with _lock:
         token = next(_tokens)
-        _holds[token] = Path(os.path.abspath(path))
+        path = Path(os.path.abspath(path))
+        _holds[token] = _Hold(path, _key(path))
         return token
+
+
+def identify(token: int | None) -> None:
+    """SQLite has the file of ``token`` open now (made it, if it was new): note what file it is,
+    if that is not known yet."""
+    with _lock:
+        held = _holds.get(token) if token is not None else None
+        if held is not None and held.key is None:
+            held.key = _key(held.path)
+
+
+def renamed(token: int | None) -> bool:
+    """Whether the file of ``token`` no longer goes by the name it was opened by (the user renamed
+    or moved it meanwhile).  SQLite then keeps its log beside the old name, where nobody opening
+    the new one looks, and does not fold it into the file when its last connection closes."""
+    with _lock:
+        held = _holds.get(token) if token is not None else None
+        return held is not None and held.key is not None and _key(held.path) != held.key
 
 
 def release(token: int | None) -> None:
@@ -69,28 +99,57 @@ def release(token: int | None) -> None:
                 os.close(fd)
 
 
+def _identity(held: _Hold) -> tuple[int, int] | None:
+    # Not known yet only between hold() and SQLite making the file: its name is all there is.
+    return held.key if held.key is not None else _key(held.path)
+
+
 def _held_keys() -> set[tuple[int, int]]:
-    return {key for key in map(_key, set(_holds.values())) if key is not None}
+    return {key for key in map(_identity, list(_holds.values())) if key is not None}
+
+
+def _holding(key: tuple[int, int] | None) -> Path | None:
+    if key is not None:
+        for held in list(_holds.values()):
+            if _identity(held) == key:
+                return held.path
+    return None
 
 
 def is_held(path: str | os.PathLike) -> bool:
-    """Whether a Workspace of this process has the file at ``path`` open (any name of it)."""
+    """Whether a Workspace of this process has the file at ``path`` open (by any name of it, the
+    one it had when it was opened or any it was renamed to since)."""
     with _lock:
-        key = _key(path)
-        return key is not None and key in _held_keys()
+        return _holding(_key(path)) is not None
+
+
+def held_as(path: str | os.PathLike) -> Path | None:
+    """The name a Workspace of this process opened the file at ``path`` by, when one has it open;
+    None when none does."""
+    with _lock:
+        return _holding(_key(path))
 
 
 def workspace_holding(path: str | os.PathLike) -> Path | None:
     """The workspace a Workspace of this process has open that ``path`` is, or is the
-    ``-wal``/``-shm`` of; None for any other file."""
+    ``-wal``/``-shm`` of (beside its name now, or beside the name it was opened by, which SQLite
+    keeps using); None for any other file.  The name returned is the one it was opened by."""
     with _lock:
         key = _key(path)
         if key is None:
             return None
-        for held in set(_holds.values()):
-            for name in (held, Path(f"{held}-wal"), Path(f"{held}-shm")):
-                if _key(name) == key:
-                    return held
+        found = _holding(key)
+        if found is not None:
+            return found
+        name = os.fspath(path)
+        for suffix in _SIBLINGS:
+            if name.endswith(suffix):
+                found = _holding(_key(name[: -len(suffix)]))
+                if found is not None:
+                    return found
+        for held in list(_holds.values()):
+            if any(_key(f"{held.path}{suffix}") == key for suffix in _SIBLINGS):
+                return held.path
         return None
 
 

@@ -25,7 +25,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
@@ -217,7 +217,14 @@ class Workspace:
         self._watch_lock = threading.Lock()  # a summary's write looks from a worker thread
         # The file is noted as open through SQLite in this process until close() has closed every
         # connection (or this object is gone), so no raw read of it drops SQLite's locks (held_files).
-        self._held = None if path is None else weakref.finalize(self, held_files.release, held_files.hold(path))
+        # It is known by what file it is, noted once SQLite has it open (made it, when it is new), so
+        # that renaming it in the Finder meanwhile changes nothing.
+        self._held = None
+        self._held_token: int | None = None
+        if path is not None:
+            self._held_token = token = held_files.hold(path)
+            self._held = weakref.finalize(self, held_files.release, token)
+            event.listen(engine, "connect", lambda _dbapi, _record: held_files.identify(token))
         self.closed = False
 
     @property
@@ -260,6 +267,14 @@ class Workspace:
         waits for another process's lock before giving up.
         """
         path = Path(path).expanduser()
+        held_as = held_files.held_as(path)
+        if held_as is not None and held_as != Path(os.path.abspath(path)):
+            # Renamed (or linked) while open here: SQLite would look for its log beside the new name,
+            # not beside the one in use, and read or write it wrong.
+            raise WorkspaceError(
+                f"{path.name} is already open in this app as {held_as.name} (it was renamed while open); "
+                "close it there first, then open it by its new name. Nothing was changed."
+            )
         state = dialect.inspect_file(path)
         if state.kind == "missing":
             if not create or readonly:
@@ -740,6 +755,14 @@ class Workspace:
         if self._watch is not None:
             self._watch.close()
             self._watch = None
+        if not self.readonly and held_files.renamed(self._held_token) and self.engine.pool.checkedin():
+            # Renamed while open (in the Finder, say): SQLite does not fold its log into the file when
+            # it closes a moved file, and nobody opening it by its new name would read that log.  Done
+            # through a connection already open on it: a new one would open (or make) the old name.
+            try:
+                dialect.checkpoint(self.engine)
+            except OperationalError:  # still read by another process by the old name: it folds it
+                pass
         self.engine.dispose()
         if self._held is not None:
             self._held()  # after the connections: only now may a descriptor of the file be closed

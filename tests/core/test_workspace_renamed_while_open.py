@@ -1,0 +1,91 @@
+"""A workspace renamed while it is open (in the Finder, say) is still the file this process has
+open: nothing done with it by its new name takes SQLite's locks away from it, opening it again by
+that name says plainly that it is open here, and closing it leaves everything in the file.
+
+On POSIX, closing any descriptor of a file drops every fcntl lock the process holds on it, and
+SQLite keeps its log beside the name the file was opened by, which it does not fold into a file
+that was moved when it closes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from omnidesk.core import dialect, edits, held_files
+from omnidesk.core.errors import UserError
+from omnidesk.core.importing.sniff import open_source
+from omnidesk.core.workspace import Workspace, WorkspaceError
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="fcntl locks that any close() drops are POSIX's; "
+                                                           "Windows locks belong to one handle and refuse a rename")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def in_another_process(code: str, *args) -> str:
+    done = subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def open_elsewhere(path: Path) -> str:
+    """Whether another process finds the file in use (it takes SQLite's exclusive lock if it can)."""
+    return in_another_process("import sys; from pathlib import Path; from omnidesk.core import dialect; "
+                              "print(dialect.open_elsewhere(Path(sys.argv[1])))", path)
+
+
+def test_a_workspace_renamed_while_open_keeps_its_locks_and_its_writes(tmp_path, empty_workspace_file):
+    path = tmp_path / "shop.omnidesk"
+    shutil.copyfile(empty_workspace_file, path)
+    ws = Workspace.open(path)
+    try:
+        edits.add_customer(ws, {"first_name": "Ann", "email": "ann@example.com"})
+        renamed = tmp_path / "Shop 2024.omnidesk"
+        os.rename(path, renamed)
+
+        for readonly in (False, True):
+            with pytest.raises(WorkspaceError, match=r"^Shop 2024.omnidesk is already open in this app as "
+                                                     r"shop.omnidesk \(it was renamed while open\)"):
+                Workspace.open(renamed, readonly=readonly)
+        assert held_files.read_head(renamed, 16) == dialect.SQLITE_MAGIC
+        assert held_files.is_held(renamed)
+        for name in (renamed, Path(f"{path}-wal"), Path(f"{path}-shm")):  # the log in use is beside the old name
+            with pytest.raises(UserError, match="open here, not a file to read in"):
+                open_source(name).close()
+        assert open_elsewhere(renamed) == "True"  # still locked: another process cannot take it over
+
+        edits.set_values(ws, 1, {"company": "Acme"})
+        assert Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+        with ws.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT first_name, company FROM customer").all() == [("Ann", "Acme")]
+    finally:
+        ws.close()
+    assert not held_files.is_held(renamed)
+    # Everything written before and after the rename is in the file, read by its new name.
+    assert in_another_process("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                              "print(c.execute('SELECT first_name, company FROM customer').fetchall(), "
+                              "c.execute('PRAGMA integrity_check').fetchall())", renamed) == \
+        "[('Ann', 'Acme')] [('ok',)]"
+    reopened = Workspace.open(renamed)  # and it opens by its new name once closed
+    reopened.close()
+
+
+def test_a_new_workspace_is_known_by_its_file_once_made(tmp_path):
+    path = tmp_path / "new.omnidesk"
+    ws = Workspace.open(path, create=True)
+    try:
+        renamed = tmp_path / "renamed.omnidesk"
+        os.rename(path, renamed)
+        assert held_files.is_held(renamed) and held_files.held_as(renamed) == path
+        assert held_files.workspace_holding(Path(f"{path}-wal")) == path
+        assert held_files.read_head(renamed, 16) == dialect.SQLITE_MAGIC
+        assert open_elsewhere(renamed) == "True"
+    finally:
+        ws.close()
