@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from omnidesk.core.identity import merge as mg
@@ -257,3 +258,54 @@ def test_an_open_on_an_address_both_sides_hold_goes_with_the_list_record_split_o
         assert placed["opens.csv"] == placed["list.csv"] != placed["shop.csv"]
         run("resolve", "--from-scratch")
         assert owners() == placed
+
+
+@pytest.mark.parametrize(("sold_to", "owner"), [("Hansen, Jon", "shop.csv"), ("Berg, Mia", "loyalty.csv")])
+def test_a_named_sale_on_a_shared_landline_stays_with_the_person_it_names_through_a_split(
+        tmp_path, capsys, sold_to, owner):
+    """Jon Hansen (the shop) and Mia Berg (the till's loyalty list) share the shop's landline, and a
+    till sale on it names one of them. Merged by hand, then Mia's loyalty record split off: the
+    sale named for Jon stays with Jon (it once went with Mia's record by the landline, and a rebuild
+    moved it back), without a merge by hand the user never made; the one named for Mia goes with
+    her. A rebuild from scratch agrees."""
+    import csv
+
+    from tests.helpers import run_cli
+
+    path = tmp_path / "shop.omnidesk"
+    landline = "+12075550111"
+
+    def run(*argv) -> str:
+        status, out, err = run_cli(capsys, *argv, "-w", path)
+        assert status == 0, err
+        return out
+
+    def sources() -> dict[str, dict]:
+        run("export", "sources", tmp_path / "sources.csv", "--force")
+        with (tmp_path / "sources.csv").open(newline="", encoding="utf-8") as f:
+            return {r["source_file"]: r for r in csv.DictReader(f)}
+
+    def owners() -> dict[str, str]:
+        return {name: r["customer_id"] for name, r in sources().items()}
+
+    header = ["First Name", "Last Name", "Email", "Phone"]
+    run("import", write_csv(tmp_path / "shop.csv", header, [["Jon", "Hansen", "jon@example.com", landline]]),
+        "--channel", "shop")
+    run("import", write_csv(tmp_path / "loyalty.csv", header, [["Mia", "Berg", "mia@example.net", landline]]),
+        "--channel", "pos", "--kind", "contacts")
+    run("import", write_csv(tmp_path / "till.csv", ["Date", "Time", "Receipt No", "Customer", "Mobile",
+                                                      "Loyalty Card", "Items", "Total"],
+                            [["13/11/2025", "18:00", "30004", sold_to, landline, "", "Beans x1", "9,99"]],
+                            encoding="cp1252", delimiter=";"),
+        "--channel", "pos", "--kind", "events")
+    imported = owners()
+    assert imported["shop.csv"] != imported["loyalty.csv"]
+    assert imported["till.csv"] == imported[owner]
+    run("merge", imported["shop.csv"], imported["loyalty.csv"])
+    run("unmerge", sources()["loyalty.csv"]["record_id"])
+    split = owners()
+    assert split["shop.csv"] == imported["shop.csv"] != split["loyalty.csv"]
+    assert split["till.csv"] == split[owner]
+    assert "merged by you" not in run("customer", "why", split["shop.csv"])  # the sale is Jon's by its name
+    run("resolve", "--from-scratch")
+    assert owners() == split

@@ -9,7 +9,7 @@ from then on, even after the same files are imported again.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -292,7 +292,7 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         followers = [f for f, lead in led.items() if lead == record_id]
         moving = [record_id, *followers]
         moving += _same_rows(conn, old, moving)
-        riders = _riding_along(conn, old, moving, led)
+        riders, by_name = _riding_along(conn, old, moving, led)
         taken = {*moving, *riders}
         remaining = [r for r in _record_ids(conn, old) if r not in taken]
         anchors = [r for r in remaining if r not in by_hand]
@@ -317,7 +317,7 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         remaining_hashes = _hashes(conn, old)
         ties, retied = _untie(conn, _hashes(conn, new), remaining_hashes)
         decision_ids = retied + _decide(conn, "reject", [row.row_hash], remaining_hashes)
-        decision_ids += _keep_the_rest_together(conn, moving, anchors)
+        decision_ids += _keep_the_rest_together(conn, moving, anchors, by_name)
         remaining = _record_ids(conn, old)  # with a hand record made to keep what stays
         undo = {"decisions": decision_ids, "restore": ties, **_drop_pins_of(conn, old, moving, remaining),
                 **hand_undo, **_give_notes_along(conn, old, new, moving, brought)}
@@ -336,7 +336,8 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
     return Unmerged(old, new, log_id)
 
 
-def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int], led: dict[int, int]) -> list[int]:
+def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int],
+                  led: dict[int, int]) -> tuple[list[int], set[int]]:
     """The activity of ``customer_id`` that goes with the split-off records ``moving``: theirs, as an
     import places it.
 
@@ -348,15 +349,17 @@ def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int], led
     orders, visits) goes along when it shares an email, phone or customer id with the split-off
     records and either shares none with the file records that stay, or shares them only where
     the split-off side holds its channel's own list record for them and the side that stays
-    does not (an open goes to the person its channel's list holds the address for).  A row of
-    an order goes with its order's first row.  Returns the records, in id order.
+    does not (an open goes to the person its channel's list holds the address for).  One that
+    gives a name goes by its name instead (:func:`_named_sides`).  A row of an order goes with
+    its order's first row.  Returns the records, in id order, and the named records that stay
+    for their name being the staying side's.
     """
     rec, ident = SourceRecord.__table__, Identifier.__table__
     records = {r.id: r for r in conn.execute(select(rec.c.id, rec.c.kind, rec.c.channel).where(
         rec.c.customer_id == customer_id, rec.c.channel != HAND, rec.c.kind != "skipped"))}
     leaving = set(moving)
     if not any(r.kind == "events" and rid not in leaving for rid, r in records.items()):
-        return []
+        return [], set()
     values: dict[int, set[tuple[str, str]]] = {}
     for part in chunks(sorted(records)):
         for rid, kind, value in conn.execute(select(ident.c.record_id, ident.c.kind, ident.c.value).where(
@@ -380,8 +383,13 @@ def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int], led
                 kept.setdefault(v, set())
                 if lists:
                     kept[v].add(lists)
+    named = _named_sides(conn, customer_id, candidates, leaving)
     riders = set()
     for rid in sorted(candidates):
+        if rid in named:
+            if named[rid]:
+                riders.add(rid)
+            continue
         shared, channel = values[rid], records[rid].channel
         if any(v in kept for v in shared) and (any(channel in kept.get(v, ()) for v in shared)
                                                or not any(channel in listed_leaving.get(v, ()) for v in shared)):
@@ -391,24 +399,54 @@ def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int], led
     going = riders | leaving
     riders = {rid for rid in riders if led.get(rid, rid) in going}
     riders |= {f for f, lead in led.items() if lead in riders and f in records and f not in leaving}
-    return sorted(riders)
+    return sorted(riders), {rid for rid, goes in named.items() if not goes and rid not in riders}
 
 
-def _keep_the_rest_together(conn: Connection, moving: Sequence[int], anchors: Sequence[int]) -> list[int]:
+def _named_sides(conn: Connection, customer_id: int, candidates: set[int], leaving: set[int]) -> dict[int, bool]:
+    """Whether each activity record of ``candidates`` that gives a name goes with the split-off
+    records ``leaving``: only when its name could be theirs and none of the staying records' (those
+    with a name), as an import and a rebuild place it.
+
+    A till sale named "Hansen, Jon" on the shop's landline, which the till's loyalty list holds for
+    Mia Berg, is Jon's: splitting Mia off the two merged by mistake leaves it with him, however
+    the landline reads.  A named record whose name could be both sides' or neither's stays.
+    """
+    rec = SourceRecord.__table__
+    rows = conn.execute(profile_query(with_hash=False).where(
+        rec.c.customer_id == customer_id, rec.c.channel != HAND, rec.c.kind != "skipped")
+        .order_by(rec.c.id)).all()
+    profiles = {p.rid: p for p in make_profiles(rows, {})}
+    if not any(profiles[rid].first or profiles[rid].last for rid in candidates if rid in profiles):
+        return {}
+    going = [p for rid, p in profiles.items() if rid in leaving and (p.first or p.last)]
+    staying = [p for rid, p in profiles.items() if rid not in leaving and rid not in candidates
+               and (p.first or p.last)]
+
+    def could_be(p, side) -> bool:
+        return bool(side) and customers_conflict([p], side) is None
+
+    return {rid: could_be(p, going) and not could_be(p, staying) for rid in candidates
+            if (p := profiles.get(rid)) is not None and (p.first or p.last)}
+
+
+def _keep_the_rest_together(conn: Connection, moving: Sequence[int], anchors: Sequence[int],
+                            by_name: Collection[int] = ()) -> list[int]:
     """Tie to the customer the records left on it that held to it through the split-off records.
 
     A record that stays (:func:`_riding_along` took the split-off side's own activity along) while
     it shares an email, phone or external id with the split-off records, which are kept apart from
     the customer's, would be left between the two by a rebuild.  Each such record is tied to the
-    customer's first other record, as the user's merge had tied it.  Returns the ties' decision
-    ids (undo removes them).
+    customer's first other record, as the user's merge had tied it; but not one ``by_name``, kept
+    by its name (a sale named for the person who stays is theirs in a rebuild without a tie, and a
+    tie would tell a merge by hand the user never made).  Returns the ties' decision ids (undo
+    removes them).
     """
     ident, rec = Identifier.__table__, SourceRecord.__table__
     values = {(k, v) for part in chunks(list(moving)) for k, v in conn.execute(
         select(ident.c.kind, ident.c.value).where(ident.c.record_id.in_(part)))}
     if not values:
         return []
-    wanted = set(anchors)
+    wanted = set(anchors) - set(by_name)
     sharing: set[int] = set()
     for kind in sorted({k for k, _ in values}):
         for part in chunks(sorted(v for k, v in values if k == kind)):
@@ -416,7 +454,7 @@ def _keep_the_rest_together(conn: Connection, moving: Sequence[int], anchors: Se
                 ident.c.kind == kind, ident.c.value.in_(part))).scalars() if rid in wanted)
     if not sharing:
         return []
-    anchor = next((r for r in anchors if r not in sharing), min(sharing))
+    anchor = next((r for r in anchors if r not in sharing and r not in by_name), min(sharing))
     hashes = dict(conn.execute(select(rec.c.id, rec.c.row_hash).where(rec.c.id.in_([anchor, *sharing]))).all())
     ids: list[int] = []
     for rid in sorted(sharing - {anchor}):
