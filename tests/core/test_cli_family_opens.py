@@ -50,3 +50,66 @@ def test_an_open_on_a_family_address_goes_to_the_list_member_on_import_as_in_a_r
     status, _, err = run_cli(capsys, "resolve", "--from-scratch", "-w", ws)
     assert status == 0, err
     assert placement(capsys, tmp_path, ws) == imported
+
+
+VISITS = (["Email", "Action", "Timestamp"], [[MAILBOX, "visit", "2026-01-04 10:00:00"]], "shop", "events")
+
+
+@pytest.mark.parametrize("order", [("shop.csv", "list.csv", "opens.csv", "visits.csv"),
+                                   ("shop.csv", "list.csv", "visits.csv", "opens.csv"),
+                                   ("shop.csv", "visits.csv", "list.csv", "opens.csv"),
+                                   ("visits.csv", "shop.csv", "list.csv", "opens.csv"),
+                                   ("list.csv", "shop.csv", "opens.csv", "visits.csv"),
+                                   ("opens.csv", "list.csv", "visits.csv", "shop.csv"),
+                                   ("shop.csv", "opens.csv", "list.csv", "visits.csv"),
+                                   ("opens.csv", "shop.csv", "list.csv", "visits.csv")], ids="-".join)
+def test_undoing_the_list_gives_its_members_opens_to_the_one_left_on_the_mailbox_as_a_rebuild_does(
+        capsys, tmp_path, order):
+    """Ann (the shop) and Annie (the email list) share the mailbox; the email tool's opens are
+    Annie's. Undoing the list's import leaves Ann the only person named on the mailbox: the opens
+    go to her, as a rebuild from scratch puts them, not left a nameless customer of their own."""
+    ws = tmp_path / "ws.omnidesk"
+    files = {**FILES, "visits.csv": VISITS}
+    batch = {}
+    for number, name in enumerate(order, 1):
+        header, rows, channel, kind = files[name]
+        status, _, err = run_cli(capsys, "import", write_csv(tmp_path / name, header, rows), "-w", ws,
+                                 "--channel", channel, "--kind", kind)
+        assert status == 0, err
+        batch[name] = number
+    status, _, err = run_cli(capsys, "imports", "undo", batch["list.csv"], "-w", ws)
+    assert status == 0, err
+    undone = placement(capsys, tmp_path, ws)
+    assert len(set(undone.values())) == 1  # Ann, her visit and the opens
+    status, _, err = run_cli(capsys, "resolve", "--from-scratch", "-w", ws)
+    assert status == 0, err
+    assert placement(capsys, tmp_path, ws) == undone
+
+
+def test_an_undo_of_the_list_that_placed_the_opens_again_is_put_back_exactly(make_workspace, tmp_path):
+    """Undone with its changes kept (Edit › Undo of an import's undo, and the redo of an import), the
+    list's import comes back with the opens on Annie again, every record where it was."""
+    from omnidesk.core.importing.batches import put_back_batches, remove_batch, restore_batch, take_back_batches
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+
+    ws = make_workspace("family.omnidesk")
+    batch = {}
+    for name in ("shop.csv", "list.csv", "opens.csv"):
+        header, rows, channel, kind = FILES[name]
+        batch[name] = import_file(ws, write_csv(tmp_path / name, header, rows),
+                                  ImportOptions(channel=channel, kind=kind)).batch_id
+
+    def placed():
+        with ws.engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT id, customer_id FROM source_record ORDER BY id").fetchall()
+
+    imported = placed()
+    undone = take_back_batches(ws, [batch["list.csv"]])
+    ann = dict(imported)[1]
+    assert {cid for _, cid in placed()} == {ann}  # the opens are Ann's now
+    put_back_batches(ws, undone)
+    assert placed() == imported
+    removal = remove_batch(ws, batch["list.csv"])
+    assert {cid for _, cid in placed()} == {ann}
+    restore_batch(ws, removal)
+    assert placed() == imported

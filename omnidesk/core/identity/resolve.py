@@ -17,7 +17,7 @@ import functools
 import inspect
 from contextlib import nullcontext
 from collections import defaultdict
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -205,42 +205,7 @@ def resolve_batch_steps(conn: Connection, batch_id: int, followers: dict[int, in
             # The workspace's first records: the model is fitted to them and kept for the imports after.
             model = fitted_model(new_profiles, model)
             store_fit(conn, model)
-        yield Progress(0, 0, "Finding records to compare")
-        # Existing records that could be the same people: shared identifiers or name keys.
-        values = sorted({v for p in new_profiles for v in (*p.emails, *p.phones, *p.externals)})
-        ident = Identifier.__table__
-        candidate_ids: set[int] = set()
-        for part in chunks(values):
-            candidate_ids.update(conn.execute(
-                select(ident.c.record_id).join(rec, rec.c.id == ident.c.record_id)
-                # Naming the kinds lets the (kind, value) index serve the lookup instead of a scan.
-                .where(ident.c.kind.in_(("email", "phone", "external")), ident.c.value.in_(part),
-                       rec.c.customer_id.is_not(None))
-            ).scalars())
-        yield Progress(0, 0, "Finding records to compare")
-        # Profiles carry mailboxes: the records whose address is written another way than its
-        # mailbox ("jane.doe@gmail.com" for janedoe@gmail.com) are found by their mailbox column.
-        mailboxes = sorted({e for p in new_profiles for e in p.emails})
-        for part in chunks(mailboxes):
-            candidate_ids.update(conn.execute(
-                select(ident.c.record_id).join(rec, rec.c.id == ident.c.record_id)
-                .where(ident.c.mailbox.in_(part), rec.c.customer_id.is_not(None))).scalars())
-        yield Progress(0, 0, "Finding records to compare")
-        # Records with the same last name (or, for "Lee, Ann" written the other way
-        # round, a last name equal to a first name) are candidates only when they
-        # share a block key too: the same name in the same place.
-        candidate_ids.update(same_name_same_place(conn, new_profiles, new_rows))
-        yield Progress(0, 0, "Finding records to compare")
-        # ... or the same day of birth with the same first name, last name or its sound, or postcode.
-        candidate_ids.update(same_birthday(conn, new_profiles))
-        # A rare full name alone may join a record with nothing else to its name (see
-        # _attach_contactless); every carrier of it comes along, to see whether it is unique.
-        candidate_ids.update(same_full_name(conn, new_profiles, model))
-        # Records the user tied to new ones (the row a fixed error-report row corrects).
-        candidate_ids.update(tied_records(conn, new_profiles))
-        # Whole customers come along, so the guards see every name they already carry.  (The new
-        # records the name look-ups bring back have none: not asked about.)
-        candidate_ids.difference_update(r[0] for r in new_rows)
+        candidate_ids = yield from _records_to_compare(conn, new_profiles, new_rows, model)
         customer_ids: set[int] = set()
         for part in chunks(sorted(candidate_ids)):
             customer_ids.update(conn.execute(select(rec.c.customer_id).where(rec.c.id.in_(part))).scalars())
@@ -283,6 +248,119 @@ def resolve_batch_steps(conn: Connection, batch_id: int, followers: dict[int, in
         follow_own_customer(conn, rejoining(conn))
         yield from refresh_customers_steps(conn, stats.touched)
     return stats
+
+
+def _records_to_compare(conn: Connection, new_profiles: list, new_rows: list, model: Model
+                        ) -> Generator[Progress, None, set[int]]:
+    """The placed records that could be the same people as ``new_profiles`` (of rows ``new_rows``):
+    shared identifiers or name keys, as :func:`resolve_batch` compares them."""
+    rec = SourceRecord.__table__
+    yield Progress(0, 0, "Finding records to compare")
+    # Existing records that could be the same people: shared identifiers or name keys.
+    values = sorted({v for p in new_profiles for v in (*p.emails, *p.phones, *p.externals)})
+    ident = Identifier.__table__
+    candidate_ids: set[int] = set()
+    for part in chunks(values):
+        candidate_ids.update(conn.execute(
+            select(ident.c.record_id).join(rec, rec.c.id == ident.c.record_id)
+            # Naming the kinds lets the (kind, value) index serve the lookup instead of a scan.
+            .where(ident.c.kind.in_(("email", "phone", "external")), ident.c.value.in_(part),
+                   rec.c.customer_id.is_not(None))
+        ).scalars())
+    yield Progress(0, 0, "Finding records to compare")
+    # Profiles carry mailboxes: the records whose address is written another way than its
+    # mailbox ("jane.doe@gmail.com" for janedoe@gmail.com) are found by their mailbox column.
+    mailboxes = sorted({e for p in new_profiles for e in p.emails})
+    for part in chunks(mailboxes):
+        candidate_ids.update(conn.execute(
+            select(ident.c.record_id).join(rec, rec.c.id == ident.c.record_id)
+            .where(ident.c.mailbox.in_(part), rec.c.customer_id.is_not(None))).scalars())
+    yield Progress(0, 0, "Finding records to compare")
+    # Records with the same last name (or, for "Lee, Ann" written the other way
+    # round, a last name equal to a first name) are candidates only when they
+    # share a block key too: the same name in the same place.
+    candidate_ids.update(same_name_same_place(conn, new_profiles, new_rows))
+    yield Progress(0, 0, "Finding records to compare")
+    # ... or the same day of birth with the same first name, last name or its sound, or postcode.
+    candidate_ids.update(same_birthday(conn, new_profiles))
+    # A rare full name alone may join a record with nothing else to its name (see
+    # _attach_contactless); every carrier of it comes along, to see whether it is unique.
+    candidate_ids.update(same_full_name(conn, new_profiles, model))
+    # Records the user tied to new ones (the row a fixed error-report row corrects).
+    candidate_ids.update(tied_records(conn, new_profiles))
+    # Whole customers come along, so the guards see every name they already carry.  (The new
+    # records the name look-ups bring back have none: not asked about.)
+    candidate_ids.difference_update(r[0] for r in new_rows)
+    return candidate_ids
+
+
+def place_left_behind(conn: Connection, record_ids: Sequence[int], model: Model | None = None) -> set[int]:
+    """Place again, as an import places its records, the placed records ``record_ids`` whose customer
+    lost the person they were with; returns the customers changed.
+
+    The email tool's opens on the Lee family's mailbox were the list's Annie's; undoing the list's
+    import left them a nameless customer of their own, while a rebuild gives them to the shop's
+    Ann, the only one the mailbox names now.  Each is compared as if unplaced, beside the records
+    it could be the same person as, and joins whom the clustering puts it with.  A record nobody
+    takes stays where it was (a nameless customer of its own, as before).  Merges and questions for
+    Review follow as an import's would.  Nothing is committed here.
+    """
+    if not record_ids:
+        return set()
+    model = model or Model()
+    rec = SourceRecord.__table__
+    ids = sorted(set(record_ids))
+    new_rows = []
+    for part in chunks(ids):
+        new_rows.extend(conn.execute(profile_query().where(rec.c.id.in_(part), rec.c.customer_id.is_not(None))
+                                     ).all())
+    new_rows.sort(key=lambda r: r[0])
+    if not new_rows:
+        return set()
+    new_profiles = make_profiles(new_rows, record_identifiers(conn, [r[0] for r in new_rows]))
+    before = {i: p.customer_id for i, p in enumerate(new_profiles)}
+    candidate_ids = run_to_completion(_records_to_compare(conn, new_profiles, new_rows, model))
+    customer_ids = set(before.values())
+    for part in chunks(sorted(candidate_ids)):
+        customer_ids.update(conn.execute(select(rec.c.customer_id).where(rec.c.id.in_(part))).scalars())
+    mine = {r[0] for r in new_rows}
+    old_rows = []
+    for part in chunks(sorted(c for c in customer_ids if c is not None)):
+        old_rows.extend(r for r in conn.execute(profile_query().where(rec.c.customer_id.in_(part))).all()
+                        if r[0] not in mine)
+    old_profiles = make_profiles(old_rows, record_identifiers(conn, [r[0] for r in old_rows]))
+    hand_names_aside(conn, old_profiles)  # a name typed on the card is no file's evidence
+    profiles = new_profiles + old_profiles
+    for p in new_profiles:
+        p.customer_id = None
+    freq = load_frequencies(conn, profiles)
+    index_of: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(profiles):
+        for key in decision_keys(p):
+            index_of[key].append(i)
+    rejected, must = load_decisions_in_order(conn, list(index_of))
+    plan = run_to_completion(cluster_steps(profiles, freq, model, *settled_indexes(rejected, must, index_of),
+                                           only=set(range(len(new_profiles)))))
+    held: dict[int, set[int]] = defaultdict(set)  # cluster root -> the customers its placed records are on
+    loose: dict[int, set[int]] = defaultdict(set)  # cluster root -> the customers its records were on
+    for i, p in enumerate(profiles):
+        if p.customer_id is not None:
+            held[plan.roots[i]].add(p.customer_id)
+    for i, cid in before.items():
+        loose[plan.roots[i]].add(cid)
+    for i, cid in before.items():
+        root = plan.roots[i]
+        # Back where it was: its customer's other records are with it, or nobody takes it (and the
+        # records taken nowhere were all on one customer).
+        if cid in held[root] or (not held[root] and len(loose[root]) == 1):
+            profiles[i].customer_id = cid
+    stats = ResolveStats()
+    placement = run_to_completion(apply_plan_steps(conn, profiles, plan, stats,
+                                                   explain=functools.partial(merge_reason, freq=freq, model=model)))
+    left = {cid for i, cid in before.items() if placement[i] != cid}
+    # What was entered by hand follows a record its customer still holds.
+    follow_own_customer(conn, left)
+    return stats.touched | left
 
 
 def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: bool = False,

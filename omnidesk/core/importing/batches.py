@@ -12,11 +12,15 @@ from sqlalchemy import delete, func, select, update
 
 from omnidesk.core.campaigns.sends import keep_sends
 from omnidesk.core.changes import Changes
+from omnidesk.core.channels import HAND
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import keep_merges_past, merges_of_batch, undo_log_in
+from omnidesk.core.identity.profiles import all_followers, chunks
+from omnidesk.core.identity.resolve import model_from_settings, place_left_behind
+from omnidesk.core.identity.scoring import Model
 from omnidesk.core.identity.stats import forget_records
-from omnidesk.core.identity.writes import outlive_leads
+from omnidesk.core.identity.writes import outlive_leads, place_followers
 from omnidesk.core.importing import running
 from omnidesk.core.importing.copies import HANDED_TO, copies_of, copy_of, hand_over, rows_followed, rows_now_in
 from omnidesk.core.importing.sightings import hand_on_events
@@ -89,12 +93,14 @@ def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
     undoing that copy then removes them.  A copy undone removes nothing but
     itself from the list.
     """
+    model = model_from_settings(ws.get_setting)
     with ws.writing() as conn:
-        return undo_batch_in(conn, batch_id)
+        return undo_batch_in(conn, batch_id, model)
 
 
-def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
-    """:func:`undo_batch` inside the caller's transaction."""
+def undo_batch_in(conn, batch_id: int, model: Model | None = None) -> dict[str, int]:
+    """:func:`undo_batch` inside the caller's transaction (``model``: the workspace's, for placing
+    again what its records held to their customers: :func:`_left_behind`)."""
     batch_t = ImportBatch.__table__
     rec = SourceRecord.__table__
     status = conn.execute(select(batch_t.c.status).where(batch_t.c.id == batch_id)).scalar()
@@ -126,6 +132,7 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
         select(rec.c.customer_id).where(rec.c.batch_id == batch_id, rec.c.customer_id.is_not(None))
         .distinct()
     ).scalars())
+    left_behind = _left_behind(conn, batch_id)
     # The rows its fixed rows replaced count again (their events come back).
     touched |= restore_superseded(conn, batch_id)
     forget_batch(conn, batch_id)
@@ -145,11 +152,48 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
     # moved onto that record, now that the merges it caused are split again.
     keep_sends(conn, doomed)
     records = conn.execute(delete(rec).where(rec.c.batch_id == batch_id)).rowcount
+    # The activity that was its people's by their address (a list member's opens) is placed again,
+    # as an import places it: with whom the address names now, as a rebuild puts it.
+    if left_behind:
+        touched |= place_left_behind(conn, list(left_behind), model)
+        led = {f: lead for f, lead in all_followers(conn).items() if lead in left_behind}
+        touched |= place_followers(conn, led)
     removed_customers = refresh_customers(conn, touched)
     conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(status="undone", finished_at=utcnow()))
     return {"source_records": records, "events": events, "customers": removed_customers,
             "merges_undone": sum(kind == "auto" for _, kind, _ in undone),
             "records_put_back": sum(moved for _, kind, moved in undone if kind == "unmerge")}
+
+
+def _left_behind(conn, batch_id: int) -> set[int]:
+    """The records of other imports known by an address alone that were with the named records of
+    import ``batch_id`` by that address: on their customer, sharing an email or phone with them.
+
+    Undoing the email list's import takes Annie's record off the customer her opens are on; the
+    opens are placed again (``resolve.place_left_behind``), not left a nameless customer of their
+    own.  Rows that follow another (an order's later rows, what was entered by hand) go with it.
+    """
+    rec, ident = SourceRecord.__table__, Identifier.__table__
+    named = conn.execute(select(rec.c.id, rec.c.customer_id).where(
+        rec.c.batch_id == batch_id, rec.c.customer_id.is_not(None), rec.c.first_name != "")).all()
+    if not named:
+        return set()
+    customers = {cid for _, cid in named}
+    values: set[tuple[str, str]] = set()
+    for part in chunks([rid for rid, _ in named]):
+        values.update(conn.execute(select(ident.c.kind, ident.c.value).where(
+            ident.c.record_id.in_(part), ident.c.kind.in_(("email", "phone")))).all())
+    if not values:
+        return set()
+    led = all_followers(conn)
+    out: set[int] = set()
+    for kind in ("email", "phone"):
+        for part in chunks(sorted(v for k, v in values if k == kind)):
+            out.update(conn.execute(select(rec.c.id).join(ident, ident.c.record_id == rec.c.id).where(
+                ident.c.kind == kind, ident.c.value.in_(part), rec.c.batch_id != batch_id,
+                rec.c.customer_id.in_(customers), rec.c.first_name == "", rec.c.channel != HAND,
+                rec.c.kind != "skipped")).scalars())
+    return {rid for rid in out if rid not in led}
 
 
 def undo_also_did(removed: dict[str, int]) -> str:
@@ -168,9 +212,10 @@ def undo_also_did(removed: dict[str, int]) -> str:
 def undo_batches(ws: Workspace, batch_ids: Sequence[int]) -> BatchesUndone:
     """Undo several imports at once (the newest first), in one transaction: all of them or none."""
     totals: dict[str, int] = {}
+    model = model_from_settings(ws.get_setting)
     with ws.writing() as conn:
         for batch_id in sorted(batch_ids, reverse=True):
-            for key, n in undo_batch_in(conn, batch_id).items():
+            for key, n in undo_batch_in(conn, batch_id, model).items():
                 if key != HANDED_TO:  # an import's id, not a count
                     totals[key] = totals.get(key, 0) + n
     return BatchesUndone(totals, list(batch_ids))
