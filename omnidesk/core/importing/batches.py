@@ -16,7 +16,7 @@ from omnidesk.core.channels import HAND
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import keep_merges_past, merges_of_batch, undo_log_in
-from omnidesk.core.identity.profiles import all_followers, chunks
+from omnidesk.core.identity.profiles import all_followers
 from omnidesk.core.identity.resolve import model_from_settings, place_left_behind
 from omnidesk.core.identity.scoring import Model
 from omnidesk.core.identity.stats import forget_records
@@ -174,25 +174,21 @@ def _left_behind(conn, batch_id: int) -> set[int]:
     own.  Rows that follow another (an order's later rows, what was entered by hand) go with it.
     """
     rec, ident = SourceRecord.__table__, Identifier.__table__
-    named = conn.execute(select(rec.c.id, rec.c.customer_id).where(
-        rec.c.batch_id == batch_id, rec.c.customer_id.is_not(None), rec.c.first_name != "")).all()
-    if not named:
-        return set()
-    customers = {cid for _, cid in named}
-    values: set[tuple[str, str]] = set()
-    for part in chunks([rid for rid, _ in named]):
-        values.update(conn.execute(select(ident.c.kind, ident.c.value).where(
-            ident.c.record_id.in_(part), ident.c.kind.in_(("email", "phone")))).all())
-    if not values:
+    mine, theirs = rec.alias("mine"), rec.alias("theirs")
+    said, same = ident.alias("said"), ident.alias("same")
+    # One query, set by set (the import's 50,000 records asked about chunk by chunk took seconds).
+    out = set(conn.execute(
+        select(theirs.c.id).distinct()
+        .select_from(mine.join(said, said.c.record_id == mine.c.id)
+                     .join(same, (same.c.kind == said.c.kind) & (same.c.value == said.c.value))
+                     .join(theirs, theirs.c.id == same.c.record_id))
+        .where(mine.c.batch_id == batch_id, mine.c.customer_id.is_not(None), mine.c.first_name != "",
+               said.c.kind.in_(("email", "phone")),
+               theirs.c.batch_id != batch_id, theirs.c.customer_id == mine.c.customer_id,
+               theirs.c.first_name == "", theirs.c.channel != HAND, theirs.c.kind != "skipped")).scalars())
+    if not out:
         return set()
     led = all_followers(conn)
-    out: set[int] = set()
-    for kind in ("email", "phone"):
-        for part in chunks(sorted(v for k, v in values if k == kind)):
-            out.update(conn.execute(select(rec.c.id).join(ident, ident.c.record_id == rec.c.id).where(
-                ident.c.kind == kind, ident.c.value.in_(part), rec.c.batch_id != batch_id,
-                rec.c.customer_id.in_(customers), rec.c.first_name == "", rec.c.channel != HAND,
-                rec.c.kind != "skipped")).scalars())
     return {rid for rid in out if rid not in led}
 
 
