@@ -359,7 +359,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if self.segments is not None and not self.segments.leave_edits():
             event.ignore()
             return
-        if not self._campaign_edits_may_go():
+        if not self._screen_edits_may_go():
             event.ignore()
             return
         if self._work_still_running():
@@ -372,11 +372,11 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             self.workspace.close()
         super().closeEvent(event)
 
-    def _campaign_edits_may_go(self) -> bool:
-        """A campaign changed in its editor and not saved: the user says whether it may go (as
-        showing another campaign asks)."""
-        campaigns = self.screens.built().get("campaigns")
-        return campaigns is None or campaigns.may_leave()
+    def _screen_edits_may_go(self) -> bool:
+        """A campaign or a message changed in its editor and not saved: the user says whether it
+        may go (as showing another campaign or message asks)."""
+        built = self.screens.built()
+        return all(built[key].may_leave() for key in ("campaigns", "messages") if key in built)
 
     def _work_still_running(self) -> bool:
         """Ask before quitting over long work; True while it is still to be waited for.
@@ -631,8 +631,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.open_workspace(path)
 
     def set_workspace(self, workspace: Workspace) -> bool:
-        """Show ``workspace``; False (and the old one stays) when the user keeps editing unsaved notes
-        or a changed segment, or while long work runs on the old one."""
+        """Show ``workspace``; False (and the old one stays) when the user keeps editing unsaved notes,
+        a changed segment, campaign or message, or while long work runs on the old one."""
         if self._refuse_while_busy("Cannot open workspace"):
             return False
         if self.customer_view is not None:
@@ -643,8 +643,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
                 self.customer_view.discard_unsaved_notes()
         if self.segments is not None and not self.segments.leave_edits():
             return False  # the segment's edits stay on screen, in the workspace they belong to
-        if not self._campaign_edits_may_go():
-            return False  # so do a campaign's, in its editor
+        if not self._screen_edits_may_go():
+            return False  # so do a campaign's or a message's, in its editor
         if self.workspace is not None:
             # Reads still running on it (a big card, a search, a count) end first: one that went on
             # after the close would open connections to the closed workspace and keep its file.

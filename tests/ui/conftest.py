@@ -112,7 +112,7 @@ def settings(tmp_path):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    """A test over, its windows close without asking about a segment or a campaign it left changed:
+    """A test over, its windows close without asking about a segment, a campaign or a message it left changed:
     the question is a modal box nobody is there to answer (the windows close before any fixture's
     teardown, so it is said here, between the test and its teardown).  Tests of the question answer
     it while they run."""
@@ -121,7 +121,7 @@ def pytest_runtest_call(item):
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, MainWindow):
                 widget.ask_save_segment_changes = lambda *_args: "discard"
-                widget._campaign_edits_may_go = lambda: True
+                widget._screen_edits_may_go = lambda: True
 
 
 @pytest.fixture

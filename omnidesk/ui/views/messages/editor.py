@@ -385,3 +385,21 @@ class VariantPanel(QWidget):
 
     def has_unsaved(self) -> bool:
         return self.values() != self._shown
+
+    def typed(self) -> dict[str, str]:
+        """The fields' text as it sits in the boxes (spaces and blank lines too)."""
+        return {f: e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text() for f, e in self.edits.items()}
+
+    def put_typed(self, typed: dict[str, str]) -> None:
+        """Back into the boxes, over the variant as stored: unsaved again, its Save on."""
+        for f, text in typed.items():
+            edit = self.edits.get(f)
+            if edit is None:
+                continue
+            edit.blockSignals(True)
+            if isinstance(edit, QPlainTextEdit):
+                edit.setPlainText(text)
+            else:
+                edit.setText(text)
+            edit.blockSignals(False)
+        self.save_button.setEnabled(self.has_unsaved())

@@ -125,6 +125,7 @@ class MessagesView(QWidget):
         self.currency: str | None = None  # the shop's: an offer's amount without a sign is in it
         self.logo: bytes | None = None  # the brand kit's logo as kept, which the poster is laid out with
         self._pending_checks: set[str] = set()
+        self._saving: str | None = None  # the part a change saves, see _show
         self._found: list[tuple[int, str]] = []
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
@@ -221,9 +222,10 @@ class MessagesView(QWidget):
     # -- reading -------------------------------------------------------------------
 
     def refresh(self, *, keep_typing: bool = False) -> None:
-        """Read the list again and show the message that was shown.  ``keep_typing`` (a change made
-        elsewhere, which the window finds while the user types): a message with unsaved words in
-        its fields stays as it is in the editor, the words, the cursor and the tab with it."""
+        """Read the list again and show the message that was shown (the words typed in its parts
+        and not saved stay, see _show).  ``keep_typing`` (a change made elsewhere, which the window
+        finds while the user types): a message with unsaved words in its fields stays as it is in
+        the editor, the words, the cursor and the tab with it."""
         keep = self.current.name if self.current is not None else None
         typing = keep_typing and self._typing()
         from omnidesk.core.messages.brand import get_brand, logo
@@ -273,27 +275,58 @@ class MessagesView(QWidget):
     def select(self, name: str) -> None:
         for row in range(self.list.count()):
             if self.list.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                self.list.blockSignals(True)  # shown here, not asked about as a pick in the list
                 self.list.setCurrentRow(row)
+                self.list.blockSignals(False)
                 self._show(name)
                 return
 
     def _picked(self, item, _previous=None) -> None:
-        if item is not None:
-            self._show(item.data(Qt.ItemDataRole.UserRole))
+        if item is None:
+            return
+        name = item.data(Qt.ItemDataRole.UserRole)
+        if self.current is not None and name != self.current.name and not self.may_leave():
+            # Back to the message being edited, its typed words as they are.
+            shown = [self.list.item(r).data(Qt.ItemDataRole.UserRole) for r in range(self.list.count())]
+            if self.current.name in shown:
+                self.list.blockSignals(True)
+                self.list.setCurrentRow(shown.index(self.current.name))
+                self.list.blockSignals(False)
+            return
+        self._show(name)
+
+    def may_leave(self) -> bool:
+        """Whether the words typed in the editor and not saved may go: none, or the user says so.
+        Asked before anything that shows another message in the editor (picked in the list, made
+        by New…, Duplicate… or an import, the shown one deleted), and by the window before it
+        closes or opens another workspace."""
+        if self.read_only or not self._typing():
+            return True
+        assert self.current is not None
+        return self.confirm("Unsaved changes", f"Leave “{self.current.name}” without saving what you changed?")
 
     def _show(self, name: str) -> None:
         try:
-            self.current = store.get_message(self.workspace, name)
+            m = store.get_message(self.workspace, name)
         except UserError:
             self.current = None
             return
-        m = self.current
+        # Shown again after a change (a part saved, a channel added, Undo): the words typed in
+        # the parts not saved stay in their fields, unsaved.  ``_saving`` is the part just saved
+        # ("master" or a channel), shown as stored; "all" when the typed words were let go.
+        typed_master, typed = False, {}
+        old = self.current
+        if old is not None and old.id == m.id and self._saving != "all":
+            typed_master = self._saving != "master" and self.master.values() != old.master
+            typed = {c: p.typed() for c, p in self.panels.items() if c != self._saving and p.has_unsaved()}
+        self.current = m
         self.title.setText(m.name)
         from omnidesk.core.timeline import workspace_zone
 
         self.master.offer_zone = workspace_zone(self.workspace)
-        self.master.set_values(m.master)
-        self.save_master_button.setEnabled(False)
+        if not typed_master:  # else left as typed, its cursor with it
+            self.master.set_values(m.master)
+        self.save_master_button.setEnabled(typed_master and self.master.values() != m.master and not self.read_only)
         shown = self.tabs.currentWidget()
         tab = next((c for c, p in self.panels.items() if p is shown), None)
         self.tabs.clear()
@@ -305,6 +338,8 @@ class MessagesView(QWidget):
         for channel in m.channels:
             panel = VariantPanel(channel)
             panel.show_variant(m, m.variants[channel])
+            if channel in typed:
+                panel.put_typed(typed[channel])
             panel.saveRequested.connect(self.save_variant)
             panel.resyncRequested.connect(self.resync_variant)
             panel.keepRequested.connect(self.keep_variant)
@@ -601,16 +636,25 @@ class MessagesView(QWidget):
 
     # -- changing ----------------------------------------------------------------------
 
-    def _change(self, words: str, run, then: str | None = None) -> None:
-        result = self.operations.change_messages(words, run)
-        if result is not None and then:
-            self.select(then)
+    def _change(self, words: str, run, then: str | None = None, saving: str | None = None) -> None:
+        """``run`` as one undo step, then the message ``then`` shown.  ``saving``: the part of the
+        editor the change stores ("master" or a channel), shown again as stored while the other
+        parts keep what is typed in them; "all" when what was typed may go (the user said so)."""
+        self._saving = saving
+        try:
+            result = self.operations.change_messages(words, run)
+            if result is not None and then:
+                self.select(then)
+        finally:
+            self._saving = None
 
     def new_message(self) -> None:
+        if not self.may_leave():
+            return
         name = self.ask_text("New message", "Name of the message (for you, not sent):")
         if name:
             self._change(f"new message {name}",
-                         lambda ws: store.save_message(ws, name, {"headline": name}), then=name)
+                         lambda ws: store.save_message(ws, name, {"headline": name}), then=name, saving="all")
 
     def save_focused(self) -> None:
         """Ctrl+S: the variant being typed in when the keyboard is in one, else the master."""
@@ -625,19 +669,20 @@ class MessagesView(QWidget):
         if self.current is None or self.read_only or self.master.values() == self.current.master:
             return
         name, values = self.current.name, self.master.values()
-        self._change(f"edit master of {name}", lambda ws: store.save_message(ws, name, values, replace=True))
+        self._change(f"edit master of {name}", lambda ws: store.save_message(ws, name, values, replace=True),
+                     saving="master")
 
     def save_variant(self, channel: str, fields: dict) -> None:
         if self.current is not None:
             name = self.current.name
             self._change(f"edit {CHANNEL_LABELS[channel]} of {name}",
-                         lambda ws: store.set_variant(ws, name, channel, fields))
+                         lambda ws: store.set_variant(ws, name, channel, fields), saving=channel)
 
     def resync_variant(self, channel: str) -> None:
         if self.current is not None:
             name = self.current.name
             self._change(f"re-sync {CHANNEL_LABELS[channel]} of {name}",
-                         lambda ws: store.resync_variant(ws, name, channel))
+                         lambda ws: store.resync_variant(ws, name, channel), saving=channel)
 
     def keep_variant(self, channel: str) -> None:
         if self.current is not None:
@@ -652,28 +697,32 @@ class MessagesView(QWidget):
                          lambda ws: store.save_message(ws, m.name, m.master, channels=[channel], replace=True))
 
     def duplicate_message(self) -> None:
-        if self.current is None:
+        if self.current is None or not self.may_leave():  # the copy is made of the saved message
             return
         old = self.current.name
         name = self.ask_text("Duplicate message", "Name of the copy:", f"{old} (copy)")
         if name:
-            self._change(f"duplicate {old}", lambda ws: store.duplicate_message(ws, old, name), then=name)
+            self._change(f"duplicate {old}", lambda ws: store.duplicate_message(ws, old, name), then=name,
+                         saving="all")
 
     def delete_message(self) -> None:
         if self.current is None:
             return
         name = self.current.name
-        if self.confirm("Delete message", f"Delete “{name}” and its history? (Edit › Undo brings it back.)"):
-            self._change(f"delete {name}", lambda ws: store.delete_message(ws, name))
+        typed = " Undo does not bring back what you typed and did not save." if self._typing() else ""
+        if self.confirm("Delete message", f"Delete “{name}” and its history? (Edit › Undo brings it back.){typed}"):
+            self._change(f"delete {name}", lambda ws: store.delete_message(ws, name), saving="all")
 
     def import_message(self) -> None:
+        if not self.may_leave():
+            return
         chosen = json_files.open_chosen(self, "message file", "Cannot import the message")
         if chosen is None:
             return
         path, data = chosen
         name = data.get("name") if isinstance(data, dict) else None
         self._change(f"import {path.name}", lambda ws: store.import_json(ws, data),
-                     then=name if isinstance(name, str) else None)
+                     then=name if isinstance(name, str) else None, saving="all")
 
     def export_message(self) -> None:
         if self.current is None:
@@ -721,6 +770,9 @@ class MessagesView(QWidget):
         try:
             if dialog.exec() == HistoryDialog.DialogCode.Accepted and dialog.chosen is not None:
                 name, version = self.current.name, dialog.chosen
-                self._change(f"restore {name}", lambda ws: store.restore_version(ws, name, version))
+                if self._typing() and not self.confirm(
+                        "Unsaved changes", f"Restore the version of “{name}” over what you typed and did not save?"):
+                    return
+                self._change(f"restore {name}", lambda ws: store.restore_version(ws, name, version), saving="all")
         finally:
             dialog.deleteLater()
