@@ -41,17 +41,26 @@ DIFF_STYLE = {"-": "background:#FDE2E1;color:#8A1C1C;text-decoration:line-throug
 
 def select_words(edit, start: int | None, end: int | None) -> None:
     """Put the keyboard in ``edit`` (a line or a text box) with the characters ``start``–``end``
-    selected, where a finding about them points (none given: the field alone)."""
+    selected, where a finding about them points (none given: the field alone).  The positions are
+    in the field's value as checked, without its leading blank lines and spaces, counted in
+    characters; the box counts from its first space, an emoji as two places."""
     edit.setFocus()
     if start is None:
         return
+    text = edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()
+    lead = len(text) - len(text.lstrip())
+
+    def place(at: int) -> int:  # a character of the value as checked, as the box counts it
+        return len(text[:lead + at].encode("utf-16-le")) // 2
+
+    first, last = place(start), place(end if end is not None else start)
     if isinstance(edit, QPlainTextEdit):
         cursor = edit.textCursor()
-        cursor.setPosition(start)
-        cursor.setPosition(end or start, QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(first)
+        cursor.setPosition(last, QTextCursor.MoveMode.KeepAnchor)
         edit.setTextCursor(cursor)
     else:
-        edit.setSelection(start, (end or start) - start)
+        edit.setSelection(first, last - first)
 
 
 def _lines_high(edit: QPlainTextEdit, lines: int) -> int:
