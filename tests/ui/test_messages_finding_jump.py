@@ -64,3 +64,23 @@ def test_a_master_finding_selects_its_words(view, qtbot):
     qtbot.waitUntil(lambda: finding(view.master_findings, "Headline") is not None, timeout=3000)
     view.master_findings.itemActivated.emit(finding(view.master_findings, "Headline"))
     assert headline.selectedText() == "Guaranteed"
+
+
+def test_a_finding_over_two_lines_shows_whole_or_scrolls_at_1024_by_640(window, view, qtbot, tmp_path):
+    """The poster's pale-colour warning wraps onto two lines at 1024 x 640: its list was sized for
+    one line a row, so it showed half of it with nothing to scroll."""
+    set_brand(window.workspace, "colors", "#F5E050, #2E7D32")
+    store.save_message(window.workspace, "Launch", MASTER, channels=["email", "sms", "store"], replace=True)
+    view.refresh()
+    poster = view.panels["store"]
+    view.tabs.setCurrentWidget(poster)
+    listing = poster.findings
+    qtbot.waitUntil(lambda: finding(listing, "contrast") is not None and listing.isVisible(), timeout=3000)
+    qtbot.wait(100)
+    window.grab().save(str(tmp_path / "poster_findings_1024.png"))
+    pale = finding(listing, "contrast")
+    assert listing.visualItemRect(pale).height() > 1.5 * listing.fontMetrics().height()  # two lines, as at 1024
+    inside = listing.viewport().rect()
+    for i in range(listing.count()):
+        rect = listing.visualItemRect(listing.item(i))
+        assert inside.contains(rect) or listing.verticalScrollBar().maximum() > 0, listing.item(i).text()

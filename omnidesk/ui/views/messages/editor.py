@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QDate, QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +62,19 @@ def select_words(edit, start: int | None, end: int | None) -> None:
         edit.setTextCursor(cursor)
     else:
         edit.setSelection(first, last - first)
+
+
+def rows_high(listing: QListWidget) -> int:
+    """The height of a word-wrapped list's rows laid out at its width without a scroll bar, each
+    at least a line: ``sizeHintForRow`` measures a row as if it never wrapped, so a finding over
+    two lines was given one and cut in half, with nothing to scroll."""
+    line = listing.fontMetrics().height()
+    option = QStyleOptionViewItem()
+    listing.initViewItemOption(option)
+    option.rect = QRect(0, 0, max(1, listing.width() - 2 * listing.frameWidth() - 2 * listing.spacing()), 1)
+    delegate, model = listing.itemDelegate(), listing.model()
+    return sum(max(delegate.sizeHint(option, model.index(i, 0)).height(), listing.sizeHintForRow(i), line)
+               + 2 * listing.spacing() for i in range(listing.count()))
 
 
 def _lines_high(edit: QPlainTextEdit, lines: int) -> int:
@@ -329,7 +343,7 @@ class VariantPanel(QWidget):
         if not self.findings.count():
             return
         line = self.findings.fontMetrics().height()
-        rows = sum(max(self.findings.sizeHintForRow(i), line) for i in range(self.findings.count()))
+        rows = rows_high(self.findings)  # wrapped rows as tall as they are laid out
         room = max(3 * line, min(140, self.footer.window().height() // 8))
         self.findings.setFixedHeight(min(room, rows) + 2 * self.findings.frameWidth() + 4)
 

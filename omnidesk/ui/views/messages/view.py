@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -40,7 +40,7 @@ from omnidesk.core.messages import store
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
-from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel, select_words
+from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel, rows_high, select_words
 from omnidesk.ui.views.messages.previews import Preview, rendered
 from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -194,6 +194,7 @@ class MessagesView(QWidget):
         self.master_findings.itemActivated.connect(self._jump_to_master)
         self.master_findings.itemClicked.connect(self._jump_to_master)
         self.master_findings.hide()
+        self.master_findings.installEventFilter(self)
         below.addWidget(self.master_findings)
         below.addLayout(self.checks)
         below.addLayout(actions)
@@ -586,10 +587,21 @@ class MessagesView(QWidget):
             item.setToolTip(f"{f.severity}: {f.code} (in the master, so in every variant made from it)")
             self.master_findings.addItem(item)
         self.master_findings.setVisible(bool(found))
-        if found:
+        self._fit_master_findings()
+
+    def _fit_master_findings(self) -> None:
+        """The master's findings as tall as their wrapped lines, up to three; more scroll.  Again
+        when the list's width changes: its lines wrap otherwise."""
+        if self.master_findings.count():
             line = self.master_findings.fontMetrics().height()
-            rows = sum(max(self.master_findings.sizeHintForRow(i), line) for i in range(len(found)))
+            rows = rows_high(self.master_findings)
             self.master_findings.setFixedHeight(min(3 * line, rows) + 2 * self.master_findings.frameWidth() + 4)
+
+    def eventFilter(self, watched, event) -> bool:
+        if (watched is self.master_findings and event.type() == QEvent.Type.Resize
+                and event.size().width() != event.oldSize().width()):
+            self._fit_master_findings()
+        return super().eventFilter(watched, event)
 
     def _jump_to_master(self, item: QListWidgetItem) -> None:
         """To the master's field a finding names, with the words it is about selected."""
