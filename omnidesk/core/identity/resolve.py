@@ -159,6 +159,21 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
 
 
 @_no_cycle_collection
+def _to_compare(conn, new_profiles: list, old_rows: list) -> tuple[list, dict, tuple]:
+    """The new records' profiles with those of the placed records they may join (``old_rows``), the
+    names' and places' frequencies, and the pairs the user decided, as :func:`cluster_steps` takes them."""
+    old_profiles = make_profiles(old_rows, record_identifiers(conn, [r[0] for r in old_rows]))
+    hand_names_aside(conn, old_profiles)  # a name typed on the card is no file's evidence
+    profiles = new_profiles + old_profiles
+    freq = load_frequencies(conn, profiles)
+    index_of: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(profiles):
+        for key in decision_keys(p):
+            index_of[key].append(i)
+    rejected, must = load_decisions_in_order(conn, list(index_of))
+    return profiles, freq, settled_indexes(rejected, must, index_of)
+
+
 def resolve_batch_steps(conn: Connection, batch_id: int, followers: dict[int, int] | None = None,
                         model: Model | None = None, *, deferred: DeferredIndexes | None = None
                         ) -> Generator[Progress, None, ResolveStats]:
@@ -213,21 +228,13 @@ def resolve_batch_steps(conn: Connection, batch_id: int, followers: dict[int, in
         for part in chunks(sorted(c for c in customer_ids if c is not None)):
             old_rows.extend(conn.execute(profile_query().where(rec.c.customer_id.in_(part))).all())
         yield Progress(0, 0, "Finding records to compare")
-        old_profiles = make_profiles(old_rows, record_identifiers(conn, [r[0] for r in old_rows]))
-        hand_names_aside(conn, old_profiles)  # a name typed on the card is no file's evidence
-        profiles = new_profiles + old_profiles
-        freq = load_frequencies(conn, profiles)
-        index_of: dict[str, list[int]] = defaultdict(list)
-        for i, p in enumerate(profiles):
-            for key in decision_keys(p):
-                index_of[key].append(i)
-        rejected, must = load_decisions_in_order(conn, list(index_of))
+        profiles, freq, settled = _to_compare(conn, new_profiles, old_rows)
         # A placed record known by an address alone, whose customer's name a new record with that
         # address contradicts, is compared again as if unplaced, as a rebuild would compare it.
         loose = nameless_to_decide_again(profiles, len(new_profiles))
         for i in loose:
             profiles[i].customer_id = None
-        plan = yield from cluster_steps(profiles, freq, model, *settled_indexes(rejected, must, index_of),
+        plan = yield from cluster_steps(profiles, freq, model, *settled,
                                         only=set(range(len(new_profiles))) | set(loose), worker=worker)
         moving = settle_decided_again(profiles, plan, loose)
     stats.pairs_scored = plan.pairs_scored
@@ -328,18 +335,10 @@ def place_left_behind(conn: Connection, record_ids: Sequence[int], model: Model 
     for part in chunks(sorted(c for c in customer_ids if c is not None)):
         old_rows.extend(r for r in conn.execute(profile_query().where(rec.c.customer_id.in_(part))).all()
                         if r[0] not in mine)
-    old_profiles = make_profiles(old_rows, record_identifiers(conn, [r[0] for r in old_rows]))
-    hand_names_aside(conn, old_profiles)  # a name typed on the card is no file's evidence
-    profiles = new_profiles + old_profiles
     for p in new_profiles:
         p.customer_id = None
-    freq = load_frequencies(conn, profiles)
-    index_of: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(profiles):
-        for key in decision_keys(p):
-            index_of[key].append(i)
-    rejected, must = load_decisions_in_order(conn, list(index_of))
-    plan = run_to_completion(cluster_steps(profiles, freq, model, *settled_indexes(rejected, must, index_of),
+    profiles, freq, settled = _to_compare(conn, new_profiles, old_rows)
+    plan = run_to_completion(cluster_steps(profiles, freq, model, *settled,
                                            only=set(range(len(new_profiles)))))
     held: dict[int, set[int]] = defaultdict(set)  # cluster root -> the customers its placed records are on
     loose: dict[int, set[int]] = defaultdict(set)  # cluster root -> the customers its records were on
