@@ -41,6 +41,14 @@ def _customer_with_records(win, *, skip=()):
     raise AssertionError("no customer with several records in the demo")
 
 
+def _read(win, qtbot, held, cid):
+    """The card of ``cid`` opened, its read let go at once, and read: the view."""
+    held.set()
+    win.open_customer(cid)
+    view = win.customer_view
+    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    return view
+
 def test_a_big_card_is_read_while_the_window_stays_free(demo_window, qtbot, held):
     win = demo_window
     win.show_screen("customers")
@@ -67,10 +75,7 @@ def test_a_change_keeps_the_card_on_screen_and_the_notes_being_typed(demo_window
     win = demo_window
     win.show_screen("customers")
     cid = _customer_with_records(win)
-    held.set()
-    win.open_customer(cid)
-    view = win.customer_view
-    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    view = _read(win, qtbot, held, cid)
     held.clear()
     win.operations.retag([cid], ["vip-now"], ())  # read again, and held
     assert view.card_loading()
@@ -108,10 +113,7 @@ def test_a_big_timeline_is_searched_while_the_window_stays_free(demo_window, qtb
     win = demo_window
     win.show_screen("customers")
     cid = _customer_with_records(win)
-    held.set()
-    win.open_customer(cid)
-    view = win.customer_view
-    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    view = _read(win, qtbot, held, cid)
     total = view.timeline_model.rowCount()
     searched = threading.Event()
     real = card_timeline.timeline
@@ -139,10 +141,7 @@ def test_while_a_card_is_read_no_shortcut_acts_on_the_card_before(demo_window, q
     win.show_screen("customers")
     first = _customer_with_records(win)
     second = _customer_with_records(win, skip={first})
-    held.set()
-    win.open_customer(first)
-    view = win.customer_view
-    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    view = _read(win, qtbot, held, first)
     win.go_back()
     held.clear()
     win.open_customer(second)
@@ -170,10 +169,7 @@ def test_an_erase_asks_about_the_big_card_as_it_is_now(demo_window, qtbot, held,
     win.show_screen("customers")
     cid = _customer_with_records(win)
     other = _customer_with_records(win, skip={cid})
-    held.set()
-    win.open_customer(cid)
-    view = win.customer_view
-    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    view = _read(win, qtbot, held, cid)
     records = card_size(win.workspace, cid)[0]
     with Workspace.open(win.workspace.path) as elsewhere:  # another window, the same file
         merge_customers(elsewhere, [cid, other])
@@ -216,10 +212,7 @@ def test_notes_typed_while_a_big_card_is_read_again_stay_when_its_person_is_merg
     a = _customer_with_records(win)
     b = _customer_with_records(win, skip={a})
     keep, gone = min(a, b), max(a, b)
-    held.set()
-    win.open_customer(gone)
-    view = win.customer_view
-    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    view = _read(win, qtbot, held, gone)
     view.tabs.setCurrentWidget(view.notes_page)
     held.clear()
     view.refresh()  # the window's look for changes made elsewhere
@@ -296,10 +289,7 @@ def test_a_failed_search_does_not_stay_searching(demo_window, qtbot, held, monke
     win = demo_window
     win.show_screen("customers")
     cid = _customer_with_records(win)
-    held.set()
-    win.open_customer(cid)
-    view = win.customer_view
-    qtbot.waitUntil(lambda: not view.card_loading(), timeout=10000)
+    view = _read(win, qtbot, held, cid)
 
     def search(*args, **kwargs):
         raise WorkspaceBusyError("the workspace is busy: another window or command is writing to it")
