@@ -142,3 +142,22 @@ def test_names_in_two_scripts_are_unsure_and_never_merged_in_bulk(ws, tmp_path):
     assert unread.id in {r.id for r in mg.reviews_held_back(ws, mg.bulk_accept_default(MODEL))}
     mg.accept_reviews_above(ws, 0.0)
     assert [r.id for r in mg.list_reviews(ws)] == [unread.id]
+
+
+def test_a_pair_names_everything_that_speaks_against_one_person(ws, tmp_path):
+    """A family's two people on one mailbox whose first names and birthdays both differ wait in
+    Review saying both, not only the first found: it is a different question from a pair whose
+    first names alone differ (a nickname the dictionary lacks, with the same birthday)."""
+    header = [*HEADER, "Birthday"]
+    _load(ws, tmp_path, "shop.csv", [["Hannah", "Bennett", "bennetts@example.com", "", "", "", "04101", "1980-03-14"],
+                                     ["Rosalind", "Okafor", "okafors@example.com", "", "", "", "04101", "1975-06-02"],
+                                     *[[*row, ""] for row in CROWD]], header=header)
+    _load(ws, tmp_path, "list.csv", [["Leonard", "Bennett", "bennetts@example.com", "", "", "", "04101", "1952-11-30"],
+                                     ["Tamsin", "Okafor", "okafors@example.com", "", "", "", "04101", "1975-06-02"]],
+          header=header, channel="email")
+    reviews = {r.conflict: r for r in mg.list_reviews(ws)}
+    assert set(reviews) == {"different first names and birthdays", "different first names"}
+    both = pair_confidence(reviews["different first names and birthdays"].score,
+                           reviews["different first names and birthdays"].reasons, MODEL)
+    assert both.headline == "Unsure: different first names and birthdays"
+    assert "but different first names and birthdays speak against one person" in both.hint

@@ -673,7 +673,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
         if fl in _NAME_AGREES and date == "exact" and address in _AT_HOME:  # renamed(levels)
             reasons.append(RENAMED_REASON)
         else:
-            conflict = conflict or "different last names"
+            conflict = _also(conflict, "different last names")
     if ml == "same":
         w += wb[("middle", ml)]
         reasons.append("same middle name")
@@ -682,7 +682,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
         reasons.append("middle initial agrees")
     elif ml == "different":
         w += wb[("middle", ml)]
-        conflict = conflict or "different middle names"
+        conflict = _also(conflict, "different middle names")
 
     if a.postcode and b.postcode:
         if a.postcode == b.postcode:
@@ -745,7 +745,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
                 if level == "day":
                     other = True
                     reasons.append("same birthday (day and month)")
-                conflict = conflict or "different birthdays"
+                conflict = _also(conflict, "different birthdays")
 
     if conflict is not None:
         decision = "review" if w >= model.review_threshold and strong else "apart"
@@ -763,6 +763,19 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
         decision = "apart"
     return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped, side,
                      ll == "different" and conflict is None)
+
+
+def _also(conflict: str | None, what: str) -> str:
+    """``conflict`` with one more thing that differs: "different first names and birthdays".
+
+    Review names everything that speaks against one person, not only the first
+    found: a pair whose first names and birthdays both differ is not the same
+    question as one whose first names alone do.
+    """
+    if conflict is None:
+        return what
+    head, _, last = conflict.removeprefix("different ").rpartition(" and ")
+    return f"different {head + ', ' if head else ''}{last} and {what.removeprefix('different ')}"
 
 
 def release_caches() -> None:
@@ -877,7 +890,7 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
             # Ann Brown and Ann Green on the shop's landline are two customers; one person
             # under a new married name is real too, but without more than a phone to go
             # on that is the user's call, never a merge.
-            conflict = conflict or "different last names"
+            conflict = _also(conflict, "different last names")
     # Middle names: one left out is no evidence, an initial agrees a little, two different
     # ones ("Mamadou Moustapha Barry", "Mamadou Saliou Barry") are two people.
     ml = levels.get("middle")
@@ -889,7 +902,7 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
         reasons.append("middle initial agrees")
     elif ml == "different":
         w += bits("middle", ml)
-        conflict = conflict or "different middle names"
+        conflict = _also(conflict, "different middle names")
 
     # A shared postcode or city weighs by how common that value is in the workspace.
     for place, counts, n_place in (("postcode", freq.postcode, freq.n_postcode), ("city", freq.city, freq.n_city)):
@@ -939,7 +952,7 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
             if level == "day":
                 other = True
                 reasons.append("same birthday (day and month)")
-            conflict = conflict or "different birthdays"
+            conflict = _also(conflict, "different birthdays")
     level = levels.get("birthday_day")
     if level is not None:
         w += bits("birthday_day", level)
