@@ -200,7 +200,7 @@ def is_writable(path: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
-def _is_wal_file(path: Path) -> bool:
+def is_wal_file(path: Path) -> bool:
     # Never open()/close() here: a Workspace of this process may have the file open (held_files).
     header = held_files.read_head(path, 20)
     # Bytes 18 and 19 are the file format's write and read versions: 2 means WAL.
@@ -222,7 +222,7 @@ def reading_uri(path: Path) -> str:
       ``mode=ro`` reads them through the existing ``-shm``.
     """
     uri = path.resolve().as_uri()
-    if not _is_wal_file(path):
+    if not is_wal_file(path):
         return uri + "?mode=ro"
     if is_writable(path):
         return uri + "?mode=rw"

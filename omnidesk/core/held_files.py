@@ -13,7 +13,9 @@ and a descriptor whose file still has locks is not closed), so only raw reads ar
 raw read of a file that may be a workspace goes through :func:`read_head`:
 
 - a file a Workspace of this process holds (the same ``st_dev``/``st_ino`` as the file it opened,
-  noted when it opened it: the user may rename the file in the Finder meanwhile) is read with
+  noted when it opened it: the user may rename the file in the Finder meanwhile), or the
+  ``-wal``/``-shm`` beside it (SQLite locks the ``-shm``: a command would take a log nobody else
+  seems to hold for its own and start it over), is read with
   ``os.pread`` through one descriptor that is never closed while a Workspace holds the file: it
   is closed by :func:`release`, which a Workspace calls after it has closed its connections;
 - any other file is opened, read and closed as usual, under the same lock as :func:`hold`, so no
@@ -30,7 +32,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import struct
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +48,7 @@ class _Hold:
 _lock = threading.RLock()
 _holds: dict[int, _Hold] = {}  # token -> a file a Workspace of this process has open
 _kept: dict[tuple[int, int], list[int]] = {}  # (st_dev, st_ino) -> descriptors kept open to read it
+_kept_for: dict[tuple[int, int], tuple[int, int]] = {}  # a kept file -> the held workspace it is, or is the log of
 _tokens = itertools.count(1)
 _POSIX = os.name == "posix"
 _SIBLINGS = ("-wal", "-shm")
@@ -94,7 +100,8 @@ def release(token: int | None) -> None:
     with _lock:
         _holds.pop(token, None)
         still = _held_keys()
-        for key in [k for k in _kept if k not in still]:
+        for key in [k for k in _kept if _kept_for.get(k, k) not in still]:
+            _kept_for.pop(key, None)
             for fd in _kept.pop(key):
                 os.close(fd)
 
@@ -153,13 +160,35 @@ def workspace_holding(path: str | os.PathLike) -> Path | None:
         return None
 
 
+def _owner(path: str | os.PathLike, key: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The held workspace the file at ``path`` is, or is the ``-wal``/``-shm`` of (SQLite locks the
+    ``-shm`` while the workspace is open: closing any descriptor of it would drop those too);
+    None for any other file."""
+    if key is None:
+        return None
+    held = _held_keys()
+    if key in held:
+        return key
+    name = os.fspath(path)
+    for suffix in _SIBLINGS:
+        if name.endswith(suffix):
+            owner = _key(name[: -len(suffix)])
+            if owner in held:
+                return owner
+    for hold in list(_holds.values()):
+        if any(_key(f"{hold.path}{suffix}") == key for suffix in _SIBLINGS):
+            return _identity(hold)
+    return None
+
+
 def read_head(path: str | os.PathLike, size: int) -> bytes:
     """The first ``size`` bytes of the file at ``path`` (fewer when it is shorter), read without
     dropping a lock SQLite holds on it in this process.  Raises OSError as ``open`` does."""
     with _lock:
         if _POSIX:
             key = _key(path)
-            if key is not None and key in _held_keys():
+            owner = _owner(path, key)
+            if owner is not None:
                 fds = _kept.get(key)
                 if fds:
                     fd = fds[0]
@@ -167,6 +196,68 @@ def read_head(path: str | os.PathLike, size: int) -> bytes:
                     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
                     st = os.fstat(fd)  # the file itself, even if the name was replaced since the look
                     _kept.setdefault((st.st_dev, st.st_ino), []).append(fd)
+                    _kept_for[(st.st_dev, st.st_ino)] = owner
                 return os.pread(fd, size, 0)
         with open(path, "rb") as fh:
             return fh.read(size)
+
+
+# -- a file open in another process by another name ------------------------------------------
+
+# SQLite's lock bytes on a database file (os_unix.c): PENDING_BYTE, RESERVED_BYTE and the
+# 510 bytes of the SHARED range after them.  A connection in WAL mode holds a read lock on the
+# SHARED range for as long as it is open, and a read lock on its ``-shm`` (the "DMS" byte).
+_LOCK_BYTES = (0x40000000, 512)
+# struct flock as each system lays it out, and where its l_type is.
+_FLOCK = {"linux": ("hhqqi4x", 0), "darwin": ("qqihh", 3)}.get(sys.platform)
+
+
+def _locked_by_another(path: str, start: int, length: int) -> bool | None:
+    """Whether another process holds an fcntl lock on bytes ``start``.. of ``path`` (``length`` 0:
+    to the end); None when that cannot be told (no such file, a system without fcntl locks)."""
+    if _FLOCK is None:
+        return None
+    import fcntl
+
+    fmt, type_at = _FLOCK
+    fields = ((start, length, 0, fcntl.F_WRLCK, os.SEEK_SET) if sys.platform == "darwin"
+              else (fcntl.F_WRLCK, os.SEEK_SET, start, length, 0))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        answer = fcntl.fcntl(fd, fcntl.F_GETLK, struct.pack(fmt, *fields))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return struct.unpack(fmt, answer)[type_at] != fcntl.F_UNLCK
+
+
+def open_by_another_name(path: str | os.PathLike, *, looks: int = 5, pause: float = 0.02) -> bool:
+    """Whether another process has the WAL workspace at ``path`` open under another name (it was
+    renamed or moved while open there).
+
+    SQLite finds a database's log by the name it was opened by: that process keeps writing a
+    ``-wal`` beside the old name, and one opening the new name would start a second log for the
+    same file, each blind to the other's work, and could fold its own into the file over the
+    other's.  Told by the locks: the file is locked by another process, but no process holds
+    the ``-shm`` beside this name, which every connection in WAL mode holds while open.  Looked
+    at ``looks`` times ``pause`` apart, since a process opening the file at this moment locks it
+    a moment before its ``-shm``; a file this process holds is never looked at (opening and
+    closing a descriptor of it would drop this process's locks).  False where locks cannot be
+    told (Windows, where an open file cannot be renamed).
+    """
+    name = os.path.abspath(path)
+    for look in range(looks):
+        with _lock:
+            if _holding(_key(name)) is not None:
+                return False
+            if not _locked_by_another(name, *_LOCK_BYTES):
+                return False
+            if _locked_by_another(f"{name}-shm", 0, 0):
+                return False
+        if look < looks - 1:
+            time.sleep(pause)
+    return True

@@ -275,6 +275,15 @@ class Workspace:
                 f"{path.name} is already open in this app as {held_as.name} (it was renamed while open); "
                 "close it there first, then open it by its new name. Nothing was changed."
             )
+        if held_as is None and path.is_file() and dialect.is_wal_file(path) and held_files.open_by_another_name(path):
+            # Its log is beside the name it was opened by: opening this name would start a second
+            # log of the same file, and each side would lose the other's work.  Told before the file
+            # is looked into: a reader of it would leave a -wal beside this name already.
+            raise WorkspaceError(
+                f"{path.name} is open in another window or command under another name (it was renamed "
+                "or moved while open there); close it there, then open it by its new name. "
+                "Nothing was changed."
+            )
         state = dialect.inspect_file(path)
         if state.kind == "missing":
             if not create or readonly:

@@ -89,3 +89,39 @@ def test_a_new_workspace_is_known_by_its_file_once_made(tmp_path):
         assert open_elsewhere(renamed) == "True"
     finally:
         ws.close()
+
+
+def test_a_command_opening_the_new_name_while_the_app_has_the_old_one_is_refused(tmp_path, empty_workspace_file):
+    """The app has shop.omnidesk open; the user renames it in the Finder and runs a command on the
+    new name.  The command would start a second log beside the new name, blind to the app's
+    (and the app to its): it is refused, with nothing written, until the app closes the file."""
+    path = tmp_path / "shop.omnidesk"
+    shutil.copyfile(empty_workspace_file, path)
+    people = tmp_path / "people.csv"
+    people.write_text("First Name,Last Name,Email\nBea,Quill,bea@example.com\n", encoding="utf-8")
+    command = ("import sys; from omnidesk.cli import main; "
+               "sys.exit(main(['-w', sys.argv[1], 'import', sys.argv[2], '--channel', 'shop']))")
+    ws = Workspace.open(path)
+    try:
+        edits.add_customer(ws, {"first_name": "Ann", "email": "ann@example.com"})
+        renamed = tmp_path / "Shop 2024.omnidesk"
+        os.rename(path, renamed)
+        before = held_files.read_head(renamed, 1 << 30)  # a plain read would drop the app's locks
+        done = subprocess.run([sys.executable, "-c", command, str(renamed), str(people)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert done.returncode != 0
+        assert ("Shop 2024.omnidesk is open in another window or command under another name (it was renamed "
+                "or moved while open there)") in done.stderr + done.stdout
+        assert held_files.read_head(renamed, 1 << 30) == before
+        assert not Path(f"{renamed}-wal").exists() and not Path(f"{renamed}-shm").exists()
+        # A command on the name the app opened it by shares it as usual.
+        assert open_elsewhere(path) == "False" or not path.exists()
+        edits.set_values(ws, 1, {"company": "Acme"})
+    finally:
+        ws.close()
+    done = subprocess.run([sys.executable, "-c", command, str(renamed), str(people)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert in_another_process("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                              "print(c.execute('SELECT first_name, company FROM customer ORDER BY id').fetchall())",
+                              renamed) == "[('Ann', 'Acme'), ('Bea', '')]"
