@@ -156,7 +156,11 @@ def test_a_tab_counts_errors_and_warnings_with_the_check_list_marks_and_marks_ou
         errors = sum(t.startswith("✖") for t in texts)
         warnings = sum(t.startswith("⚠") for t in texts)
         label = view.tabs.tabText(view.tabs.indexOf(panel))
-        assert (f"✖{errors}" in label) == bool(errors) and (f"⚠{warnings}" in label) == bool(warnings), label
+        # One count on the tab, the errors' before the warnings'; the tooltip says both.
+        assert (f"✖{errors}" in label) == bool(errors), label
+        assert (f"⚠{warnings}" in label) == bool(warnings and not errors), label
+        tip = view.tabs.tabToolTip(view.tabs.indexOf(panel))
+        assert (f"⚠ {warnings} warning" in tip) == bool(warnings), tip
         assert "↻" not in label
     assert any("⚠" in view.tabs.tabText(i) for i in range(view.tabs.count()))  # the demo has a warning to show
     store.save_message(win.workspace, "Launch", {"headline": "Autumn", "offer_code": "FALL25",

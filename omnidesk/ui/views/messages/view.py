@@ -116,6 +116,11 @@ class MessagesView(QWidget):
         self.add_channel_menu = QMenu(self.add_channel_button)
         self.add_channel_button.setMenu(self.add_channel_menu)
         self.tabs.setCornerWidget(self.add_channel_button)
+        # Every tab in sight, never behind scroll arrows: a tab carries one count (see _label_tab),
+        # and a row of tabs wider than the room there is (more channels, a narrow window) has its
+        # names shortened in the middle, the marks at their end kept.
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)
         self.tabs.currentChanged.connect(self._size_by_shown_tab)
         self.tabs.currentChanged.connect(self._show_tab_check)
         self.panels: dict[str, VariantPanel] = {}
@@ -413,8 +418,10 @@ class MessagesView(QWidget):
         self._preview(channel)
         self._label_tab(channel, found)
 
-    # The tab says what the check list under it says, with its marks: ✖ errors, ⚠ warnings.
+    # The tab says what the check list under it says, with its marks: ✖ errors, or ⚠ warnings when
+    # there is no error (both counts on every tab pushed the fifth tab out of a 1024-pixel window).
     # A variant the master moved on from is marked apart (↻, as it is re-synced), never with ⚠.
+    # The tab's tooltip and its accessible name say it all in words: out of date, errors, warnings.
     STALE_MARK = "↻"
 
     def _label_tab(self, channel: str, found: list) -> None:
@@ -427,17 +434,21 @@ class MessagesView(QWidget):
         variant = self.current.variants.get(channel)
         stale = variant is not None and variant.stale
         label = TAB_LABELS.get(channel, CHANNEL_LABELS[channel])
-        self.tabs.setTabText(index, label + (f" {self.STALE_MARK}" if stale else "")
-                             + (f" ✖{errors}" if errors else "") + (f" ⚠{warnings}" if warnings else ""))
-        tip = [CHANNEL_LABELS[channel]]
+        count = f" ✖{errors}" if errors else f" ⚠{warnings}" if warnings else ""
+        self.tabs.setTabText(index, label + (f" {self.STALE_MARK}" if stale else "") + count)
+        said = []
         if stale:
-            tip.append(f"{self.STALE_MARK} Out of date: the master changed since this variant was made "
-                       "(re-sync or keep it)")
+            said.append((f"{self.STALE_MARK} Out of date: the master changed since this variant was made "
+                         "(re-sync or keep it)", "out of date"))
         if errors:
-            tip.append(f"✖ {errors} error{'s' if errors > 1 else ''} to fix")
+            said.append((f"✖ {errors} error{'s' if errors > 1 else ''} to fix",
+                         f"{errors} error{'s' if errors > 1 else ''} to fix"))
         if warnings:
-            tip.append(f"⚠ {warnings} warning{'s' if warnings > 1 else ''}")
-        self.tabs.setTabToolTip(index, "\n".join(tip))
+            said.append((f"⚠ {warnings} warning{'s' if warnings > 1 else ''}",
+                         f"{warnings} warning{'s' if warnings > 1 else ''}"))
+        self.tabs.setTabToolTip(index, "\n".join([CHANNEL_LABELS[channel]] + [tip for tip, _ in said]))
+        self.tabs.tabBar().setAccessibleTabName(
+            index, CHANNEL_LABELS[channel] + "".join(f", {words}" for _, words in said))
 
     # -- previews ------------------------------------------------------------------------
 

@@ -1,0 +1,52 @@
+"""The Messages screen at its smallest window, 1024 x 640: every channel tab in sight with its marks."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from PySide6.QtWidgets import QApplication, QToolButton
+
+from omnidesk.core.messages import store
+from omnidesk.core.workspace import Workspace
+from tests.ui.in_sight import in_sight
+
+# No call to action, a first name without a fallback: every variant made from it has a warning.
+MASTER = {"headline": "Autumn candles", "body": "Hi {first_name}, our autumn candles are back.",
+          "offer_code": "AUTUMN20", "offer_value": "20% off", "link": "https://shop.example.com/autumn"}
+
+
+@pytest.fixture
+def ws(tmp_path, empty_workspace_file):
+    shutil.copyfile(empty_workspace_file, tmp_path / "shop.omnidesk")
+    return Workspace.open(tmp_path / "shop.omnidesk")
+
+
+def messages_at_1024(window, ws):
+    assert window.set_workspace(ws)
+    window.resize(1024, 640)
+    window.show_screen("messages")
+    for _ in range(3):
+        QApplication.processEvents()
+    return window.screens["messages"]
+
+
+def test_the_five_tabs_show_whole_with_their_marks_and_say_them_all_in_words(window, ws):
+    store.save_message(ws, "Launch", MASTER)
+    # The master's offer code changed: every variant out of date, and missing the new code (an error).
+    store.save_message(ws, "Launch", dict(MASTER, offer_code="FALL25"), replace=True)
+    view = messages_at_1024(window, ws)
+    bar = view.tabs.tabBar()
+    assert bar.count() == 5
+    assert all("↻" in bar.tabText(i) and "✖" in bar.tabText(i) for i in range(5))
+    assert in_sight(bar)
+    assert not any(b.isVisible() for b in bar.findChildren(QToolButton))  # no scroll arrows
+    for i in range(5):
+        rect = bar.tabRect(i)
+        assert bar.rect().contains(rect), bar.tabText(i)
+        # Whole: as wide as its words and marks ask, none cut short.
+        assert rect.width() >= bar.tabSizeHint(i).width(), bar.tabText(i)
+    # What a tab no longer counts on its face is said in its tooltip and its accessible name.
+    sms = view.tabs.indexOf(view.panels["sms"])
+    assert "⚠" not in bar.tabText(sms) and "⚠ 1 warning" in bar.tabToolTip(sms)
+    assert bar.accessibleTabName(sms) == "SMS, out of date, 1 error to fix, 1 warning"
