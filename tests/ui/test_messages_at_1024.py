@@ -1,12 +1,15 @@
-"""The Messages screen at its smallest window, 1024 x 640: every channel tab in sight with its marks."""
+"""The Messages screen at its smallest window, 1024 x 640: every channel tab in sight with its marks,
+the customer search usable beside a long name picked to preview for."""
 
 from __future__ import annotations
 
 import shutil
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QToolButton
 
+from omnidesk.core.edits import add_customer
 from omnidesk.core.messages import store
 from omnidesk.core.workspace import Workspace
 from tests.ui.in_sight import in_sight
@@ -26,9 +29,15 @@ def messages_at_1024(window, ws):
     assert window.set_workspace(ws)
     window.resize(1024, 640)
     window.show_screen("messages")
-    for _ in range(3):
-        QApplication.processEvents()
+    settle()
     return window.screens["messages"]
+
+
+def settle() -> None:
+    """The layouts a change asked for done, as the window shows them."""
+    for _ in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
 
 
 def test_the_five_tabs_show_whole_with_their_marks_and_say_them_all_in_words(window, ws):
@@ -50,3 +59,30 @@ def test_the_five_tabs_show_whole_with_their_marks_and_say_them_all_in_words(win
     sms = view.tabs.indexOf(view.panels["sms"])
     assert "⚠" not in bar.tabText(sms) and "⚠ 1 warning" in bar.tabToolTip(sms)
     assert bar.accessibleTabName(sms) == "SMS, out of date, 1 error to fix, 1 warning"
+
+
+LONG_NAME = "Maximiliana Josephina Alexandrina Featherstonehaugh-Cholmondeley-Worthington"
+
+
+def test_a_long_name_to_preview_for_leaves_the_search_field_its_room(window, ws, qtbot):
+    add_customer(ws, {"first_name": "Maximiliana Josephina Alexandrina",
+                      "last_name": "Featherstonehaugh-Cholmondeley-Worthington"})
+    store.save_message(ws, "Launch", MASTER)
+    assert window.set_workspace(ws)
+    window.resize(1024, 640)
+    window.show_screen("messages")
+    view = window.screens["messages"]
+    picker, search = view.preview_for, view.find_customer
+    # Found before the screen is first laid out: the box measures its items then (as it does again
+    # when the desktop's font or style changes), the long name with them.
+    qtbot.keyClicks(search, "Maximiliana")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    settle()
+    assert picker.currentText() == LONG_NAME
+    assert search.width() >= 20 * search.fontMetrics().averageCharWidth(), search.width()
+    assert in_sight(search) and in_sight(picker)
+    assert picker.width() <= 32 * picker.fontMetrics().horizontalAdvance("X")
+    # The name shows shortened in the box, whole in its tooltip and in the list's.
+    assert picker.shown_text().endswith("…") and LONG_NAME.startswith(picker.shown_text()[:-1])
+    assert picker.toolTip() == LONG_NAME
+    assert picker.itemData(picker.currentIndex(), Qt.ItemDataRole.ToolTipRole) == LONG_NAME

@@ -14,7 +14,6 @@ from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QComboBox,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -43,6 +42,7 @@ from omnidesk.ui import json_files
 from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel, rows_high, select_words
 from omnidesk.ui.views.messages.previews import Preview, rendered
 from omnidesk.ui.widgets.buttons import enter_presses
+from omnidesk.ui.widgets.elided_combo import ElidedComboBox
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 
@@ -148,13 +148,15 @@ class MessagesView(QWidget):
         bar = QHBoxLayout()
         preview_label = QLabel("Preview for:")
         bar.addWidget(preview_label)
-        self.preview_for = QComboBox()
+        # As wide as 24 characters whoever is picked: a long name shows shortened (whole in its
+        # tooltip) rather than widening the box and squeezing the search field beside it to nothing.
+        self.preview_for = ElidedComboBox(chars=24, least=12)
         self.preview_for.setObjectName("previewFor")
         preview_label.setBuddy(self.preview_for)  # a combo box is read by its value, labelled by its buddy
         self.preview_for.setAccessibleName("Preview for")
-        self.preview_for.setMinimumContentsLength(24)
         self.preview_for.currentIndexChanged.connect(self._preview_all)
         self.find_customer = QLineEdit()
+        self.find_customer.setMinimumWidth(20 * self.find_customer.fontMetrics().averageCharWidth())
         self.find_customer.setPlaceholderText("Find a customer by name, email or phone…")
         self.find_customer.setAccessibleName("Find a customer to preview for")
         self.find_customer.setClearButtonEnabled(True)
