@@ -1,5 +1,6 @@
 """The Messages screen at its smallest window, 1024 x 640: every channel tab in sight with its marks,
-the customer search usable beside a long name picked to preview for."""
+the customer search usable beside a long name picked to preview for, a message's count of variants to
+re-sync whole at the end of its row."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import shutil
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem, QToolButton
 
 from omnidesk.core.edits import add_customer
 from omnidesk.core.messages import store
@@ -86,3 +87,38 @@ def test_a_long_name_to_preview_for_leaves_the_search_field_its_room(window, ws,
     assert picker.shown_text().endswith("…") and LONG_NAME.startswith(picker.shown_text()[:-1])
     assert picker.toolTip() == LONG_NAME
     assert picker.itemData(picker.currentIndex(), Qt.ItemDataRole.ToolTipRole) == LONG_NAME
+
+
+def shown_words(view_list, row: int) -> str:
+    """A row's words as the list shows them: its delegate's, shortened to the row as the style draws
+    them, and only as far as the list's viewport lets them be seen."""
+    item = view_list.item(row)
+    option = QStyleOptionViewItem()
+    option.initFrom(view_list)
+    option.rect = view_list.visualItemRect(item)
+    option.textElideMode = view_list.textElideMode()
+    option.widget = view_list
+    view_list.itemDelegate().initStyleOption(option, view_list.indexFromItem(item))
+    style = view_list.style()
+    text = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view_list)
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view_list) + 1
+    words = option.fontMetrics.elidedText(option.text, option.textElideMode, text.width() - 2 * margin)
+    seen = view_list.viewport().width() - (text.x() + margin)
+    while words and option.fontMetrics.horizontalAdvance(words) > seen:
+        words = words[:-1]
+    return words
+
+
+def test_a_long_message_name_leaves_its_count_to_re_sync_in_sight(window, ws):
+    long = "Autumn launch for the whole northern region, with the extras"
+    store.save_message(ws, long, MASTER)
+    store.save_message(ws, long, dict(MASTER, offer_code="FALL25"), replace=True)
+    store.save_message(ws, "Sale", MASTER)
+    store.save_message(ws, "Sale", dict(MASTER, offer_code="FALL25"), replace=True)
+    view = messages_at_1024(window, ws)
+    rows = {view.list.item(r).data(Qt.ItemDataRole.UserRole): r for r in range(view.list.count())}
+    shown = shown_words(view.list, rows[long])
+    assert shown.startswith("✖ Autumn") and "…" in shown and shown.endswith("· 5 to re-sync"), shown
+    assert shown_words(view.list, rows["Sale"]) == "✖ Sale  · 5 to re-sync"  # short: nothing cut
+    tip = view.list.item(rows[long]).toolTip()
+    assert tip.startswith(long) and "5 variants to re-sync: Email, SMS, Facebook, Instagram, In-store poster" in tip

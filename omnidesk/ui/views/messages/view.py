@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedLayout,
     QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -51,6 +54,31 @@ from omnidesk.ui.widgets.empty_state import EmptyState
 TAB_LABELS = {"store": "Poster", "website": "Website", "google": "Google"}
 
 
+# A message's row keeps its "· N to re-sync" whole at its end: the name is what is shortened.
+RESYNC_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class _MessageRow(QStyledItemDelegate):
+    """A message's row: its mark and its name, the name shortened with "…" when the row is narrow
+    so that the count of variants to re-sync after it shows whole (the tooltip says it all)."""
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 (Qt's name)
+        super().initStyleOption(option, index)
+        tail = index.data(RESYNC_ROLE)
+        if not tail or option.rect.width() <= 0 or not option.text.endswith(tail):
+            return
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        text = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, widget)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+        metrics = option.fontMetrics
+        # The style draws the words between its margins; two pixels spare for the joining of the halves.
+        room = text.width() - 2 * margin - metrics.horizontalAdvance(tail) - 2
+        if metrics.horizontalAdvance(option.text) > text.width() - 2 * margin:
+            head = option.text[:-len(tail)]
+            option.text = metrics.elidedText(head, Qt.TextElideMode.ElideRight, max(room, 0)) + tail
+
+
 class MessagesView(QWidget):
     exported = Signal(str)  # path written
 
@@ -65,6 +93,7 @@ class MessagesView(QWidget):
         self.list.setObjectName("messageList")
         self.list.setAccessibleName("Messages")
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setItemDelegate(_MessageRow(self.list))
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(self._picked)
         self.new_button = QPushButton("&New…")
@@ -258,9 +287,13 @@ class MessagesView(QWidget):
             item = QListWidgetItem(("✖ " if errors else "✔ ") + f"{m.name}{stale}")
             item.setForeground(QColor("#B3261E") if errors else self.palette().color(QPalette.ColorRole.Text))
             item.setData(Qt.ItemDataRole.UserRole, m.name)
+            item.setData(RESYNC_ROLE, stale)
+            resync = (f"\n{len(m.stale)} variant{'s' if len(m.stale) > 1 else ''} to re-sync: "
+                      f"{', '.join(CHANNEL_LABELS[c] for c in m.channels if c in m.stale)}" if m.stale else "")
             item.setToolTip(f"{m.name}\n{', '.join(CHANNEL_LABELS[c] for c in m.channels)}\n"
                             f"Last edited {m.updated_at[:16].replace('T', ' ')} UTC\n"
-                            + (f"{errors} error{'s' if errors > 1 else ''} to fix" if errors else "The check passes"))
+                            + (f"{errors} error{'s' if errors > 1 else ''} to fix" if errors else "The check passes")
+                            + resync)
             self.list.addItem(item)
         self.list.blockSignals(False)
         self.pages.setCurrentIndex(1 if messages else 0)
