@@ -9,8 +9,9 @@ message channel mapped to the core channel that owns the colour, see
   SMS) of another campaign whose audience overlaps this one's (the same
   audience, or either is everyone) less than ``cap_days`` before or after it,
   counted as the caps count it (:func:`guards.most_in_a_window`): calendar
-  days on the shop's clock (the step's own without one set), so the same
-  local time a week later is a week later across a DST change too.
+  days on the shop's clock (this computer's without one set, for every step:
+  :func:`guards.cap_clock`), so the same local time a week later is a week
+  later across a DST change too, and two steps conflict with each other or not at all.
   Broadcast steps (social networks, posters, the website) reach whoever looks
   and count toward no cap; the steps of one campaign are its plan, which the
   guards already cap per recipient.  With no cap (``cap_messages`` 0) there is no
@@ -46,7 +47,7 @@ from omnidesk.core.campaigns.campaign import (
     list_campaigns,
     step_time_problem,
 )
-from omnidesk.core.campaigns.guards import Rules, most_in_a_window
+from omnidesk.core.campaigns.guards import Rules, cap_clock, most_in_a_window
 from omnidesk.core.channels import channel as core_channel_of
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
@@ -179,9 +180,10 @@ def _entries(ws: Workspace, campaigns: list[CampaignData], keep, zone: ZoneInfo)
     shop = canonical_zone(str(ws.get_setting("timezone") or ""))
 
     def home_clock(step) -> ZoneInfo:
-        # The clock the guards read quiet hours and count cap days on: the shop's, else (none set)
-        # the step's own, never UTC's.
+        # The clock the guards read quiet hours on: the shop's, else (none set) the step's own, never UTC's.
         return ZoneInfo(shop or canonical_zone(step.timezone or "") or "UTC")
+
+    days_clock = cap_clock(ws)  # the one clock the caps count every step's days on
 
     exported = _exported(ws)
     checker = _MessageCheck(ws)
@@ -200,9 +202,8 @@ def _entries(ws: Workspace, campaigns: list[CampaignData], keep, zone: ZoneInfo)
             conflicts = []
             if step.channel in PERSONAL and rules.cap_messages > 0 and rules.cap_days > 0:
                 # The caps count the two together when the other step falls in a window with this one.
-                clock = home_clock(step)
                 if any(other is not campaign and _overlap(campaign.audience, other.audience)
-                       and most_in_a_window([s.at_utc], at_utc, window, clock) for other, s in personal):
+                       and most_in_a_window([s.at_utc], at_utc, window, days_clock) for other, s in personal):
                     conflicts.append(SAME_AUDIENCE.format(days=rules.cap_days))
             if step.channel == "sms" and rules.in_quiet_hours(at_utc.astimezone(home_clock(step)).time()):
                 conflicts.append(QUIET_HOURS)

@@ -44,9 +44,9 @@ goes through the guards in this order; the first that says no names the reason:
    allowed time (the pack says so), or with ``quiet_hours_action`` = ``exclude`` is
    left out;
 6. **frequency cap** — at most ``cap_messages`` messages per customer in any
-   ``cap_days`` calendar days on the shop's clock (the step's without one set: a send
-   at the same local time that many days later is outside the window, in a week the
-   clocks change too) across every channel, counting the steps already exported in
+   ``cap_days`` calendar days on the shop's clock (:func:`cap_clock`: without one set,
+   this computer's, the same for every step of every campaign; a send at the same local time
+   that many days later is outside the window, in a week the clocks change too) across every channel, counting the steps already exported in
    any campaign and the earlier steps of this one; ``cap_email`` / ``cap_sms`` cap
    one channel the same way.  A cap of 0 means no cap, never "send nothing".  An
    address is capped as a person is: a number or mailbox several customers share gets
@@ -68,7 +68,7 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -78,7 +78,7 @@ from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step, audie
 from omnidesk.core.contact import mailbox_key, mailbox_of
 from omnidesk.core.consent import OPT_OUTS
 from omnidesk.core.models import CampaignStep, Customer, Event, SendRecord, SourceRecord
-from omnidesk.core.timeutil import twelve_months_before_utc
+from omnidesk.core.timeutil import canonical_zone, computer_zone, twelve_months_before_utc
 from omnidesk.core.workspace import Workspace
 
 OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP, SAME_ADDRESS = (
@@ -1089,11 +1089,11 @@ def _history(ws: Workspace, campaign: CampaignData, ids: set[int], since: str,
     return out, by_address
 
 
-def _favourites(ws: Workspace, ids: list[int], before: datetime, order: list[str], home: str) -> dict[int, str]:
+def _favourites(ws: Workspace, ids: list[int], before: datetime, order: list[str], clock: tzinfo) -> dict[int, str]:
     """Customer -> the personal channel they use most (the module docstring's rule): the twelve
-    calendar months up to ``before`` are days on ``home``'s clock, as the caps' days are."""
+    calendar months up to ``before`` are days on ``clock``, as the caps' days are (:func:`cap_clock`)."""
     ev = Event.__table__
-    since = twelve_months_before_utc(before, ZoneInfo(home))
+    since = twelve_months_before_utc(before, clock)
     until = before.strftime("%Y-%m-%dT%H:%M:%S")
     best: dict[int, tuple] = {}
     wanted = set(ids)
@@ -1278,6 +1278,15 @@ def _under_way(ws: Workspace, result: StepAudience, now: datetime, home: str) ->
                     result.zones[cid] = recipient_zones(country, phone or "", step.at_utc, home)[0]
 
 
+def cap_clock(ws: Workspace) -> tzinfo:
+    """The clock the caps count calendar days on: the shop's (the ``timezone`` setting), else this
+    computer's (:func:`~omnidesk.core.timeutil.computer_zone`, as the timeline and the Dashboard
+    read days).  One clock for every step: on each step's own, two sends 6 days 23½ hours apart on
+    one clock and 7 days on the other were capped or not by which campaign was exported first."""
+    shop = canonical_zone(str(ws.get_setting("timezone") or ""))
+    return ZoneInfo(shop) if shop else computer_zone()
+
+
 def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | None = None) -> list[StepAudience]:
     """Every step's recipients and exclusions, steps in time order (see the module docstring).
 
@@ -1306,6 +1315,7 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
         shared = shared_later.result()
     rows = _same_mailbox_refused(ws, rows)
     shop = str(ws.get_setting("timezone") or "").strip()
+    clock = cap_clock(ws)
     window = timedelta(days=max(rules.cap_days, 1))
     first, last = personal[0].at_utc, personal[-1].at_utc + timedelta(days=2)
     # A day to spare before the first step: the caps' days are the shop's, 25 hours on a fall-back day.
@@ -1314,8 +1324,7 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
                                    (last + window).strftime("%Y-%m-%dT%H:%M:%SZ"))
     order = [s.channel for s in personal]
     best = campaign.mode == "best_channel"
-    favourites = (_favourites(ws, [r[0] for r in rows], first, list(dict.fromkeys(order)),
-                              shop or personal[0].timezone or "UTC") if best else {})
+    favourites = _favourites(ws, [r[0] for r in rows], first, list(dict.fromkeys(order)), clock) if best else {}
     ranked = _rank(rows, personal, favourites) if best else {}
     held = held_out(campaign.id, rows, personal, campaign.holdout_percent)
     recorded = {s.id: _recorded_audience(ws, s, shared[s.channel]) for s in personal if s.id in started}
@@ -1353,7 +1362,7 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
             # keeps the clock the step was planned on, never UTC's.
             home = shop or step.timezone or "UTC"
             _decide_step(result, rows, rules, history, done, window, chosen, home, held, by_address,
-                         shared[step.channel], failed)
+                         shared[step.channel], failed, clock)
             _one_per_address(result, rows, shared[step.channel])
             done.append(result)
         if not best or not _fall_back(done, ranked, failed):
@@ -1366,8 +1375,10 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
 def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history: dict[int, list],
                  done: list[StepAudience], window: timedelta, chosen: dict[int, Step] | None, home: str,
                  held: set[int] = frozenset(), by_address: dict[str, list] | None = None,
-                 shared: dict[str, str] | None = None, failed: dict[tuple[int, int], str] | None = None) -> None:
+                 shared: dict[str, str] | None = None, failed: dict[tuple[int, int], str] | None = None,
+                 clock: tzinfo | None = None) -> None:
     """One personal step: guards 1 to 6 for every customer (a million of them: plain lookups only).
+    The caps count calendar days on ``clock`` (:func:`cap_clock`; without it, ``home``'s).
 
     A cap counts per customer and per address (``by_address``: :func:`_history`'s; and the earlier
     steps' ``sent_to``): a number or mailbox several customers share is capped as one person is."""
@@ -1376,7 +1387,8 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
     sms = channel == "sms"
     at_column = 3 if sms else 2
     exclude_quiet = rules.quiet_hours_action == "exclude"
-    clock = ZoneInfo(home)  # the caps count calendar days on the shop's clock (the step's without one set)
+    if clock is None:
+        clock = ZoneInfo(home)
     cap, channel_cap = rules.cap_messages, (rules.cap_email if channel == "email" else rules.cap_sms)
     # Earlier steps of this campaign near enough to count towards a cap; a customer can only
     # reach a cap when their sends elsewhere plus these steps could add up to it.
@@ -1505,7 +1517,7 @@ def _one_per_address(result: StepAudience, rows: list[tuple], shared: dict[str, 
 
 def _address_capped(address: str, send: datetime, past: list | None, near: list[StepAudience],
                     near_channel: list[StepAudience], channel: str, cap: int, channel_cap: int,
-                    window: timedelta, clock: ZoneInfo | None = None) -> str | None:
+                    window: timedelta, clock: tzinfo | None = None) -> str | None:
     """The cap an address (a number, a mailbox) has reached at ``send`` (CAP, CHANNEL_CAP), or None:
     its sends within the window (days on ``clock``), from earlier exports and this campaign's earlier steps."""
     def count(sends, steps) -> int:
@@ -1521,7 +1533,7 @@ def _address_capped(address: str, send: datetime, past: list | None, near: list[
 
 
 def _sends_near(cid: int, send: datetime, past: list | None, near: list[StepAudience], window: timedelta,
-                clock: ZoneInfo | None = None) -> int:
+                clock: tzinfo | None = None) -> int:
     """The most of the customer's sends (earlier exports, earlier steps) that one cap window holding
     ``send`` holds (:func:`most_in_a_window`, days on ``clock``)."""
     times = [t for t, _c in past or ()]
@@ -1530,7 +1542,7 @@ def _sends_near(cid: int, send: datetime, past: list | None, near: list[StepAudi
 
 
 def most_in_a_window(times: list[datetime], send: datetime, window: timedelta,
-                     clock: ZoneInfo | None = None) -> int:
+                     clock: tzinfo | None = None) -> int:
     """The most of ``times`` that one span of ``window`` holding ``send`` holds.
 
     With ``clock`` (the shop's zone) the window is calendar days on that clock: "3 per 7 days"
@@ -1547,11 +1559,19 @@ def most_in_a_window(times: list[datetime], send: datetime, window: timedelta,
     """
     if clock is not None:
         # Wall-clock times on the shop's clock, compared as they read (a repeated hour reads alike).
-        times = [t.astimezone(clock).replace(tzinfo=None, fold=0) for t in times]
-        send = send.astimezone(clock).replace(tzinfo=None, fold=0)
+        times = [_wall_clock(t, clock) for t in times]
+        send = _wall_clock(send, clock)
     near = sorted(t for t in times if abs(t - send) < window)
     starts = [t for t in near if t <= send] + [send]
     return max(sum(1 for t in near if start <= t < start + window) for start in starts)
+
+
+@lru_cache(maxsize=1 << 14)
+def _wall_clock(moment: datetime, clock: tzinfo) -> datetime:
+    """``moment`` as ``clock`` reads it, naive (a repeated hour's second pass reads as its first).
+    Sends fall on a few instants (the steps' times), read again for each of a million customers:
+    worked out once each (this computer's clock reads slower than a zone's)."""
+    return moment.astimezone(clock).replace(tzinfo=None, fold=0)
 
 
 def _rank(rows: list[tuple], personal: list[Step], favourites: dict[int, str]) -> dict[int, list[Step]]:
