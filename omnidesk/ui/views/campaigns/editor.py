@@ -7,7 +7,8 @@ enable Save, and ``audienceChanged`` when the audience choice moves.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QDateTime, QStringListModel, Qt, QTime, QTimeZone, Signal
 from PySide6.QtWidgets import (
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
-from omnidesk.core.timeutil import zone_names
+from omnidesk.core.timeutil import canonical_zone, zone_names
 from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.date_fields import DateTimeBox
 
@@ -206,8 +207,12 @@ class StepsTable(QWidget):
             at = (datetime.fromisoformat(last["at"]) + timedelta(days=1)).isoformat()[:16]
             step = {"channel": last["channel"], "at": at, "timezone": last["timezone"]}
         else:
-            tomorrow = datetime.now() + timedelta(days=1)
-            step = {"channel": VARIANT_CHANNELS[0], "at": tomorrow.strftime("%Y-%m-%dT10:00"),
+            # Tomorrow on the clock of the step's zone, where its 10:00 is read: on the computer's
+            # date it could be today there (Kiritimati is a day ahead of Los Angeles), already past.
+            zone = canonical_zone(self.default_zone)
+            today = datetime.now(UTC).astimezone(ZoneInfo(zone)) if zone else datetime.now()
+            tomorrow = today.date() + timedelta(days=1)
+            step = {"channel": VARIANT_CHANNELS[0], "at": f"{tomorrow.isoformat()}T10:00",
                     "timezone": self.default_zone}
         row = self._append(step)
         self._relayout()
