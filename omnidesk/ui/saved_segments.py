@@ -120,7 +120,8 @@ class SavedSegments(QObject):
             self.window.show_error("Cannot open the segment", str(exc))
             self.reload()
             return
-        self.customers.show_segment(segment.name, segment.rule)
+        # Walked to with the arrow keys, the navigation keeps the keys; clicked, they go to the panel.
+        self.customers.show_segment(segment.name, segment.rule, take_focus=not self.nav.walking_by_keys)
 
     def save(self, rule: dict) -> bool:
         """Ask a name and save ``rule`` under it; a name in use is replaced only when the user says so."""

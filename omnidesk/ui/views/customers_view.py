@@ -246,6 +246,7 @@ class CustomersView(QWidget):
         self.filter_button = QPushButton("Fil&ter…")  # Alt+T: Alt+F is the File menu
         self.filter_button.setCheckable(True)
         self.filter_button.setToolTip("Filter by a rule, count it and save it as a segment (Ctrl+Shift+F)")
+        self._filter_takes_focus = True  # shown by the button's toggle: see show_filter
         self.filter_button.toggled.connect(self.show_filter)
         enter_presses(self.filter_button)
         custom_fields, event_types = rule_vocabulary(self.workspace)
@@ -287,28 +288,35 @@ class CustomersView(QWidget):
         if combo.currentData() != current:
             self._apply_search()
 
-    def show_filter(self, shown: bool = True) -> None:
-        """Show (or hide) the rule panel; shown, the keyboard goes to it."""
+    def show_filter(self, shown: bool = True, *, take_focus: bool = True) -> None:
+        """Show (or hide) the rule panel; shown, the keyboard goes to it (unless ``take_focus`` is False)."""
         if self.filter_button.isChecked() != shown:
-            self.filter_button.setChecked(shown)  # comes back here through toggled
+            self._filter_takes_focus = take_focus
+            try:
+                self.filter_button.setChecked(shown)  # comes back here through toggled
+            finally:
+                self._filter_takes_focus = True
             return
+        take_focus = take_focus and self._filter_takes_focus
         self.filter_panel.setVisible(shown)
         if shown:
             self._fit_filter_panel()
-            self.builder.first_focus().setFocus(Qt.FocusReason.ShortcutFocusReason)
+            if take_focus:
+                self.builder.first_focus().setFocus(Qt.FocusReason.ShortcutFocusReason)
             if self.builder.rule() is None:
                 self._rule_changed(None)
 
     def toggle_filter(self) -> None:
         self.show_filter(not self.filter_panel.isVisible())
 
-    def show_segment(self, name: str, rule: dict) -> None:
+    def show_segment(self, name: str, rule: dict, *, take_focus: bool = True) -> None:
         """Filter the list by a saved segment's rule (or a Dashboard figure's), shown in the panel
         for editing: exactly its customers, so a search or filter left from before is cleared, and
-        the list, its count and the panel's count agree."""
+        the list, its count and the panel's count agree.  The keys go to the panel unless
+        ``take_focus`` is False (the navigation walked with the arrow keys keeps them)."""
         self.clear_search_and_filters()
         self.builder.set_rule(rule, segment_name=name)
-        self.show_filter(True)
+        self.show_filter(True, take_focus=take_focus)
 
     def clear_search_and_filters(self) -> None:
         """Empty the search box and set the channel and consent filters back to "any"."""
@@ -618,6 +626,8 @@ class CustomersView(QWidget):
         super().showEvent(event)
         self._schedule_fit()
         focused = QApplication.focusWidget()
+        if getattr(focused, "walking_by_keys", False):
+            return  # arrowing through the navigation: the keys stay on it
         if focused is None or not focused.isVisible() or not self.isAncestorOf(focused):
             # Back from a customer's screen the keyboard is where it was on the list (the row
             # opened); shown for the first time, in the search box.

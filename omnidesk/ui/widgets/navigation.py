@@ -5,6 +5,9 @@ when segments are added above it, so callers ask :meth:`row_of` and
 :meth:`key_at` instead of counting rows.  A segment row opens its screen
 (``screenChosen``) and names the segment (``segmentChosen``); a right-click
 (or the context-menu key) on it offers Rename… and Delete.
+
+Walked with the arrow keys, the list keeps the keys: :attr:`walking_by_keys` is True while a
+key moves it, and the screens it opens then leave the focus where it is.
 """
 
 from __future__ import annotations
@@ -83,6 +86,8 @@ class NavigationList(QListWidget):
         self.itemClicked.connect(self._clicked)
         self._changed_by_press = False
         self._quiet = False
+        # True while a key press moves the current row: the screen chosen leaves the keys here.
+        self.walking_by_keys = False
         self._follow_app_font()
 
     def changeEvent(self, event) -> None:
@@ -207,6 +212,13 @@ class NavigationList(QListWidget):
         if self._quiet or row < 0:
             return
         self._choose(row)
+
+    def keyPressEvent(self, event) -> None:
+        self.walking_by_keys = True
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self.walking_by_keys = False
 
     def mousePressEvent(self, event) -> None:
         self._changed_by_press = False
