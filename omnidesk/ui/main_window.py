@@ -13,10 +13,12 @@ import html
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -26,7 +28,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QStackedWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -71,6 +75,55 @@ APP_BUSY_TIMEOUT = 2.0
 OUTSIDE_LOOK_MS = 2000
 
 
+def _field_has_own(widget: QWidget, which: str) -> bool | None:
+    """Whether the text field ``widget`` has typing of its own to undo (``which`` "undo") or redo;
+    None when it is no text field."""
+    field = widget
+    if isinstance(widget, QAbstractSpinBox):
+        field = widget.findChild(QLineEdit)
+    elif isinstance(widget, QComboBox):
+        field = widget.lineEdit()
+    if isinstance(field, QLineEdit):
+        return field.isUndoAvailable() if which == "undo" else field.isRedoAvailable()
+    if isinstance(field, (QPlainTextEdit, QTextEdit)):
+        document = field.document()
+        return document.isUndoAvailable() if which == "undo" else document.isRedoAvailable()
+    return None
+
+
+class _UndoKeysInFields(QObject):
+    """Ctrl+Z (the redo keys) in a text field with nothing of its own to take back: Edit › Undo's (Redo's) step.
+
+    A field claims the undo keys for its typing even when it has none: after Ctrl+S in a campaign's
+    field, Ctrl+Z did nothing while Edit › Undo offered the save.  A field with typing of its own
+    to undo keeps undoing it first; with the window's step unavailable too, the field keeps the key.
+    Watched: each text field of the window as it gets the keys (the ShortcutOverride goes to it).
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        QApplication.instance().focusChanged.connect(self._focused)
+
+    def _focused(self, _old, new) -> None:
+        if new is not None and self.window.isAncestorOf(new) and _field_has_own(new, "undo") is not None:
+            new.installEventFilter(self)  # once: installed again, it is not doubled
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        if event.matches(QKeySequence.StandardKey.Undo):
+            which, action = "undo", self.window.undo_action
+        elif event.matches(QKeySequence.StandardKey.Redo):
+            which, action = "redo", self.window.redo_action
+        else:
+            return False
+        if _field_has_own(watched, which) is False and action.isEnabled() and action.isVisible():
+            event.ignore()  # not overridden: the window's shortcut runs
+            return True
+        return False
+
+
 class MainWindow(WorkspaceFilesMixin, QMainWindow):
     workspaceOpened = Signal(object)
     importFinished = Signal(list)  # summaries, one dict per file
@@ -113,6 +166,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
 
         self._build_actions()
         self._build_menus()
+        self._undo_keys = _UndoKeysInFields(self)
         # What long work (Find Duplicates, an import redone) is doing, with a way to stop it.
         self.work = WorkIndicator()
         self.work.cancelRequested.connect(self.operations.cancel)
