@@ -894,10 +894,12 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         else:
             customers.toggle_filter()
 
-    def _go_to_screen(self, key: str) -> None:
-        """View › (Ctrl+1, Ctrl+2…): the screen, with the keys on its list, ready to walk it."""
+    def _go_to_screen(self, key: str, *, back: bool = False) -> None:
+        """View › (Ctrl+1, Ctrl+2…): the screen, with the keys on its list, ready to walk it.
+        ``back`` from a customer opened there: where the keys were, when the screen remembers it."""
         self.show_screen(key)
-        restore = getattr(self.screens.get(key), "restore_focus", None)
+        screen = self.screens.get(key)
+        restore = (back and getattr(screen, "restore_focus_back", None)) or getattr(screen, "restore_focus", None)
         if restore is not None:
             restore()
 
@@ -990,7 +992,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if self.current_screen() == "customer" and self.customer_view is not None \
                 and not self.customer_view.may_leave_kept_notes():
             return  # Cancel: the notes kept on the "no longer here" page stay there
-        self._go_to_screen(self._back_to if self._back_to in self.screens else "customers")
+        self._go_to_screen(self._back_to if self._back_to in self.screens else "customers", back=True)
 
     def show_customer_list(self) -> None:
         self.show_screen("customers")

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from omnidesk.core.campaigns import campaign as core
 from omnidesk.core.errors import UserError
@@ -255,6 +256,10 @@ class CampaignsView(QWidget):
         fl.addStretch(1)
         self.recipients = RecipientsPanel()
         self.recipients.reasonChosen.connect(self.show_reason)
+        # The widget that had the keys when a customer was opened (a row of a left-out list):
+        # Back from the customer gives them to it again (restore_focus_back).
+        self._opened_from: QWidget | None = None
+        self.recipients.customerActivated.connect(self._remember_keys)
         self.recipients.customerActivated.connect(self.customerActivated)
 
         def scrolled(widget: QWidget) -> QScrollArea:
@@ -580,6 +585,20 @@ class CampaignsView(QWidget):
 
     def restore_focus(self) -> None:
         (self.table if self.current is not None else self.empty).setFocus()
+
+    def _remember_keys(self, _customer_id: int) -> None:
+        focused = QApplication.focusWidget()
+        self._opened_from = focused if focused is not None and self.isAncestorOf(focused) else None
+
+    def restore_focus_back(self) -> None:
+        """Back from a customer opened here: the keys where they were (the same row of the list of
+        people left out), or on the campaign list when that is no longer shown."""
+        opened_from, self._opened_from = self._opened_from, None
+        if opened_from is not None and isValid(opened_from) and opened_from.isVisible() \
+                and self.isAncestorOf(opened_from):
+            opened_from.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.restore_focus()
 
     # -- off the UI thread ----------------------------------------------------------------
 

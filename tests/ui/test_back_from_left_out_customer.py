@@ -1,0 +1,70 @@
+"""A keyboard user walks a step's "opted out" list on the Campaigns screen: Enter opens one
+customer, Alt+Left comes back to the same row of that list (as Customers and Review come back to
+the same row or pair), not to the campaign list many Tab stops away.  Ctrl+4 still puts the keys
+on the campaign list."""
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from omnidesk.core.campaigns.campaign import save_campaign
+from omnidesk.core.messages.store import save_message
+
+
+def test_back_returns_to_the_left_out_list(demo, qtbot):
+    win = demo
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    save_message(win.workspace, "Sale", {"headline": "Sale", "link": "https://shop.example/s"}, channels=["email"])
+    save_campaign(win.workspace, "Spring", message="Sale", steps=[
+        {"channel": "email", "at": "2027-04-01T10:00", "timezone": "America/New_York"}])
+    QTest.keySequence(win, QKeySequence("Ctrl+4"))
+    view = win.screens["campaigns"]
+    view.select("Spring")
+    tree = view.recipients.tree
+    tree.setFocus()
+    while "opted out" not in (tree.currentItem().text(0) if tree.currentItem() else ""):
+        QTest.keyClick(tree, Qt.Key.Key_Down)
+    QTest.keyClick(tree, Qt.Key.Key_Return)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    people = view.recipients.people
+    assert QApplication.focusWidget() is people
+    QTest.keyClick(people, Qt.Key.Key_Down)
+    QTest.keyClick(people, Qt.Key.Key_Down)
+    row = people.currentRow()
+    QTest.keyClick(people, Qt.Key.Key_Return)
+    assert win.current_screen() == "customer"
+    QTest.keySequence(QApplication.focusWidget(), QKeySequence("Alt+Left"))
+    assert win.current_screen() == "campaigns"
+    assert QApplication.focusWidget() is people, "the keys did not come back to the left-out list"
+    assert people.currentRow() == row
+    # Opened again and left by the View shortcut instead: the campaign list, as always.
+    QTest.keyClick(people, Qt.Key.Key_Return)
+    assert win.current_screen() == "customer"
+    QTest.keySequence(QApplication.focusWidget(), QKeySequence("Ctrl+4"))
+    assert QApplication.focusWidget() is view.table
+
+
+def test_back_falls_back_to_the_campaign_list_when_the_list_is_gone(demo, qtbot):
+    win = demo
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    save_message(win.workspace, "Sale", {"headline": "Sale", "link": "https://shop.example/s"}, channels=["email"])
+    save_campaign(win.workspace, "Spring", message="Sale", steps=[
+        {"channel": "email", "at": "2027-04-01T10:00", "timezone": "America/New_York"}])
+    QTest.keySequence(win, QKeySequence("Ctrl+4"))
+    view = win.screens["campaigns"]
+    view.select("Spring")
+    tree = view.recipients.tree
+    tree.setFocus()
+    while "opted out" not in (tree.currentItem().text(0) if tree.currentItem() else ""):
+        QTest.keyClick(tree, Qt.Key.Key_Down)
+    QTest.keyClick(tree, Qt.Key.Key_Return)
+    people = view.recipients.people
+    people.setFocus()
+    QTest.keyClick(people, Qt.Key.Key_Return)
+    assert win.current_screen() == "customer"
+    people.hide()  # the list no longer shown when the screen comes back
+    QTest.keySequence(QApplication.focusWidget(), QKeySequence("Alt+Left"))
+    assert win.current_screen() == "campaigns"
+    assert QApplication.focusWidget() is view.table
