@@ -1049,6 +1049,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     def _say_changed_outside(self) -> None:
         self.statusBar().showMessage("The workspace was changed outside this window; the screens show it now.",
                                      8000)
+        # Someone erased there: Edit › Undo and Redo may hold what was erased, and are emptied
+        # (the status bar says so instead).
+        self.operations.look_for_erasures()
 
     def _apply_changes(self, changes: Changes) -> None:
         """After each change, undo or redo: each screen re-reads what it shows, if the change concerns it.

@@ -18,7 +18,12 @@ Each change is a :class:`~omnidesk.ui.commands.Step`, a QUndoCommand whose
 * Long work (Find Duplicates, redoing an import) runs off the UI thread on the
   task runner with progress and Cancel; other changes wait until it ends.
 * Erasing a person cannot be undone: the stack is cleared (its steps may hold
-  what was erased), and the question asked before says so.
+  what was erased), and the question asked before says so.  So is an erase in
+  another window or on the command line: the bridge keeps the suppression list's
+  mark (``core.erasures``) from when its history began, forgets the history once
+  the window sees the list grew (:meth:`Operations.look_for_erasures`), and each
+  undo and redo writes only while the mark is the same (checked inside its
+  transaction), so no step puts back what an erase took.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from PySide6.QtGui import QUndoStack
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.customers import customer_fingerprints, display_names
+from omnidesk.core.erasures import ErasedSince, ErasureWatch, current_mark
 from omnidesk.core.errors import UserError
 from omnidesk.core.failures import is_damaged, is_refused
 from omnidesk.core.tasks import Cancelled
@@ -46,6 +52,8 @@ from omnidesk.ui.tasks import Task, TaskRunner
 LONG_EDIT = 1_000
 # Consent a person refused: a redo that drops its recording says they may be sent to again.
 REFUSALS = ("denied", "unsubscribed", "cleaned")
+# The status bar, when the undo history is forgotten because someone was erased elsewhere.
+ERASED_ELSEWHERE = "Undo history cleared: a person was erased in another window or command"
 
 
 def consent_lost(channel: str, status: str, who: str) -> str:
@@ -99,6 +107,9 @@ class Operations(QObject):
         # Counts the steps run (pushed, undone, redone): a step's ``turn`` is when it last ran.
         self.turns = 0
         self._told: Callable[[str, str], None] | None = None  # see failures_told_to
+        # The suppression list's mark (core.erasures) when the history began: the steps on the
+        # stack hold nothing of anyone erased after it.
+        self.erasures = 0
 
     @contextmanager
     def failures_told_to(self, handler: Callable[[str, str], None]) -> Iterator[None]:
@@ -120,8 +131,36 @@ class Operations(QObject):
 
     def set_workspace(self, workspace: Workspace | None) -> None:
         self.workspace = workspace
+        self._forget_history()
+
+    def _forget_history(self) -> None:
+        """Empty Edit › Undo and Redo; the history that begins now holds no one erased before."""
         self.stack.clear()
         self.batch_aliases.clear()
+        self.erasures = current_mark(self.workspace) if self.workspace is not None else 0
+
+    def _erased_elsewhere(self) -> bool:
+        """Whether someone was erased (in another window, on the command line) since the history began."""
+        return self.workspace is not None and current_mark(self.workspace) != self.erasures
+
+    def _history_begins(self) -> None:
+        """Before a step is first run: with nothing to undo or redo, the history starts afresh
+        from now (an erase before it concerns none of the steps to come).  Read before the step's
+        own write, so an erase after this look is one the steps may hold, and is caught."""
+        if self.workspace is not None and self.stack.count() == 0:
+            self.erasures = current_mark(self.workspace)
+
+    def look_for_erasures(self) -> bool:
+        """When someone was erased elsewhere since the history began, forget the history (its
+        steps may hold what was erased) and say so; True when it did.  The window asks when it
+        sees another window's or the command line's change; each undo and redo asks too."""
+        if not self._erased_elsewhere():
+            return False
+        had = self.stack.count() > 0
+        self._forget_history()
+        if had:
+            self.notice.emit(ERASED_ELSEWHERE)
+        return had
 
     @property
     def busy(self) -> bool:
@@ -166,6 +205,7 @@ class Operations(QObject):
 
     def _push_ready(self, step: Step, title: str) -> bool:
         assert self.workspace is not None
+        self._history_begins()
         step.ops = self
         step.before = customer_fingerprints(self.workspace, step.customers)
         try:
@@ -235,6 +275,8 @@ class Operations(QObject):
 
     def _move(self, step: Step, *, undoing: bool, at: int) -> None:
         assert self.workspace is not None
+        if self.look_for_erasures():
+            return
         verb = "undo" if undoing else "redo"
         title = f"Cannot {verb} {step.text()}"
         expected = step.after if undoing else step.before
@@ -244,8 +286,12 @@ class Operations(QObject):
         if step.long_undo if undoing else step.long_redo:
             self._long_move(step, title, undoing)
             return
+        watched = self._watched(step)
         try:
-            changes = step.revert(self.workspace) if undoing else step.apply(self.workspace)
+            changes = step.revert(watched) if undoing else step.apply(watched)
+        except ErasedSince:  # erased just now, between the look above and this write
+            self.look_for_erasures()
+            return
         except (UserError, OSError) as exc:
             self._drop(step, undoing, title, reason(exc))
             return
@@ -256,6 +302,15 @@ class Operations(QObject):
             self._report(title, exc)
             return
         self._moved(step, undoing, changes)
+
+    def _watched(self, step: Step):
+        """The workspace an undo or redo writes through: each write refused once someone was
+        erased since the history began.  An import's redo is checked by the import itself (it
+        leaves out every erased person's row), and its undo takes rows out."""
+        assert self.workspace is not None
+        if isinstance(step, commands.ImportStep):
+            return self.workspace
+        return ErasureWatch(self.workspace, self.erasures)
 
     def _moved(self, step: Step, undoing: bool, changes: Changes) -> None:
         step.ran = True
@@ -300,6 +355,7 @@ class Operations(QObject):
                     finished: Callable[[Step], None] | None = None) -> None:
         """Run a ``long_redo`` step's first time as long work; stacked when done, unless it changed nothing."""
         assert self.workspace is not None
+        self._history_begins()
         step.ops = self
         step.before = step.after = {}
 
@@ -341,14 +397,17 @@ class Operations(QObject):
             self._moved(step, undoing, changes)
 
         def failed_or_gone(exc: BaseException) -> None:
-            if isinstance(exc, (UserError, OSError)) and not isinstance(exc, Cancelled):
+            if isinstance(exc, ErasedSince):
+                self.look_for_erasures()
+            elif isinstance(exc, (UserError, OSError)) and not isinstance(exc, Cancelled):
                 self._drop(step, undoing, title, reason(exc))
             elif is_refused(exc):
                 self._drop(step, undoing, title, _cannot_apply(step))
             else:
                 self._long_failed(title, exc)
 
-        work = step.long_revert_task(self.workspace, self) if undoing else step.long_task(self.workspace, self)
+        watched = self._watched(step)
+        work = step.long_revert_task(watched, self) if undoing else step.long_task(watched, self)
         task = Task(work)
         self.task = task
         self._busy_with = step.long_words()
@@ -384,6 +443,7 @@ class Operations(QObject):
             raise self.workspace.readonly_error()
         name = self.names([customer_id]).get(customer_id, f"customer #{customer_id}")
         step = commands.NotesStep(customer_id, name, text, wait, append=append)
+        self._history_begins()
         step.ops = self
         step.before = customer_fingerprints(self.workspace, step.customers)
         changes = step.apply(self.workspace)
@@ -479,6 +539,7 @@ class Operations(QObject):
         if self.workspace is None:
             return
         step = commands.ImportStep(files, list(batch_ids))
+        self._history_begins()
         step.ops = self
         step.workspace = self.workspace
         step.before = step.after = {}
@@ -683,6 +744,5 @@ class Operations(QObject):
             return erase_person(self.workspace, customer_id, expect=expect)
         finally:
             if not self.names([customer_id]):  # erased (even when tidying up after it failed)
-                self.stack.clear()
-                self.batch_aliases.clear()
+                self._forget_history()
                 self.changed.emit(Changes(customers=frozenset({customer_id}), customer_list=True, reviews=True))
