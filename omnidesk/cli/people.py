@@ -85,9 +85,7 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
 
 def _rules_note(segments: int, campaigns: int) -> str:
     """What the erase did to saved segments and campaign audiences naming the person's email or phone."""
-    named = " and ".join(x for x in (counted(segments, "saved segment") if segments else "",
-                                      (counted(campaigns, "campaign audience") if campaigns else "")) if x)
-    if not named:
-        return ""
-    return (f"; {named} named their email or phone: it now reads [erased] there, which matches no one, "
-            "and everyone else they selected they still select")
+    from omnidesk.core.rights import rules_named_words
+
+    words = rules_named_words(segments, campaigns)
+    return f"; {words}" if words else ""

@@ -71,6 +71,7 @@ from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.importing.custom_fields import customer_fields, record_fields
 from omnidesk.core.mentions import (
+    ERASED,
     kept_hashes,
     mentions_of,
     notes_mentioning,
@@ -110,6 +111,7 @@ from omnidesk.core.suppression import (
     workspace_salt,
     written_forms,
 )
+from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace, backup_files
 
 _IN = 900  # values per IN (...) list, below SQLite's parameter limit
@@ -335,6 +337,19 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
     tempfiles.clean_stale(legacy_any_age=True)
     removed["backups_deleted"] = delete_backups(ws)
     return removed
+
+
+def rules_named_words(segments: int, campaigns: int) -> str:
+    """What an erase did to the saved segments and campaign audiences whose rule named the person's
+    email or phone (``segments_named``, ``campaigns_named``), as the command line and the app both
+    say it ("1 saved segment named their email or phone: it now reads [erased] there, …"), without
+    a stop; "" when none did."""
+    named = " and ".join(x for x in (counted(segments, "saved segment") if segments else "",
+                                      counted(campaigns, "campaign audience") if campaigns else "") if x)
+    if not named:
+        return ""
+    return (f"{named} named their email or phone: it now reads {ERASED} there, which matches no one, "
+            "and everyone else they selected they still select")
 
 
 def delete_backups(ws: Workspace) -> int:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from omnidesk.core.customers import customer_fingerprints
 from omnidesk.core.profile import customer_profile
-from omnidesk.core.rights import export_person
+from omnidesk.core.rights import export_person, rules_named_words
 from omnidesk.core.workspace import backup_files
 from omnidesk.ui.dialogs.person_dialogs import erase_confirmation
 from omnidesk.ui.operations import reason
@@ -153,6 +153,10 @@ class PersonActionsMixin:
             if noted:
                 cards = "other customer's card" if noted == 1 else "other customers' cards"
                 text += f" Their email or phone was taken out of the notes on {noted:,} {cards}."
+            # A saved segment or campaign naming their email or phone: said as the command line says it.
+            rules = rules_named_words(removed.get("segments_named", 0), removed.get("campaigns_named", 0))
+            if rules:
+                text += f" {rules[:1].upper()}{rules[1:]}."
             backups = removed.get("backups_deleted", 0)
             if backups:
                 text += (f" The {backups} backup{'s' if backups != 1 else ''} that held them "
