@@ -47,7 +47,7 @@ def cmd_person_export(args: argparse.Namespace) -> int:
 
 
 def cmd_person_erase(args: argparse.Namespace) -> int:
-    from omnidesk.core.rights import erase_person
+    from omnidesk.core.rights import GUESS_CHECKED, KEPT_AS, erase_person
 
     with _open_existing(args) as ws:
         cid = _customer(ws, args.customer)
@@ -62,7 +62,8 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
                        "too and will be deleted." if n > 1 else
                        " The backup omnidesk made next to the workspace (before an upgrade) holds them too "
                        "and will be deleted." if n else "")
-            answer = input(f"Erase customer {cid} and every record about them?{backups} "
+            answer = input(f"Erase customer {cid} and every record about them?{backups} Their emails, phones "
+                           f"and customer ids stay on the suppression list as {KEPT_AS}: {GUESS_CHECKED}. "
                            "This cannot be undone [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 print("Nothing erased.")
@@ -80,6 +81,7 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
              if removed.get("others_notes") else "")
           + _rules_note(removed.get("segments_named", 0), removed.get("campaigns_named", 0))
           + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."))
+    print(f"The suppression list keeps them as {KEPT_AS}; {GUESS_CHECKED}.")
     return EXIT_OK
 
 

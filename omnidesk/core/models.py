@@ -390,7 +390,10 @@ class MergeLog(SQLModel, table=True):
 
 
 class Suppression(SQLModel, table=True):
-    """One-way hashes of an erased person's identifiers: a re-import cannot bring them back."""
+    """Salted hashes of an erased person's identifiers: a re-import cannot bring them back.
+
+    They cannot be read back, but the salt is in the same file: a guessed email or phone can be
+    checked against them (``suppression``)."""
 
     __tablename__ = "suppression"
 

@@ -1,7 +1,7 @@
 """A person's rights over their data: export everything about them, or erase them.
 
 Erasing removes the customer, every source row, identifier, consent fact,
-event, review and merge trace about them, and keeps only one-way hashes on the
+event, review and merge trace about them, and keeps only salted hashes on the
 suppression list (``omnidesk.core.suppression``, which every import reads), so
 importing an old export again cannot bring them back while everybody else's
 rows still come in:
@@ -337,6 +337,14 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
     tempfiles.clean_stale(legacy_any_age=True)
     removed["backups_deleted"] = delete_backups(ws)
     return removed
+
+
+# How an erase keeps what keeps the person out, in the words the app and the command line both use.
+# The hashes are salted, and the salt is in the same workspace file (so that a copy of the file
+# still keeps them out): nothing can be read back from them, but a guess can be checked.
+KEPT_AS = "salted fingerprints that cannot be read back"
+GUESS_CHECKED = ("someone who has the workspace file and guesses one of their emails or phone numbers can "
+                 "check the guess against them, so keep the file as safe as the customer list itself")
 
 
 def rules_named_words(segments: int, campaigns: int) -> str:

@@ -1,4 +1,4 @@
-"""The suppression list: one-way hashes that keep an erased person out of every later import.
+"""The suppression list: salted hashes that keep an erased person out of every later import.
 
 Every import checks each row's keys (:func:`row_suppression_keys`) against the
 list (:func:`known_suppressions`) and leaves out the rows found there; erasing a
@@ -21,7 +21,12 @@ row out: a later row of another customer that names them (a gift shipped to them
 without them (``mentions.erased_in_rows``).
 
 Hashes are salted per workspace (:func:`workspace_salt`), so the list cannot be
-matched against another workspace's or a public list.
+matched against another workspace's or a public list.  They cannot be read back,
+but the salt is kept in the same file (a copy of the workspace keeps the person
+out too): whoever has the file can check a guessed email or phone number against
+them, and a phone number by trying every number of an area code.  The app and the
+command line say so (``rights.GUESS_CHECKED``): the file is kept as safe as the
+customer list.
 
 This is the low layer of privacy: the importer reads it, and it reads nothing
 above the schema.  What to erase and export lives in ``omnidesk.core.rights``.

@@ -211,7 +211,7 @@ def test_erase_person_removes_them_everywhere_and_shows_the_list_without_them(wi
     assert [m[:2] for m in messages] == [("info", "Person erased")]
     assert name in messages[0][2] and f"{count:,} source records" in messages[0][2]
     assert f"{events:,} timeline entr" in messages[0][2]
-    assert "and their name and address, are kept only as one-way fingerprints" in messages[0][2]
+    assert "and their name and address, are kept only as salted fingerprints that cannot be read back" in messages[0][2]
 
 
 def _answer_box_with(key: Qt.Key, seen: list[str], tries: int = 50) -> None:

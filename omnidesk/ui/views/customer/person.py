@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from omnidesk.core.customers import customer_fingerprints
 from omnidesk.core.profile import customer_profile
-from omnidesk.core.rights import export_person, rules_named_words
+from omnidesk.core.rights import GUESS_CHECKED, KEPT_AS, export_person, rules_named_words
 from omnidesk.core.workspace import backup_files
 from omnidesk.ui.dialogs.person_dialogs import erase_confirmation
 from omnidesk.ui.operations import reason
@@ -83,8 +83,8 @@ class PersonActionsMixin:
             removes.append(f"the {backups} backup{'s' if backups != 1 else ''} Omnidesk made next to this "
                            "workspace before upgrading it: they hold this person too, so they are deleted")
         kept = (f"Their {ids} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids), and their "
-                "name with their address and birthday, are kept only as one-way fingerprints, so importing "
-                "an old file cannot bring them back. "
+                f"name with their address and birthday, are kept only as {KEPT_AS}, so importing "
+                f"an old file cannot bring them back; {GUESS_CHECKED}. "
                 "The files you imported them from, and copies you saved with Save a Copy, are not changed.")
         return erase_confirmation(self, p.display_name, removes, kept)
 
@@ -144,7 +144,7 @@ class PersonActionsMixin:
                      f"{ids:,} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids)"
                      + (", and their name and address," if removed.get("name_and_place_keys") else "")
                      + f" {'are' if ids != 1 or removed.get('name_and_place_keys') else 'is'} kept only as "
-                     "one-way fingerprints, so an old file cannot bring them back.")
+                     f"{KEPT_AS}, so an old file cannot bring them back; {GUESS_CHECKED}.")
             others = removed.get("others_rows", 0)
             if others:
                 text += (f" They were also taken out of {others:,} row{'s' if others != 1 else ''} of other "
