@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from omnidesk.cli.common import (
@@ -105,7 +106,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         expanded = unpacked.expand(files)
         for note in unpacked.skipped:  # what a zip held that is not imported, and why
             print(f"omnidesk: note: {note}", file=sys.stderr)
-        return _import_files(args, expanded, _report_outputs(args, files, expanded))
+        return _import_files(args, expanded, _report_outputs(args, files, expanded), unpacked.empty_member)
 
 
 def _report_outputs(args: argparse.Namespace, given: list[Path], files: list[Path]) -> list[Path]:
@@ -126,8 +127,12 @@ def _report_outputs(args: argparse.Namespace, given: list[Path], files: list[Pat
     return paths
 
 
-def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[Path]) -> int:
+def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[Path],
+                  empty_member: Callable[[Path, BaseException], str | None]) -> int:
+    """Import ``files``; ``empty_member`` names the archive a file came from when it was found to
+    have a header and no rows: nothing to import, said in one line and no failure."""
     from omnidesk.core import failures
+    from omnidesk.core.importing.archives import EMPTY_MEMBER
     from omnidesk.core.importing.driver import FileFailure, ImportRequest, import_files
     from omnidesk.core.importing.pipeline import ImportOptions
     from omnidesk.core.importing.result import ERASED
@@ -150,7 +155,15 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
         # A full disk would fail every file after it; anything unforeseen is main()'s to tell.
         return failures.is_disk_full(exc) or not _is_user_error(exc)
 
+    def archive_of_empty(failure: FileFailure) -> str | None:
+        return empty_member(Path(failure.file.path), failure.error)
+
     def one_file(done) -> None:  # told as each file finishes
+        if isinstance(done, FileFailure) and (archive := archive_of_empty(done)) is not None:
+            name = printable(done.file_name)
+            out.item({"file": done.file_name, "archive": archive, "nothing_to_import": True, "note": EMPTY_MEMBER},
+                     f"{name} (in {archive}): {EMPTY_MEMBER}")
+            return
         if isinstance(done, FileFailure):
             if not stops(done.error):
                 told = _user_error_text(done.error)
@@ -237,7 +250,8 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
         out.flush()  # the files that were imported, as JSON: they are in the workspace
         raise CliError(disk_full)
     out.flush()
-    return EXIT_ERROR if run.failures else EXIT_OK  # a stopped run has raised above
+    failed = [f for f in run.failures if archive_of_empty(f) is None]
+    return EXIT_ERROR if failed else EXIT_OK  # a stopped run has raised above
 
 
 def _write_reports(run, report_to: list[Path], force: bool) -> list[tuple[Path, str, int]]:

@@ -1251,7 +1251,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         from omnidesk.core.importing.pipeline import ImportOptions
         from omnidesk.ui.dialogs.import_wizard import ImportWizard
 
-        wizard = ImportWizard(self.workspace, list(files), self.runner, self, expand=self.unpacked.expand)
+        wizard = ImportWizard(self.workspace, list(files), self.runner, self, expand=self.unpacked.expand,
+                              empty_member=self.unpacked.empty_member)
 
         def on_finished(results) -> None:
             runs = [(plan, result) for plan, result in wizard.runs if result.batch_id]

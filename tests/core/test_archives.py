@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import pytest
@@ -133,3 +134,48 @@ def test_zip_members_are_unpacked_in_a_private_folder(tmp_path, monkeypatch):
         assert private in member.parents and private.parent == tmp_path
         assert stat.S_IMODE(os.stat(private).st_mode) == 0o700
     assert not member.exists()
+
+
+# Mailchimp's audience export: four member files, the nonsubscribed one usually its header alone.
+MAILCHIMP_HEADER = '"Email Address","First Name","Last Name","MEMBER_RATING","OPTIN_TIME","CONFIRM_TIME","LEID","EUID"\r\n'
+CLEANED = SUB.replace('"EUID"', '"EUID","CLEAN_TIME"').replace('"aa1"', '"aa1","2026-03-05 09:00:00"') \
+    .replace("ann@", "cy@").replace('"Ann"', '"Cy"')
+
+
+def mailchimp_zip(path):
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("subscribed_email_audience_export_6a.csv", SUB)
+        z.writestr("nonsubscribed_email_audience_export_6a.csv", MAILCHIMP_HEADER)
+        z.writestr("unsubscribed_email_audience_export_6a.csv", UNSUB)
+        z.writestr("cleaned_email_audience_export_6a.csv", CLEANED)
+    return path
+
+
+def own_temp_folder(tmp_path, monkeypatch):
+    """Unpack into a temp folder of the test's own, out of reach of whatever cleans the shared one."""
+    import tempfile
+
+    from omnidesk.core import tempfiles
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(tempfiles, "_folder", None)
+
+
+def test_a_member_with_a_header_and_no_rows_is_nothing_to_import_not_an_error(tmp_path, capsys, monkeypatch):
+    from tests.helpers import run_cli
+
+    own_temp_folder(tmp_path, monkeypatch)
+    archive = mailchimp_zip(tmp_path / "mailchimp_export_6a.zip")
+    status, out, err = run_cli(capsys, "import", archive, "-w", tmp_path / "w.omnidesk")
+    assert status == 0, err
+    assert "error" not in err
+    lines = out.splitlines()
+    assert ("nonsubscribed_email_audience_export_6a.csv (in mailchimp_export_6a.zip): "
+            "no contacts in it — nothing to import") in lines
+    assert sum("imported 1," in line for line in lines) == 3  # the other three members, one person each
+    status, out, err = run_cli(capsys, "import", archive, "--json", "-w", tmp_path / "w2.omnidesk")
+    assert status == 0
+    (empty,) = [item for item in map(json.loads, out.splitlines()) if item["file"].startswith("non")]
+    assert empty == {"file": "nonsubscribed_email_audience_export_6a.csv", "archive": "mailchimp_export_6a.zip",
+                     "nothing_to_import": True, "note": "no contacts in it — nothing to import"}

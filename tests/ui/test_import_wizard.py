@@ -622,6 +622,52 @@ def test_a_zip_added_in_the_wizard_is_unpacked_as_file_import_does(window, qtbot
     assert window.workspace.counts()["source_records"] == 3
 
 
+def test_a_member_of_a_zip_with_a_header_and_no_rows_is_said_plainly_not_left_out(window, qtbot, tmp_path,
+                                                                                   monkeypatch):
+    """Mailchimp's audience zip holds four member files; the nonsubscribed one is often its header
+    alone. It has nothing to import, which is no fault: said in plain words, never as left out."""
+    import tempfile
+
+    from omnidesk.core import tempfiles
+    from omnidesk.ui.dialogs.import_wizard import ERROR_COLOR
+
+    (tmp_path / "tmp").mkdir()  # unpacked into the test's own temp folder
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(tempfiles, "_folder", None)
+    window.open_workspace(_new_workspace(tmp_path))
+    header = "Email Address,First Name,Last Name,OPTIN_TIME,CONFIRM_TIME,LEID\r\n"
+    archive = tmp_path / "mailchimp_export_6a.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("subscribed_email_audience_export_6a.csv", header + "ann@example.com,Ann,Lee,,,1\r\n")
+        z.writestr("nonsubscribed_email_audience_export_6a.csv", header)
+        z.writestr("unsubscribed_email_audience_export_6a.csv",
+                   header.replace("LEID", "LEID,UNSUB_TIME") + "bob@example.com,Bob,Stone,,,2,2026-03-01 09:00:00\r\n")
+        z.writestr("cleaned_email_audience_export_6a.csv",
+                   header.replace("LEID", "LEID,CLEAN_TIME") + "cy@example.com,Cy,Hall,,,3,2026-03-05 09:00:00\r\n")
+    window.import_files([archive])
+    wizard = window.import_wizard
+    said = "no contacts in it — nothing to import"
+    (row,) = [row for path, (_, row) in wizard.files_page.rows.items() if path.name.startswith("nonsubscribed")]
+    assert said in row.status_text
+    assert "Cannot import" not in row.status_text and ERROR_COLOR not in row.status_text
+    assert "left out" not in wizard.files_page.status.text()
+    assert "3 files ready" in wizard.files_page.status.text()
+    assert len(wizard.plans) == 3
+    wizard.next()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.outcome is not None, timeout=5000)
+    line = f"<li><b>nonsubscribed_email_audience_export_6a.csv</b> (in mailchimp_export_6a.zip): {said}.</li>"
+    notes = wizard.check_page.notes.text()
+    assert line in notes and notes.count(said) == 1
+    assert "Left out" not in notes and ERROR_COLOR not in notes
+    assert "None of the files" not in wizard.check_page.status.text()
+    finish(wizard, qtbot)
+    notes = wizard.done_page.notes.text()
+    assert line in notes and notes.count(said) == 1
+    assert "Left out" not in notes and ERROR_COLOR not in notes
+    assert window.workspace.counts()["source_records"] == 3
+
+
 def _new_workspace(tmp_path: Path) -> Path:
     path = tmp_path / "fresh.omnidesk"
     Workspace.create(path).close()

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from omnidesk.core import held_files, tempfiles
 from omnidesk.core.errors import UserError
+from omnidesk.core.importing.unreadable import NoRowsError
 from omnidesk.core.text import printable
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".vcf")
@@ -64,9 +65,13 @@ def _is_archive(path: Path) -> bool:
 # Members that are archives themselves: not unpacked (an archive in an archive is no export's).
 ARCHIVE_SUFFIXES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 _NESTED = "an archive inside the archive, which is not unpacked (unpack it yourself and import the CSV files inside)"
+# What is said of a member with its header and no rows: an export's list that is empty today (Mailchimp's
+# nonsubscribed members, most often) has nothing to import, and that is no fault of the file or the user.
+EMPTY_MEMBER = "no contacts in it — nothing to import"
 
 
-def expand_archives(paths: Iterable[Path], workdir: Path, skipped: list[str] | None = None) -> list[Path]:
+def expand_archives(paths: Iterable[Path], workdir: Path, skipped: list[str] | None = None,
+                    origins: dict[Path, str] | None = None) -> list[Path]:
     """``paths`` with every ZIP replaced by the data files inside it, unpacked under ``workdir``.
 
     Members keep their own names (they say what they are: subscribed, unsubscribed,
@@ -76,7 +81,8 @@ def expand_archives(paths: Iterable[Path], workdir: Path, skipped: list[str] | N
     system's own files (``__MACOSX``, hidden files) are passed over.  An archive
     with no data file, or one too large to be an export, is refused with a
     message naming what it holds.  Spreadsheets (.xlsx) are zips too and are left
-    for the importer to refuse with its own advice.
+    for the importer to refuse with its own advice.  ``origins``, when given,
+    gets each unpacked file with the name of the archive it came from.
     """
     out: list[Path] = []
     for path in paths:
@@ -122,6 +128,8 @@ def expand_archives(paths: Iterable[Path], workdir: Path, skipped: list[str] | N
                 if not unpacked:
                     raise _nothing_to_import(path, passed)
                 out.extend(unpacked)
+                if origins is not None:
+                    origins.update((member, printable(path.name)) for member in unpacked)
                 if skipped is not None:
                     skipped.extend(f"{printable(path.name)}: skipped {printable(name)}: {why}."
                                    for name, why in passed)
@@ -239,6 +247,8 @@ class Unpacked:
         self._workdir: Path | None = None
         # The members passed over, one sentence each ("x.zip: skipped readme.txt: ...").
         self.skipped: list[str] = []
+        # Each unpacked member, with the name of the archive it came from.
+        self.origins: dict[Path, str] = {}
 
     def expand(self, paths: Iterable[Path]) -> list[Path]:
         """Like :func:`expand_archives`, into this session's folder (made for the first zip);
@@ -248,12 +258,22 @@ class Unpacked:
             return paths
         if self._workdir is None:
             self._workdir = tempfiles.mkdtemp("unpacked-")
-        return expand_archives(paths, self._workdir, self.skipped)
+        return expand_archives(paths, self._workdir, self.skipped, self.origins)
+
+    def empty_member(self, path: Path, error: BaseException) -> str | None:
+        """The name of the archive ``path`` was unpacked from, when ``error`` refused it for having a
+        header and no rows: such a member has nothing to import (:data:`EMPTY_MEMBER`), which is no
+        failure; None otherwise.  A file the user picked itself and found so is still refused: they
+        may have picked the wrong file, or an export that went wrong."""
+        if not isinstance(error, NoRowsError):
+            return None
+        return self.origins.get(Path(path))
 
     def close(self) -> None:
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
+        self.origins.clear()
 
     def __enter__(self) -> Unpacked:
         return self

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.channels import channel_name
+from omnidesk.core.importing.archives import EMPTY_MEMBER
 from omnidesk.core.importing.analysis import NO_ONE_NOTE, NamesNoOneError, names_no_one, unnamed_file_note
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, Kind
 from omnidesk.core.importing.pipeline import (
@@ -77,11 +79,13 @@ def _html(text: str) -> str:
 
 @dataclass
 class FileEntry:
-    """One picked file: its plan once read, or why it cannot be imported."""
+    """One picked file: its plan once read, or why it cannot be imported, or that it has nothing to import."""
 
     path: Path
     plan: ImportPlan | None = None
     error: str | None = None
+    # A member of an archive with a header and no rows: the archive's name. Nothing to import, and no fault.
+    empty_member_of: str | None = None
     rows: int = 0
     rows_exact: bool = False
     user_kind: bool = False  # the user chose the kind; a new mapping must not re-guess it
@@ -95,7 +99,7 @@ class FileEntry:
 
     @property
     def reading(self) -> bool:
-        return self.plan is None and self.error is None
+        return self.plan is None and self.error is None and self.empty_member_of is None
 
     def format_text(self) -> str:
         """E.g. "Shopify customers export · UTF-8 · comma · 1,234 rows est."; a vCard file's
@@ -114,9 +118,17 @@ class FileEntry:
         return f"{KIND_LABELS.get(self.plan.kind, self.plan.kind)} from {_channel_label(self.plan.channel)}"
 
 
-def _read_files(workspace: Workspace, paths: list[Path], encodings: dict[Path, str] | None = None):
+def empty_member_html(entry: FileEntry) -> str:
+    """"<b>nonsubscribed.csv</b> (in export.zip): no contacts in it — nothing to import"."""
+    return (f"<b>{_html(printable(entry.path.name))}</b> (in {_html(entry.empty_member_of or '')}): "
+            f"{_html(EMPTY_MEMBER)}")
+
+
+def _read_files(workspace: Workspace, paths: list[Path], encodings: dict[Path, str] | None = None,
+                empty_member: Callable[[Path, BaseException], str | None] | None = None):
     """A task body: analyze each path (in the encoding the user chose for it, if any);
-    an unreadable file becomes an error, the rest go on."""
+    an unreadable file becomes an error, the rest go on. ``empty_member`` names the archive a file
+    came from when the file has a header and no rows: it is listed as having nothing to import."""
     encodings = encodings or {}
 
     def work(cancelled):
@@ -133,7 +145,12 @@ def _read_files(workspace: Workspace, paths: list[Path], encodings: dict[Path, s
                 else:
                     entry.rows = estimate_records(path, entry.plan.fmt)
             except (UnreadableFileError, UserError, OSError) as exc:
-                entry.plan, entry.error = None, str(exc)
+                entry.plan = None
+                archive = empty_member(path, exc) if empty_member is not None else None
+                if archive is not None:
+                    entry.empty_member_of = archive
+                else:
+                    entry.error = str(exc)
             except Exception as exc:  # a file the reader trips over must not stop the others
                 entry.plan, entry.error = None, f'"{printable(path.name)}" could not be read ({exc}).'
             out.append(entry)
@@ -185,6 +202,8 @@ def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str
     for entry in wizard.entries:
         if entry.error is not None:
             notes.append(f'<span style="color:{ERROR_COLOR}">Left out: {_html(entry.error)}</span>')
+        elif entry.empty_member_of is not None:  # no fault: said as the command line says it
+            notes.append(f"{empty_member_html(entry)}.")
     for failure in outcome.failures:
         notes.append(f'<span style="color:{ERROR_COLOR}"><b>{_html(printable(failure.file_name))}</b>: '
                      f"{_html(_failure_text(failure, trial=trial))}</span>")

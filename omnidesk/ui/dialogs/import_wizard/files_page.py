@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from omnidesk.core.importing.archives import EMPTY_MEMBER
 from omnidesk.core.importing.encodings import CHOICES
 from omnidesk.core.text import counted, printable
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -71,6 +72,8 @@ class FileRow(QWidget):
             text = "Reading…"
         elif entry.error is not None:
             text = f'<span style="color:{ERROR_COLOR}">Cannot import: {_html(entry.error)}</span>'
+        elif entry.empty_member_of is not None:  # an export's list that is empty today: no fault
+            text = _html(f"From {entry.empty_member_of}: {EMPTY_MEMBER}.")
         else:
             text = _html(entry.format_text()) + "<br>" + _html(entry.contents_text())
             if entry.plan is not None and entry.plan.previous_batch is not None:
@@ -246,7 +249,8 @@ class FilesPage(QWizardPage):
         self.remove_button.setVisible(bool(entries))
         reading = sum(1 for e in entries if e.reading)
         bad = sum(1 for e in entries if e.error is not None)
-        good = len(entries) - reading - bad
+        empty = sum(1 for e in entries if e.empty_member_of is not None)
+        good = len(entries) - reading - bad - empty
         parts = []
         if reading:
             parts.append(f"Reading {counted(reading, 'file')}…")
@@ -258,6 +262,8 @@ class FilesPage(QWizardPage):
             if done:
                 # Not "ready": importing them again adds nothing (the same file, byte for byte).
                 parts.append(f"{counted(done, 'file')} already imported")
+            if empty:
+                parts.append(f"{counted(empty, 'file')} with nothing to import")
             if bad:
                 parts.append(f"{bad:,} left out")
         self.status.setText(" · ".join(parts))

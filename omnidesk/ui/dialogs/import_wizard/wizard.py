@@ -59,13 +59,17 @@ class ImportWizard(QWizard):
     importProgressed = Signal(int, int, str)  # the real import's progress, over all files
 
     def __init__(self, workspace: Workspace, files: list[Path], runner: TaskRunner, parent=None,
-                 expand: Callable[[list[Path]], list[Path]] | None = None) -> None:
+                 expand: Callable[[list[Path]], list[Path]] | None = None,
+                 empty_member: Callable[[Path, BaseException], str | None] | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.runner = runner
         # Unpacks a ZIP export into the files inside it, as File › Import does (the main window's
         # ``Unpacked.expand``): for the files added here with Add files… or dropped here.
         self.expand = expand
+        # The archive a file came from, when it has a header and no rows (``Unpacked.empty_member``):
+        # listed as having nothing to import, not as a file that cannot be imported.
+        self.empty_member = empty_member
         self.entries: list[FileEntry] = []
         self.results: list[ImportResult] = []
         self.runs: list[tuple[ImportPlan, ImportResult]] = []
@@ -222,7 +226,7 @@ class ImportWizard(QWizard):
                     return
                 if entry.plan is not None:  # else still being read: the choices wait there already
                     entry.earlier = entry.plan
-                entry.encoding, entry.plan, entry.error = codec, None, None
+                entry.encoding, entry.plan, entry.error, entry.empty_member_of = codec, None, None, None
                 if path not in self._pending:
                     self._pending.append(path)
                 break
@@ -242,7 +246,7 @@ class ImportWizard(QWizard):
             return
         batch, self._pending = self._pending, []
         chosen = {e.path: e.encoding for e in self.entries if e.encoding is not None}
-        task = Task(_read_files(self.workspace, batch, chosen))
+        task = Task(_read_files(self.workspace, batch, chosen, self.empty_member))
         task.signals.finished.connect(self._files_read)
         task.signals.failed.connect(self._files_failed)
         self._reading = task
