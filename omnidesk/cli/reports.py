@@ -53,6 +53,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         NOT_SENT,
         Period,
         last_weeks,
+        new_customers_label,
         period_totals,
         reachable_sentence,
         report,
@@ -101,7 +102,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         for r in d["new_customers"]:
             weeks.setdefault(r["week"], [0, 0.0, 0])[2] += r["customers"]
         totals = d["totals"]
-        lines = [f"Period: {_span(d['period'])} — {counted(totals['new_customers'], 'new customer')}, "
+        lines = [f"Period: {_span(d['period'])} — "
+                 f"{new_customers_label(totals['new_customers'], totals['new_customers_undated'])}, "
                  f"{counted(totals['events'], 'event')}, "
                  f"revenue {money(totals['revenue'])}{also(totals['other_revenue'])}"]
         lines += ["Reach (every customer, whatever the period):"]

@@ -73,6 +73,7 @@ from omnidesk.core.money import (
     split_currencies,
     workspace_currency,
 )
+from omnidesk.core.text import counted
 from omnidesk.core.timeline import instant, workspace_zone
 from omnidesk.core.timeutil import computer_zone, local_day, twelve_months_from
 from omnidesk.core.workspace import Workspace
@@ -382,6 +383,22 @@ def new_customers(ws: Workspace, period: Period = Period(), by: str = "week") ->
     return [{by: w, "customers": n} for w, n in sorted(weeks.items()) if n > 0]
 
 
+def undated_customers(ws: Workspace, period: Period = Period()) -> int:
+    """The new customers of ``period`` that :func:`new_customers` cannot list: those with no
+    first-seen date (nothing dated on any channel).  In the whole of time every customer is new,
+    these too, though in no week, month or year; a period with a start or an end holds none of them."""
+    if period.start is not None or period.end is not None:
+        return 0
+    cust = Customer.__table__
+    with ws.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(cust).where(cust.c.first_seen.is_(None))).scalar_one()
+
+
+def new_customers_label(total: int, undated: int = 0) -> str:
+    """The period's new customers in words: "157 new customers (1 with no first-seen date)"."""
+    return counted(total, "new customer") + (f" ({undated:,} with no first-seen date)" if undated else "")
+
+
 def campaign_results(ws: Workspace, *, window_days: int | None = None, now: datetime | None = None) -> list[dict]:
     """Per exported step of every campaign: recipients, attributed orders and revenue, and its baseline.
 
@@ -637,19 +654,23 @@ def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | Non
                "reach": reach(ws, combos), "reachable": None, "overlap": combos,
                "journeys": journeys(ws, period, journey_limit),
                "activity": activity(ws, period), "new_customers": new_customers(ws, period),
+               "new_customers_undated": undated_customers(ws, period),
                "campaigns": campaign_results(ws, now=now), "health": None}
         out["reachable"], out["health"] = counted.result()
     return out
 
 
 def period_totals(data: dict) -> dict:
-    """The period's headline figures from a :func:`report`: new customers, events, revenue in the
+    """The period's headline figures from a :func:`report`: new customers (those with no first-seen
+    date too, in the whole of time: ``new_customers_undated`` of them), events, revenue in the
     shop's currency and, apart, in each other currency (summed per currency, never converted)."""
     others: dict[str, float] = {}
     for r in data["activity"]:
         for code, amount in r.get("other_revenue", {}).items():
             others[code] = round(others.get(code, 0.0) + amount, 2)
-    return {"new_customers": sum(r["customers"] for r in data["new_customers"]),
+    undated = data.get("new_customers_undated", 0)
+    return {"new_customers": sum(r["customers"] for r in data["new_customers"]) + undated,
+            "new_customers_undated": undated,
             "events": sum(r["events"] for r in data["activity"]),
             # Started at 0.0: a period with no activity has revenue 0.0, a float as any other's.
             "revenue": round(sum((r["revenue"] for r in data["activity"]), 0.0), 2),

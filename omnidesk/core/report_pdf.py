@@ -31,6 +31,7 @@ from omnidesk.core.metrics import (
     baseline_label,
     lift_label,
     new_customers,
+    new_customers_label,
     period_totals,
     reachable_sentence,
     report,
@@ -110,7 +111,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     # Sentences of the report's own words read left to right, whatever the names in them.
     story = [text(f"{markup(business)}: the whole picture", styles["Title"], rtl=False),
              text(f"Period: {span}. Made {today.isoformat()} by Omnidesk.", styles["Normal"]),
-             text(markup(f"In the period: {counted(totals['new_customers'], 'new customer')}, "
+             text(markup(f"In the period: "
+                         f"{new_customers_label(totals['new_customers'], totals['new_customers_undated'])}, "
                          f"{counted(totals['events'], 'event')}, "
                          f"revenue {format_money(round(totals['revenue'] * 100), currency)}"
                          + (f", and apart, never converted: {also}" if also else "") + "."), styles["Normal"]),

@@ -869,3 +869,29 @@ def test_tab_goes_through_the_cards_in_the_order_they_are_read(win, qtbot):
         for before, after in zip(cards, cards[1:]):
             b, a = before.geometry(), after.geometry()
             assert a.top() > b.bottom() or (a.top() == b.top() and a.left() > b.right()), (size, b, a)
+
+
+def test_all_time_counts_every_customer_as_new_and_says_how_many_had_no_date(window, ws, tmp_path, qtbot):
+    from omnidesk.core.importing.pipeline import import_file
+    from tests.helpers import write_csv
+
+    import_file(ws, write_csv(tmp_path / "people.csv", ["Email", "First name", "Signed up"], [
+        ["ann@example.com", "Ann", "2026-03-02"], ["bob@example.com", "Bob", ""]]))
+    # The clock ticks on from noon (waitUntil reads it), far from any midnight.
+    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=UTC), tick=True):
+        window.set_workspace(ws)
+        window.show_screen("dashboard")
+        dash = window.screens["dashboard"]
+        qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
+        new = dash.figures["new"]
+        # The last 12 months: Bob, with no first-seen date, is new in no bounded period.
+        assert (new.value.text(), new.caption.text()) == ("1", "new customer in the period")
+        dash.set_period("all")
+        qtbot.waitUntil(lambda: dash.data.get("new_customers") and dash.journeys_period == metrics.Period(),
+                        timeout=5000)
+    assert new.value.text() == dash.figures["customers"].value.text() == "2"
+    assert new.caption.text() == "new customers in the period, 1 with no first-seen date"
+    assert "no first-seen date" in new.toolTip()
+    assert new.accessibleName() == "new customers in the period, 1 with no first-seen date: 2"
+    # The weekly chart has no week for him: one bar of one.
+    assert sum(dash.new_chart.series["new"]) == 1

@@ -71,7 +71,7 @@ FIGURE_WORDS = {"customers": ("customer in all", "customers in all"),
                 "new": ("new customer in the period", "new customers in the period"),
                 "revenue": ("revenue in the period, net of refunds",) * 2,
                 "events": ("event in the period", "events in the period")}
-PERIOD_PARTS = ("journeys", "activity", "new_customers")
+PERIOD_PARTS = ("journeys", "activity", "new_customers", "new_customers_undated")
 # What a change must touch for the Dashboard to read its figures again.
 _CONCERNS = ("customer_list", "imports", "campaigns", "messages", "reviews", "settings", "everything")
 
@@ -438,7 +438,8 @@ class DashboardView(QWidget):
                                            "ordered": metrics.any_orders(workspace)}
             return kind, run, period, {"journeys": metrics.journeys(workspace, period, limit=None),
                                        "activity": metrics.activity(workspace, period),
-                                       "new_customers": metrics.new_customers(workspace, period)}
+                                       "new_customers": metrics.new_customers(workspace, period),
+                                       "new_customers_undated": metrics.undated_customers(workspace, period)}
 
         self._set_reading(True, whole)
         task = Task(work)
@@ -489,12 +490,20 @@ class DashboardView(QWidget):
         currency = workspace_currency(self.workspace)
         activity = d.get("activity", [])
         revenue = round(sum(r["revenue"] for r in activity) * 100)
-        counts = {"customers": total, "new": sum(w["customers"] for w in d.get("new_customers", [])),
+        # All time's new customers are every customer: those with no first-seen date too, in no week.
+        undated = d.get("new_customers_undated", 0)
+        counts = {"customers": total, "new": sum(w["customers"] for w in d.get("new_customers", [])) + undated,
                   "events": sum(r["events"] for r in activity)}
         for key, n in counts.items():
             self.figures[key].set_value(f"{n:,}")
             one, many = FIGURE_WORDS[key]
             self.figures[key].set_caption(one if n == 1 else many)
+        if undated:
+            self.figures["new"].set_caption(f"{self.figures['new'].caption.text()}, {undated:,} with no "
+                                            "first-seen date")
+        self.figures["new"].setToolTip(f"{counted(undated, 'customer has', 'customers have')} no first-seen date "
+                                       "(nothing dated on any channel): new in all time, in no week of the chart "
+                                       "and in no shorter period" if undated else "")
         self.figures["revenue"].set_value(format_money(revenue, currency))
         self._show_other_money(_other_money(activity), currency)
         for key, tile in self.tiles.items():
