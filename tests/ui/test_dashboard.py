@@ -895,3 +895,22 @@ def test_all_time_counts_every_customer_as_new_and_says_how_many_had_no_date(win
     assert new.accessibleName() == "new customers in the period, 1 with no first-seen date: 2"
     # The weekly chart has no week for him: one bar of one.
     assert sum(dash.new_chart.series["new"]) == 1
+
+
+def test_the_journeys_note_offers_a_click_only_when_a_flow_is_drawn(window, ws, tmp_path, qtbot):
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First name", "Signed up"], [
+        ["ann@example.com", "Ann", "2026-03-02"], ["bob@example.com", "Bob", "2026-03-03"]]),
+        ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    window.show_screen("dashboard")
+    dash = window.screens["dashboard"]
+    qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
+    dash.set_period("all")
+    card = dash.cards["journeys"]
+    # Journeys of one channel and no purchase: nothing drawn, nothing to click.
+    assert dash.data["journeys"] == [{"path": ["email"], "customers": 2, "median_days": None}]
+    assert card.is_empty() and not dash.journey_chart.flows
+    assert card.note.text() == "1 path · 2 customers"

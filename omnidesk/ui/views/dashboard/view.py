@@ -533,8 +533,9 @@ class DashboardView(QWidget):
                                                  "a purchase to lead to.")
         self.journey_chart.set_data(journeys)
         people = sum(j["customers"] for j in journeys)
-        self.cards["journeys"].note.setText(f"{counted(len(journeys), 'path')} · "
-                                            f"{counted(people, 'customer')} · click a flow to see them"
+        # A flow to click only where one is drawn: a journey of one channel is none, nor a chart not shown.
+        click = " · click a flow to see them" if self.journey_chart.flows and bought else ""
+        self.cards["journeys"].note.setText(f"{counted(len(journeys), 'path')} · {counted(people, 'customer')}{click}"
                                             if journeys else "")
         top = journeys[:8]
         self.paths_table.setRowCount(len(top))
