@@ -1,6 +1,8 @@
-"""The Dashboard's weekly charts count whole things: no half a customer on an axis."""
+"""The Dashboard counts whole things: no half a customer on an axis of any chart."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from omnidesk.ui.views.dashboard.plots import WeeklyChart
 
@@ -47,3 +49,34 @@ def test_two_steps_of_one_campaign_on_one_channel_are_told_apart():
     second = campaign_cells({**step, "at": "2027-03-08T09:00:00"}, "USD")
     assert first != second
     assert "1 Mar 2027 09:00" in " ".join(first) and "8 Mar 2027 09:00" in " ".join(second)
+
+
+def _ticks(chart, side: str) -> list[float]:
+    """The values the axis on ``side`` labels (and draws grid lines at) as the chart is now."""
+    axis = chart.item.getAxis(side)
+    low, high = chart.item.vb.viewRange()[0 if side == "bottom" else 1]
+    length = chart.width() if side == "bottom" else chart.height()
+    return [v for _spacing, values in axis.tickValues(low, high, length) for v in values]
+
+
+def test_a_shop_of_a_few_customers_counts_them_whole_on_every_axis(window, ws, tmp_path, qtbot):
+    import time_machine
+
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First name", "Signed up"], [
+        ["ann@example.com", "Ann", "2026-03-02"]]), ImportOptions(channel="email"))
+    import_file(ws, write_csv(tmp_path / "texts.csv", ["Phone", "First name", "Opt-in date"], [
+        ["+12125550101", "Bob", "2026-03-03"], ["+12125550102", "Cy", "2026-03-10"]]), ImportOptions(channel="sms"))
+    with time_machine.travel(datetime(2026, 4, 1, 12, tzinfo=UTC), tick=True):
+        window.resize(1024, 640)
+        window.set_workspace(ws)
+        window.show_screen("dashboard")
+        dash = window.screens["dashboard"]
+        qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
+    assert dash.data["reach"] == {"sms": 2, "email": 1}
+    for chart, side in ((dash.reach_chart, "bottom"), (dash.new_chart, "left"), (dash.events_chart, "left")):
+        labels = _ticks(chart, side)
+        assert labels and all(v == int(v) for v in labels), (chart, labels)
+    assert {0, 1, 2} <= set(_ticks(dash.reach_chart, "bottom"))

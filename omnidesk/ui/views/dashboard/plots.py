@@ -8,6 +8,7 @@ no context menu of its own.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from math import ceil
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
@@ -31,6 +32,22 @@ def _adopt_strays(widget: pg.PlotWidget, before: list) -> None:
         if id(stray) not in known and stray is not widget and stray.parent() is None:
             stray.setParent(widget, stray.windowFlags())
             stray.hide()
+
+
+class CountAxis(pg.AxisItem):
+    """An axis of whole things (customers, events): its ticks and grid lines fall on whole numbers only.
+
+    pyqtgraph steps by 0.5, 0.2 or less when the figures are small ("0.4 customers" for a shop of two):
+    here such steps are left out, and where no step of its own is whole the axis steps by 1.
+    """
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):
+        levels = super().tickSpacing(minVal, maxVal, size)
+        whole = [(spacing, offset) for spacing, offset in levels
+                 if spacing >= 1 and abs(spacing - round(spacing)) < 1e-9 and abs(offset - round(offset)) < 1e-9]
+        if whole or not levels:
+            return whole
+        return [(float(max(1, ceil(levels[0][0]))), 0.0)]
 
 
 def _plot(widget: pg.PlotWidget) -> pg.PlotItem:
@@ -63,7 +80,7 @@ class ReachChart(pg.PlotWidget):
 
     def __init__(self, parent=None) -> None:
         before = QApplication.topLevelWidgets()
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"bottom": CountAxis("bottom")})  # customers: whole numbers
         _adopt_strays(self, before)
         self.setMinimumHeight(200)
         self.item = _plot(self)
@@ -231,7 +248,7 @@ class WeeklyChart(pg.PlotWidget):
 
     def __init__(self, parent=None, *, bars: bool = False, counts: bool = False) -> None:
         before = QApplication.topLevelWidgets()
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"left": CountAxis("left")} if counts else None)
         _adopt_strays(self, before)
         self.setMinimumHeight(170)
         self.item = _plot(self)
@@ -278,15 +295,6 @@ class WeeklyChart(pg.PlotWidget):
         top = max((max(v) for v in series.values() if v), default=0) or 1
         legend = self.legend is not None and self.legend.isVisible()
         self.item.setYRange(0, top * (1.28 if legend else 1.08), padding=0)
-        if self.counts:
-            # pyqtgraph steps by 0.5 (even 0.25) when the figures are small: "2.5 customers".
-            left = self.item.getAxis("left")
-            left.setTickSpacing()
-            low, high = self.item.vb.viewRange()[1]
-            steps = [s for s, _ in left.tickSpacing(low, high, max(1, self.height()))]
-            if min(steps, default=1) < 1:
-                major = max(1, int(max(steps)))
-                left.setTickSpacing(major, 1 if major < 5 else major)
 
     def _ticks(self) -> list[tuple[int, str]]:
         """Labels on the first week of months, every so many months, few enough not to collide."""
