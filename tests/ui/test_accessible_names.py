@@ -361,3 +361,27 @@ def test_tab_walks_the_campaigns_screen_in_reading_order(demo_window, qtbot):
     order = [view.table, view.editor.name, view.editor.steps.add_button, view.recipients.tree,
              view.recipients.findings]
     assert [stops.index(w) for w in order] == sorted(stops.index(w) for w in order)
+
+
+def test_the_dashboard_names_its_weekly_charts_and_says_their_figures(demo_window, qtbot):
+    import time_machine
+
+    from omnidesk.core.channels import channel_name
+    from tests.ui.conftest import DEMO_IMPORTED_AT
+
+    with time_machine.travel(DEMO_IMPORTED_AT, tick=True):
+        demo_window.show_screen("dashboard")
+        view = demo_window.screens["dashboard"]
+        qtbot.waitUntil(lambda: bool(view.data.get("activity")), timeout=5000)
+    events, new, revenue = view.events_chart, view.new_chart, view.revenue_chart
+    assert (spoken(events), spoken(new), spoken(revenue)) == (
+        "Events per week per channel", "New customers a week", "Revenue a week (USD)")
+    weeks, by_channel, fresh, money, _others = view._weeks
+    span = f"{len(weeks)} weeks from "
+    for chart in (events, new, revenue):
+        assert described(chart).startswith(span), described(chart)
+    # The busiest channel first, with its events over the weeks drawn.
+    top = max(by_channel, key=lambda c: sum(by_channel[c]))
+    assert f"{channel_name(top)}: {sum(by_channel[top]):,.0f} in all, the most " in described(events)
+    assert f"New customers: {sum(fresh):,.0f} in all, the most {max(fresh):,.0f} in the week of " in described(new)
+    assert f"Revenue: {sum(money):,.2f} USD in all" in described(revenue)

@@ -7,6 +7,7 @@ no context menu of its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from math import ceil
 
@@ -244,9 +245,12 @@ class WeeklyChart(pg.PlotWidget):
     """Weekly series on one axis: lines (one per channel, with a legend) or bars (a total).
 
     ``counts``: the values are whole things (events, customers), so the axis never steps by a half.
+    ``name``: what a screen reader calls the chart; its description says the figures drawn (each
+    series' total over the weeks and its busiest week, the largest :data:`TOLD` first), amounts
+    written by ``figure`` (the view gives revenue its currency).
     """
 
-    def __init__(self, parent=None, *, bars: bool = False, counts: bool = False) -> None:
+    def __init__(self, parent=None, *, bars: bool = False, counts: bool = False, name: str = "") -> None:
         before = QApplication.topLevelWidgets()
         super().__init__(parent, axisItems={"left": CountAxis("left")} if counts else None)
         _adopt_strays(self, before)
@@ -257,6 +261,9 @@ class WeeklyChart(pg.PlotWidget):
         self.weeks: list[str] = []
         self.series: dict[str, list[float]] = {}
         self.legend = None
+        self.figure: Callable[[float], str] = (lambda v: f"{v:,.0f}") if counts else (lambda v: f"{v:,.2f}")
+        self.setAccessibleName(name)
+        self._describe({})
         self.item.getAxis("left").setWidth(44)  # room for "2,000": the axis does not widen as it redraws
         # Nothing to do with the keys here (its numbers are the card's Save… CSV): no Tab stop.
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -272,6 +279,7 @@ class WeeklyChart(pg.PlotWidget):
             self.legend.clear()
             self.legend.setVisible(False)
         self.weeks, self.series = list(weeks), dict(series)
+        self._describe(labels)
         if not weeks:
             return
         xs = list(range(len(weeks)))
@@ -295,6 +303,32 @@ class WeeklyChart(pg.PlotWidget):
         top = max((max(v) for v in series.values() if v), default=0) or 1
         legend = self.legend is not None and self.legend.isVisible()
         self.item.setYRange(0, top * (1.28 if legend else 1.08), padding=0)
+
+    def _describe(self, labels: dict[str, str]) -> None:
+        """The figures drawn, in words: "12 weeks from 6 Jan 2026 to 23 Mar 2026. New customers: 57 in
+        all, the most 9 in the week of 3 Feb 2026"; a chart of several series names the largest first."""
+        if not self.weeks:
+            self.setAccessibleDescription("Nothing in the period yet")
+            return
+
+        def day(week: str) -> str:
+            monday = week_monday(week)
+            return f"{monday.day} {monday:%b %Y}"
+
+        span = (f"{counted(len(self.weeks), 'week')} from {day(self.weeks[0])} to {day(self.weeks[-1])}"
+                if len(self.weeks) > 1 else f"the week of {day(self.weeks[0])}")
+        told = sorted(self.series, key=lambda k: (-sum(self.series[k]), labels.get(k, k)))
+        parts = []
+        for key in told[:TOLD]:
+            values = self.series[key]
+            total = sum(values)
+            words = f"{labels.get(key, key)}: {self.figure(total)} in all"
+            if total and len(values) > 1:
+                peak = max(range(len(values)), key=lambda i: values[i])
+                words += f", the most {self.figure(values[peak])} in the week of {day(self.weeks[peak])}"
+            parts.append(words)
+        more = f"; and {len(told) - TOLD} more" if len(told) > TOLD else ""
+        self.setAccessibleDescription(f"{span}. {'; '.join(parts)}{more}")
 
     def _ticks(self) -> list[tuple[int, str]]:
         """Labels on the first week of months, every so many months, few enough not to collide."""

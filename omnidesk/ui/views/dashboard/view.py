@@ -214,14 +214,14 @@ class DashboardView(QWidget):
         journeys.add(self.paths_table, 0)
         activity = self._card("activity", "Activity per channel", "Import files with dated events "
                               "(orders, opens, visits) to see each channel's activity week by week.")
-        self.events_chart = activity.add(WeeklyChart(counts=True), chart=True)
+        self.events_chart = activity.add(WeeklyChart(counts=True, name="Events per week per channel"), chart=True)
         growth = self._card("growth", "New customers and revenue", "Import customers and orders to see new "
                             "customers and revenue week by week.")
         pair = QWidget()
         pl = QGridLayout(pair)
         pl.setContentsMargins(0, 0, 0, 0)
-        self.new_chart = WeeklyChart(bars=True, counts=True)
-        self.revenue_chart = WeeklyChart(bars=True)
+        self.new_chart = WeeklyChart(bars=True, counts=True, name="New customers a week")
+        self.revenue_chart = WeeklyChart(bars=True, name="Revenue a week")
         for col, (label, chart) in enumerate((("New customers a week", self.new_chart),
                                                ("Revenue a week", self.revenue_chart))):
             caption = QLabel(label)
@@ -579,12 +579,17 @@ class DashboardView(QWidget):
                                      {c: channel_name(c) for c in codes})
         self.cards["activity"].note.setText(f"events per week · {sum(totals.values()):,} in the period")
         self.cards["growth"].set_empty(not weeks)
+        self.revenue_chart.figure = lambda amount: format_money(round(amount * 100), currency)
         self.new_chart.set_series(weeks, {"new": fresh}, {"new": "#0072B2"}, {"new": "New customers"})
         self.revenue_chart.set_series(weeks, {"revenue": revenue}, {"revenue": "#2F855A"}, {"revenue": "Revenue"})
         apart = "; other currencies apart" if others else ""
         self.cards["growth"].note.setText(f"revenue net of refunds{f', {currency}' if currency else ''}{apart}")
         # The card's note gives way first in a narrow window: the chart's own caption keeps the money.
         self.revenue_caption.setText(f"Revenue a week ({currency})" if currency else "Revenue a week")
+        self.revenue_chart.setAccessibleName(self.revenue_caption.text())
+        if others:
+            self.revenue_chart.setAccessibleDescription(f"{self.revenue_chart.accessibleDescription()}; amounts in "
+                                                        "other currencies are apart, never converted nor added in")
         self.revenue_caption.setToolTip(f"Only money in {currency or 'no named currency'}: amounts in other "
                                         "currencies are never converted nor added in (see the revenue figure)"
                                         if others else "")
