@@ -680,13 +680,19 @@ def period_totals(data: dict) -> dict:
 BASELINE_WORDS = {"held_out": "held out", "not_sent": "not sent", "none": ""}
 
 
-def step_label(row: dict) -> str:
-    """A campaign result's step in words: "Spring sale, 1 Mar 2027 09:00" (the step's own clock)."""
+def step_when(row: dict) -> str:
+    """When a campaign result's step goes out, in words: "1 Mar 2027 09:00" (the step's own clock), or ""."""
     try:
         at = datetime.fromisoformat(row.get("at") or "")
     except ValueError:
-        return row["name"]
-    return f"{row['name']}, {at.day} {at:%b %Y %H:%M}"
+        return ""
+    return f"{at.day} {at:%b %Y %H:%M}"
+
+
+def step_label(row: dict) -> str:
+    """A campaign result's step in words: "Spring sale, 1 Mar 2027 09:00" (the step's own clock)."""
+    when = step_when(row)
+    return f"{row['name']}, {when}" if when else row["name"]
 
 
 def baseline_label(row: dict) -> str:

@@ -914,3 +914,44 @@ def test_the_journeys_note_offers_a_click_only_when_a_flow_is_drawn(window, ws, 
     assert dash.data["journeys"] == [{"path": ["email"], "customers": 2, "median_days": None}]
     assert card.is_empty() and not dash.journey_chart.flows
     assert card.note.text() == "1 path · 2 customers"
+
+
+def test_two_steps_of_a_long_named_campaign_read_apart_at_1024(win, qtbot):
+    """At 1024×640 the Campaign column is narrow: the long name gives way, each step's date shows whole,
+    and the cell's tooltip (and its text, which a screen reader reads) holds everything."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+    from sqlalchemy import insert
+
+    from omnidesk.core.models import Campaign, CampaignStep
+
+    name = "Autumn loyalty weekend: thank-you offer for our regulars and newsletter readers"
+    dash, ws = _dash(win), win.workspace
+    with ws.writing() as conn:
+        camp = conn.execute(insert(Campaign.__table__).values(name=name, audience_json='"everyone"',
+                                                              status="exported")).inserted_primary_key[0]
+        for day in ("2026-10-01", "2026-10-08"):
+            conn.execute(insert(CampaignStep.__table__).values(
+                campaign_id=camp, channel="email", at_local=f"{day}T09:00:00", timezone="UTC",
+                at_utc=f"{day}T09:00:00Z", exported_at=day))
+    win.resize(1024, 640)
+    dash.apply_changes(Changes(campaigns=True))
+    table = dash.campaign_table
+    assert table.rowCount() == 2  # read at once: the window's runner is inline
+    dash.scroll.ensureWidgetVisible(table)
+    qtbot.wait(50)
+    shown = []
+    for row, when in enumerate(("1 Oct 2026 09:00", "8 Oct 2026 09:00")):
+        item = table.item(row, 0)
+        assert item.text() == f"{name}, {when}"
+        assert item.toolTip() == f"{name}\nEmail step, {when}"
+        # What the cell draws: every line inside it, the date whole.
+        option = QStyleOptionViewItem()
+        option.initFrom(table)
+        option.rect = table.visualRect(table.model().index(row, 0))
+        table.itemDelegateForColumn(0).initStyleOption(option, table.model().index(row, 0))
+        lines = option.text.split("\n")
+        assert table.columnWidth(0) < option.fontMetrics.horizontalAdvance(item.text())  # the name cannot fit
+        assert all(option.fontMetrics.horizontalAdvance(line) < option.rect.width() for line in lines), lines
+        assert lines[-1].endswith(when) and lines[0].startswith("Autumn")
+        shown.append(option.text)
+    assert shown[0] != shown[1]

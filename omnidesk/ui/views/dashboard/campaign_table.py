@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate
+
 from omnidesk.core import metrics
 from omnidesk.core.channels import channel_name
 from omnidesk.core.money import format_money, format_other_money
+
+# The Campaign cell's two parts, (campaign name, the step's day and time): what StepDelegate draws.
+STEP_PARTS = Qt.ItemDataRole.UserRole + 1
 
 # Short headers, each explained in its tip: eleven columns fit a narrow window without scrolling.
 CAMPAIGN_COLUMNS = ("Campaign", "Channel", "Recipients", "Orders", "Revenue", "Conv.", "Baseline",
@@ -38,3 +44,40 @@ def campaign_cells(c: dict, currency: str | None) -> tuple[str, ...]:
             f"{c['baseline_orders']:,}" if base else "",
             money(c["baseline_revenue"], c.get("baseline_other_revenue")) if base else "",
             share(c.get("baseline_conversion")), metrics.lift_label(c.get("lift")))
+
+
+def step_tip(c: dict) -> str:
+    """The Campaign cell's whole text, for its tooltip: the campaign's name, then its step."""
+    when = metrics.step_when(c)
+    status = "" if c.get("sent", True) else f" ({metrics.NOT_SENT})"
+    return f"{c['name']}\n{channel_name(c['channel'])} step{f', {when}' if when else ''}{status}"
+
+
+class StepDelegate(QStyledItemDelegate):
+    """Draws the Campaign cell so that a long campaign name gives way and its step's date never does:
+    the name cut short on one line and the date under it where the row has room for two, else
+    "Autumn loyalty wee…, 1 Oct 2026 09:00" (two steps of one campaign read apart however narrow
+    the column).  The cell's own text, which a screen reader reads, stays whole."""
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        parts = index.data(STEP_PARTS)
+        if not parts or not parts[1] or option.rect.width() <= 0:
+            return
+        name, when = parts
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        # The room Qt leaves for an item's text: its focus frame's margin and a pixel, each side.
+        room = option.rect.width() - 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                                               widget) + 1)
+        metrics_ = option.fontMetrics
+        if metrics_.horizontalAdvance(option.text) <= room:
+            return
+        if option.rect.height() >= 2 * metrics_.lineSpacing():
+            # Room for two lines: the name on the first (cut short if it must), the date under it.
+            option.text = f"{metrics_.elidedText(name, Qt.TextElideMode.ElideRight, room)}\n{when}"
+            return
+        tail = f", {when}"
+        short = metrics_.elidedText(name, Qt.TextElideMode.ElideRight,
+                                    max(0, room - metrics_.horizontalAdvance(tail)))
+        option.text = f"{short or '…'}{tail}"

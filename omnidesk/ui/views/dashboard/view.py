@@ -44,7 +44,10 @@ from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.views.dashboard.campaign_table import (
     CAMPAIGN_COLUMNS,
     CAMPAIGN_TIPS,
+    STEP_PARTS,
+    StepDelegate,
     campaign_cells,
+    step_tip,
 )
 from omnidesk.ui.views.dashboard.card import ChartCard, save_csv, save_png, save_svg
 from omnidesk.ui.views.dashboard.plots import (
@@ -238,6 +241,8 @@ class DashboardView(QWidget):
                                "order.")
         self.campaign_table = campaigns.add(self._table(CAMPAIGN_COLUMNS), chart=True)
         self.campaign_table.setAccessibleName("Campaign results")
+        # A long campaign name gives way in its cell, the step's date never (the whole in its tooltip).
+        self.campaign_table.setItemDelegateForColumn(0, StepDelegate(self.campaign_table))
         for col, tip in CAMPAIGN_TIPS.items():
             self.campaign_table.horizontalHeaderItem(col).setToolTip(tip)
 
@@ -619,6 +624,9 @@ class DashboardView(QWidget):
                 item = QTableWidgetItem(text)
                 if col >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if col == 0:
+                    item.setData(STEP_PARTS, (c["name"], metrics.step_when(c)))
+                    item.setToolTip(step_tip(c))
                 self.campaign_table.setItem(row, col, item)
         days = self.workspace.get_setting("attribution_days", 7) or 7
         self.cards["campaigns"].note.setText(f"orders within {counted(days, 'day')} of sending")
