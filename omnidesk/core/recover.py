@@ -401,7 +401,9 @@ def _refuse_what_is_not_a_workspace(path: Path) -> None:
         finally:
             con.close()
         if "source_record" not in tables:  # a workspace whose header was damaged still has its tables
-            raise UserError(f"{path.name} is {state.detail}, not an omnidesk workspace: there is nothing "
+            # The detail reads "it is a SQLite database of another program": said here of the file by name.
+            what = state.detail.removeprefix("it is ")
+            raise UserError(f"{path.name} is {what}, not an omnidesk workspace: there is nothing "
                             "to recover from it.")
 
 

@@ -307,3 +307,17 @@ def test_restoring_a_backup_refuses_while_another_connection_has_the_workspace_o
         other.close()
     aside = restore_backup(path, backup)  # once nobody has it open, it goes ahead
     assert aside.exists() and path.exists()
+
+
+def test_recover_says_in_one_plain_sentence_that_another_programs_database_is_no_workspace(tmp_path, capsys):
+    foreign = tmp_path / "foreign.omnidesk"
+    with sqlite3.connect(foreign) as con:
+        con.execute("CREATE TABLE notes (x)")
+        con.execute("INSERT INTO notes VALUES ('mine')")
+    con.close()
+    before = foreign.read_bytes()
+    assert main(["recover", str(foreign), str(tmp_path / "new.omnidesk")]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "omnidesk: error: foreign.omnidesk is a SQLite database of another program, not an omnidesk "
+        "workspace: there is nothing to recover from it.")
+    assert foreign.read_bytes() == before and not (tmp_path / "new.omnidesk").exists()
