@@ -42,14 +42,22 @@ def _quote(name: str) -> str:
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that only reads ``path``, and reads what it can of a damaged one.
+
+    ``writable_schema`` (harmless where nothing can be written) lets SQLite read the list of tables
+    of a file cut short (a copy or a sync that stopped): it refuses the whole list otherwise, since
+    the tables whose pages were cut off point past the file's end.
+    """
     uri = path.resolve().as_uri()
     try:
         con = sqlite3.connect(uri + "?mode=ro", uri=True)
+        con.execute("PRAGMA writable_schema=ON")
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return con
     except sqlite3.DatabaseError:
         # A write-ahead log nobody can open read-only: read the main file as it is.
         con = sqlite3.connect(uri + "?immutable=1", uri=True)
+        con.execute("PRAGMA writable_schema=ON")
         return con
 
 
