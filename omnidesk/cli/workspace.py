@@ -216,9 +216,12 @@ def cmd_recover(args: argparse.Namespace) -> int:
         how = ("the file read whole" if summary["method"] == "copy"
                else f"row by row, skipping {summary['skipped_stretches']} unreadable stretch"
                     f"{'es' if summary['skipped_stretches'] != 1 else ''}")
-        return (f"Recovered into {args.new} ({how}): {counts['customers']:,} customers, "
+        said = (f"Recovered into {args.new} ({how}): {counts['customers']:,} customers, "
                 f"{counts['source_records']:,} source records, {counts['events']:,} events, "
                 f"{counts['imports']:,} imports. {args.damaged} was not changed.")
+        if summary.get("losses"):  # what the damage took, table by table, and what to do about it
+            said += "\nWhat could not be read:" + "".join(f"\n  {line}" for line in summary["losses"])
+        return said
 
     Output(args).show(summary, text)
     return EXIT_OK

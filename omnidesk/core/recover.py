@@ -10,8 +10,12 @@ probing further and bisecting back, so one bad page costs only the rows on it.
 The rows go into a fresh workspace of the current schema; rows that point at
 lost rows are mended (records lose their customer and are placed again, events
 and consents follow their records, lost imports get a placeholder), customers
-are rebuilt from their records, and the search index and value counts are
-rebuilt.
+are rebuilt from their records, consent is read again from the imported rows
+(a refusal they hold is never lost), and the search index and value counts are
+rebuilt.  What could not be read is told table by table, counted against what the
+table's indexes (b-trees of their own) still count; erased people's hashes are read
+back from their list's index, and consent recorded by hand, which exists nowhere
+else, is named by customer when it is lost.
 
 Workspace files are SQLite files, so this module speaks SQLite directly.
 """
@@ -158,10 +162,82 @@ class _NothingReadable(Exception):
     """Not even the damaged file's list of tables reads (SQLite's words are its message)."""
 
 
-def _salvage_into(src: sqlite3.Connection, dest: Path) -> tuple[dict[str, int], int]:
+class _Salvage:
+    """What a row-by-row salvage got back, table by table, and what it could not."""
+
+    def __init__(self) -> None:
+        self.recovered: dict[str, int] = {}
+        self.held: dict[str, int | None] = {}  # rows the table held, as far as the file tells
+        self.stretches: dict[str, int] = {}  # unreadable stretches skipped, by table
+        self.from_index: dict[str, int] = {}  # rows read back from an index of a damaged table
+        self.consent_lost_by_hand: list[int] = []  # hand records whose consent rows were lost
+        self.consent_lost_unplaced = 0  # consent rows lost with their record
+        self.consent_index_read = True  # whether the rows the consent table held are known
+
+    @property
+    def skipped(self) -> int:
+        return sum(self.stretches.values())
+
+    def lost(self, table: str) -> bool:
+        held = self.held.get(table)
+        if held is None:  # no count reads: what was skipped tells
+            return bool(self.stretches.get(table))
+        return held > self.recovered.get(table, 0)
+
+
+def _index_on(src: sqlite3.Connection, table: str, column: str) -> str | None:
+    """The name of a whole (not partial) index of ``table`` whose first column is ``column``."""
+    try:
+        for _seq, name, _unique, _origin, partial in src.execute(f"PRAGMA index_list({_quote(table)})"):
+            if partial:
+                continue
+            first = src.execute(f"PRAGMA index_info({_quote(name)})").fetchone()
+            if first is not None and first[2] == column:
+                return name
+    except sqlite3.DatabaseError:
+        pass
+    return None
+
+
+def _rows_held(src: sqlite3.Connection, table: str) -> int | None:
+    """How many rows ``table`` held, as far as the file still tells (None: it does not).
+
+    An index is a b-tree of its own: where the table's pages are damaged, its indexes often still
+    count its rows.
+    """
+    counts = []
+    try:
+        counts.append(src.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0])
+    except sqlite3.DatabaseError:
+        pass
+    try:
+        indexes = [r[1] for r in src.execute(f"PRAGMA index_list({_quote(table)})") if not r[4]]
+    except sqlite3.DatabaseError:
+        indexes = []
+    for name in indexes:
+        try:
+            counts.append(src.execute(f"SELECT count(*) FROM {_quote(table)} INDEXED BY {_quote(name)}").fetchone()[0])
+        except sqlite3.DatabaseError:
+            pass
+    return max(counts) if counts else None
+
+
+def _read_by_index(src: sqlite3.Connection, table: str, column: str) -> dict[int, object] | None:
+    """Every row's ``column`` by rowid, read from an index of ``table`` alone (None: none reads)."""
+    index = _index_on(src, table, column)
+    if index is None:
+        return None
+    try:
+        return dict(src.execute(f"SELECT rowid, {_quote(column)} FROM {_quote(table)} INDEXED BY {_quote(index)}"))
+    except sqlite3.DatabaseError:
+        return None
+
+
+def _salvage_into(src: sqlite3.Connection, dest: Path) -> _Salvage:
     """Copy every readable row of the damaged file into the fresh workspace at ``dest``."""
-    recovered: dict[str, int] = {}
-    skipped: list[int] = []
+    from omnidesk.core.models import HAND_KIND
+
+    got = _Salvage()
     try:
         source_tables = set(_tables(src))
     except sqlite3.DatabaseError as exc:
@@ -173,14 +249,17 @@ def _salvage_into(src: sqlite3.Connection, dest: Path) -> tuple[dict[str, int], 
         for table in _tables(con):
             if table in DERIVED_TABLES or table not in source_tables:
                 continue
+            got.held[table] = _rows_held(src, table)
             try:
                 columns = [c for c in _columns(con, table) if c in set(_columns(src, table))]
             except sqlite3.DatabaseError:
+                got.recovered[table] = 0
                 continue
             verb = "INSERT OR REPLACE" if table == "setting" else "INSERT OR IGNORE"
             sql = (f"{verb} INTO {_quote(table)} ({', '.join(_quote(c) for c in columns)}) "
                    f"VALUES ({', '.join('?' * len(columns))})")
             n = 0
+            skipped: list[int] = []
             for batch in salvage_rows(src, table, columns, skipped):
                 try:
                     con.executemany(sql, batch)
@@ -192,13 +271,60 @@ def _salvage_into(src: sqlite3.Connection, dest: Path) -> tuple[dict[str, int], 
                             n += 1
                         except sqlite3.DatabaseError:
                             pass
-            recovered[table] = n
+            got.recovered[table] = n
+            if skipped:
+                got.stretches[table] = len(skipped)
+        if got.lost("suppression"):
+            # An erased person is kept only as hashes, which the unique index holds too: read them
+            # back from it, or a re-import brings the person back.
+            hashes = _read_by_index(src, "suppression", "hash") or {}
+            now = con.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')").fetchone()[0]
+            before = con.execute("SELECT count(*) FROM suppression").fetchone()[0]
+            con.executemany("INSERT OR IGNORE INTO suppression (id, hash, created_at) VALUES (?, ?, ?)",
+                            [(rid, h, now) for rid, h in hashes.items() if h])
+            added = con.execute("SELECT count(*) FROM suppression").fetchone()[0] - before
+            if added:
+                got.from_index["suppression"] = added
+                got.recovered["suppression"] += added
+        if got.lost("consent"):
+            _count_consent_lost(src, con, got, HAND_KIND)
         _mend_references(con)
         _keep_id_counter(src, con)
         con.execute("COMMIT")
     finally:
         con.close()
-    return recovered, len(skipped)
+    return got
+
+
+def _count_consent_lost(src: sqlite3.Connection, con: sqlite3.Connection, got: _Salvage, hand_kind: str) -> None:
+    """Which consent rows were lost, by the record each belonged to (its index still names it).
+
+    Consent read from a file is read again from the record's kept row; consent recorded by hand
+    exists nowhere else, so each such row lost is counted (by its hand record) to be said.
+    """
+    from omnidesk.core.channels import HAND
+
+    records = _read_by_index(src, "consent", "record_id")
+    if records is None:
+        got.consent_index_read = False
+        return
+    read = {rid for (rid,) in con.execute("SELECT id FROM consent")}
+    lost = {rid: record for rid, record in records.items() if rid not in read}
+    kinds = {}
+    ids = sorted(set(lost.values()))
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        kinds.update(con.execute(
+            f"SELECT r.id, CASE WHEN b.kind = ? OR r.channel = ? THEN 'hand' "
+            f"WHEN b.header_json IN ('', '[]') THEN NULL ELSE 'file' END "
+            f"FROM source_record r JOIN import_batch b ON b.id = r.batch_id "
+            f"WHERE r.id IN ({', '.join('?' * len(part))})", [hand_kind, HAND, *part]).fetchall())
+    for record in lost.values():
+        kind = kinds.get(record)
+        if kind == "hand":
+            got.consent_lost_by_hand.append(record)
+        elif kind is None:  # its record, or the import it came from, is lost too: nothing to read it from
+            got.consent_lost_unplaced += 1
 
 
 def _keep_id_counter(src: sqlite3.Connection, con: sqlite3.Connection) -> None:
@@ -257,14 +383,21 @@ def _mend_references(con: sqlite3.Connection) -> None:
                         f"(SELECT rowid FROM pragma_foreign_key_check('{table}'))")
 
 
-def _rebuild(ws) -> None:
-    """Place records that lost their customer, then rebuild customers, counts and search."""
-    from sqlalchemy import select, update
+def _rebuild(ws) -> int:
+    """Place records that lost their customer, read consent again from the imported rows, then
+    rebuild customers, counts and search.  Returns how many consent facts the re-reading added.
+
+    Consent facts read from a file are read again from the records' kept rows, as a newer version
+    reads them (``importing.backfill.reread_consents``): facts lost with the damage come back, and
+    a re-reading never takes a refusal away.
+    """
+    from sqlalchemy import func, select, update
 
     from omnidesk.core.identity.golden import refresh_customers, reindex_search
     from omnidesk.core.identity.profiles import fill_mailboxes
     from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
     from omnidesk.core.identity.stats import rebuild_counts
+    from omnidesk.core.importing.backfill import reread_consents
     from omnidesk.core.models import Consent, Customer, Event, SourceRecord
 
     rec = SourceRecord.__table__
@@ -276,12 +409,17 @@ def _rebuild(ws) -> None:
             select(rec.c.batch_id).where(rec.c.customer_id.is_(None)).distinct())]
         for batch_id in batches:
             resolve_batch(conn, batch_id, None, model)
+        facts = select(func.count()).select_from(Consent.__table__)
+        had = conn.execute(facts).scalar() or 0
+        reread_consents(conn)
+        rebuilt = (conn.execute(facts).scalar() or 0) - had
         for table in (Consent.__table__, Event.__table__):
             conn.execute(update(table).values(customer_id=select(rec.c.customer_id).where(
                 rec.c.id == table.c.record_id).scalar_subquery()))
         ids = [cid for (cid,) in conn.execute(select(Customer.__table__.c.id))]
         refresh_customers(conn, ids)
         reindex_search(conn)
+    return max(rebuilt, 0)
 
 
 def recover_workspace(damaged: Path, new: Path) -> dict:
@@ -289,7 +427,8 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
 
     ``new`` must not exist.  The result names the method (``copy``: the file was
     sound after all; ``salvage``: row by row), the rows recovered per table, the
-    unreadable stretches skipped and the new workspace's counts.
+    unreadable stretches skipped, what could not be read (``lost``, table by table,
+    and ``losses``, a sentence each, to be shown) and the new workspace's counts.
     """
     from omnidesk.core.workspace import Workspace
 
@@ -310,19 +449,22 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
         with telling_write_failures(new):
             new.parent.mkdir(parents=True, exist_ok=True)
             os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666))
-        method, recovered, skipped = "copy", {}, 0
+        method, recovered, skipped, losses, lost = "copy", {}, 0, [], {}
+        got = None
         if not _copy_whole(src, partial) or not _is_workspace(partial):
             remove_workspace_files(partial)
             method = "salvage"
             Workspace.create(partial).close()
             try:
-                recovered, skipped = _salvage_into(src, partial)
+                got = _salvage_into(src, partial)
             except _NothingReadable as exc:
                 raise UserError(f"Nothing can be read from {damaged.name}: the list of its tables is damaged "
                                 f"({exc}). It was not changed.") from None
+            recovered, skipped = got.recovered, got.skipped
         with _open_new(partial, damaged, new) as ws:
-            if method == "salvage":
-                _rebuild(ws)
+            if got is not None:
+                rebuilt = _rebuild(ws)
+                losses, lost = _losses(ws, got, rebuilt)
             else:
                 recovered = ws.counts()
             counts = ws.counts()
@@ -347,7 +489,74 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
             for log in made:
                 log.unlink(missing_ok=True)
     return {"workspace": str(new), "method": method, "recovered": recovered,
-            "skipped_stretches": skipped, "counts": counts}
+            "skipped_stretches": skipped, "lost": lost, "losses": losses, "counts": counts}
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row{'s' if n != 1 else ''}"
+
+
+def _losses(ws, got: _Salvage, rebuilt: int) -> tuple[list[str], dict]:
+    """What the salvage could not read, a sentence per table, and the same table by table.
+
+    Said plainly where nothing else can bring it back: consent recorded by hand (with the
+    customers it was recorded for) and erased people a re-import would bring back.
+    """
+    sentences: list[str] = []
+    lost: dict[str, dict] = {}
+    for table in sorted(got.recovered, key=lambda t: (t not in ("consent", "suppression", "source_record"), t)):
+        if not got.lost(table):
+            continue
+        read, held = got.recovered[table], got.held.get(table)
+        lost[table] = {"read": read, "held": held, "unreadable_stretches": got.stretches.get(table, 0)}
+        said = (f"{read:,} of {_rows(held)} could be read" if held is not None and held > read
+                else f"{_rows(read)} could be read, and some could not")
+        if table == "consent":
+            lost[table]["rebuilt_from_imported_rows"] = rebuilt
+            said += f" — rebuilt {rebuilt:,} from the imported rows"
+            hand = got.consent_lost_by_hand
+            if hand:
+                owners = _customers_of_records(ws, hand)
+                lost[table]["recorded_by_hand_lost"] = len(hand)
+                lost[table]["recorded_by_hand_lost_customers"] = owners
+                named = ", ".join(map(str, owners[:10])) + (", …" if len(owners) > 10 else "")
+                said += (f"; {len(hand):,} recorded by hand {'is' if len(hand) == 1 else 'are'} lost "
+                         f"(customer{'s' if len(owners) != 1 else ''} {named}): record "
+                         f"{'it' if len(hand) == 1 else 'them'} again")
+            elif not got.consent_index_read:
+                said += ("; consent recorded by hand among the lost rows cannot be told apart and is lost: "
+                         "check the consent you recorded by hand and record it again")
+            if got.consent_lost_unplaced:
+                lost[table]["lost_with_their_records"] = got.consent_lost_unplaced
+                said += (f"; {got.consent_lost_unplaced:,} went with records or imports that could not be read "
+                         "(import those files again)")
+        elif table == "suppression":
+            table_name = "suppression (erased people)"
+            missing = held - read if held is not None and held > read else None
+            said = (f"{table_name}: {read:,} of {held:,} could be read" if missing else
+                    f"{table_name}: {read:,} could be read, and some could not")
+            said += (f"; {missing:,} erased {'person is' if missing == 1 else 'people are'} no longer kept out"
+                     if missing else "; erased people may no longer be kept out")
+            sentences.append(said + ": a re-import would bring them back, so erase them again if they come back.")
+            continue
+        elif table == "customer":
+            said += " — the others are rebuilt from their records; values you pinned and notes you wrote on them are lost"
+        sentences.append(f"{table}: {said}.")
+    return sentences, lost
+
+
+def _customers_of_records(ws, records: list[int]) -> list[int]:
+    from sqlalchemy import select
+
+    from omnidesk.core.models import SourceRecord
+
+    rec = SourceRecord.__table__
+    ids: set[int] = set()
+    with ws.engine.connect() as conn:
+        for start in range(0, len(records), 500):
+            ids.update(conn.execute(select(rec.c.customer_id).where(
+                rec.c.id.in_(records[start:start + 500]), rec.c.customer_id.is_not(None))).scalars())
+    return sorted(ids)
 
 
 def _open_new(partial: Path, damaged: Path, new: Path):

@@ -155,6 +155,9 @@ class WorkspaceFilesMixin:
             self.statusBar().showMessage(
                 f"Recovered {counts['customers']:,} customers and {counts['source_records']:,} records into "
                 f"{dest.name}; {path.name} was not changed", 15000)
+            if summary.get("losses"):  # consent recorded by hand, erased people: said, never only counted
+                self.show_info("What could not be read", f"Recovered into {dest.name}, but not all of it:\n\n"
+                               + "\n\n".join(summary["losses"]))
         return opened
 
     def _close_if_open(self, path: Path) -> None:

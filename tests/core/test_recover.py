@@ -376,3 +376,111 @@ def test_recover_reads_what_a_workspace_cut_short_still_holds(demo, tmp_path, ca
     assert main(["recover", str(half), str(new)]) == 0, capsys.readouterr().err
     assert "unreadable stretch" in capsys.readouterr().out
     assert 0 < customers_in(new) and main(["info", "-w", str(new)]) == 0
+
+
+def _root_page(path: Path, name: str) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
+    finally:
+        con.close()
+
+
+def _overwrite_pages(path: Path, pages: list[int]) -> None:
+    con = sqlite3.connect(path)
+    size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    rng = random.Random(1)
+    with path.open("r+b") as fh:
+        for page in pages:
+            fh.seek((page - 1) * size)
+            fh.write(rng.randbytes(size))
+
+
+def _consents(path: Path) -> dict[int, tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return {r[0]: r[1:] for r in con.execute("SELECT id, consent_email, consent_sms FROM customer")}
+    finally:
+        con.close()
+
+
+def test_recover_rebuilds_lost_consent_from_the_imported_rows_and_says_what_was_recorded_by_hand(
+        demo, tmp_path, capsys):
+    """The consent table's damage lost every fact (467 of 467 in a demo), and the summary said only
+    "skipping 1 unreadable stretch": every customer's consent became unknown, and an email step
+    with send_unknown_email on reached the people who had said no."""
+    sound = tmp_path / "sound.omnidesk"
+    with Workspace.open(demo, readonly=True) as ws:
+        ws.save_copy(sound)
+    con = sqlite3.connect(sound)
+    # Three customers whose imports hold no email refusal refuse email by hand.
+    by_hand = [r[0] for r in con.execute(
+        "SELECT id FROM customer WHERE email IS NOT NULL AND coalesce(consent_email, '') = 'granted' "
+        "ORDER BY id LIMIT 3")]
+    erased = con.execute("SELECT max(id) FROM customer WHERE email IS NOT NULL").fetchone()[0]
+    con.close()
+    assert len(by_hand) == 3
+    for cid in by_hand:
+        assert main(["-w", str(sound), "consent", "set", str(cid), "email", "denied",
+                     "--note", "asked by phone"]) == 0
+    assert main(["-w", str(sound), "person", "erase", str(erased), "--yes"]) == 0
+    capsys.readouterr()
+    with Workspace.open(sound, readonly=True) as ws:
+        ws.save_copy(tmp_path / "whole.omnidesk")
+    sound = tmp_path / "whole.omnidesk"
+    con = sqlite3.connect(sound)
+    facts = con.execute("SELECT count(*) FROM consent").fetchone()[0]
+    hashes = {r[0] for r in con.execute("SELECT hash FROM suppression")}
+    con.close()
+    original = _consents(sound)
+    assert hashes and {original[c][0] for c in by_hand} == {"denied"}
+
+    broken = tmp_path / "shop.omnidesk"
+    shutil.copyfile(sound, broken)
+    _overwrite_pages(broken, [_root_page(broken, "consent"), _root_page(broken, "suppression")])
+    new = tmp_path / "recovered.omnidesk"
+    assert main(["recover", str(broken), str(new)]) == 0
+    out = capsys.readouterr().out
+    lines = out.strip().splitlines()
+    assert lines[1:] == [
+        "What could not be read:",
+        f"  consent: 0 of {facts:,} rows could be read — rebuilt {facts - 3:,} from the imported rows; 3 recorded "
+        f"by hand are lost (customers {', '.join(map(str, by_hand))}): record them again."], out
+
+    # Every refusal the imported rows hold is back: each customer's consent is as before, but for
+    # the three who refused by hand (lost, and said so), back to what their files say.
+    recovered = _consents(new)
+    assert {c: v for c, v in recovered.items() if c not in by_hand} == \
+        {c: v for c, v in original.items() if c not in by_hand and c != erased}
+    assert {recovered[c][0] for c in by_hand} == {"granted"}
+    # The erased person's hashes are read back from the suppression's own index.
+    con = sqlite3.connect(new)
+    assert {r[0] for r in con.execute("SELECT hash FROM suppression")} == hashes
+    con.close()
+    assert main(["info", "-w", str(new)]) == 0
+
+
+def test_recover_says_plainly_when_erased_people_are_no_longer_kept_out(demo, tmp_path, capsys):
+    sound = tmp_path / "sound.omnidesk"
+    with Workspace.open(demo, readonly=True) as ws:
+        ws.save_copy(sound)
+    con = sqlite3.connect(sound)
+    erased = con.execute("SELECT max(id) FROM customer WHERE email IS NOT NULL").fetchone()[0]
+    con.close()
+    assert main(["-w", str(sound), "person", "erase", str(erased), "--yes"]) == 0
+    capsys.readouterr()
+    with Workspace.open(sound, readonly=True) as ws:
+        ws.save_copy(tmp_path / "whole.omnidesk")
+    broken = tmp_path / "whole.omnidesk"
+    pages = {_root_page(broken, "suppression"), _root_page(broken, "sqlite_autoindex_suppression_1")}
+    _overwrite_pages(broken, sorted(pages))
+    new = tmp_path / "recovered.omnidesk"
+    assert main(["recover", str(broken), str(new), "--json"]) == 0
+    import json
+
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["losses"] == [
+        "suppression (erased people): 0 could be read, and some could not; erased people may no longer be "
+        "kept out: a re-import would bring them back, so erase them again if they come back."]
+    assert summary["lost"]["suppression"]["read"] == 0

@@ -62,10 +62,14 @@ def test_recover_what_can_be_read_opens_the_new_workspace(window, demo_template,
     target = tmp_path / "shop recovered.omnidesk"
     monkeypatch.setattr(window, "ask_damaged_choice", lambda path, backups: "recover")
     monkeypatch.setattr(window, "ask_recover_path", lambda damaged: target)
+    shown = []
+    monkeypatch.setattr(window, "show_info", lambda title, text: shown.append((title, text)))
     assert window.workspace_damaged(broken)
     assert window.workspace.path == target
     assert window.workspace.counts()["customers"] >= 0.75 * _customers(demo_template)
     assert "Recovered" in window.statusBar().currentMessage()
+    ((title, text),) = shown  # what the damage took, table by table
+    assert title == "What could not be read" and "\nsource_record: " in text
 
 
 def test_cancel_leaves_everything_as_it_was(window, broken, monkeypatch):
@@ -126,3 +130,27 @@ def test_restoring_a_backup_while_a_command_has_the_workspace_open_is_refused_an
         assert con.execute("SELECT notes FROM customer WHERE id = 1").fetchone()[0] == "written by the import"
     assert window.workspace is not None and window.workspace.path == path
     assert window.workspace.counts()["customers"] == _customers(demo_template)  # open again, as before
+
+
+def test_recovering_says_what_could_not_be_read(window, demo_template, tmp_path, monkeypatch):
+    """Consent lost with the damage was only counted as "1 unreadable stretch", and the app said nothing."""
+    broken = tmp_path / "shop.omnidesk"
+    shutil.copyfile(demo_template, broken)
+    con = sqlite3.connect(broken)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    root, size = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'consent'").fetchone()[0], \
+        con.execute("PRAGMA page_size").fetchone()[0]
+    facts = con.execute("SELECT count(*) FROM consent").fetchone()[0]
+    con.close()
+    with broken.open("r+b") as fh:
+        fh.seek((root - 1) * size)
+        fh.write(b"\xff" * size)
+    target = tmp_path / "shop recovered.omnidesk"
+    shown = []
+    monkeypatch.setattr(window, "ask_damaged_choice", lambda path, backups: "recover")
+    monkeypatch.setattr(window, "ask_recover_path", lambda damaged: target)
+    monkeypatch.setattr(window, "show_info", lambda title, text: shown.append((title, text)))
+    assert window.workspace_damaged(broken)
+    assert window.workspace.path == target
+    assert shown == [("What could not be read", "Recovered into shop recovered.omnidesk, but not all of it:\n\n"
+                      f"consent: 0 of {facts:,} rows could be read — rebuilt {facts:,} from the imported rows.")]
