@@ -51,11 +51,16 @@ def private_dir() -> Path:
     _remove_own_folder()  # the temp folder moved (TMPDIR changed): start afresh there
     folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=temp_root()))
     os.chmod(folder, 0o700)  # mkdtemp already does; say it for file systems that differ
-    handle = open(folder / OWNER_FILE, "w", encoding="ascii")  # noqa: SIM115 - held for the process's life
+    # The owner file gets its name only once locked: a process cleaning up meanwhile finds no owner
+    # to ask and keeps a folder this young, where an owner file not locked yet would read as dead.
+    # (Without file locks, Windows, where an open file cannot be renamed, the age alone tells.)
+    claiming = folder / (f"{OWNER_FILE}.new" if fcntl is not None else OWNER_FILE)
+    handle = open(claiming, "w", encoding="ascii")  # noqa: SIM115 - held for the process's life
     handle.write(str(os.getpid()))
     handle.flush()
     if fcntl is not None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(claiming, folder / OWNER_FILE)
     _folder, _folder_pid, _owner_handle = folder, os.getpid(), handle
     return folder
 

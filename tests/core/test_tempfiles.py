@@ -63,3 +63,24 @@ def test_folders_of_older_versions_go_when_a_day_old(temp):
     assert not old.exists() and fresh.exists() and other.exists()
     assert tempfiles.clean_stale(legacy_any_age=True) == 1  # an erase takes them all
     assert not fresh.exists() and other.exists()
+
+
+@pytest.mark.skipif(tempfiles.fcntl is None, reason="owners are told by file locks only where there are any")
+def test_a_folder_being_made_is_never_taken_for_a_dead_ones(temp, monkeypatch):
+    """Another process cleaning up at the moment this one makes its folder (between writing its
+    owner file and locking it) must not take the folder for a killed process's and delete it:
+    an import would lose the zip members it unpacked there."""
+    real_flock = tempfiles.fcntl.flock
+    seen = []
+
+    def flock_after_a_look(fd, how):
+        if not seen:  # the owner's own lock: another process looks first
+            seen.append(None)
+            seen[0] = tempfiles.clean_stale()
+        return real_flock(fd, how)
+
+    monkeypatch.setattr(tempfiles.fcntl, "flock", flock_after_a_look)
+    folder = tempfiles.private_dir()
+    assert seen == [0] and folder.is_dir() and (folder / tempfiles.OWNER_FILE).exists()
+    monkeypatch.setattr(tempfiles.fcntl, "flock", real_flock)
+    assert tempfiles.clean_stale() == 0 and folder.is_dir()  # and its owner holds the lock now
