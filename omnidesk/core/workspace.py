@@ -355,32 +355,28 @@ class Workspace:
         ws = cls(engine, path)
         ws._engine_settings = dialect.configure_sqlite_engine(engine, busy_timeout=busy_timeout)
         ws.backup_path = backup_path
-        if not current:
-            try:
-                ws._migrate()
-            except WorkspaceError:
-                ws.close()
-                raise
-            except Exception as exc:
-                ws.close()
-                if failures.is_damaged(exc):
-                    raise DamagedWorkspaceError(failures.damaged_message(path)) from exc
-                if failures.is_disk_full(exc):
-                    raise WorkspaceError(failures.disk_full_message(exc, path)) from exc
-                raise WorkspaceError(failures.upgrade_failed_message(exc, path, backup_path)) from exc
-        if ws._consent_readers_behind():
-            if backup_path is None and state.kind == "workspace" and state.has_tables:
-                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-                ws.backup_path = path.with_name(
-                    f"{path.stem}.before-consent-{state.revision or 'v0'}-{stamp}{WORKSPACE_SUFFIX}.bak"
-                )
-                dialect.backup_file(path, ws.backup_path)
-                _prune_backups(path)
-            try:
+        try:
+            if not current:
+                ws._migrate()  # the consent re-read too, when it is due: one transaction
+            if ws._consent_readers_behind():
+                if backup_path is None and state.kind == "workspace" and state.has_tables:
+                    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+                    ws.backup_path = path.with_name(
+                        f"{path.stem}.before-consent-{state.revision or 'v0'}-{stamp}{WORKSPACE_SUFFIX}.bak"
+                    )
+                    dialect.backup_file(path, ws.backup_path)
+                    _prune_backups(path)
                 ws._reread_consents()
-            except Exception:
-                ws.close()
-                raise
+        except WorkspaceError:
+            ws.close()
+            raise
+        except Exception as exc:
+            ws.close()
+            if failures.is_damaged(exc):
+                raise DamagedWorkspaceError(failures.damaged_message(path)) from exc
+            if failures.is_disk_full(exc):
+                raise WorkspaceError(failures.disk_full_message(exc, path)) from exc
+            raise WorkspaceError(failures.upgrade_failed_message(exc, path, ws.backup_path)) from exc
         ws.show_channel_labels()
         return ws
 
@@ -418,7 +414,9 @@ class Workspace:
         return ws
 
     def _migrate(self) -> None:
-        """Bring the schema to head, mark the file and add missing settings, in one transaction.
+        """Bring the schema to head, mark the file, add missing settings and, when the consent facts
+        were read by older readers, read them again (:meth:`_reread_consents`), in one transaction:
+        a re-read that stops leaves the file as it was, not upgraded with its consent half read.
 
         Runs under the write lock from the start, so two processes opening an
         old workspace at once migrate it once: the second finds it current.
@@ -450,6 +448,14 @@ class Workspace:
             ]
             if missing:
                 conn.execute(Setting.__table__.insert(), missing)
+            from omnidesk.core.importing.backfill import consent_readers_behind, reread_consents
+
+            if consent_readers_behind(conn):
+                self.upgrade_note = reread_consents(conn).note()
+                dangling = dialect.settle_foreign_keys(conn)  # what its deletes would have done with keys on
+                if dangling:
+                    raise WorkspaceError(f"Reading consent again would leave rows of {', '.join(dangling)} "
+                                         "pointing at rows that are gone; the workspace was not upgraded.")
 
     def _consent_readers_behind(self) -> bool:
         """Whether the consent facts were read from the imported rows by older readers than these."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -107,3 +108,113 @@ def test_a_damaged_file_met_by_recover_is_named_as_the_file_given(tmp_path, caps
     assert status == 1 and one_line(err)
     assert err.startswith("omnidesk: error: shop.omnidesk is damaged") and f'recover "{shop}"' in err
     assert "workspace.omnidesk" not in err and str(isolated_data_dir) not in err
+
+
+def _consent_by_file(path: Path) -> dict[str, list]:
+    """Each imported record's consent facts, by the file it came from: {file name: [(email, channel, status)]}."""
+    con = sqlite3.connect(path)
+    try:
+        rows = con.execute("SELECT b.file_name, r.email, c.channel, c.status "
+                           "FROM consent c JOIN source_record r ON r.id = c.record_id "
+                           "JOIN import_batch b ON b.id = r.batch_id ORDER BY 1, 2, 3, 4").fetchall()
+    finally:
+        con.close()
+    out: dict[str, list] = {}
+    for file_name, email, channel, status in rows:
+        out.setdefault(file_name, []).append((email, channel, status))
+    return out
+
+
+def _shop_read_by_older_consent_readers(tmp_path: Path, capsys, revision: str) -> Path:
+    """Two imports with consent, taken back to ``revision`` and marked as read by older consent
+    readers; each file's first customer has lost its fact (so a re-read of that file gives it back)."""
+    header = ["Email", "First Name", "Accepts Email Marketing"]
+    shop = tmp_path / "shop.omnidesk"
+    for name, people in (("contacts.csv", [["ann@example.com", "Ann", "yes"], ["bob@example.com", "Bob", "no"]]),
+                         ("newsletter.csv", [["cara@example.com", "Cara", "yes"], ["dan@example.com", "Dan", "no"]])):
+        assert run_cli(capsys, "-w", shop, "import", write_csv(tmp_path / name, header, people))[0] == 0, name
+    with Workspace.open(shop) as ws, ws.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), revision)
+        conn.exec_driver_sql("UPDATE setting SET value = '3' WHERE key = 'consent_readers'")
+        conn.exec_driver_sql("DELETE FROM consent WHERE record_id IN (SELECT id FROM source_record "
+                             "WHERE email IN ('ann@example.com', 'cara@example.com'))")
+    return shop
+
+
+def test_an_import_header_that_is_not_json_keeps_that_imports_consent_and_the_rest_is_read_again(tmp_path, capsys):
+    shop = _shop_read_by_older_consent_readers(tmp_path, capsys, "0034")
+    con = sqlite3.connect(shop)
+    con.execute("UPDATE import_batch SET header_json = 'not json [' WHERE file_name = 'contacts.csv'")
+    con.commit()
+    con.close()
+    recorded = _consent_by_file(shop)
+    assert ("ann@example.com", "email", "granted") not in recorded["contacts.csv"]
+    status, out, err = run_cli(capsys, "-w", shop, "info")
+    assert status == 0, err
+    assert "Traceback" not in err
+    assert ("The consent of the import of contacts.csv could not be read again (a value stored for it is not "
+            "valid JSON) and stays as it was recorded.") in err
+    assert _revision(shop) == head_revision()
+    now = _consent_by_file(shop)
+    assert now["contacts.csv"] == recorded["contacts.csv"]  # never a "yes" guessed where its file was not read
+    assert ("cara@example.com", "email", "granted") in now["newsletter.csv"]  # the other file was read again
+    # Read once: opening again says nothing more.
+    status, out, err = run_cli(capsys, "-w", shop, "info")
+    assert status == 0 and "consent" not in err.lower()
+
+
+def test_a_kept_row_that_is_not_json_keeps_its_consent_and_the_rest_is_read_again(tmp_path, capsys):
+    shop = _shop_read_by_older_consent_readers(tmp_path, capsys, head_revision())
+    con = sqlite3.connect(shop)
+    con.execute("UPDATE source_record SET raw_json = '[\"ann@example.com\", oops' "
+                "WHERE email = 'ann@example.com'")
+    con.commit()
+    con.close()
+    recorded = _consent_by_file(shop)
+    status, out, err = run_cli(capsys, "-w", shop, "info")
+    assert status == 0, err
+    assert ("The consent of 1 imported row could not be read again (a value stored for it is not valid JSON) "
+            "and stays as it was recorded.") in err
+    now = _consent_by_file(shop)
+    assert not any(email == "ann@example.com" for email, _ch, _st in now["contacts.csv"])
+    assert now["contacts.csv"] == recorded["contacts.csv"]
+    assert ("cara@example.com", "email", "granted") in now["newsletter.csv"]
+
+
+def test_a_consent_reread_that_stops_after_an_upgrade_leaves_the_file_as_it_was_and_names_the_copy(
+        tmp_path, capsys, monkeypatch):
+    from omnidesk.core.importing import backfill
+
+    shop = _shop_read_by_older_consent_readers(tmp_path, capsys, "0034")
+    before = _content(shop)
+
+    def unreadable(_conn):
+        json.loads("not json [")
+
+    monkeypatch.setattr(backfill, "_mark_consent_readers", unreadable)  # after every row was written again
+    status, out, err = run_cli(capsys, "-w", shop, "info")
+    assert status == 1 and out == "" and one_line(err)
+    (backup,) = backup_files(shop)
+    assert err.strip() == (f"omnidesk: error: Could not upgrade shop.omnidesk for this version of omnidesk: a value "
+                           f"stored in it is not valid JSON. The file was not changed, and a copy from before the "
+                           f"upgrade is kept as {backup.name}.")
+    assert _revision(shop) == "0034" and _content(shop) == before
+
+
+def test_a_consent_reread_alone_that_stops_says_so_and_names_the_copy(tmp_path, capsys, monkeypatch):
+    from omnidesk.core.importing import backfill
+
+    shop = _shop_read_by_older_consent_readers(tmp_path, capsys, head_revision())
+    before = _content(shop)
+
+    def unreadable(_conn):
+        json.loads("not json [")
+
+    monkeypatch.setattr(backfill, "_mark_consent_readers", unreadable)
+    status, out, err = run_cli(capsys, "-w", shop, "info")
+    assert status == 1 and out == "" and one_line(err)
+    (backup,) = backup_files(shop)
+    assert err.strip() == (f"omnidesk: error: Could not upgrade shop.omnidesk for this version of omnidesk: a value "
+                           f"stored in it is not valid JSON. The file was not changed, and a copy from before the "
+                           f"upgrade is kept as {backup.name}.")
+    assert _content(shop) == before

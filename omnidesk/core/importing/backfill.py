@@ -334,9 +334,35 @@ class ConsentReread:
         self.numbers = 0  # opt-out records that now name a number they named none (or a wrong one) before
         self.numbers_taken = 0  # email refusals' records no longer holding a number their row never gave
         self.refusals_kept = 0  # refusals an older reading found that today's does not: kept all the same
+        self.unread_imports: list[str] = []  # imports whose stored header, mapping or options could not be read
+        self.unread_rows = 0  # kept rows of the others that could not be read (not valid JSON)
 
     def note(self) -> str:
-        """The sentence the upgrade says; "" when no customer's consent changed."""
+        """What the upgrade says: what changed, then what could not be read again (kept as recorded);
+        "" when no customer's consent changed and everything was read."""
+        said, unread = self._changes(), self._unread()
+        if not unread:
+            return said
+        return f"{said} {unread}" if said else f"Consent re-read from your imported files. {unread}"
+
+    def _unread(self) -> str:
+        """The imports and rows whose consent was left as recorded, as they could not be read again."""
+        parts = []
+        if self.unread_imports:
+            names = self.unread_imports
+            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            parts.append(f"the import{'s' if len(names) != 1 else ''} of {listed}")
+        if self.unread_rows:
+            n = self.unread_rows
+            other = " other" if parts else ""
+            parts.append(f"{n:,}{other} imported row{'s' if n != 1 else ''}")
+        if not parts:
+            return ""
+        one = len(self.unread_imports) + self.unread_rows == 1
+        return (f"The consent of {' and of '.join(parts)} could not be read again (a value stored for "
+                f"{'it' if one else 'them'} is not valid JSON) and stays as it was recorded.")
+
+    def _changes(self) -> str:
         counts = [(n, what) for n, what in ((self.opted_out, "now opted out"), (self.granted, "now granted"),
                                              (self.unrefused, "no longer opted out"),
                                              (self.ungranted, "no longer granted")) if n]
@@ -444,15 +470,32 @@ def _batch_plan(conn: Connection, batch_row, header: list[str], mapping: list[st
                       guessed_date_columns=guessed)
 
 
-def _kept_records(conn: Connection, batch_id: int, width: int, with_ids: bool = False):
-    """A batch's kept rows as the file's reader gave them (``sniff.Record``), in order."""
+def _kept_records(conn: Connection, batch_id: int, width: int, with_ids: bool = False,
+                  unread: list[int] | None = None):
+    """A batch's kept rows as the file's reader gave them (``sniff.Record``), in order.
+
+    A row whose kept cells cannot be read (not a JSON list) is left out, its id added to ``unread``."""
     from omnidesk.core.importing.sniff import _make_record
 
     for rows in _batch_rows(conn, batch_id, "record_no", "line_no", "raw_json"):
         for rid, number, line, raw_json in rows:
-            cells = [str(c) for c in json.loads(raw_json or "[]")]
+            try:
+                cells = [str(c) for c in _json_of(raw_json, list)]
+            except ValueError:
+                if unread is not None:
+                    unread.append(rid)
+                continue
             record = _make_record(number or 0, line or 0, cells, width)
             yield (rid, record) if with_ids else record
+
+
+def _json_of(raw: str | None, kind: type):
+    """A stored JSON value that must be a ``kind`` (a list, a dict); empty when none is stored.
+    Raises ValueError when it is not valid JSON or not of that kind."""
+    value = json.loads(raw) if raw else kind()
+    if not isinstance(value, kind):
+        raise ValueError(f"not a JSON {kind.__name__}")
+    return value
 
 
 def _customer_consents(conn: Connection, ids: set[int]) -> dict[int, tuple]:
@@ -494,7 +537,15 @@ def reread_consents(conn: Connection) -> ConsentReread:
     changed_customers: set[int] = set()
     before: dict[int, tuple] = {}
     for b in batches:
-        header = [str(h) for h in json.loads(b.header_json or "[]")]
+        # A batch whose stored header, mapping or options cannot be read is not read again: its
+        # records keep the consent recorded at import (never a "yes" guessed from half a reading).
+        try:
+            header = [str(h) for h in _json_of(b.header_json, list)]
+            stored = _json_of(b.mapping_json, list)
+            options = _json_of(b.options_json, dict)
+        except ValueError:
+            done.unread_imports.append(b.file_name or f"import {b.id}")
+            continue
         if not header:
             continue
         try:
@@ -502,13 +553,16 @@ def reread_consents(conn: Connection) -> ConsentReread:
         except KeyError:  # a preset this version no longer has
             preset = None
         named = _named_by_file(preset, header, b.file_name)
+        try:
+            mapping = _consent_mapping(conn, header, stored, named or preset, b.channel)
+        except ValueError:  # the mapping kept for these columns is not valid JSON: whether the user chose it is not known
+            done.unread_imports.append(b.file_name or f"import {b.id}")
+            continue
         if named is not None:  # the file's name says more than its header did to the older readers
             preset = named
             conn.execute(update(batch).where(batch.c.id == b.id).values(preset=named.key))
-        stored = json.loads(b.mapping_json or "[]")
-        mapping = _consent_mapping(conn, header, stored, preset, b.channel)
         plan = _batch_plan(conn, (b.id, b.file_name, b.channel, b.kind, b.encoding, b.delimiter), header, mapping,
-                           preset, json.loads(b.options_json or "{}"))
+                           preset, options)
         normalizer = RowNormalizer(plan)
 
         def settle(part: list) -> None:
@@ -557,7 +611,8 @@ def reread_consents(conn: Connection) -> ConsentReread:
         # Read as the import reads them (in worker processes for a big file), in the kept order.
         ids: list[int] = []
         total = conn.execute(select(func.count()).where(rec.c.batch_id == b.id)).scalar() or 0
-        records = (record for rid, record in _kept_records(conn, b.id, len(header), with_ids=True)
+        unread: list[int] = []  # rows not read again keep their facts: settle never sees them
+        records = (record for rid, record in _kept_records(conn, b.id, len(header), with_ids=True, unread=unread)
                    if not ids.append(rid))
         done_ids = 0
         with closing(normalized_chunks(records, normalizer, b.channel, header, _CHUNK,
@@ -580,6 +635,7 @@ def reread_consents(conn: Connection) -> ConsentReread:
                     done.numbers_taken += len(taken)
                     changed_customers.update(conn.execute(select(rec.c.customer_id).distinct().where(
                         rec.c.id.in_(sorted(taken)), rec.c.customer_id.is_not(None))).scalars())
+        done.unread_rows += len(unread)
     forget_readings()
     # The rule changed since: the cards it may decide otherwise, though their facts are the same.
     decided_again = set().union(*(which(conn) for version, which in _RULE_CHANGES.items() if read_by < version))
