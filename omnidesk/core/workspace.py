@@ -9,8 +9,10 @@ an engine and sessions.  PostgreSQL works through ``Workspace.open_url``.
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import weakref
@@ -187,13 +189,60 @@ def migration_backups(path: Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
+_STAMP = re.compile(r"-\d{8}-\d{6}(?:-\d+)?$")
+
+
+def _backup_revision(path: Path, backup: Path) -> str:
+    """What a migration backup of ``path`` was taken before ("0034", "consent-0037"), from its name."""
+    middle = backup.name[len(f"{path.stem}.before-"):-len(f"{WORKSPACE_SUFFIX}.bak")]
+    return _STAMP.sub("", middle)
+
+
 def _prune_backups(path: Path, keep: int = MAX_MIGRATION_BACKUPS) -> list[Path]:
-    """Delete all but the newest ``keep`` migration backups of ``path``; returns what went."""
-    backups = migration_backups(path)
-    gone = backups[:-keep] if len(backups) > keep else []
+    """Delete the migration backups of ``path`` but the newest of each of the ``keep`` revisions last
+    upgraded from; returns what went.  Copies of one revision never push out another's last copy."""
+    kept: dict[str, Path] = {}
+    gone = []
+    for backup in reversed(migration_backups(path)):  # newest first
+        revision = _backup_revision(path, backup)
+        if revision in kept or len(kept) >= keep:
+            gone.append(backup)
+        else:
+            kept[revision] = backup
     for old in gone:
         old.unlink(missing_ok=True)
     return gone
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _back_up_before(path: Path, revision: str) -> Path:
+    """Copy the workspace at ``path`` next to itself before changing it (``name.before-REV-TIME``).
+
+    When a copy taken before the same revision holds the same bytes (an upgrade that stopped,
+    tried again on the unchanged file), that copy is kept and named instead of a second one.
+    """
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.stem}.before-{revision}-{stamp}{WORKSPACE_SUFFIX}.bak")
+    n = 1
+    while backup.exists():  # another copy this second: never written over
+        n += 1
+        backup = path.with_name(f"{path.stem}.before-{revision}-{stamp}-{n}{WORKSPACE_SUFFIX}.bak")
+    dialect.backup_file(path, backup)
+    same_revision = [b for b in migration_backups(path) if b != backup and _backup_revision(path, b) == revision]
+    if same_revision:
+        size, digest = backup.stat().st_size, _file_digest(backup)
+        for earlier in reversed(same_revision):  # newest first
+            if earlier.stat().st_size == size and _file_digest(earlier) == digest:
+                backup.unlink()
+                return earlier
+    return backup
 
 
 class Workspace:
@@ -257,8 +306,10 @@ class Workspace:
         not a workspace, is from a newer omnidesk, or whose schema cannot be
         told, raises and is left byte-for-byte untouched.  A workspace at the
         current schema is opened without writing anything to it; an older one
-        is first copied next to itself (``backup_path`` says where; only the
-        newest :data:`MAX_MIGRATION_BACKUPS` copies are kept) and migrated.
+        is first copied next to itself (``backup_path`` says where; an identical
+        copy from a try that stopped is named again, not made again) and migrated;
+        once it is, only the newest copy of each of the :data:`MAX_MIGRATION_BACKUPS`
+        revisions last upgraded from is kept.
 
         ``readonly`` opens for reading only: nothing is written, and no
         ``-wal``/``-shm`` file is left behind (see ``dialect.reading_uri``).  A
@@ -344,12 +395,7 @@ class Workspace:
             )
         backup_path = None
         if not current and state.kind == "workspace" and state.has_tables:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            backup_path = path.with_name(
-                f"{path.stem}.before-{state.revision or 'v0'}-{stamp}{WORKSPACE_SUFFIX}.bak"
-            )
-            dialect.backup_file(path, backup_path)
-            _prune_backups(path)
+            backup_path = _back_up_before(path, state.revision or "v0")
 
         engine = create_engine(f"sqlite:///{path}")
         ws = cls(engine, path)
@@ -360,12 +406,7 @@ class Workspace:
                 ws._migrate()  # the consent re-read too, when it is due: one transaction
             if ws._consent_readers_behind():
                 if backup_path is None and state.kind == "workspace" and state.has_tables:
-                    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-                    ws.backup_path = path.with_name(
-                        f"{path.stem}.before-consent-{state.revision or 'v0'}-{stamp}{WORKSPACE_SUFFIX}.bak"
-                    )
-                    dialect.backup_file(path, ws.backup_path)
-                    _prune_backups(path)
+                    ws.backup_path = _back_up_before(path, f"consent-{state.revision or 'v0'}")
                 ws._reread_consents()
         except WorkspaceError:
             ws.close()
@@ -377,6 +418,8 @@ class Workspace:
             if failures.is_disk_full(exc):
                 raise WorkspaceError(failures.disk_full_message(exc, path)) from exc
             raise WorkspaceError(failures.upgrade_failed_message(exc, path, ws.backup_path)) from exc
+        if ws.backup_path is not None:  # upgraded: only now may older copies go
+            _prune_backups(path)
         ws.show_channel_labels()
         return ws
 

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import time_machine
 from alembic import command
 
 from omnidesk.core.workspace import Workspace, _alembic_config, backup_files, head_revision
@@ -218,3 +219,41 @@ def test_a_consent_reread_alone_that_stops_says_so_and_names_the_copy(tmp_path, 
                            f"stored in it is not valid JSON. The file was not changed, and a copy from before the "
                            f"upgrade is kept as {backup.name}.")
     assert _content(shop) == before
+
+
+def test_retrying_an_upgrade_that_stops_keeps_one_copy_and_every_earlier_backup(tmp_path, capsys):
+    shop = _shop_at(tmp_path, capsys, "0020", "SELECT 1")
+    with time_machine.travel("2026-01-05 09:00:00Z", tick=False):
+        Workspace.open(shop).close()  # an upgrade of long ago, from 0020
+    with Workspace.open(shop) as ws, ws.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0030")
+    with time_machine.travel("2026-02-05 09:00:00Z", tick=False):
+        Workspace.open(shop).close()  # and one from 0030
+    earlier = {b.name: b.read_bytes() for b in backup_files(shop)}
+    assert len(earlier) == 2
+    with Workspace.open(shop) as ws, ws.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0034")
+        conn.exec_driver_sql(BAD_CURRENCY)
+    named = set()
+    for day in (10, 11, 12):  # the same upgrade tried again, on other days, of the same file
+        with time_machine.travel(f"2026-03-{day} 09:00:00Z", tick=False):
+            status, out, err = run_cli(capsys, "-w", shop, "info")
+        assert status == 1 and "a copy from before the upgrade is kept as shop.before-0034-" in err
+        named.add(err.split("kept as ")[1].rstrip().rstrip("."))
+    copies = [b for b in backup_files(shop) if ".before-0034-" in b.name]
+    assert len(copies) == 1 and named == {copies[0].name}  # one copy, named by every try
+    assert {b.name: b.read_bytes() for b in backup_files(shop) if b.name in earlier} == earlier
+    # Mended, it upgrades: a copy of each of the three versions it was upgraded from is kept (of 0034,
+    # the mended file's).
+    con = sqlite3.connect(shop)
+    con.execute("UPDATE source_record SET values_json = '{\"currency\": \"EUR\"}' WHERE values_json LIKE '%oops'")
+    con.commit()
+    con.close()
+    with time_machine.travel("2026-03-13 09:00:00Z", tick=False):
+        assert run_cli(capsys, "-w", shop, "info")[0] == 0
+    assert _revision(shop) == head_revision()
+    left = [b.name for b in backup_files(shop)]
+    assert len(left) == 3 and set(earlier) < set(left)
+    (mended,) = [b for b in backup_files(shop) if ".before-0034-" in b.name]
+    assert mended.name != copies[0].name and _revision(mended) == "0034"
+    assert not any("oops" in line for line in _content(mended))
