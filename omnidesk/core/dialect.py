@@ -322,19 +322,21 @@ def inspect_file(path: Path) -> FileState:
     return FileState("foreign", detail="it is a SQLite database of another program", has_tables=has_tables)
 
 
-def backup_sqlite(engine: Engine, dest: Path) -> None:
+def backup_sqlite(engine: Engine, dest: Path, *, source=None) -> None:
     """Copy the live database to ``dest`` with SQLite's online backup API.
 
     Safe while the workspace is open and in use: the backup sees one
     consistent snapshot, including what is still in the WAL.  Written under a
     new name of its own beside ``dest`` (nothing already there is touched) and
     renamed onto ``dest`` only if no database took that name meanwhile.
+    ``source``, a raw connection already open on it, is read instead of a new
+    one of the engine's (and left open).
     """
     from omnidesk.core.exporting.outfiles import written_beside
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     with written_beside(dest, overwrite=True) as tmp:
-        raw = engine.raw_connection()
+        raw = engine.raw_connection() if source is None else source
         try:
             target = sqlite3.connect(tmp)
             try:
@@ -344,7 +346,8 @@ def backup_sqlite(engine: Engine, dest: Path) -> None:
             finally:
                 target.close()
         finally:
-            raw.close()
+            if source is None:
+                raw.close()
             Path(f"{tmp}-journal").unlink(missing_ok=True)  # left only by a copy that failed
 
 

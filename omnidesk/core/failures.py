@@ -157,6 +157,14 @@ def damaged_message(workspace: Path | None) -> str:
             f"recover what can be read into a new file with: omnidesk recover \"{workspace}\" NEW.omnidesk")
 
 
+def moved_message(workspace: Path, reopen: str = "open it where it is now") -> str:
+    """One sentence for an open workspace whose file is no longer where it was opened (moved, deleted,
+    or on a drive that was removed), with what to do."""
+    workspace = Path(workspace)
+    return (f"{workspace.name} is no longer at {_folder_of(workspace)}: it was moved or deleted, or its drive "
+            f"was removed. Put it back, or {reopen}.")
+
+
 def unreadable_message(exc: BaseException, workspace: Path) -> str:
     """One sentence for a workspace that could not be read, not for damage of its own: a full disk
     (even a reader of a WAL workspace makes a small file beside it) names the folder whose disk is

@@ -571,6 +571,23 @@ class Workspace:
                 if not foreign_keys:
                     dialect.set_foreign_keys(conn, True)
 
+    def moved_away(self, reopen: str = "open it where it is now") -> str | None:
+        """When the workspace's file is no longer where it was opened (it, or its folder, was moved or
+        deleted, or its drive removed), the sentence that says so; None while it is there.
+
+        SQLite goes on writing to a file deleted or moved while open, by no name anyone will look
+        for: a change is not made then (the window asks before each one).  One ``stat``."""
+        if self.path is None or self.closed:
+            return None
+        path = Path(os.path.abspath(self.path))
+        try:
+            there = path.is_file()
+        except OSError:
+            there = False
+        if there and not held_files.renamed(self._held_token):
+            return None
+        return failures.moved_message(path, reopen)
+
     def readonly_error(self) -> ReadOnlyWorkspaceError:
         name = self.path.name if self.path is not None else self.name
         return ReadOnlyWorkspaceError(f"the workspace {name} is read-only: it can be read, not changed.")
@@ -725,8 +742,22 @@ class Workspace:
                                  "and a copy never replaces one.")
         if not dialect.is_sqlite(self.engine):
             raise WorkspaceError("Save a Copy works on workspace files; use the database's own backup tools.")
+        moved = self.moved_away()
+        # Its file gone from where it was opened: copied through the connection still open on it (the
+        # look's), which reads it whatever became of its name; a new one would look where it was.
+        source = self._watch if moved is not None else None
+        if moved is not None and source is None:
+            raise WorkspaceError(moved)
         try:
-            dialect.backup_sqlite(self.engine, dest)
+            if source is None:
+                dialect.backup_sqlite(self.engine, dest)
+            else:
+                with self._watch_lock:  # the look asks it too, from the window's timer
+                    dialect.backup_sqlite(self.engine, dest, source=source)
+        except (OperationalError, sqlite3.Error) as exc:
+            if moved is not None or (moved := self.moved_away()) is not None:
+                raise WorkspaceError(moved) from exc
+            raise
         except OSError as exc:
             raise WorkspaceError(f"Could not write {dest}: {exc.strerror}.") from exc
         except UserError as exc:  # a workspace took that name while the copy was written

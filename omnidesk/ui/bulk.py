@@ -95,6 +95,6 @@ class BulkActions(QObject):
             except Exception as exc:  # the rest stay; say which one failed and why
                 from omnidesk.ui.operations import reason
 
-                self.window.show_error("Cannot erase", f"Erased {done} of {len(ids)}; customer {cid}: {reason(exc)}")
+                self.window.show_error("Cannot erase", f"Erased {done} of {len(ids)}; customer {cid}: {reason(exc, self.window.workspace)}")
                 return
         self.window.statusBar().showMessage(f"Erased {self.who(ids)}", 8000)

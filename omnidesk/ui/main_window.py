@@ -151,6 +151,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.customer_page: QWidget | None = None
         self.segments: SavedSegments | None = None
         self.read_only_banner: QLabel | None = None
+        self.moved_banner: QLabel | None = None  # shown while the workspace's file is not where it was opened
         self._close_when_notes_saved = False
         self._leaving_without_notes = False
         self.setWindowTitle("Omnidesk")
@@ -741,6 +742,14 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
                 "QLabel#readOnlyBanner { background: #FFF4CE; color: #5C4400; padding: 8px 12px; "
                 "border-bottom: 1px solid #E0C36A; }")
             outer.addWidget(self.read_only_banner)
+        self.moved_banner = QLabel()
+        self.moved_banner.setObjectName("movedBanner")
+        self.moved_banner.setWordWrap(True)
+        self.moved_banner.setStyleSheet(
+            "QLabel#movedBanner { background: #FDE7E9; color: #6E0811; padding: 8px 12px; "
+            "border-bottom: 1px solid #E8A5AC; }")
+        self.moved_banner.hide()
+        outer.addWidget(self.moved_banner)
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -1040,10 +1049,32 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         Not while this window's own work runs: its end redraws what it changed, and the look
         after it sees anything else.
         """
-        if self.workspace is None or self.runner.running() or not self.workspace.changed_since_last_look():
+        if self.workspace is None or self._say_if_moved_away() or self.runner.running() \
+                or not self.workspace.changed_since_last_look():
             return False
         self._apply_changes(Changes(everything=True))
         self._say_changed_outside()
+        return True
+
+    def _say_if_moved_away(self) -> bool:
+        """When the workspace's file is no longer where it was opened (moved or deleted, its drive
+        removed), say so in the banner and the status bar, with what to do; True then.  Put back,
+        the banner goes."""
+        from omnidesk.ui.operations import REOPEN
+
+        assert self.workspace is not None
+        moved = self.workspace.moved_away(REOPEN)
+        banner = self.moved_banner
+        if moved is None:
+            if banner is not None and banner.isVisible():
+                banner.hide()
+                self.statusBar().clearMessage()
+            return False
+        if banner is not None:
+            banner.setText(f"<b>Workspace file missing:</b> {html.escape(moved)} Changes are off meanwhile.")
+            banner.show()
+        if self.statusBar().currentMessage() != moved:
+            self.statusBar().showMessage(moved)
         return True
 
     def _say_changed_outside(self) -> None:

@@ -64,8 +64,16 @@ def consent_lost(channel: str, status: str, who: str) -> str:
     return f"{words} before sending them anything." if status.strip().lower() in REFUSALS else f"{words}."
 
 
-def reason(exc: BaseException) -> str:
-    """An error as one line for a message box."""
+# What to do about a workspace moved away while open, in the app's words.
+REOPEN = "open it where it is now (File › Open)"
+
+
+def reason(exc: BaseException, workspace: Workspace | None = None) -> str:
+    """An error as one line for a message box; of a change to ``workspace`` whose file is no longer
+    where it was opened, that (SQLite's "unable to open database file" tells nobody why)."""
+    moved = workspace.moved_away(REOPEN) if workspace is not None else None
+    if moved is not None:
+        return moved
     if isinstance(exc, (UserError, WorkspaceError)):
         return str(exc)
     if isinstance(exc, OSError):
@@ -189,6 +197,10 @@ class Operations(QObject):
         if self.busy:
             self._fail(title, f"{self._busy_with} is still running; wait for it to finish or cancel it.")
             return False
+        moved = self.workspace.moved_away(REOPEN)
+        if moved is not None:  # SQLite would write it into a file nobody finds again
+            self._fail(title, moved)
+            return False
         return True
 
     # -- running steps -------------------------------------------------------------
@@ -235,7 +247,7 @@ class Operations(QObject):
             raise exc  # the window's damage handler offers a backup or a recovery
         if not isinstance(exc, (UserError, WorkspaceError, OSError)):
             traceback.print_exception(exc)
-        self._fail(title, reason(exc))
+        self._fail(title, reason(exc, self.workspace))
 
     def undo(self) -> None:
         """Edit › Undo: take back the last step, or drop it when its target is gone."""
@@ -293,7 +305,7 @@ class Operations(QObject):
             self.look_for_erasures()
             return
         except (UserError, OSError) as exc:
-            self._drop(step, undoing, title, reason(exc))
+            self._drop(step, undoing, title, reason(exc, self.workspace))
             return
         except Exception as exc:  # a busy workspace, or a failure: nothing changed, the stack stays
             if is_refused(exc):  # ...but one the workspace refuses would be refused every time
@@ -400,7 +412,7 @@ class Operations(QObject):
             if isinstance(exc, ErasedSince):
                 self.look_for_erasures()
             elif isinstance(exc, (UserError, OSError)) and not isinstance(exc, Cancelled):
-                self._drop(step, undoing, title, reason(exc))
+                self._drop(step, undoing, title, reason(exc, self.workspace))
             elif is_refused(exc):
                 self._drop(step, undoing, title, _cannot_apply(step))
             else:
@@ -441,6 +453,9 @@ class Operations(QObject):
             return False
         if self.workspace.readonly:
             raise self.workspace.readonly_error()
+        moved = self.workspace.moved_away(REOPEN)
+        if moved is not None:
+            raise WorkspaceError(moved)
         name = self.names([customer_id]).get(customer_id, f"customer #{customer_id}")
         step = commands.NotesStep(customer_id, name, text, wait, append=append)
         self._history_begins()
