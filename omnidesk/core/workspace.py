@@ -853,8 +853,16 @@ class Workspace:
             except OperationalError:  # still read by another process by the old name: it folds it
                 pass
         self.engine.dispose()
+        # A read still on its way as the window moves on may ask a closed workspace for a connection:
+        # where the file was moved or deleted meanwhile, SQLite would make an empty one in its place.
+        event.listen(self.engine, "do_connect", self._refuse_making_a_file)
         if self._held is not None:
             self._held()  # after the connections: only now may a descriptor of the file be closed
+
+    def _refuse_making_a_file(self, *_args) -> None:
+        if self.path is not None and not self.path.exists():
+            raise WorkspaceError(f"{self.name} was closed and is no longer at {self.path.parent}; "
+                                 "nothing was read or changed.")
 
     def __enter__(self) -> Workspace:
         return self

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk import __version__
-from omnidesk.core import paths
+from omnidesk.core import held_files, paths
 
 # The importer, the demo builder and the resolver are imported where they are used:
 # loading them (phonenumbers, email-validator, the synonym tables) at start-up
@@ -622,6 +622,13 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             # history included, rather than a second Workspace on the same file.
             self.statusBar().showMessage(f"{path.name} is already open.", 5000)
             return True
+        if self._renamed_here(path):
+            # This window's workspace, renamed or moved since it opened (the banner asks to open it
+            # where it is now): closed under its old name, which folds its log into the file, then
+            # opened by the new one.
+            if not self._may_leave_workspace():
+                return False
+            self._close_workspace_file()
         try:
             try:
                 workspace = Workspace.open(path, busy_timeout=APP_BUSY_TIMEOUT)
@@ -653,6 +660,14 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         elif workspace.upgrade_note:
             self.statusBar().showMessage(workspace.upgrade_note, 20000)
         return True
+
+    def _renamed_here(self, path: Path) -> bool:
+        """Whether ``path`` is this window's workspace file under a name it was given since it opened."""
+        ws = self.workspace
+        if ws is None or ws.path is None or ws.closed:
+            return False
+        held = held_files.held_as(path)
+        return held is not None and held == Path(os.path.abspath(ws.path)) != Path(os.path.abspath(path))
 
     def _is_open_here(self, path: Path) -> bool:
         """Whether ``path`` is the workspace this window shows, open for writing (a read-only one is
@@ -688,24 +703,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     def set_workspace(self, workspace: Workspace) -> bool:
         """Show ``workspace``; False (and the old one stays) when the user keeps editing unsaved notes,
         a changed segment, campaign or message, or while long work runs on the old one."""
-        if self._refuse_while_busy("Cannot open workspace"):
+        if not self._may_leave_workspace():
             return False
-        if self.customer_view is not None:
-            self.customer_view.save_notes()
-            if self.customer_view.has_unsaved_notes():
-                if not self.ask_close_without_notes():
-                    return False
-                self.customer_view.discard_unsaved_notes()
-        if self.segments is not None and not self.segments.leave_edits():
-            return False  # the segment's edits stay on screen, in the workspace they belong to
-        if not self._screen_edits_may_go():
-            return False  # so do a campaign's or a message's, in its editor
-        if self.workspace is not None:
-            # Reads still running on it (a big card, a search, a count) end first: one that went on
-            # after the close would open connections to the closed workspace and keep its file.
-            for runner in {id(r): r for r in (self.runner, self.operations.runner)}.values():
-                runner.wait(10.0)
-            self.workspace.close()
+        self._close_workspace_file()
         workspace.client = "app"
         workspace.busy_timeout = APP_BUSY_TIMEOUT
         self.workspace = workspace
@@ -719,6 +719,29 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         workspace.changed_since_last_look()  # what the screens have just read
         self.workspaceOpened.emit(workspace)
         return True
+
+    def _may_leave_workspace(self) -> bool:
+        """Whether the window may close the workspace it shows: False (and it stays) when the user keeps
+        editing unsaved notes, a changed segment, campaign or message, or while long work runs on it."""
+        if self._refuse_while_busy("Cannot open workspace"):
+            return False
+        if self.customer_view is not None:
+            self.customer_view.save_notes()
+            if self.customer_view.has_unsaved_notes():
+                if not self.ask_close_without_notes():
+                    return False
+                self.customer_view.discard_unsaved_notes()
+        if self.segments is not None and not self.segments.leave_edits():
+            return False  # the segment's edits stay on screen, in the workspace they belong to
+        return self._screen_edits_may_go()  # so do a campaign's or a message's, in its editor
+
+    def _close_workspace_file(self) -> None:
+        if self.workspace is not None and not self.workspace.closed:
+            # Reads still running on it (a big card, a search, a count) end first: one that went on
+            # after the close would open connections to the closed workspace and keep its file.
+            for runner in {id(r): r for r in (self.runner, self.operations.runner)}.values():
+                runner.wait(10.0)
+            self.workspace.close()
 
     def _build_workspace_page(self) -> None:
         assert self.workspace is not None

@@ -64,3 +64,25 @@ def test_the_file_moved_away_is_said_until_it_is_put_back(opened, tmp_path):
     assert not window.moved_banner.isVisible() and window.statusBar().currentMessage() == ""
     assert window.operations.add_customer({"first_name": "Ann", "email": "ann@example.com"})
     assert said == [("Cannot add the customer", _gone(shop.parent))]
+
+
+def test_opening_the_moved_file_where_it_is_now_takes_it_up_there_with_everything(opened, tmp_path):
+    """What the banner asks: File › Open of the file where it is now closes it under its old name
+    (its log folded into the file) and opens it by the new one, not "already open in this app"."""
+    window, shop, said = opened
+    assert window.operations.add_customer({"first_name": "Ann", "email": "ann@example.com"})
+    elsewhere = tmp_path / "Shop 2027.omnidesk"
+    shop.rename(elsewhere)
+    window._look_while_in_front()
+    assert window.moved_banner.isVisible()
+    assert window.open_workspace(elsewhere)
+    assert said == []
+    assert window.workspace.path == elsewhere and window.windowTitle().startswith("Shop 2027")
+    window._look_while_in_front()
+    assert not window.moved_banner.isVisible()
+    assert window.operations.add_customer({"first_name": "Bob", "email": "bob@example.com"})
+    assert window.workspace.counts()["customers"] == 2
+    window.workspace.close()
+    assert not (tmp_path / "Shop" / "shop.omnidesk").exists()  # nothing made where it was
+    with Workspace.open(elsewhere, readonly=True) as again:  # everything is in the file by its new name
+        assert again.counts()["customers"] == 2

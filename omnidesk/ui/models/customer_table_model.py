@@ -254,6 +254,8 @@ class CustomerTableModel(QAbstractTableModel):
     def _page(self, row: int) -> tuple[dict[int, CustomerRow], dict[int, dict[str, str]]]:
         page_no = row // PAGE
         page = self._pages.get(page_no)
+        if page is None and self.workspace.closed:
+            return {}, {}  # a list of the workspace the window has just left, still asked to lay out
         if page is None:
             ids = self._ids[page_no * PAGE:(page_no + 1) * PAGE]
             custom = [k[len(CUSTOM):] for k in self._columns if k.startswith(CUSTOM)]
