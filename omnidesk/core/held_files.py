@@ -224,6 +224,8 @@ def _locked_by_another(path: str, start: int, length: int) -> bool | None:
               else (fcntl.F_WRLCK, os.SEEK_SET, start, length, 0))
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False  # nobody can hold a lock on a file that is not there
     except OSError:
         return None
     try:
@@ -247,17 +249,18 @@ def open_by_another_name(path: str | os.PathLike, *, looks: int = 5, pause: floa
     at ``looks`` times ``pause`` apart, since a process opening the file at this moment locks it
     a moment before its ``-shm``; a file this process holds is never looked at (opening and
     closing a descriptor of it would drop this process's locks).  False where locks cannot be
-    told (Windows, where an open file cannot be renamed).
+    told (Windows, where an open file cannot be renamed, or a ``-shm`` this user cannot read).
     """
-    name = os.path.abspath(path)
+    # SQLite follows links and keeps its log beside the file they lead to.
+    name = os.path.realpath(path)
     for look in range(looks):
         with _lock:
             if _holding(_key(name)) is not None:
                 return False
             if not _locked_by_another(name, *_LOCK_BYTES):
                 return False
-            if _locked_by_another(f"{name}-shm", 0, 0):
-                return False
+            if _locked_by_another(f"{name}-shm", 0, 0) is not False:
+                return False  # held beside this name, or not to be told (unreadable): not renamed
         if look < looks - 1:
             time.sleep(pause)
     return True

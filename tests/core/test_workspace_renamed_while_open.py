@@ -125,3 +125,25 @@ def test_a_command_opening_the_new_name_while_the_app_has_the_old_one_is_refused
     assert in_another_process("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
                               "print(c.execute('SELECT first_name, company FROM customer ORDER BY id').fetchall())",
                               renamed) == "[('Ann', 'Acme'), ('Bea', '')]"
+
+
+def test_a_workspace_opened_through_a_link_is_shared_as_usual(tmp_path, empty_workspace_file):
+    """The app has the workspace open through a link (a synced folder linked into Documents, say):
+    SQLite keeps its log beside the file the link leads to, and a command on the same link shares
+    the workspace as it always did: nothing was renamed."""
+    real = tmp_path / "Dropbox" / "shop.omnidesk"
+    real.parent.mkdir()
+    shutil.copyfile(empty_workspace_file, real)
+    link = tmp_path / "shop.omnidesk"
+    os.symlink(real, link)
+    ws = Workspace.open(link)
+    try:
+        edits.add_customer(ws, {"first_name": "Ann", "email": "ann@example.com"})
+        assert Path(f"{real}-shm").exists() and not Path(f"{link}-shm").exists()
+        in_another_process("import sys; from omnidesk.cli import main; "  # which asserts it went through
+                           "sys.exit(main(['-w', sys.argv[1], 'customer', 'set', 'ann@example.com', 'city', 'Boston']))",
+                           link)
+        with ws.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT city FROM customer").scalar() == "Boston"
+    finally:
+        ws.close()
