@@ -121,7 +121,7 @@ def cmd_message_list(args: argparse.Namespace) -> int:
 
 
 def cmd_message_check(args: argparse.Namespace) -> int:
-    from omnidesk.core.messages.derive import CHANNEL_LABELS
+    from omnidesk.core.messages.derive import CHANNEL_LABELS, PER_PERSON
     from omnidesk.core.messages.offer import check_message_now
 
     with _open_existing(args, readonly=True) as ws:
@@ -133,8 +133,11 @@ def cmd_message_check(args: argparse.Namespace) -> int:
         for channel, s in d["stats"].items():
             extra = f", {s['segments']} segment{'s' if s['segments'] != 1 else ''} {s['encoding']}" \
                 if "segments" in s else ""
+            # Measured as the Messages screen says: a customer's variant on the longest of the sample,
+            # a post, the poster and the banner as published.
+            on = report.measured_on if channel in PER_PERSON else "as everyone sees it"
             lines.append(f"{CHANNEL_LABELS.get(channel, channel)}: {s.get('length', 0):,} of "
-                         f"{s.get('limit', 0):,}{extra}")
+                         f"{s.get('limit', 0):,}{extra} ({on})")
         return lines if d["findings"] else ["No findings.", *lines]
 
     Output(args).show(report.as_dict(), text)

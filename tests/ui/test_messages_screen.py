@@ -137,7 +137,9 @@ def test_the_check_runs_as_you_type_and_a_finding_jumps_to_its_place(win, view, 
     assert "✖" in view.tabs.tabText(view.tabs.indexOf(sms))
     assert "segment" in sms.counter.text() and "GSM-7" in sms.counter.text()
     # What the second number is: the room the segments give, not a limit of "/ 268".
-    assert re.fullmatch(r"[\d,]+ characters · \d+ segments? \(room for [\d,]+\) · GSM-7 \(the longest of 20 customers\)",
+    # Measured on no one's values in a workspace with no customers yet, and said so.
+    assert re.fullmatch(r"[\d,]+ characters · \d+ segments? \(room for [\d,]+\) · GSM-7 "
+                        r"\(someone with no data: no customers yet\)",
                         sms.counter.text()), sms.counter.text()
     row = next(i for i, t in enumerate(texts) if "frist_name" in t)
     sms.findings.itemClicked.emit(sms.findings.item(row))
@@ -292,7 +294,7 @@ def test_the_longest_preview_is_every_part_for_one_customer(new_workspace, windo
     view.tabs.setCurrentWidget(email)
     assert view.preview_for.currentData() == view.LONGEST
     preview = email.preview
-    assert preview.caption.text() == "Preview for the longest of 20 customers"
+    assert preview.caption.text() == "Preview for the longest of your 2 customers"
     # The counter measures the subject: the preview is the customer whose subject is longest.
     # The preheader is the inbox's line under the subject, apart from the body (once run into
     # it, a preheader made of the body's first sentence read twice).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
@@ -787,6 +787,7 @@ BY_CODE = {r.code: r for r in RULES}
 class Report:
     findings: list[Finding]
     stats: dict[str, dict]
+    measured_on: str = ""  # whom a customer's variant is measured on (:func:`sample_words`)
 
     @property
     def errors(self) -> list[Finding]:
@@ -848,6 +849,12 @@ def sample_values(channel: str, samples: Sequence[Mapping[str, str | None]]) -> 
 # The field a channel's counter measures (:func:`_stats`): the preview of "the longest
 # customer" is the one whose rendering of it is longest.
 MEASURED = {"sms": "text", **{c: "text" for c in SOCIAL}, "email": "subject", "store": "headline", "website": "text"}
+
+
+def stats_of(channel: str, shown: Mapping[str, str]) -> dict:
+    """The counter's stats of a variant as rendered for one person (``shown``): what the check
+    measures on the longest of its sample, measured on the preview."""
+    return _stats(channel, shown)
 
 
 def longest_sample(channel: str, templates: Mapping[str, str],
@@ -928,6 +935,17 @@ def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] 
     return Report(findings, stats)
 
 
+def sample_words(sampled: int, customers: int) -> str:
+    """Whom a customer's variant is measured and previewed on, as many as they are: "the longest
+    of your 1 customer", "the longest of your 12 customers", "the longest of 20 sampled customers"
+    (taken from more), or "someone with no data: no customers yet"."""
+    if sampled <= 0:
+        return "someone with no data: no customers yet"
+    if sampled >= customers:
+        return f"the longest of your {sampled:,} customer{'s' if sampled != 1 else ''}"
+    return f"the longest of {sampled:,} sampled customers"
+
+
 def check_inputs(ws, brand: Brand, *, master: Mapping[str, str] | None = None, sample_size: int = 20,
                  seed: int = 0) -> tuple[list[Mapping[str, str | None]], list[str]]:
     """The sample customers' token values and the custom field names a check measures with.
@@ -952,7 +970,10 @@ def check_message(ws, name: str, *, sample_size: int = 20, seed: int = 0) -> Rep
 
     message = get_message(ws, name)
     brand = get_brand(ws)
+    from omnidesk.core.messages.personal import customer_count
+
     samples, custom_names = check_inputs(ws, brand, master=message.master, sample_size=sample_size, seed=seed)
     image = logo(ws) if "store" in message.variants else None
-    return check(message, brand, samples=samples, custom_names=custom_names, currency=workspace_currency(ws),
-                 logo=image.data if image is not None else None)
+    report = check(message, brand, samples=samples, custom_names=custom_names, currency=workspace_currency(ws),
+                   logo=image.data if image is not None else None)
+    return replace(report, measured_on=sample_words(len(samples), customer_count(ws)))

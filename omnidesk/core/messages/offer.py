@@ -58,4 +58,4 @@ def check_message_now(ws, name: str, *, now: datetime | None = None, sample_size
     ended = offer_ended(get_message(ws, name).master, now or datetime.now(UTC), workspace_zone(ws))
     if ended is None:
         return report
-    return Report([ended, *report.findings], report.stats)
+    return Report([ended, *report.findings], report.stats, report.measured_on)

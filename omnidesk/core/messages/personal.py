@@ -122,6 +122,12 @@ def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mappi
     return out
 
 
+def customer_count(ws: Workspace) -> int:
+    """How many customers the workspace has: what a sample of them is said against."""
+    with ws.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(Customer.__table__)).scalar_one()
+
+
 def sample(ws: Workspace, n: int = 20, *, seed: int = 0, among: Sequence[int] | None = None) -> list[int]:
     """``n`` customers to preview with, the same ones each time for the same seed (``among`` an audience)."""
     rng = random.Random(seed)

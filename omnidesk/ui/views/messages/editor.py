@@ -201,10 +201,13 @@ class MasterForm(QWidget):
         return out
 
 
-def counter_text(channel: str, stats: dict) -> str:
+def counter_text(channel: str, stats: dict, measured_on: str = "", previewed: dict | None = None) -> str:
     """"154 characters · 1 segment (room for 160) · GSM-7" for an SMS, "237 / 2,200" for a post,
     "" without stats.  An SMS's limit is what its segments hold (67 a part in UCS-2, so 268 for
-    four): said as such, since "228 / 268" read as a limit nobody had set."""
+    four): said as such, since "228 / 268" read as a limit nobody had set.
+
+    ``measured_on``: whom the stats measure (lint.sample_words); ``previewed``: the stats of the
+    preview when it is for someone else (a customer picked), said beside them, never instead."""
     if not stats:
         return ""
     if "segments" in stats:
@@ -217,7 +220,12 @@ def counter_text(channel: str, stats: dict) -> str:
         what = {"email": " characters in the subject", "store": " characters in the headline",
                 "website": " characters"}.get(channel, "")
     # A post, the poster and the banner are measured as published: no customer's values.
-    return text + what + (" (the longest of 20 customers)" if channel in PER_PERSON else " (as everyone sees it)")
+    if channel not in PER_PERSON:
+        return text + what + " (as everyone sees it)"
+    on = measured_on or "the longest of the sampled customers"
+    if previewed is not None:
+        on += f"; this preview: {previewed.get('length', 0):,}"
+    return text + what + f" ({on})"
 
 
 def diff_html(changes: dict[str, list[tuple[str, str]]]) -> str:
@@ -297,6 +305,9 @@ class VariantPanel(QWidget):
         line = QHBoxLayout()
         self.counter = QLabel()
         self.counter.setObjectName("variantCounter")
+        # Wrapped, never wider than its room: with whom it measures and a picked customer's length
+        # beside it, an SMS's line ran past a 1024-pixel window and squeezed the list of messages.
+        self.counter.setWordWrap(True)
         self.state = QLabel()
         self.state.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         line.addWidget(self.counter, 1)
@@ -315,6 +326,8 @@ class VariantPanel(QWidget):
         self.save_button.clicked.connect(lambda: self.saveRequested.emit(self.channel, self.values()))
         enter_presses(self.save_button)
         self._shown: dict[str, str] = {}
+        self._stats: dict = {}
+        self._measured: tuple[str, dict | None] = ("", None)
 
     def _typed(self) -> None:
         self.save_button.setEnabled(self.values() != self._shown)
@@ -334,7 +347,16 @@ class VariantPanel(QWidget):
             self.findings.addItem(QListWidgetItem("✔ Nothing to fix"))
         self.findings.setVisible(True)
         self._fit_findings()
-        self.counter.setText(counter_text(self.channel, stats))
+        self._stats = stats
+        self._show_counter()
+
+    def show_measured(self, measured_on: str, previewed: dict | None) -> None:
+        """Whom the counter measures (the sample) and, when the preview is someone else's, its stats."""
+        self._measured = (measured_on, previewed)
+        self._show_counter()
+
+    def _show_counter(self) -> None:
+        self.counter.setText(counter_text(self.channel, self._stats, *self._measured))
 
     def _fit_findings(self) -> None:
         """The findings box as tall as its lines (a single "Nothing to fix" took 140 pixels), up

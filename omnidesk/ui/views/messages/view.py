@@ -155,6 +155,7 @@ class MessagesView(QWidget):
         self.panels: dict[str, VariantPanel] = {}
         self.brand = None
         self.samples: list[dict] = []
+        self.measured_on = ""  # whom the samples are: "the longest of your 3 customers" (lint.sample_words)
         self.custom_names: list[str] = []
         self.currency: str | None = None  # the shop's: an offer's amount without a sign is in it
         self.logo: bytes | None = None  # the brand kit's logo as kept, which the poster is laid out with
@@ -420,7 +421,8 @@ class MessagesView(QWidget):
         """The brand kit and its logo as kept, a sample of 20 customers' token values and the custom
         field names, read once a show."""
         from omnidesk.core.messages.brand import get_brand, logo
-        from omnidesk.core.messages.lint import check_inputs
+        from omnidesk.core.messages.lint import check_inputs, sample_words
+        from omnidesk.core.messages.personal import customer_count
         from omnidesk.core.money import workspace_currency
 
         assert self.current is not None
@@ -429,6 +431,8 @@ class MessagesView(QWidget):
         self.logo = image.data if image is not None else None
         self.currency = workspace_currency(self.workspace)
         self.samples, self.custom_names = check_inputs(self.workspace, self.brand, master=self.current.master)
+        # As many as they are: "the longest of 20 customers" was said of a shop with one.
+        self.measured_on = sample_words(len(self.samples), customer_count(self.workspace))
 
     def _check_soon(self, channel: str) -> None:
         self._pending_checks.add(channel)
@@ -532,7 +536,8 @@ class MessagesView(QWidget):
         current = self.preview_for.currentData()
         self.preview_for.blockSignals(True)
         self.preview_for.clear()
-        self.preview_for.addItem("The longest of 20 customers", self.LONGEST)
+        longest = self.measured_on or "the longest of the sampled customers"
+        self.preview_for.addItem(longest[0].upper() + longest[1:], self.LONGEST)
         self.preview_for.addItem("Someone with no data (fallbacks show)", self.NO_DATA)
         for cid, name in found or self._found:
             self.preview_for.addItem(name, cid)
@@ -566,14 +571,14 @@ class MessagesView(QWidget):
         if choice == self.NO_DATA:  # the offer and the brand name are everyone's, not the customer's
             return shared_values(self.current.master, self.brand.name if self.brand else ""), "someone with no data"
         if choice in (None, self.LONGEST):
-            return {}, "the longest of 20 customers"
+            return {}, self.measured_on
         values = customer_values(self.workspace, [choice], master=self.current.master,
                                  business_name=self.brand.name if self.brand else "")
         return values.get(choice, {}), self.preview_for.currentText()
 
     def _preview(self, channel: str) -> None:
         from omnidesk.core.messages.derive import PER_PERSON
-        from omnidesk.core.messages.lint import channel_values, longest_sample
+        from omnidesk.core.messages.lint import channel_values, longest_sample, stats_of
 
         panel = self.panels.get(channel)
         if panel is None:
@@ -581,13 +586,17 @@ class MessagesView(QWidget):
         fields = panel.values()
         if self.preview_for.currentData() in (None, self.LONGEST):
             # One customer for every part: the subject and the body are never two people's.
-            values, who = longest_sample(channel, fields, self.samples), "the longest of 20 customers"
+            values, who = longest_sample(channel, fields, self.samples), self.measured_on
+            previewed = None
         else:
             values, who = self._preview_values()
+            # The counter still measures the sample: the preview's own length is said beside it.
+            previewed = stats_of(channel, rendered(fields, values))
         if channel not in PER_PERSON:
             # Published once for everyone: no customer's values, as the check measures it.
             values, who = channel_values(channel, values), "everyone who sees it (no one customer's values)"
         panel.preview.show_for(fields, values, who)
+        panel.show_measured(self.measured_on, previewed)
         if channel == "store":
             self._poster_page(panel, rendered(fields, values))
 
