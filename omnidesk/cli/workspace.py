@@ -219,7 +219,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
         said = (f"Recovered into {args.new} ({how}): {counts['customers']:,} customers, "
                 f"{counts['source_records']:,} source records, {counts['events']:,} events, "
                 f"{counts['imports']:,} imports. {args.damaged} was not changed.")
-        if summary.get("losses"):  # what the damage took, table by table, and what to do about it
+        if summary.get("losses"):  # what the damage took, in words for what it was, and what to do about it
             said += "\nWhat could not be read:" + "".join(f"\n  {line}" for line in summary["losses"])
         return said
 

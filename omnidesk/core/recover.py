@@ -12,7 +12,8 @@ lost rows are mended (records lose their customer and are placed again, events
 and consents follow their records, lost imports get a placeholder), customers
 are rebuilt from their records, consent is read again from the imported rows
 (a refusal they hold is never lost), and the search index and value counts are
-rebuilt.  What could not be read is told table by table, counted against what the
+rebuilt.  What could not be read is told for each kind of data in a shop owner's words (``LOST_WORDS``:
+never a table's name) with what its loss means, counted against what the
 table's indexes (b-trees of their own) still count; erased people's hashes are read
 back from their list's index, and consent recorded by hand, which exists nowhere
 else, is named by customer when it is lost.
@@ -492,8 +493,46 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
             "skipped_stretches": skipped, "lost": lost, "losses": losses, "counts": counts}
 
 
-def _rows(n: int) -> str:
-    return f"{n:,} row{'s' if n != 1 else ''}"
+# What each table holds, in a shop owner's words, and what losing some of it means (said only where
+# it is so: what recover mends or rebuilds, and what is gone).  The summary's sentences name these,
+# never the tables; its "lost" keeps the table names as keys.
+LOST_WORDS: dict[str, tuple[str, str]] = {
+    "source_record": ("Imported rows", "customers are rebuilt from the rows that could, without what the "
+                                       "others said"),
+    "event": ("Orders and other activity", "customers' orders and spend, and the Dashboard, leave them out"),
+    "identifier": ("Emails and phones that link imported rows", "those rows are no longer found or matched "
+                                                                "by them"),
+    "consent": ("Consent", ""),
+    "customer": ("Customers", "the lost ones are rebuilt from their imported rows; values you pinned and notes "
+                              "you wrote on them are lost"),
+    "suppression": ("Erased people", ""),
+    "custom_field": ("Custom field values of imported rows", ""),
+    "import_batch": ("Imports", "the rows of a lost import that could be read are listed under "
+                                "“recovered import” and its number"),
+    "setting": ("Settings", "those are back to how a new workspace has them"),
+    "saved_mapping": ("Saved column choices for imports", ""),
+    "match_decision": ("Your decisions on possible duplicates", ""),
+    "match_review": ("Possible duplicates waiting for review", ""),
+    "merge_log": ("History of merged customers", ""),
+    "saved_segment": ("Saved segments", ""),
+    "asset": ("Brand kit pictures (the logo)", ""),
+    "message": ("Messages", ""),
+    "message_variant": ("Messages' channel versions", ""),
+    "message_version": ("Messages' earlier versions", ""),
+    "campaign": ("Campaigns", ""),
+    "campaign_step": ("Campaign steps", ""),
+    "send_record": ("Records of what campaigns sent", ""),
+    "product": ("Products", ""),
+    "event_product": ("Products of orders", ""),
+    "product_batch": ("Which imports list their orders' products", ""),
+}
+
+
+def _what_was_read(noun: str, read: int, held: int | None) -> str:
+    """"Imported rows: 375 of 2,340 could not be read", or "…: some could not be read (1,965 could)"."""
+    if held is not None and held > read:
+        return f"{noun}: {held - read:,} of {held:,} could not be read"
+    return f"{noun}: some could not be read ({read:,} could)"
 
 
 def _losses(ws, got: _Salvage, rebuilt: int) -> tuple[list[str], dict]:
@@ -509,8 +548,8 @@ def _losses(ws, got: _Salvage, rebuilt: int) -> tuple[list[str], dict]:
             continue
         read, held = got.recovered[table], got.held.get(table)
         lost[table] = {"read": read, "held": held, "unreadable_stretches": got.stretches.get(table, 0)}
-        said = (f"{read:,} of {_rows(held)} could be read" if held is not None and held > read
-                else f"{_rows(read)} could be read, and some could not")
+        noun, consequence = LOST_WORDS.get(table, ("Other data", ""))
+        said = _what_was_read(noun, read, held)
         if table == "consent":
             lost[table]["rebuilt_from_imported_rows"] = rebuilt
             said += f" — rebuilt {rebuilt:,} from the imported rows"
@@ -531,17 +570,14 @@ def _losses(ws, got: _Salvage, rebuilt: int) -> tuple[list[str], dict]:
                 said += (f"; {got.consent_lost_unplaced:,} went with records or imports that could not be read "
                          "(import those files again)")
         elif table == "suppression":
-            table_name = "suppression (erased people)"
             missing = held - read if held is not None and held > read else None
-            said = (f"{table_name}: {read:,} of {held:,} could be read" if missing else
-                    f"{table_name}: {read:,} could be read, and some could not")
             said += (f"; {missing:,} erased {'person is' if missing == 1 else 'people are'} no longer kept out"
                      if missing else "; erased people may no longer be kept out")
             sentences.append(said + ": a re-import would bring them back, so erase them again if they come back.")
             continue
-        elif table == "customer":
-            said += " — the others are rebuilt from their records; values you pinned and notes you wrote on them are lost"
-        sentences.append(f"{table}: {said}.")
+        elif consequence:
+            said += f"; {consequence}"
+        sentences.append(f"{said}.")
     return sentences, lost
 
 

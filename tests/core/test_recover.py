@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -445,7 +447,7 @@ def test_recover_rebuilds_lost_consent_from_the_imported_rows_and_says_what_was_
     lines = out.strip().splitlines()
     assert lines[1:] == [
         "What could not be read:",
-        f"  consent: 0 of {facts:,} rows could be read — rebuilt {facts - 3:,} from the imported rows; 3 recorded "
+        f"  Consent: {facts:,} of {facts:,} could not be read — rebuilt {facts - 3:,} from the imported rows; 3 recorded "
         f"by hand are lost (customers {', '.join(map(str, by_hand))}): record them again."], out
 
     # Every refusal the imported rows hold is back: each customer's consent is as before, but for
@@ -481,6 +483,45 @@ def test_recover_says_plainly_when_erased_people_are_no_longer_kept_out(demo, tm
 
     summary = json.loads(capsys.readouterr().out)
     assert summary["losses"] == [
-        "suppression (erased people): 0 could be read, and some could not; erased people may no longer be "
+        "Erased people: some could not be read (0 could); erased people may no longer be "
         "kept out: a re-import would bring them back, so erase them again if they come back."]
     assert summary["lost"]["suppression"]["read"] == 0
+
+
+TABLE_NAMES = ("source_record", "event", "identifier", "customer", "consent", "suppression", "import_batch")
+
+
+def test_recover_says_what_was_lost_in_a_shop_owners_words_and_what_it_means(demo, tmp_path, capsys):
+    """"source_record: 1,965 of 2,340 rows could be read" named the workspace's tables to a shop owner."""
+    from omnidesk.core.recover import LOST_WORDS
+
+    broken = tmp_path / "shop.omnidesk"
+    damage(demo, broken)
+    assert main(["recover", str(broken), str(tmp_path / "recovered.omnidesk")]) == 0
+    out = capsys.readouterr().out
+    said = out.split("What could not be read:\n", 1)[1].splitlines()
+    assert said, out
+    nouns = {noun for noun, _ in LOST_WORDS.values()}
+    for line in said:
+        assert line.startswith("  ") and line.strip().split(":")[0] in nouns, line
+        assert not any(f"{name}:" in line or "_" in line for name in TABLE_NAMES), line
+    imported = next(line.strip() for line in said if line.strip().startswith("Imported rows: "))
+    assert re.fullmatch(r"Imported rows: [\d,]+ of [\d,]+ could not be read; customers are rebuilt from the rows "
+                        r"that could, without what the others said\.", imported), imported
+    # The machine's output keeps the tables' names as its keys; only the sentences are words.
+    assert main(["recover", str(broken), str(tmp_path / "again.omnidesk"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert "source_record" in summary["lost"] and [line.strip() for line in said] == summary["losses"]
+
+
+def test_every_table_a_recovery_may_report_has_words_for_a_shop_owner(tmp_path):
+    from omnidesk.core.recover import DERIVED_TABLES, LOST_WORDS, _tables
+
+    path = tmp_path / "new.omnidesk"
+    Workspace.create(path).close()
+    con = sqlite3.connect(path)
+    try:
+        tables = {t for t in _tables(con) if t not in DERIVED_TABLES}
+    finally:
+        con.close()
+    assert tables - set(LOST_WORDS) == set()

@@ -69,7 +69,7 @@ def test_recover_what_can_be_read_opens_the_new_workspace(window, demo_template,
     assert window.workspace.counts()["customers"] >= 0.75 * _customers(demo_template)
     assert "Recovered" in window.statusBar().currentMessage()
     ((title, text),) = shown  # what the damage took, table by table
-    assert title == "What could not be read" and "\nsource_record: " in text
+    assert title == "What could not be read" and "\nImported rows: " in text
 
 
 def test_cancel_leaves_everything_as_it_was(window, broken, monkeypatch):
@@ -153,4 +153,27 @@ def test_recovering_says_what_could_not_be_read(window, demo_template, tmp_path,
     assert window.workspace_damaged(broken)
     assert window.workspace.path == target
     assert shown == [("What could not be read", "Recovered into shop recovered.omnidesk, but not all of it:\n\n"
-                      f"consent: 0 of {facts:,} rows could be read — rebuilt {facts:,} from the imported rows.")]
+                      f"Consent: {facts:,} of {facts:,} could not be read — rebuilt {facts:,} from the imported "
+                      "rows.")]
+
+
+def test_the_recover_box_says_what_was_lost_in_a_shop_owners_words(window, demo_template, tmp_path, monkeypatch):
+    """The box read "source_record: 1,965 of 2,340 rows could be read.", "event: …", "identifier: …"."""
+    broken = tmp_path / "shop.omnidesk"
+    damage(demo_template, broken)
+    target = tmp_path / "shop recovered.omnidesk"
+    shown = []
+    monkeypatch.setattr(window, "ask_damaged_choice", lambda path, backups: "recover")
+    monkeypatch.setattr(window, "ask_recover_path", lambda damaged: target)
+    monkeypatch.setattr(window, "show_info", lambda title, text: shown.append((title, text)))
+    assert window.workspace_damaged(broken)
+    [(title, text)] = shown
+    paragraphs = text.split("\n\n")
+    assert title == "What could not be read" and paragraphs[0] == \
+        "Recovered into shop recovered.omnidesk, but not all of it:"
+    for said in paragraphs[1:]:
+        assert said.split(":")[0] in {"Imported rows", "Orders and other activity", "Customers", "Consent",
+                                      "Emails and phones that link imported rows"}, said
+        assert not any(name in said for name in ("source_record", "event:", "identifier", "customer:")), said
+    assert any(p.startswith("Imported rows: ") and p.endswith("; customers are rebuilt from the rows that could, "
+                                                               "without what the others said.") for p in paragraphs)
