@@ -916,23 +916,51 @@ def test_the_journeys_note_offers_a_click_only_when_a_flow_is_drawn(window, ws, 
     assert card.note.text() == "1 path · 2 customers"
 
 
-def test_two_steps_of_a_long_named_campaign_read_apart_at_1024(win, qtbot):
-    """At 1024×640 the Campaign column is narrow: the long name gives way, each step's date shows whole,
-    and the cell's tooltip (and its text, which a screen reader reads) holds everything."""
-    from PySide6.QtWidgets import QStyleOptionViewItem
-    from sqlalchemy import insert
+def _drawn_lines(table, row: int) -> list[str]:
+    """The lines the Campaign cell of ``row`` draws, each as Qt paints it: cut with "…" where wider than the
+    room the style leaves for an item's text (its text rectangle less the focus frame's margin each side)."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
-    from omnidesk.core.models import Campaign, CampaignStep
+    index = table.model().index(row, 0)
+    option = QStyleOptionViewItem()
+    table.initViewItemOption(option)
+    option.rect = table.visualRect(index)
+    table.itemDelegateForColumn(0).initStyleOption(option, index)
+    style = table.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, table).width() - 2 * margin
+    return [option.fontMetrics.elidedText(line, option.textElideMode, room) for line in option.text.split("\n")]
+
+
+def test_two_steps_of_a_long_named_campaign_read_apart_at_1024(win, qtbot):
+    """At 1024×640 the Campaign column is narrow: the long name gives way, each step's date and time show
+    whole (without the year in the shop's current one, and a step of another year widens the column, the
+    table then scrolling sideways), and the cell's tooltip (and its text, which a screen reader reads)
+    holds everything."""
+    from sqlalchemy import insert, select
+
+    from omnidesk.core.models import Campaign, CampaignStep, Event, SendRecord, SourceRecord
 
     name = "Autumn loyalty weekend: thank-you offer for our regulars and newsletter readers"
     dash, ws = _dash(win), win.workspace
     with ws.writing() as conn:
+        # Six of the demo's buyers: four sent each step, two held out, so every column has its figures.
+        ev, rec = Event.__table__, SourceRecord.__table__
+        buyers = conn.execute(select(ev.c.customer_id).where(ev.c.type == "order", ev.c.status == "paid",
+                                                             ev.c.customer_id.is_not(None))
+                              .order_by(ev.c.id.desc()).limit(6)).scalars().all()
+        records = [conn.execute(select(rec.c.id).where(rec.c.customer_id == cid).limit(1)).scalar_one()
+                   for cid in buyers]
         camp = conn.execute(insert(Campaign.__table__).values(name=name, audience_json='"everyone"',
                                                               status="exported")).inserted_primary_key[0]
-        for day in ("2026-10-01", "2026-10-08"):
-            conn.execute(insert(CampaignStep.__table__).values(
-                campaign_id=camp, channel="email", at_local=f"{day}T09:00:00", timezone="UTC",
-                at_utc=f"{day}T09:00:00Z", exported_at=day))
+        for day, channel_ in (("2026-10-01", "email"), ("2026-10-08", "sms")):
+            step = conn.execute(insert(CampaignStep.__table__).values(
+                campaign_id=camp, channel=channel_, at_local=f"{day}T09:00:00", timezone="UTC",
+                at_utc=f"{day}T09:00:00Z", exported_at=day)).inserted_primary_key[0]
+            for n, record in enumerate(records):
+                conn.execute(insert(SendRecord.__table__).values(
+                    step_id=step, record_id=record, channel=channel_ if n < 4 else "held out",
+                    send_utc=f"{day}T09:00:00Z"))
     win.resize(1024, 640)
     dash.apply_changes(Changes(campaigns=True))
     table = dash.campaign_table
@@ -940,18 +968,30 @@ def test_two_steps_of_a_long_named_campaign_read_apart_at_1024(win, qtbot):
     dash.scroll.ensureWidgetVisible(table)
     qtbot.wait(50)
     shown = []
-    for row, when in enumerate(("1 Oct 2026 09:00", "8 Oct 2026 09:00")):
+    for row, (when, step) in enumerate((("1 Oct 2026 09:00", "Email"), ("8 Oct 2026 09:00", "SMS"))):
         item = table.item(row, 0)
         assert item.text() == f"{name}, {when}"
-        assert item.toolTip() == f"{name}\nEmail step, {when}"
-        # What the cell draws: every line inside it, the date whole.
-        option = QStyleOptionViewItem()
-        option.initFrom(table)
-        option.rect = table.visualRect(table.model().index(row, 0))
-        table.itemDelegateForColumn(0).initStyleOption(option, table.model().index(row, 0))
-        lines = option.text.split("\n")
-        assert table.columnWidth(0) < option.fontMetrics.horizontalAdvance(item.text())  # the name cannot fit
-        assert all(option.fontMetrics.horizontalAdvance(line) < option.rect.width() for line in lines), lines
-        assert lines[-1].endswith(when) and lines[0].startswith("Autumn")
-        shown.append(option.text)
+        assert item.toolTip() == f"{name}\n{step} step, {when}"
+        lines = _drawn_lines(table, row)
+        assert table.columnWidth(0) < table.fontMetrics().horizontalAdvance(item.text())  # the name cannot fit
+        assert lines[0].startswith("Autumn") and lines[0].endswith("…")
+        assert lines[-1] == when.replace(" 2026", ""), lines  # this year's: its day and time, whole
+        shown.append(lines)
     assert shown[0] != shown[1]
+    # Every column on the screen: the table does not scroll sideways for this year's steps.
+    assert table.horizontalScrollBar().maximum() == 0
+
+    # A step of last year keeps its year, whole: the column widens for it, the table scrolling sideways.
+    with ws.writing() as conn:
+        conn.execute(insert(CampaignStep.__table__).values(
+            campaign_id=camp, channel="email", at_local="2025-12-30T23:59:00", timezone="UTC",
+            at_utc="2025-12-30T23:59:00Z", exported_at="2025-12-30"))
+    dash.apply_changes(Changes(campaigns=True))
+    qtbot.wait(50)
+    texts = [table.item(row, 0).text() for row in range(table.rowCount())]
+    row = texts.index(f"{name}, 30 Dec 2025 23:59")
+    assert _drawn_lines(table, row)[-1] == "30 Dec 2025 23:59"
+    # The column now wide enough for a whole date, this year's steps show theirs whole too.
+    assert sorted(_drawn_lines(table, r)[-1] for r in range(table.rowCount())) == [
+        "1 Oct 2026 09:00", "30 Dec 2025 23:59", "8 Oct 2026 09:00"]
+    assert table.horizontalScrollBar().maximum() > 0  # the table scrolls sideways to the other columns

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate
+from datetime import date, datetime
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication, QHeaderView, QStyle, QStyledItemDelegate
 
 from omnidesk.core import metrics
 from omnidesk.core.channels import channel_name
 from omnidesk.core.money import format_money, format_other_money
 
-# The Campaign cell's two parts, (campaign name, the step's day and time): what StepDelegate draws.
+# The Campaign cell's parts, (campaign name, the step's day and time, the same shorter): what StepDelegate draws.
 STEP_PARTS = Qt.ItemDataRole.UserRole + 1
 
 # Short headers, each explained in its tip: eleven columns fit a narrow window without scrolling.
@@ -53,31 +55,88 @@ def step_tip(c: dict) -> str:
     return f"{c['name']}\n{channel_name(c['channel'])} step{f', {when}' if when else ''}{status}"
 
 
+def step_parts(c: dict, today: date) -> tuple[str, str, str]:
+    """What the Campaign cell draws: the campaign's name, its step's day and time, and the same shorter
+    where the cell is narrow: "1 Oct 09:00" in ``today``'s year (the shop's), else whole with its year."""
+    when = metrics.step_when(c)
+    try:
+        at = datetime.fromisoformat(c.get("at") or "")
+    except ValueError:
+        return c["name"], when, when
+    return c["name"], when, (f"{at.day} {at:%b %H:%M}" if at.year == today.year else when)
+
+
+def _text_margin(widget) -> int:
+    """The room Qt leaves each side of an item's text: its focus frame's margin and a pixel."""
+    style = widget.style() if widget is not None else QApplication.style()
+    return style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+
+
 class StepDelegate(QStyledItemDelegate):
     """Draws the Campaign cell so that a long campaign name gives way and its step's date never does:
     the name cut short on one line and the date under it where the row has room for two, else
     "Autumn loyalty wee…, 1 Oct 2026 09:00" (two steps of one campaign read apart however narrow
-    the column).  The cell's own text, which a screen reader reads, stays whole."""
+    the column); where the date and time do not fit whole, this year's step drops its year
+    ("1 Oct 09:00").  :class:`StepColumn` keeps the column wide enough for that.  The cell's own
+    text, which a screen reader reads, stays whole."""
 
     def initStyleOption(self, option, index) -> None:
         super().initStyleOption(option, index)
         parts = index.data(STEP_PARTS)
         if not parts or not parts[1] or option.rect.width() <= 0:
             return
-        name, when = parts
-        widget = option.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        # The room Qt leaves for an item's text: its focus frame's margin and a pixel, each side.
-        room = option.rect.width() - 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
-                                                               widget) + 1)
+        name, when, short = parts
+        room = option.rect.width() - 2 * _text_margin(option.widget)
         metrics_ = option.fontMetrics
         if metrics_.horizontalAdvance(option.text) <= room:
             return
         if option.rect.height() >= 2 * metrics_.lineSpacing():
             # Room for two lines: the name on the first (cut short if it must), the date under it.
+            when = when if metrics_.horizontalAdvance(when) <= room else short
             option.text = f"{metrics_.elidedText(name, Qt.TextElideMode.ElideRight, room)}\n{when}"
             return
         tail = f", {when}"
-        short = metrics_.elidedText(name, Qt.TextElideMode.ElideRight,
-                                    max(0, room - metrics_.horizontalAdvance(tail)))
-        option.text = f"{short or '…'}{tail}"
+        if metrics_.horizontalAdvance(f"…{tail}") > room:
+            tail = f", {short}"
+        short_name = metrics_.elidedText(name, Qt.TextElideMode.ElideRight,
+                                         max(0, room - metrics_.horizontalAdvance(tail)))
+        option.text = f"{short_name or '…'}{tail}"
+
+    def least_width(self, index, font_metrics) -> int:
+        """The narrowest the column may be for this cell's step to be drawn whole: its shorter date on
+        a line of its own, with the text's margins."""
+        parts = index.data(STEP_PARTS)
+        if not parts or not parts[1]:
+            return 0
+        return font_metrics.horizontalAdvance(parts[2]) + 2 * _text_margin(self.parent())
+
+
+class StepColumn(QObject):
+    """The Campaign column takes the room the other columns leave, as a stretched column would, but
+    never less than its steps' dates need: in a window too narrow for that, the table scrolls
+    sideways rather than cut a date short."""
+
+    def __init__(self, table, delegate: StepDelegate) -> None:
+        super().__init__(table)
+        self.table, self.delegate = table, delegate
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        header.sectionResized.connect(lambda col, _old, _new: col and self.fit())
+        table.viewport().installEventFilter(self)
+
+    def least(self) -> int:
+        model, metrics_ = self.table.model(), self.table.fontMetrics()
+        widths = (self.delegate.least_width(model.index(row, 0), metrics_) for row in range(model.rowCount()))
+        return max(widths, default=0)
+
+    def fit(self) -> None:
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(col) for col in range(1, header.count()) if not header.isSectionHidden(col))
+        width = max(self.least(), self.table.viewport().width() - others, header.minimumSectionSize())
+        if header.sectionSize(0) != width:
+            header.resizeSection(0, width)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False

@@ -45,8 +45,10 @@ from omnidesk.ui.views.dashboard.campaign_table import (
     CAMPAIGN_COLUMNS,
     CAMPAIGN_TIPS,
     STEP_PARTS,
+    StepColumn,
     StepDelegate,
     campaign_cells,
+    step_parts,
     step_tip,
 )
 from omnidesk.ui.views.dashboard.card import ChartCard, save_csv, save_png, save_svg
@@ -242,7 +244,9 @@ class DashboardView(QWidget):
         self.campaign_table = campaigns.add(self._table(CAMPAIGN_COLUMNS), chart=True)
         self.campaign_table.setAccessibleName("Campaign results")
         # A long campaign name gives way in its cell, the step's date never (the whole in its tooltip).
-        self.campaign_table.setItemDelegateForColumn(0, StepDelegate(self.campaign_table))
+        steps = StepDelegate(self.campaign_table)
+        self.campaign_table.setItemDelegateForColumn(0, steps)
+        self.step_column = StepColumn(self.campaign_table, steps)  # never too narrow for a step's date
         for col, tip in CAMPAIGN_TIPS.items():
             self.campaign_table.horizontalHeaderItem(col).setToolTip(tip)
 
@@ -618,6 +622,7 @@ class DashboardView(QWidget):
     def _show_campaigns(self, campaigns: list[dict], currency: str | None) -> None:
         self.cards["campaigns"].set_empty(not campaigns)
         self.campaign_table.setRowCount(len(campaigns))
+        today = self.today()
         for row, c in enumerate(campaigns):
             cells = campaign_cells(c, currency)
             for col, text in enumerate(cells):
@@ -625,9 +630,10 @@ class DashboardView(QWidget):
                 if col >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if col == 0:
-                    item.setData(STEP_PARTS, (c["name"], metrics.step_when(c)))
+                    item.setData(STEP_PARTS, step_parts(c, today))
                     item.setToolTip(step_tip(c))
                 self.campaign_table.setItem(row, col, item)
+        self.step_column.fit()
         days = self.workspace.get_setting("attribution_days", 7) or 7
         self.cards["campaigns"].note.setText(f"orders within {counted(days, 'day')} of sending")
 
