@@ -995,3 +995,34 @@ def test_two_steps_of_a_long_named_campaign_read_apart_at_1024(win, qtbot):
     assert sorted(_drawn_lines(table, r)[-1] for r in range(table.rowCount())) == [
         "1 Oct 2026 09:00", "30 Dec 2025 23:59", "8 Oct 2026 09:00"]
     assert table.horizontalScrollBar().maximum() > 0  # the table scrolls sideways to the other columns
+
+
+def test_the_weekly_charts_month_labels_stand_apart_over_years_in_all_time(win, qtbot):
+    """All time on the demo (over four years of weeks): each weekly chart labels its months few enough that
+    no two labels touch, at the chart's real width in a 1024×640 window and in a 1920×1080 one."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QFontMetricsF
+
+    dash = _dash(win)
+    dash.set_period("all")
+    qtbot.waitUntil(lambda: len(dash.new_chart.weeks) > 200, timeout=5000)
+    for size in ((1024, 640), (1920, 1080)):
+        win.resize(*size)
+        qtbot.wait(100)
+        for chart in (dash.events_chart, dash.new_chart, dash.revenue_chart):
+            axis = chart.item.getAxis("bottom")
+            metrics_ = QFontMetricsF(axis.style["tickFont"] or chart.font())
+            ticks = axis._tickLevels[0]
+            assert len(ticks) >= 2, (size, chart.accessibleName(), ticks)
+            assert re.fullmatch(r"[A-Z][a-z]{2} \d{4}", ticks[0][1]), ticks  # the first label drawn has its year
+            ends = axis.mapRectToItem(chart.item.vb, axis.boundingRect())
+            ends = chart.mapFromScene(chart.item.vb.mapToScene(ends)).boundingRect()
+            spans = []
+            for x, label in ticks:
+                middle = chart.mapFromScene(chart.item.vb.mapViewToScene(QPointF(x, 0))).x()
+                half = metrics_.horizontalAdvance(label) / 2
+                spans.append((middle - half, middle + half, label))
+                # Within the axis's ends: pyqtgraph hides a label that is not.
+                assert ends.left() - 0.5 <= middle - half and middle + half <= ends.right() + 0.5, (size, label)
+            for (_, right, label), (left, _, following) in zip(spans, spans[1:]):
+                assert left - right >= 8, (size, chart.accessibleName(), label, following, left - right)

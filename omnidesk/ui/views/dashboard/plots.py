@@ -265,6 +265,7 @@ class WeeklyChart(pg.PlotWidget):
         self.setAccessibleName(name)
         self._describe({})
         self.item.getAxis("left").setWidth(44)  # room for "2,000": the axis does not widen as it redraws
+        self.item.vb.sigResized.connect(self._retick)  # the month labels fit the plot's own width
         # Nothing to do with the keys here (its numbers are the card's Save… CSV): no Tab stop.
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
@@ -330,8 +331,11 @@ class WeeklyChart(pg.PlotWidget):
         more = f"; and {len(told) - TOLD} more" if len(told) > TOLD else ""
         self.setAccessibleDescription(f"{span}. {'; '.join(parts)}{more}")
 
+    LABEL_GAP = 12  # pixels at least between two month labels
+
     def _ticks(self) -> list[tuple[int, str]]:
-        """Labels on the first week of months, every so many months, few enough not to collide."""
+        """Labels on the first week of months, every so many months (1, 2, 3, 4, 6, 12, 24…), the fewest
+        months apart that keep each label ``LABEL_GAP`` pixels clear of the next at the plot's width."""
         n = len(self.weeks)
         if n <= 8:
             return [(i, f"{week_monday(w).day} {week_monday(w):%b}") for i, w in enumerate(self.weeks)]
@@ -341,16 +345,44 @@ class WeeklyChart(pg.PlotWidget):
             if (monday.year, monday.month) != last:
                 last = (monday.year, monday.month)
                 starts.append((i, monday))
-        room = max(2, self.width() // 64)
-        every = max(1, -(-len(starts) // room))
-        ticks, year = [], None
-        for i, monday in starts[::every]:
-            ticks.append((i, f"{monday:%b %Y}" if monday.year != year else f"{monday:%b}"))
-            year = monday.year
-        return ticks
+        axis = self.item.getAxis("bottom")
+        metrics = QFontMetricsF(axis.style.get("tickFont") or self.font())
+        plot = self._plot_width()
+        per_week = plot / n  # the x range runs from -0.6 to n - 0.4
+
+        def inside(i: int, label: str) -> bool:
+            """Whether the label stays within the axis's ends: pyqtgraph hides one that would not."""
+            half = metrics.horizontalAdvance(label) / 2
+            return half <= (i + 0.6) * per_week <= plot - half
+
+        every = 1
+        while True:
+            ticks, year = [], None
+            # On months the calendar steps by (every 3: Jan, Apr, Jul, Oct), else on the first.
+            chosen = [(i, m) for i, m in starts if (m.year * 12 + m.month - 1) % every == 0] or starts[:1]
+            for i, monday in chosen:
+                label = f"{monday:%b %Y}" if monday.year != year else f"{monday:%b}"
+                if inside(i, label):  # the year on the first label drawn
+                    ticks.append((i, label))
+                    year = monday.year
+            widths = [metrics.horizontalAdvance(label) for _, label in ticks]
+            if len(ticks) <= 1 or all((b - a) * per_week >= (wa + wb) / 2 + self.LABEL_GAP
+                                      for (a, _), (b, _), wa, wb in zip(ticks, ticks[1:], widths, widths[1:])):
+                return ticks
+            every = next((m for m in (2, 3, 4, 6, 12) if m > every), every + 12)
+
+    def _plot_width(self) -> float:
+        """The plot area's width in pixels: the view box's once laid out, else the widget's less the left axis."""
+        width = self.item.vb.width()
+        if width > 1:
+            return width
+        return max(1.0, self.width() - self.item.getAxis("left").width() - 16)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._retick()
+
+    def _retick(self, *_) -> None:
         if getattr(self, "weeks", None):  # pyqtgraph resizes once before __init__ is through
             self.item.getAxis("bottom").setTicks([self._ticks()])
 
