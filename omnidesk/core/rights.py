@@ -112,7 +112,7 @@ from omnidesk.core.suppression import (
     written_forms,
 )
 from omnidesk.core.text import counted
-from omnidesk.core.workspace import Workspace, backup_files
+from omnidesk.core.workspace import Workspace, WorkspaceError, backup_files
 
 _IN = 900  # values per IN (...) list, below SQLite's parameter limit
 
@@ -283,7 +283,13 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
     the deleted rows are overwritten, not just unlinked (``secure_delete``, set
     on every connection), the search index is rewritten without them, and the
     write-ahead log is emptied afterwards: the file holds no readable copy.
+
+    Refused while the workspace's file is no longer where it was opened: the
+    backups that hold the person too are beside it where it is now.
     """
+    moved = ws.moved_away()
+    if moved is not None:
+        raise WorkspaceError(moved)
     with ws.writing() as conn:
         _customer_or_fail(conn, customer_id)
         if expect is not None and fingerprints_in(conn, [customer_id])[customer_id] != expect:

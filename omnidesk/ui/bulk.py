@@ -83,6 +83,8 @@ class BulkActions(QObject):
                               many=len(ids), lost=consent_lost(channel, status, self.who(ids)))
 
     def erase(self, ids: list) -> None:
+        if not self.operations.may_change("Cannot erase customers"):
+            return  # not even asked: it would be refused
         # Each is erased only as the person the question was about (see rights.erase_person).
         asked = customer_fingerprints(self.operations.workspace, ids)
         if not self.confirm_erase(ids):

@@ -203,6 +203,12 @@ class Operations(QObject):
             return False
         return True
 
+    def may_change(self, title: str) -> bool:
+        """Whether a change may be made now; when not (read-only, busy, its file moved away), the
+        user is told why under ``title``.  Asked before a question about a change, so that one that
+        would be refused is not asked about."""
+        return self._ready(title)
+
     # -- running steps -------------------------------------------------------------
 
     def push(self, step: Step, title: str) -> bool:
@@ -755,6 +761,9 @@ class Operations(QObject):
         assert self.workspace is not None
         if self.busy:
             raise WorkspaceError(f"{self._busy_with} is still running; wait for it to finish or cancel it.")
+        moved = self.workspace.moved_away(REOPEN)
+        if moved is not None:  # and the backups that hold them too are beside it where it is now
+            raise WorkspaceError(moved)
         try:
             return erase_person(self.workspace, customer_id, expect=expect)
         finally:

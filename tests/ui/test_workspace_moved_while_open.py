@@ -4,11 +4,12 @@ so, plainly, with what to do, and changes nothing into a file nobody will find a
 from __future__ import annotations
 
 import shutil
+import sqlite3
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from omnidesk.core.workspace import Workspace
+from omnidesk.core.workspace import Workspace, WorkspaceError
 
 
 def _gone(folder) -> str:
@@ -86,3 +87,62 @@ def test_opening_the_moved_file_where_it_is_now_takes_it_up_there_with_everythin
     assert not (tmp_path / "Shop" / "shop.omnidesk").exists()  # nothing made where it was
     with Workspace.open(elsewhere, readonly=True) as again:  # everything is in the file by its new name
         assert again.counts()["customers"] == 2
+
+
+@pytest.fixture
+def zed_moved(opened, tmp_path):
+    """Zed in the workspace (his card open), an upgrade backup beside it that holds him too, and then
+    its folder renamed."""
+    window, shop, said = opened
+    assert window.operations.add_customer({"first_name": "Zed", "email": "zed@example.com"})
+    backup = shop.parent / "shop.before-0040-20260101-000000.omnidesk.bak"
+    window.workspace.save_copy(backup)
+    with window.workspace.engine.connect() as conn:
+        zed = conn.exec_driver_sql("select id from customer").scalar()
+    window.open_customer(zed)
+    moved = tmp_path / "Shop 2027"
+    shop.parent.rename(moved)  # the user renames the folder in the Finder
+    window._look_while_in_front()
+    assert window.moved_banner.isVisible()
+    return window, shop, said, zed, moved / shop.name, moved / backup.name
+
+
+def _zed_still_there(where) -> bool:
+    """Read straight from the file (this app holds it open under its old name)."""
+    conn = sqlite3.connect(f"{where.as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("select count(*) from identifier where value = 'zed@example.com'").fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
+def test_erase_person_is_refused_without_a_question_while_the_workspace_is_moved(zed_moved, monkeypatch):
+    """Erasing is a change like any other: refused, not asked about, nothing erased, and the backup
+    beside the file where it now is (which a later erase deletes) still there."""
+    window, shop, said, zed, now, backup = zed_moved
+    view = window.customer_view
+    asked: list[int] = []
+    monkeypatch.setattr(view, "confirm_erase", lambda: asked.append(1) or True)
+    view.erase_person_button.click()
+    assert asked == []
+    assert said == [("Cannot erase person", _gone(shop.parent))]
+    assert _zed_still_there(now) and backup.exists()
+
+
+def test_bulk_erase_is_refused_without_a_question_while_the_workspace_is_moved(zed_moved, monkeypatch):
+    window, shop, said, zed, now, backup = zed_moved
+    asked: list[list] = []
+    monkeypatch.setattr(window.bulk, "confirm_erase", lambda ids: asked.append(ids) or True)
+    window.bulk.run("erase", [zed])
+    assert asked == []
+    assert said == [("Cannot erase customers", _gone(shop.parent))]
+    assert _zed_still_there(now) and backup.exists()
+
+
+def test_erase_person_itself_refuses_while_the_workspace_is_moved(zed_moved):
+    """Asked straight (a caller that did not look first): still refused, with the same sentence."""
+    window, shop, said, zed, now, backup = zed_moved
+    with pytest.raises(WorkspaceError) as refused:
+        window.operations.erase_person(zed)
+    assert str(refused.value) == _gone(shop.parent)
+    assert _zed_still_there(now) and backup.exists()

@@ -111,6 +111,8 @@ class PersonActionsMixin:
         """Ask, then erase the shown person everywhere and leave for the Customers list."""
         if self.customer_id is None or self.profile is None:
             return
+        if not self.operations.may_change("Cannot erase person"):
+            return  # not even asked: it would be refused (read-only, busy, its file moved away)
         customer_id = self.customer_id
         # The question counts what is erased: it is asked about the person as they are now, not as
         # the card last read them (another window or command may have merged someone into them),
