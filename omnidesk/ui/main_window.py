@@ -250,9 +250,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         file_menu.addAction(self.copy_action)
         file_menu.addAction(self.export_customers_action)
         self.dashboard_picture_action = file_menu.addAction(
-            "Save Dashboard &Picture…", lambda: self.screens["dashboard"].save_picture())
+            "Save Dashboard &Picture…", lambda: self._on_dashboard("save_picture"))
         self.report_action = file_menu.addAction(
-            "Export &Report…", lambda: self.screens["dashboard"].export_report())
+            "Export &Report…", lambda: self._on_dashboard("export_report"))
         self.report_action.setStatusTip("The Dashboard's figures for its period as a printable PDF")
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -806,7 +806,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.reminder.start()
         # The list and the review queue (its count is on the navigation) are built now; the
         # other screens the first time they are shown or asked for (LazyScreens).
-        self.screens = LazyScreens()
+        self.screens = LazyScreens(unreadable=lambda: self._unreadable_note("This screen"))
         labels = {"dashboard": "Dashboard", "customers": "Customers", "review": "Review", "messages": "Messages",
                   "campaigns": "Campaigns", "imports": "Imports"}
         makers = {"dashboard": self._make_dashboard, "customers": lambda: customers, "review": lambda: review,
@@ -871,6 +871,22 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.stack.addWidget(page)
         self.stack.setCurrentIndex(1)
         self.nav.setCurrentRow(self.nav.row_of("customers"))
+
+    def _unreadable_note(self, what: str) -> str | None:
+        """Why ``what`` cannot be read now (the workspace's file moved or deleted while open, which
+        the banner says); None when it can."""
+        ws = self.workspace
+        if ws is None or ws.path is None or ws.moved_away() is None:
+            return None
+        return f"{what} cannot be read while {ws.path.name} is missing — see the note above."
+
+    def _on_dashboard(self, action: str) -> None:
+        """File › Save Dashboard Picture… and Export Report…: the Dashboard's, when it can be read."""
+        dashboard = self.screens.get("dashboard")
+        if dashboard is None:
+            self.show_screen("dashboard")  # its page says why
+            return
+        getattr(dashboard, action)()
 
     def _make_dashboard(self) -> QWidget:
         from omnidesk.ui.views.dashboard import DashboardView, connect_dashboard
@@ -945,6 +961,10 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     def open_customer(self, customer_id: int) -> None:
         """Show one customer's card, timeline, sources and notes; Back returns to the screen it was opened from."""
         if self.customer_view is None:
+            return
+        unreadable = self._unreadable_note("A customer's card")
+        if unreadable is not None:
+            self.statusBar().showMessage(unreadable, 8000)
             return
         if not self.customer_view.may_leave_kept_notes(customer_id):
             # Cancel: back to the notes kept on the "no longer here" page, where they were left.
@@ -1092,6 +1112,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             if banner is not None and banner.isVisible():
                 banner.hide()
                 self.statusBar().clearMessage()
+                # A screen that could not be read meanwhile (its page said why) is read now.
+                self.screens.build_page(self.screen_stack.currentWidget())
             return False
         if banner is not None:
             banner.setText(f"<b>Workspace file missing:</b> {html.escape(moved)} Changes are off meanwhile.")

@@ -146,3 +146,59 @@ def test_erase_person_itself_refuses_while_the_workspace_is_moved(zed_moved):
         window.operations.erase_person(zed)
     assert str(refused.value) == _gone(shop.parent)
     assert _zed_still_there(now) and backup.exists()
+
+
+UNREADABLE = "This screen cannot be read while shop.omnidesk is missing — see the note above."
+
+
+def _page_text(window) -> str:
+    """The words on the screen the window shows (its page in the stack)."""
+    from PySide6.QtWidgets import QLabel
+
+    page = window.screen_stack.currentWidget()
+    return " ".join(label.text() for label in page.findChildren(QLabel) if label.isVisibleTo(page))
+
+
+@pytest.mark.parametrize("key", ["dashboard", "messages", "campaigns", "imports"])
+def test_a_screen_first_shown_after_the_folder_is_deleted_says_why_it_is_empty(opened, qtbot, key, capsys):
+    window, shop, said = opened
+    shutil.rmtree(shop.parent)
+    window._look_while_in_front()
+    with qtbot.capture_exceptions() as raised:
+        window.nav.setCurrentRow(window.nav.row_of(key))
+        qtbot.wait(50)
+    assert raised == []
+    assert "Traceback" not in capsys.readouterr().err
+    assert window.current_screen() == key
+    assert _page_text(window) == UNREADABLE  # not a blank pane, nor "Import customers to see…"
+    assert key not in window.screens.built() and window.screens.get(key) is None
+    assert said == []
+
+
+def test_a_screen_not_read_while_the_file_was_away_is_read_when_it_is_put_back(opened, qtbot, tmp_path):
+    window, shop, said = opened
+    assert window.operations.add_customer({"first_name": "Ann", "email": "ann@example.com"})
+    moved = tmp_path / "Shop 2027"
+    shop.parent.rename(moved)
+    window._look_while_in_front()
+    window.show_screen("dashboard")
+    assert _page_text(window) == UNREADABLE
+    window.dashboard_picture_action.trigger()  # nothing to draw, and no traceback
+    moved.rename(shop.parent)  # put back
+    window._look_while_in_front()
+    assert not window.moved_banner.isVisible()
+    assert "dashboard" in window.screens.built()
+    assert UNREADABLE not in _page_text(window)
+    assert said == []
+
+
+def test_a_customer_card_is_not_opened_while_the_folder_is_gone(opened, qtbot, capsys):
+    window, shop, said = opened
+    assert window.operations.add_customer({"first_name": "Ann", "email": "ann@example.com"})
+    shutil.rmtree(shop.parent)
+    window._look_while_in_front()
+    with qtbot.capture_exceptions() as raised:
+        window.open_customer(1)
+    assert raised == []
+    assert window.current_screen() == "customers"
+    assert said == []
