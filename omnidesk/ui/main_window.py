@@ -152,6 +152,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.segments: SavedSegments | None = None
         self.read_only_banner: QLabel | None = None
         self.moved_banner: QLabel | None = None  # shown while the workspace's file is not where it was opened
+        self._file_missing = False  # the workspace's file is not where it was opened (the banner says so)
         self._close_when_notes_saved = False
         self._leaving_without_notes = False
         self.setWindowTitle("Omnidesk")
@@ -279,6 +280,11 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         for action in (self.import_action, self.duplicates_action, self.new_customer_action,
                        self.preferences_action):
             action.setEnabled(writable and not self.operations.busy)
+        # Nothing invites to import into a file that is not where it was opened.
+        self.import_action.setEnabled(self.import_action.isEnabled() and not self._file_missing)
+        customers = self.screens.built().get("customers")
+        if customers is not None and customers.empty.button is not None:
+            customers.empty.button.setEnabled(self.import_action.isEnabled() or self.read_only)
         # Long work belongs to the workspace it runs on: no other is opened until it ends.
         for action in (self.new_action, self.open_action, self.demo_action):
             action.setEnabled(not self.operations.busy)
@@ -772,6 +778,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             "QLabel#movedBanner { background: #FDE7E9; color: #6E0811; padding: 8px 12px; "
             "border-bottom: 1px solid #E8A5AC; }")
         self.moved_banner.hide()
+        self._file_missing = False
         outer.addWidget(self.moved_banner)
         row = QWidget()
         layout = QHBoxLayout(row)
@@ -1108,19 +1115,32 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         assert self.workspace is not None
         moved = self.workspace.moved_away(REOPEN)
         banner = self.moved_banner
+        short = self._missing_short()
         if moved is None:
-            if banner is not None and banner.isVisible():
-                banner.hide()
-                self.statusBar().clearMessage()
+            if self._file_missing:
+                self._file_missing = False
+                if banner is not None:
+                    banner.hide()
+                if self.statusBar().currentMessage() == short:
+                    self.statusBar().clearMessage()
+                self._update_actions()
                 # A screen that could not be read meanwhile (its page said why) is read now.
                 self.screens.build_page(self.screen_stack.currentWidget())
             return False
         if banner is not None:
             banner.setText(f"<b>Workspace file missing:</b> {html.escape(moved)} Changes are off meanwhile.")
             banner.show()
-        if self.statusBar().currentMessage() != moved:
-            self.statusBar().showMessage(moved)
+        if not self._file_missing:
+            self._file_missing = True
+            self._update_actions()
+        if self.statusBar().currentMessage() != short:
+            self.statusBar().showMessage(short)  # the banner above says the whole of it
         return True
+
+    def _missing_short(self) -> str:
+        """The status bar's word while the banner says the workspace's file is missing."""
+        name = self.workspace.path.name if self.workspace is not None and self.workspace.path is not None else ""
+        return f"{name} is missing — see the note above"
 
     def _say_changed_outside(self) -> None:
         self.statusBar().showMessage("The workspace was changed outside this window; the screens show it now.",
@@ -1303,13 +1323,26 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self._update_review_badge()
 
     def import_files_dialog(self) -> None:
+        if self.workspace is not None and self._refuse_import_while_missing():
+            return  # not even the files asked for
         files = self.ask_import_files()
         if files:
             self.import_files(files)
 
+    def _refuse_import_while_missing(self) -> bool:
+        """True (after saying so) while the workspace's file is not where it was opened: an import
+        would go into a file nobody finds again."""
+        from omnidesk.ui.operations import REOPEN
+
+        assert self.workspace is not None
+        moved = self.workspace.moved_away(REOPEN)
+        if moved is not None:
+            self.show_error("Cannot import file", moved)
+        return moved is not None
+
     def import_files(self, files: list[Path]) -> None:
         """Open the import wizard on ``files``; finished imports land on the undo stack."""
-        if self.workspace is None or self._refuse_if_read_only():
+        if self.workspace is None or self._refuse_if_read_only() or self._refuse_import_while_missing():
             return
         try:
             # A zip export (Mailchimp's audience) is imported as the CSV files inside it, unpacked

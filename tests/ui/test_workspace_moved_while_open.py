@@ -17,6 +17,9 @@ def _gone(folder) -> str:
             "Put it back, or open it where it is now (File › Open).")
 
 
+MISSING = "shop.omnidesk is missing — see the note above"
+
+
 @pytest.fixture
 def opened(window, qtbot, tmp_path, empty_workspace_file, monkeypatch):
     folder = tmp_path / "Shop"
@@ -37,7 +40,7 @@ def test_the_folder_deleted_is_said_by_the_look_and_by_a_change_and_a_copy_can_s
     assert window.operations.add_customer({"first_name": "Ann", "email": "ann@example.com"})
     shutil.rmtree(shop.parent)  # a sync tool, or the user, deletes the folder
     window._look_while_in_front()
-    assert window.statusBar().currentMessage() == _gone(shop.parent)
+    assert window.statusBar().currentMessage() == MISSING  # the banner says the rest
     assert window.moved_banner is not None and window.moved_banner.isVisible()
     assert _gone(shop.parent) in window.moved_banner.text()
     assert not window.operations.add_customer({"first_name": "Bob", "email": "bob@example.com"})
@@ -56,7 +59,7 @@ def test_the_file_moved_away_is_said_until_it_is_put_back(opened, tmp_path):
     elsewhere = tmp_path / "shop.omnidesk"
     shop.rename(elsewhere)  # moved in the Finder: SQLite would go on writing to it, by no name it looks for
     window._look_while_in_front()
-    assert window.statusBar().currentMessage() == _gone(shop.parent)
+    assert window.statusBar().currentMessage() == MISSING  # the banner says the rest
     assert window.moved_banner.isVisible()
     assert not window.operations.add_customer({"first_name": "Ann", "email": "ann@example.com"})
     assert said == [("Cannot add the customer", _gone(shop.parent))]
@@ -202,3 +205,29 @@ def test_a_customer_card_is_not_opened_while_the_folder_is_gone(opened, qtbot, c
     assert raised == []
     assert window.current_screen() == "customers"
     assert said == []
+
+
+def test_importing_is_off_while_the_file_is_missing_and_the_status_bar_is_short(opened, tmp_path):
+    window, shop, said = opened
+    customers = window.screens["customers"]
+    assert customers.empty.isVisibleTo(window) and customers.empty.button.isEnabled()
+    assert window.import_action.isEnabled()
+    moved = tmp_path / "Shop 2027"
+    shop.parent.rename(moved)
+    window._look_while_in_front()
+    assert window.moved_banner.isVisible()
+    assert window.statusBar().currentMessage() == MISSING
+    # Nothing under the banner invites to import into a file that is not there.
+    assert not customers.empty.button.isEnabled()
+    assert not window.import_action.isEnabled()
+    people = tmp_path / "people.csv"
+    people.write_text("Email,First Name\nann@example.com,Ann\n", encoding="utf-8")
+    window.import_files([people])  # dropped on the window
+    assert window.import_wizard is None
+    assert said == [("Cannot import file", _gone(shop.parent))]
+    window.import_files_dialog()  # the Imports screen's button: refused before a file is asked for
+    assert said == [("Cannot import file", _gone(shop.parent))] * 2
+    moved.rename(shop.parent)  # put back
+    window._look_while_in_front()
+    assert window.statusBar().currentMessage() == ""
+    assert customers.empty.button.isEnabled() and window.import_action.isEnabled()
