@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from omnidesk.cli import interrupts
 from omnidesk.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -190,8 +191,19 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
                  notes=[*(f"omnidesk: warning: {name}: {warning}" for warning in plan.warnings),
                         *(f"omnidesk: note: {name}: {note}" for note in result.skip_notes())])
 
+    def interrupted(kind, _exc, _tb) -> bool:
+        # Ctrl-C before any file was in, once the workspace is closed: as after a failure, no empty
+        # workspace is left behind by the command that made it.
+        if kind is not None and issubclass(kind, KeyboardInterrupt) and not existed and not args.dry_run:
+            from omnidesk.core.dialect import remove_if_still_empty
+
+            if remove_if_still_empty(path):
+                interrupts.workspace_removed()
+        return False
+
     disk_full = None
     with contextlib.ExitStack() as stack:
+        stack.push(interrupted)  # first in, so last out: after the workspace has closed
         target = _import_target(args, path, existed, len(files), stack)
         run = run_to_completion(import_files(target, [ImportRequest(f, options) for f in files],
                                              dry_run=args.dry_run, stop_on=stops, on_file=one_file))

@@ -8,6 +8,10 @@ when it is asked for, and counted as saved once the connection is out of its
 transaction: :func:`saved` asks that when the interrupt is told.  Python runs the
 interrupt between two steps of Python code, never inside SQLite's COMMIT, so
 the answer is either side of the commit, never in between.
+
+An import commits its "running" row before it starts and withdraws it when it
+stops (see ``running``): neither is a change of the workspace's.  Those two
+commits are marked so, and only a row announced and not withdrawn is told as saved.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by
 _CHANGES_AT_BEGIN = "omnidesk.interrupts.changes"
 
 _target: str | None = None
-_pending: list = []  # SQLite connections whose commit of a change was asked for, not yet seen done
+# (SQLite connection, what its commit was) whose commit of a change was asked for, not yet seen done;
+# what it was: None for a change, else an import's "announce" or "withdraw" of its running row.
+_pending: list = []
 _saved = False
+_announced = 0  # running rows of imports committed and not withdrawn
 
 
 def message(saved_a_change: bool) -> str:
@@ -33,9 +40,10 @@ def message(saved_a_change: bool) -> str:
 
 def watch(workspace: Path | None) -> None:
     """Note, from now on, the commits that change ``workspace`` (never a scratch file beside it)."""
-    global _target, _saved
+    global _target, _saved, _announced
     _target = os.path.realpath(workspace) if workspace is not None else None
     _saved = False
+    _announced = 0
     _pending.clear()
     if _target is None:
         return
@@ -54,20 +62,39 @@ def watch(workspace: Path | None) -> None:
 def saved() -> bool:
     """Whether a change to the watched workspace has been committed."""
     _settle()
-    return _saved
+    return _saved or _announced > 0
+
+
+def workspace_removed() -> None:
+    """The command removed the workspace it had made (nothing was imported into it): nothing it
+    wrote there is left."""
+    global _saved, _announced
+    _pending.clear()
+    _saved = False
+    _announced = 0
 
 
 def _settle() -> None:
-    global _saved
-    for raw in list(_pending):
+    global _saved, _announced
+    for entry in list(_pending):
+        raw, what = entry
         try:
             open_transaction = raw.in_transaction
         except Exception:  # noqa: BLE001 - closed before its COMMIT ran (the interrupt came first)
-            _pending.remove(raw)
+            _pending.remove(entry)
             continue
         if not open_transaction:
-            _saved = True
-            _pending.remove(raw)
+            if what == "announce":
+                _announced += 1
+            elif what == "withdraw":
+                _announced = max(0, _announced - 1)
+            else:
+                _saved = True
+            _pending.remove(entry)
+
+
+def _pending_on(raw) -> list:
+    return [entry for entry in _pending if entry[0] is raw]
 
 
 def _sqlite(conn):
@@ -90,21 +117,28 @@ def _on_begin(conn) -> None:
 
 
 def _on_commit(conn) -> None:
+    from omnidesk.core.importing.running import RUNNING_ROW
+
     _settle()
     raw = _sqlite(conn)
     if raw is None:
         return
+    what = conn.info.pop(RUNNING_ROW, None)
     before = conn.info.pop(_CHANGES_AT_BEGIN, None)
     if before is not None and raw.total_changes != before and raw.in_transaction:
-        _pending.append(raw)
+        _pending.append((raw, what))
 
 
 def _on_rollback(conn) -> None:
+    from omnidesk.core.importing.running import RUNNING_ROW
+
     raw = _sqlite(conn)  # None once the interrupt has invalidated it: closed, its transaction gone
     if raw is not None:
+        conn.info.pop(RUNNING_ROW, None)
         conn.info.pop(_CHANGES_AT_BEGIN, None)
-        if raw in _pending and raw.in_transaction:  # its COMMIT failed or never ran: nothing saved
-            _pending.remove(raw)
+        if raw.in_transaction:  # its COMMIT failed or never ran: nothing saved
+            for entry in _pending_on(raw):
+                _pending.remove(entry)
     _settle()
 
 
@@ -112,8 +146,9 @@ def _on_reset(dbapi_connection, *_) -> None:
     """Before the pool rolls back what a connection handed back left open: a COMMIT asked for on it
     and not run (the interrupt came first) saved nothing."""
     try:
-        if dbapi_connection in _pending and dbapi_connection.in_transaction:
-            _pending.remove(dbapi_connection)
+        if dbapi_connection.in_transaction:
+            for entry in _pending_on(dbapi_connection):
+                _pending.remove(entry)
     except Exception:  # noqa: BLE001 - closed: the settling below drops it
         pass
     _settle()

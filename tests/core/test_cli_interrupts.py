@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+import omnidesk
 import omnidesk.cli
 from omnidesk.cli import interrupts
 from omnidesk.core.workspace import Workspace
-from tests.helpers import cli_shop_fixtures, one_line, run_cli
+from tests.helpers import cli_shop_fixtures, one_line, run_cli, write_csv
 
 PEOPLE = (["Email", "First Name"], [["ann@example.com", "Ann"], ["bob@example.com", "Bob"]])
 
@@ -100,3 +106,54 @@ def test_a_command_that_only_reads_says_nothing_was_changed(shop, monkeypatch, c
     monkeypatch.undo()
     assert status == 130
     assert err.strip() == NOT_CHANGED
+
+
+MORE = (["Email", "First Name"], [[f"p{i}@example.com", f"P{i}"] for i in range(50)])
+
+
+def _interrupt_the_first_source_record(conn, cursor, statement, *args):
+    if statement.lstrip().upper().startswith("INSERT INTO SOURCE_RECORD"):
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_an_import_says_nothing_was_changed_and_nothing_was(shop, tmp_path, capsys):
+    # The import's "running" row is committed before the import and withdrawn when it stops:
+    # no change of the workspace's, nor one to tell of.
+    before = _batches(shop)
+    more = write_csv(tmp_path / "more.csv", *MORE)
+    event.listen(Engine, "before_cursor_execute", _interrupt_the_first_source_record)
+    try:
+        status, _out, err = run_cli(capsys, "import", more, "-w", shop)
+    finally:
+        event.remove(Engine, "before_cursor_execute", _interrupt_the_first_source_record)
+    assert status == 130
+    assert err.strip() == NOT_CHANGED
+    assert _batches(shop) == before
+
+
+# Ctrl-C itself, as the terminal sends it, once the import has begun writing its rows.
+_SIGINT_MID_IMPORT = """
+import os, signal, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from omnidesk.cli import main
+
+def ctrl_c(conn, cursor, statement, *args):
+    if statement.lstrip().upper().startswith("INSERT INTO SOURCE_RECORD"):
+        event.remove(Engine, "before_cursor_execute", ctrl_c)
+        os.kill(os.getpid(), signal.SIGINT)
+
+event.listen(Engine, "before_cursor_execute", ctrl_c)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_during_the_import_that_made_the_workspace_leaves_no_workspace(tmp_path):
+    more = write_csv(tmp_path / "more.csv", *MORE)
+    new = tmp_path / "new.omnidesk"
+    env = {**os.environ, "PYTHONPATH": str(Path(omnidesk.__file__).parent.parent)}
+    done = subprocess.run([sys.executable, "-c", _SIGINT_MID_IMPORT, "import", str(more), "-w", str(new)],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == NOT_CHANGED
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["more.csv"]

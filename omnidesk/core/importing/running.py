@@ -15,6 +15,10 @@ import whose process died (killed, or the computer switched off) leaves a
 reader tells such a row from a live import's the same way (:func:`is_dead`):
 the list of imports shows it "interrupted", it is no import that added
 anything, and the next import removes it.
+
+Neither commit changes the workspace as a user sees it: each is marked in its
+connection's ``info`` under :data:`RUNNING_ROW` ("announce" or "withdraw"), so
+a command stopped by Ctrl-C mid-import can say truly that nothing was changed.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from sqlalchemy import delete, insert, select
 from omnidesk.core.models import ImportBatch, utcnow
 from omnidesk.core.workspace import Workspace
 
+# The key in a connection's ``info`` that marks the commit of an import's running row, not of a change.
+RUNNING_ROW = "omnidesk.import.running_row"
+
 
 def announce(ws: Workspace, values: dict) -> int:
     """Commit the batch row of an import about to start, as "running"; returns its id.
@@ -39,6 +46,7 @@ def announce(ws: Workspace, values: dict) -> int:
     options = json.loads(values.get("options_json") or "{}")
     options.update(by=ws.client, pid=os.getpid(), host=socket.gethostname())
     with ws.writing() as conn:
+        conn.info[RUNNING_ROW] = "announce"
         _forget_dead(conn)
         return conn.execute(
             insert(table).values(**{**values, "options_json": json.dumps(options),
@@ -53,6 +61,7 @@ def withdraw(ws: Workspace, batch_id: int | None) -> None:
     table = ImportBatch.__table__
     try:
         with ws.writing() as conn:
+            conn.info[RUNNING_ROW] = "withdraw"
             conn.execute(delete(table).where(table.c.id == batch_id, table.c.status == "running"))
     except Exception:  # noqa: BLE001 - the import's own error is the one to report
         # Left behind, the row is removed by the next import once this process has ended.
