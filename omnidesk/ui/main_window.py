@@ -124,6 +124,28 @@ class _UndoKeysInFields(QObject):
         return False
 
 
+class _QuitAsksFirst(QObject):
+    """The application asked to quit (the Dock's Quit, a logout) while the import wizard imports: the
+    window asks first, as its own Quit does.  Left to Qt, the wizard in front would be closed first,
+    and closing it cancels its import, unasked.  Watched: the application."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() != QEvent.Type.Quit or watched is not QApplication.instance():
+            return False
+        wizard = self.window.import_wizard
+        if wizard is None or not wizard.import_page.running or not self.window.isVisible():
+            return False
+        if self.window.close():
+            return False  # the import is stopped: the quit goes on
+        event.ignore()  # kept working, or stopping: the window closes itself once the work has stopped
+        return True
+
+
 class MainWindow(WorkspaceFilesMixin, QMainWindow):
     workspaceOpened = Signal(object)
     importFinished = Signal(list)  # summaries, one dict per file
@@ -143,6 +165,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.operations.busyChanged.connect(self._busy_changed)
         self._close_when_idle = False
         self.import_wizard = None  # the open ImportWizard, if any
+        _QuitAsksFirst(self)
         self.unpacked = Unpacked()  # zips the open wizard imports, unpacked until it closes
         self.screens = LazyScreens()
         self.customer_view: CustomerView | None = None
@@ -442,14 +465,18 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     def _work_still_running(self) -> bool:
         """Ask before quitting over long work; True while it is still to be waited for.
 
-        Work the window's own tasks do (Find Duplicates, an import or its redo) is
+        Work the window's own tasks do (Find Duplicates, an import in the wizard or its redo) is
         cancelled and waited for before the window and the workspace close: a task
         that outlived them once crashed the interpreter at exit.
         """
         if not self.runner.running():
             return False
-        if self.operations.busy and not self._close_when_idle:
-            if not self.ask_stop_work(self.operations.busy_with):
+        wizard = self.import_wizard
+        if not self._close_when_idle:
+            what = (self.operations.busy_with if self.operations.busy
+                    else wizard.import_page.running_words() if wizard is not None and wizard.import_page.running
+                    else None)
+            if what and not self.ask_stop_work(what):
                 return True
         self.operations.cancel()
         if self.import_wizard is not None and self.import_wizard.active_task() is not None:

@@ -90,3 +90,75 @@ def test_the_process_ends_cleanly_when_the_window_closes_over_running_work(shop)
         run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stderr
         assert "Fatal Python error" not in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
+@pytest.fixture
+def held_import(window, shop, tmp_path, qtbot, monkeypatch):
+    """The window's import wizard importing customers.csv, held as it links records (a big file's
+    longest step) until the test lets it go on; yields (wizard, release, the workspace before it)."""
+    import threading
+
+    from omnidesk.core.importing import pipeline
+    from omnidesk.core.tasks import Progress
+    from omnidesk.ui.dialogs.import_wizard import CHECK_PAGE, IMPORT_PAGE
+
+    linking, release, armed = threading.Event(), threading.Event(), threading.Event()
+    real = pipeline.resolve_batch_steps
+
+    def held_linking(*args, **kwargs):
+        if armed.is_set():  # the import itself, not its trial run
+            yield Progress(0, 0, "Comparing records")
+            linking.set()
+            release.wait(60)
+        return (yield from real(*args, **kwargs))
+
+    monkeypatch.setattr(pipeline, "resolve_batch_steps", held_linking)
+    window.runner = window.operations.runner = TaskRunner()
+    assert window.open_workspace(shop)
+    before = dump(shop)
+    rows = [[f"p{i}", "Hale", f"p{i}@example.com", "Bangor"] for i in range(20)]
+    window.import_files([write_csv(tmp_path / "customers.csv", HEADER, rows)])
+    wizard = window.import_wizard
+    qtbot.waitUntil(lambda: bool(wizard.plans) and not wizard.reading, timeout=10000)
+    while wizard.currentId() != CHECK_PAGE:
+        wizard.next()
+    qtbot.waitUntil(wizard.check_page.isComplete, timeout=10000)
+    armed.set()
+    wizard.next()
+    assert wizard.currentId() == IMPORT_PAGE
+    qtbot.waitUntil(linking.is_set, timeout=10000)
+    yield wizard, release, before
+    release.set()
+
+
+def test_quitting_during_the_wizards_import_asks_and_keep_working_leaves_it_running(window, shop, held_import,
+                                                                                    qtbot, monkeypatch):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    wizard, release, _before = held_import
+    asked = []
+    monkeypatch.setattr(window, "ask_stop_work", lambda what: asked.append(what) or False)
+    assert not window.close()
+    # The application asked to quit (the Dock's Quit, a logout): the wizard in front is not closed unasked.
+    QApplication.sendEvent(QApplication.instance(), QEvent(QEvent.Type.Quit))
+    assert asked == ["The import of customers.csv"] * 2
+    assert window.isVisible() and wizard.isVisible() and wizard.import_page.running
+    assert not wizard.active_task().cancelled
+    release.set()
+    qtbot.waitUntil(lambda: window.import_wizard is None or not wizard.import_page.running, timeout=30000)
+    assert wizard.import_page.outcome.cancelled_at is None and len(wizard.import_page.outcome.runs) == 1
+
+
+def test_stop_and_quit_during_the_wizards_import_rolls_it_back_and_closes(window, shop, held_import, qtbot,
+                                                                        monkeypatch):
+    _wizard, release, before = held_import
+    asked = []
+    monkeypatch.setattr(window, "ask_stop_work", lambda what: asked.append(what) or True)
+    assert not window.close()  # held, it cannot stop at once: the window stays, and says so
+    assert asked == ["The import of customers.csv"]
+    assert window.statusBar().currentMessage().startswith("Stopping…")
+    release.set()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30000)
+    assert window.runner.running() == []
+    assert differences(before, dump(shop)) == []

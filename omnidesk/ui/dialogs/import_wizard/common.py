@@ -159,11 +159,12 @@ def _read_files(workspace: Workspace, paths: list[Path], encodings: dict[Path, s
     return work
 
 
-def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool):
-    """A task body: the core's import driver runs every plan in turn (see ``driver``)."""
+def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool, on_file=None):
+    """A task body: the core's import driver runs every plan in turn (see ``driver``); ``on_file``
+    hears of each file as it ends (on the task's thread)."""
 
     def work(cancelled):
-        return import_files(workspace, plans, dry_run=dry_run, cancelled=cancelled)
+        return import_files(workspace, plans, dry_run=dry_run, cancelled=cancelled, on_file=on_file)
 
     return work
 

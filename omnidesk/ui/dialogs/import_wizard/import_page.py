@@ -38,6 +38,8 @@ class ImportPage(QWizardPage):
         self.setButtonText(QWizard.WizardButton.CommitButton, "&See results")
         self.task: Task | None = None
         self.outcome: ImportRun | None = None
+        self._plans: list = []  # the files of the import running
+        self._files_ended: list = []  # those it has ended, told from its thread as each ends
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.RichText)
@@ -63,6 +65,16 @@ class ImportPage(QWizardPage):
     def running(self) -> bool:
         return self.task is not None and self.outcome is None and not self.task.done.is_set()
 
+    def running_words(self) -> str:
+        """The import running, as a question about stopping it names it: "The import of customers.csv",
+        with which file of how many when there are several (those before it are kept)."""
+        plans = self._plans
+        if not plans:
+            return "The import"
+        n = min(len(self._files_ended), len(plans) - 1)
+        words = f"The import of {printable(plans[n].file_name)}"
+        return words if len(plans) == 1 else f"{words} (file {n + 1} of {len(plans)})"
+
     def first_controls(self) -> list:
         return [self.cancel_button]
 
@@ -76,7 +88,8 @@ class ImportPage(QWizardPage):
         self.status.setText(f"Importing {counted(len(plans), 'file')}…")
         # The results page says how the workspace changed as a whole (see DonePage).
         self.wiz.customers_before = self.wiz.workspace.counts()["customers"]
-        task = Task(_run_plans(self.wiz.workspace, plans, dry_run=False))
+        self._plans, self._files_ended = plans, []
+        task = Task(_run_plans(self.wiz.workspace, plans, dry_run=False, on_file=self._files_ended.append))
         task.signals.progressed.connect(self._progressed)
         task.signals.finished.connect(self._finished)
         task.signals.failed.connect(self._failed)
