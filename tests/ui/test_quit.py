@@ -162,3 +162,15 @@ def test_stop_and_quit_during_the_wizards_import_rolls_it_back_and_closes(window
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=30000)
     assert window.runner.running() == []
     assert differences(before, dump(shop)) == []
+
+
+def test_the_import_page_promises_only_what_is_so_while_the_window_waits_for_it(window, held_import, qtbot):
+    from PySide6.QtCore import Qt
+
+    wizard, release, _before = held_import
+    assert wizard.windowModality() == Qt.WindowModality.WindowModal  # the window waits for the wizard
+    assert wizard.import_page.subTitle() == (
+        "Each file is saved completely or not at all: nothing of it is saved until the whole file is in, "
+        "so you can cancel at any time.")
+    release.set()
+    qtbot.waitUntil(lambda: not wizard.import_page.running, timeout=30000)

@@ -32,8 +32,10 @@ class ImportPage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.setTitle("Importing")
-        self.setSubTitle("Each file is saved completely or not at all. You can keep working in Omnidesk "
-                         "meanwhile.")
+        # The wizard keeps the window waiting while it imports (it is window-modal): nothing in the window
+        # could change the workspace under the import, or open another one while it runs.
+        self.setSubTitle("Each file is saved completely or not at all: nothing of it is saved until the whole "
+                         "file is in, so you can cancel at any time.")
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "&See results")
         self.task: Task | None = None
