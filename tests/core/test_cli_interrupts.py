@@ -131,6 +131,30 @@ def test_ctrl_c_during_an_import_says_nothing_was_changed_and_nothing_was(shop, 
     assert _batches(shop) == before
 
 
+def test_ctrl_c_while_the_import_waits_for_the_workspace_leaves_no_running_import(shop, tmp_path, capsys):
+    # Ctrl+C while the import waits for another window's write lock (its "running" row already
+    # committed): the row goes too, or the import would show as interrupted and the command say
+    # that a change was kept.
+    before = _batches(shop)
+    more = write_csv(tmp_path / "more.csv", *MORE)
+    begun = []
+
+    def interrupt_the_wait(conn, cursor, statement, *args):
+        if statement.strip().upper() == "BEGIN IMMEDIATE":
+            begun.append(statement)
+            if len(begun) == 2:  # the first wrote the running row; the second is the import's own
+                raise KeyboardInterrupt
+
+    event.listen(Engine, "before_cursor_execute", interrupt_the_wait)
+    try:
+        status, _out, err = run_cli(capsys, "import", more, "-w", shop)
+    finally:
+        event.remove(Engine, "before_cursor_execute", interrupt_the_wait)
+    assert len(begun) == 3 and status == 130  # the third took the running row away
+    assert err.strip() == NOT_CHANGED
+    assert _batches(shop) == before
+
+
 # Ctrl-C itself, as the terminal sends it, once the import has begun writing its rows.
 _SIGINT_MID_IMPORT = """
 import os, signal, sys

@@ -210,9 +210,9 @@ def run_import(
     with ws.connect_for_writing() as conn:
         try:
             trans = conn.begin()  # BEGIN IMMEDIATE: the write lock for the whole import
-        except OperationalError as exc:
+        except BaseException as exc:  # busy too long, or Ctrl+C while waiting: no import runs
             running.withdraw(ws, announced)
-            if is_lock_error(exc):
+            if isinstance(exc, OperationalError) and is_lock_error(exc):
                 raise ws.busy_error() from exc
             raise
         ws.before_own_commit()  # holding the lock: a window looking sees this import as its own
