@@ -112,9 +112,12 @@ def test_report_json_and_text(shop, capsys):
     # The period's totals first, then reach and overlap, which count every customer.
     events = sum(r["events"] for r in data["activity"])
     revenue = sum(r["revenue"] for r in data["activity"])
-    new = sum(r["customers"] for r in data["new_customers"])
-    assert lines[0] == (f"Period: all time to today — {new:,} new customers, {events:,} events, "
-                        f"revenue {revenue:,.2f} USD")
+    # All time counts every customer new, those with no first-seen date too (in no week).
+    undated = data["new_customers_undated"]
+    new = sum(r["customers"] for r in data["new_customers"]) + undated
+    assert new == 3 and undated == 3
+    assert lines[0] == (f"Period: all time to today — {new:,} new customers ({undated} with no first-seen date), "
+                        f"{events:,} events, revenue {revenue:,.2f} USD")
     assert lines[1] == "Reach (every customer, whatever the period):"
     weekly = lines.index("Activity per week (the last 8 of the period):")
     if data["activity"] or data["new_customers"]:
