@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 
 from omnidesk.cli.common import (
@@ -75,7 +76,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             from omnidesk.core.report_pdf import write_report_pdf
 
             # Without --force, a file that appears at OUT while the report is written is not replaced.
-            write_report_pdf(ws, out, period, overwrite=args.force)
+            # Characters no font of the report has print as "?": said, as the poster's check says it.
+            write_report_pdf(ws, out, period, overwrite=args.force,
+                             warn=lambda note: print(f"omnidesk: warning: {printable(note)}", file=sys.stderr))
 
     def money(amount: float) -> str:
         """An amount of the report (in the currency's units) as money: "7,185.57 USD"."""

@@ -20,6 +20,11 @@ line of a report's paragraph takes its direction from its first letter that has 
 its paragraph's (:func:`right_to_left`); a line of a poster, its paragraph's, with the direction of
 the letters before it (:func:`last_strong`), so numbers read the same wherever the text wraps.  :func:`paragraph` does the same for reportlab's paragraphs, a
 right-to-left one set against the right edge where the style sets text against the left.
+
+No font Omnidesk carries has every script: Devanagari, Thai, Bengali, Tamil, Syriac or emoji, for
+instance, are in none of them.  A character none has is drawn as its base letter when it has one
+("ṩ" as "s"), else as "?" (:func:`drawable`; reportlab would draw an empty box, and the PDF's text
+would lose it), and :func:`unprintable` names those that print as "?", for whoever prints to say so.
 """
 
 from __future__ import annotations
@@ -96,6 +101,58 @@ def register_fonts() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(name))
 
 
+_CJK_SETS = ("cp932", "gbk", "big5", "cp949")  # what the CJK fonts hold between them
+
+
+@functools.lru_cache(maxsize=4096)
+def has_glyph(ch: str, font: str | None = None) -> bool:
+    """Whether ``font`` (None: the regular and the bold face both) draws ``ch``: a CJK character
+    when one of the CJK fonts has it, any other when DejaVu Sans has it."""
+    if is_cjk(ch):
+        for charset in _CJK_SETS:
+            try:
+                ch.encode(charset)
+            except UnicodeEncodeError:
+                continue
+            return True
+        return False
+    from reportlab.pdfbase import pdfmetrics
+
+    register_fonts()
+    return all(ord(ch) in pdfmetrics.getFont(name).face.charToGlyph
+               for name in ((SANS, SANS_BOLD) if font is None else (font,)))
+
+
+def printed_as(ch: str, font: str | None = None) -> str:
+    """What is drawn for ``ch`` in ``font`` (None: in either face): itself, a space, nothing, its
+    base letter, or "?"."""
+    if ch == "\n" or has_glyph(ch, font):
+        return ch
+    if ch.isspace():
+        return " "
+    if unicodedata.category(ch)[0] == "C":
+        return ""  # control and format characters print nothing anyway
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return base if base and all(has_glyph(c, font) for c in base) else "?"
+
+
+def drawable(text: str, font: str | None = None) -> str:
+    """``text`` :func:`shaped`, every character the fonts lack replaced by its base letter or "?"."""
+    register_fonts()  # what is drawn is measured in them next
+    return "".join(printed_as(ch, font) for ch in shaped(text))
+
+
+def unprintable(*texts: str) -> list[str]:
+    """The characters of ``texts`` that print as "?" (no font has them, nor their base letter), in
+    order of first appearance."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for ch in shaped(str(text)):
+            if printed_as(ch) == "?":
+                seen.setdefault(ch, None)
+    return list(seen)
+
+
 _STRONG = {"L": False, "R": True, "AL": True}  # bidi classes with a direction of their own
 # DejaVu Sans lacks the one-glyph "Allah" (U+FDF2): its letters are drawn joined instead.
 _RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"ARABIC LIGATURE ALLAH": False})
@@ -165,16 +222,16 @@ def runs(text: str) -> list[tuple[str | None, str]]:
 
 
 def markup(text: str) -> str:
-    """``text`` as paragraph markup: shaped, escaped, its CJK runs each in a font that has them.
+    """``text`` as paragraph markup: :func:`drawable`, escaped, its CJK runs each in a font that has them.
 
     Set it in a :func:`paragraph`, which draws each of its lines in visual order."""
     return "".join(escape(run) if font is None else f'<font name="{font}">{escape(run)}</font>'
-                   for font, run in runs(shaped(str(text))))
+                   for font, run in runs(drawable(str(text))))
 
 
 def label(text: str) -> str:
-    """A one-line ``text`` drawn as it is (a chart's label): shaped and in visual order."""
-    return visual(shaped(str(text)))
+    """A one-line ``text`` drawn as it is (a chart's label): :func:`drawable` and in visual order."""
+    return visual(drawable(str(text)))
 
 
 def label_font(text: str, font: str = SANS) -> str:

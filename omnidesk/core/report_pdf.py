@@ -8,14 +8,17 @@ does, and its activity table lists every week of the period, or every month of o
 26 weeks, or every year of one longer than five years (metrics.activity_rows).
 Written through a temporary file and renamed, never over a workspace.  Every name the user typed
 (the business, campaigns, channels of their own) goes in escaped and in fonts that have its
-letters, whatever the script, Hebrew and Arabic read right to left with Arabic letters joined
-(see pdf_text); a table's columns keep their alignment whatever the script of a cell, so that
-each name stands under its heading.
+letters (Latin, Greek, Cyrillic, Hebrew, Arabic, Chinese, Japanese, Korean...), Hebrew and Arabic
+read right to left with Arabic letters joined (see pdf_text); a character none of them has
+(Devanagari, Thai, emoji...) prints as "?", and whoever writes the report is told which (``warn``);
+a table's columns keep their alignment whatever the script of a cell, so that each name stands
+under its heading.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -39,7 +42,18 @@ from omnidesk.core.metrics import (
     step_label,
 )
 from omnidesk.core.money import format_money, format_other_money, workspace_currency
-from omnidesk.core.pdf_text import SANS, SANS_BOLD, label, label_font, markup, paragraph, register_fonts, shaped
+from omnidesk.core.pdf_text import (
+    SANS,
+    SANS_BOLD,
+    drawable,
+    label,
+    label_font,
+    markup,
+    paragraph,
+    register_fonts,
+    shaped,
+    unprintable,
+)
 from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 
@@ -70,8 +84,11 @@ def _path(steps: list[str]) -> str:
 
 
 def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Period(), *, overwrite: bool = False,
-                     today: date | None = None) -> Path:
-    """Write the report of ``period`` to ``out`` (A4); returns its path."""
+                     today: date | None = None, warn: Callable[[str], None] | None = None) -> Path:
+    """Write the report of ``period`` to ``out`` (A4); returns its path.
+
+    ``warn`` is told, once the report is written, of the characters of the names in it that no
+    font it carries has (they print as "?": :func:`unprintable_note`)."""
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
@@ -102,6 +119,13 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
             raise UserError(f"Could not set the report as a PDF: a text in it could not be laid out ({exc}).") \
                 from exc
 
+    typed: list[str] = []  # every text set in the report, for the characters it cannot print
+
+    def marked(words) -> str:
+        """``words`` as paragraph markup (:func:`pdf_text.markup <omnidesk.core.pdf_text.markup>`), remembered."""
+        typed.append(str(words))
+        return markup(words)
+
     business = str(ws.get_setting("business_name") or "") or ws.name
     span = (f"{period.start or 'the beginning'} to {period.end or 'today'}" if period.start or period.end
             else "everything so far")
@@ -109,9 +133,9 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     totals = period_totals(data)
     also = format_other_money(totals["other_revenue"])
     # Sentences of the report's own words read left to right, whatever the names in them.
-    story = [text(f"{markup(business)}: the whole picture", styles["Title"], rtl=False),
+    story = [text(f"{marked(business)}: the whole picture", styles["Title"], rtl=False),
              text(f"Period: {span}. Made {today.isoformat()} by Omnidesk.", styles["Normal"]),
-             text(markup(f"In the period: "
+             text(marked(f"In the period: "
                          f"{new_customers_label(totals['new_customers'], totals['new_customers_undated'])}, "
                          f"{counted(totals['events'], 'event')}, "
                          f"revenue {format_money(round(totals['revenue'] * 100), currency)}"
@@ -133,7 +157,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     def heading(title: str, *first) -> None:
         """A section's heading, kept on one page with the start of what it heads (``first``: a table's
         header row and first row, or a line): never left alone at the foot of a page."""
-        head = text(markup(title), styles["Heading2"])
+        head = text(marked(title), styles["Heading2"])
         needed = head.wrap(room, A4[1])[1] + head.getSpaceBefore() + head.getSpaceAfter()
         needed += sum(f.wrap(room, A4[1])[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in first)
         story.append(CondPageBreak(needed))
@@ -153,8 +177,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
             story.append(nothing)
             story.append(Spacer(1, 4 * mm))
             return
-        grid = [[text(markup(h), head if i < words else head_number) for i, h in enumerate(header)]]
-        grid += [[v if isinstance(v, Paragraph) else text(markup(v), small if i < words else number)
+        grid = [[text(marked(h), head if i < words else head_number) for i, h in enumerate(header)]]
+        grid += [[v if isinstance(v, Paragraph) else text(marked(v), small if i < words else number)
                    for i, v in enumerate(row)] for row in rows]
         lines = TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EAED")),
                             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -176,7 +200,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         codes = list(reach)[::-1]
         # The labels stand left of the bars, as wide as the widest needs (a shop's own channel may
         # be "Google business profile"), up to half the drawing; a longer one is shortened.
-        names = [shaped(channel_name(c)) for c in codes]
+        typed.extend(channel_name(c) for c in codes)
+        names = [drawable(channel_name(c)) for c in codes]
         fonts = [label_font(n) for n in names]
         size = chart.categoryAxis.labels.fontSize
         room = 85 * mm - _LABEL_GAP
@@ -200,7 +225,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         story.append(drawing)
     if reach:
         story.append(Spacer(1, 3 * mm))
-        story.append(text(markup(f"Everyone known on each channel, opted out or not. "
+        story.append(text(marked(f"Everyone known on each channel, opted out or not. "
                                  f"{reachable_sentence(data['reachable'])}."), styles["Normal"]))
     table("", ["Channel", "Customers"], [[channel_name(c), f"{n:,}"] for c, n in reach.items()],
           [80 * mm, 40 * mm])
@@ -218,7 +243,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     def money(amount: float, others: dict[str, float] | None = None):
         """An amount in the shop's currency; beneath it, money in other currencies, apart, never converted."""
         also = format_other_money(others or {})
-        return text(f"{amount:,.2f}<br/>also {markup(also)}", wide[1]) if also else f"{amount:,.2f}"
+        return text(f"{amount:,.2f}<br/>also {marked(also)}", wide[1]) if also else f"{amount:,.2f}"
 
     # Every week, month or year of the period (activity_rows), quiet ones with their zeros.
     # Without a start the period opens at the month of the first activity, not its week's Monday.
@@ -246,7 +271,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     if totals["other_revenue"]:
         table(title, [by.capitalize(), "Events", revenue, "New customers", "Other currencies"],
               [[w, f"{rows.get(w, quiet)[0]:,}", f"{rows.get(w, quiet)[1]:,.2f}", f"{rows.get(w, quiet)[3]:,}",
-                text(markup(format_other_money(rows.get(w, quiet)[2])), normal[0])] for w in shown],
+                text(marked(format_other_money(rows.get(w, quiet)[2])), normal[0])] for w in shown],
               [25 * mm, 22 * mm, 33 * mm, 30 * mm, 60 * mm])
     else:
         table(title, [by.capitalize(), "Events", revenue, "New customers"],
@@ -284,4 +309,25 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
                               ).build(story)
     except LayoutError as exc:
         raise UserError(f"Could not set the report as a PDF: part of it does not fit on a page ({exc}).") from exc
+    note = unprintable_note(typed)
+    if note and warn is not None:
+        warn(note)
     return out
+
+
+def unprintable_note(texts: list[str]) -> str | None:
+    """What to say of the characters of ``texts`` that the report prints as "?" (none of its fonts
+    has them: Devanagari, Thai, emoji...), naming them and the names they are in; None when
+    there are none."""
+    chars = unprintable(*texts)
+    if not chars:
+        return None
+    holding = list(dict.fromkeys(t.strip() for t in texts if any(ch in shaped(t) for ch in chars)))
+    # A name, not every table cell that has it in it ("Email + ตลาดนัด" beside "ตลาดนัด").
+    names = [t for t in holding if not any(o != t and o in t for o in holding)]
+    shown = ", ".join(f"“{t}”" for t in names[:3]) + (f" and {counted(len(names) - 3, 'other')}"
+                                                       if len(names) > 3 else "")
+    listed = " ".join(chars[:8]) + (" …" if len(chars) > 8 else "")
+    return (f"{listed} in {shown} cannot be printed: no font the report carries has "
+            f"{'it' if len(chars) == 1 else 'them'}, so it shows “?” in {'its' if len(chars) == 1 else 'their'} "
+            "place.")

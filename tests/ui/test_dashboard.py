@@ -1026,3 +1026,21 @@ def test_the_weekly_charts_month_labels_stand_apart_over_years_in_all_time(win, 
                 assert ends.left() - 0.5 <= middle - half and middle + half <= ends.right() + 0.5, (size, label)
             for (_, right, label), (left, _, following) in zip(spans, spans[1:]):
                 assert left - right >= 8, (size, chart.accessibleName(), label, following, left - right)
+
+
+def test_export_report_warns_of_the_characters_it_prints_as_question_marks(win, tmp_path, monkeypatch):
+    import pypdfium2
+
+    dash = _dash(win)
+    said, warned = [], []
+    monkeypatch.setattr(dash, "show_error", lambda title, text: said.append(text))
+    monkeypatch.setattr(dash, "show_warning", lambda title, text: warned.append(text))
+    win.workspace.set_setting("business_name", "शर्मा स्टोर")
+    monkeypatch.setattr(dash, "ask_save_path", lambda caption, suggested, _f: tmp_path / "report.pdf")
+    win.report_action.trigger()
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "report.pdf"))
+    assert "????? ?????: the whole picture" in pdf[0].get_textpage().get_text_range()
+    pdf.close()
+    assert not said and len(warned) == 1
+    assert str(tmp_path / "report.pdf") in warned[0] and "श" in warned[0] and "“शर्मा स्टोर”" in warned[0]
+    assert "“?”" in warned[0]

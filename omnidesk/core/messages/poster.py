@@ -50,7 +50,6 @@ from reportlab.lib.colors import HexColor, black, white
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from omnidesk.core import pdf_text
@@ -77,44 +76,19 @@ class PosterError(UserError, ValueError):
     """The poster cannot be made from what was given; the message says what to change."""
 
 
-@lru_cache(maxsize=None)
-def _fonts() -> dict[str, TTFont]:
-    pdf_text.register_fonts()
-    return {name: pdfmetrics.getFont(name) for name in (REGULAR, BOLD)}
-
-
-_CJK_SETS = ("cp932", "gbk", "big5", "cp949")  # what the CJK fonts hold between them
-
-
-@lru_cache(maxsize=4096)
 def _has(ch: str, font: str = BOLD) -> bool:
-    if pdf_text.is_cjk(ch):
-        for charset in _CJK_SETS:
-            try:
-                ch.encode(charset)
-            except UnicodeEncodeError:
-                continue
-            return True
-        return False
-    return ord(ch) in _fonts()[font].face.charToGlyph
+    return pdf_text.has_glyph(ch, font)
 
 
 def _instead(ch: str, font: str) -> str:
     """What the poster draws for ``ch`` in ``font``: itself, a space, nothing, its base letter, or "?"."""
-    if ch == "\n" or _has(ch, font):
-        return ch
-    if ch.isspace():
-        return " "
-    if unicodedata.category(ch)[0] == "C":
-        return ""  # control and format characters print nothing anyway
-    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-    return base if base and all(_has(c, font) for c in base) else "?"
+    return pdf_text.printed_as(ch, font)
 
 
 def _drawable(text: str, font: str) -> str:
     """``text`` shaped (Arabic letters joined), every character the fonts lack replaced by its
     base letter or "?"; still in the order typed."""
-    return "".join(_instead(ch, font) for ch in pdf_text.shaped(text))
+    return pdf_text.drawable(text, font)
 
 
 def _typed(ch: str) -> str:

@@ -711,6 +711,9 @@ class DashboardView(QWidget):
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)
 
+    def show_warning(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
     def save_chart(self, card: ChartCard, kind: str) -> Path | None:
         """Save PNG…, Save SVG… or Export CSV… of one card; returns the file written."""
         what = {"png": ("Save PNG", "PNG images (*.png)"), "svg": ("Save SVG", "SVG drawings (*.svg)"),
@@ -745,13 +748,17 @@ class DashboardView(QWidget):
         path = with_ending(self, path, ".pdf")
         if path is None:
             return None
+        notes: list[str] = []
         try:
             # The save dialog (or with_ending) asked before replacing a file; a workspace is never written over.
-            written = write_report_pdf(self.workspace, path, self.period(), overwrite=True, today=self.today())
+            written = write_report_pdf(self.workspace, path, self.period(), overwrite=True, today=self.today(),
+                                       warn=notes.append)
         except (UserError, OSError) as exc:
             self.show_error("Could not export the report", str(exc))
             return None
         self.saved.emit(str(written))
+        for note in notes:  # written, but some names' characters print as "?"
+            self.show_warning("Report exported", f"The report was saved to {written}, but {note}")
         return written
 
     def save_picture(self) -> Path | None:
