@@ -186,7 +186,12 @@ def _has_rtl(text: str) -> bool:
 
 
 def shaped(text: str) -> str:
-    """``text`` with its Arabic letters in their joined forms, still in the order typed."""
+    """``text`` composed (NFC) and with its Arabic letters in their joined forms, still in the order typed.
+
+    Text pasted in decomposed form ("e" and its accents apart, as macOS gives it) would print its
+    accents piled on each other: the fonts draw each one on its own, a letter with two accents
+    (Vietnamese "ễ") with both in one place.  Composed, each is the one letter the font draws."""
+    text = unicodedata.normalize("NFC", text)
     if not any(unicodedata.bidirectional(ch) == "AL" for ch in text):
         return text
     return _RESHAPER.reshape(text)
