@@ -172,9 +172,14 @@ def cmd_message_render(args: argparse.Namespace) -> int:
             print(f"Wrote the poster to {printable(str(out))}")
             for_everyone()
             from omnidesk.core.messages.brand import get_brand
+            from omnidesk.core.messages.lint import poster_unprintable
             from omnidesk.core.messages.poster import reader_fonts_note
 
-            note = reader_fonts_note(*render_variant(ws, args.name, "store", cid).fields.values(), get_brand(ws).name)
+            fields, brand_name = render_variant(ws, args.name, "store", cid).fields, get_brand(ws).name
+            # A preview, written even so; but what the export would refuse is said, in the check's words.
+            for _field, _chars, words in poster_unprintable(fields, brand_name):
+                print(f"omnidesk: warning: {printable(words)}", file=sys.stderr)
+            note = reader_fonts_note(*fields.values(), brand_name)
             if note:
                 print(f"omnidesk: warning: {note}", file=sys.stderr)
             return EXIT_OK

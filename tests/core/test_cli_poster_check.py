@@ -308,3 +308,21 @@ def test_the_check_warns_of_chinese_japanese_or_korean_on_a_poster(shop, tmp_pat
     status, out, _ = run_cli(capsys, "-w", shop, "message", "check", "Tea", "--json")
     codes = [f["code"] for f in json.loads(out)["findings"] if f["channel"] == "store"]
     assert "poster_reader_fonts" in codes, codes
+
+
+def test_render_warns_of_what_the_poster_prints_as_question_marks_as_the_export_refuses_it(shop, capsys, tmp_path):
+    assert run(capsys, "brand", "set", "name", "शर्मा जनरल स्टोर", "-w", shop)[0] == 0
+    name = message(tmp_path, capsys, shop, "Diwali", headline="दिवाली सेल 20% छूट", cta="अभी स्कैन करें")
+    status, out, err = run(capsys, "message", "render", name, "--channel", "store", "--out", tmp_path / "p.pdf",
+                           "-w", shop)
+    assert status == 0 and (tmp_path / "p.pdf").is_file()  # a preview: written even so
+    warnings = [line.removeprefix("omnidesk: warning: ") for line in err.splitlines()]
+    assert len(warnings) == 3 and all(line.startswith("omnidesk: warning: ") for line in err.splitlines())
+    assert any(" in the headline cannot be printed" in w and "द" in w for w in warnings)
+    assert any(" in the cta cannot be printed" in w and "स" in w for w in warnings)
+    assert any(" in the brand's name “शर्मा जनरल स्टोर” cannot be printed" in w for w in warnings)
+    # The export refuses the same poster in the same words.
+    campaign(tmp_path, capsys, shop, name, name="Diwali")
+    status, _, refused = run(capsys, "campaign", "export", "Diwali", "--out", tmp_path / "pack", "-w", shop)
+    assert status != 0
+    assert all(w in refused for w in warnings[:2])

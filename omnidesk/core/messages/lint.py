@@ -431,19 +431,28 @@ def _offer_value(c: Context) -> Iterable[Hit]:
             yield f, f"“{m.group(0).strip()}” here, but the offer is “{said}”", m.start(), m.end()
 
 
-def _unprintable(c: Context) -> Iterable[Hit]:
-    """Characters the poster would print as "?": no font it sets text in has them."""
+def poster_unprintable(fields: Mapping[str, str], brand_name: str) -> list[tuple[str, list[str], str]]:
+    """Characters the poster of these filled-in store ``fields`` would print as "?" (no font it
+    sets text in has them): ``(field, characters, words)`` for each field that has some, "" for
+    the brand's name, in the check's words (``poster_unprintable``)."""
     from omnidesk.core.messages.poster import unprintable_characters
 
-    # What the poster prints: its fields for everyone (the fallbacks showing), and the brand's name.
-    for f, text in (*c.rendered.items(), ("", c.brand.name)):
+    found = []
+    for f, text in (*fields.items(), ("", brand_name)):
         chars = unprintable_characters(text)
         if chars:
-            where = f"the {f}" if f else f"the brand's name “{c.brand.name}”"
-            first = c.fields.get(f, "").find(chars[0]) if f else -1
-            yield f, (f"{' '.join(chars[:8])} in {where} cannot be printed: the poster shows “?” in "
-                      f"{'its' if len(chars) == 1 else 'their'} place"), \
-                (first if first >= 0 else None), (first + 1 if first >= 0 else None)
+            where = f"the {f}" if f else f"the brand's name “{brand_name}”"
+            found.append((f, chars, f"{' '.join(chars[:8])} in {where} cannot be printed: the poster shows “?” in "
+                                    f"{'its' if len(chars) == 1 else 'their'} place"))
+    return found
+
+
+def _unprintable(c: Context) -> Iterable[Hit]:
+    """Characters the poster would print as "?": no font it sets text in has them."""
+    # What the poster prints: its fields for everyone (the fallbacks showing), and the brand's name.
+    for f, chars, words in poster_unprintable(c.rendered, c.brand.name):
+        first = c.fields.get(f, "").find(chars[0]) if f else -1
+        yield f, words, (first if first >= 0 else None), (first + 1 if first >= 0 else None)
 
 
 def _qr_too_long(c: Context) -> Iterable[Hit]:
