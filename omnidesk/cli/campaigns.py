@@ -37,7 +37,8 @@ def add_commands(sub) -> None:
     q.add_argument("name", metavar="NAME")
     q.add_argument("--out", required=True, metavar="DIR", help="the folder the packs go in")
     q.add_argument("--excel", action="store_true", help="CSV files with a BOM, for Excel")
-    q.add_argument("--page", choices=("A4", "Letter"), default="A4", help="the poster's paper (default A4)")
+    q.add_argument("--page", choices=("A4", "Letter"), default=None,
+                   help="the poster's paper (default: the shop's, Letter in the US, Canada, Mexico... else A4)")
     q.add_argument("--force", action="store_true", help="replace the files of an earlier export")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_campaign_export)

@@ -51,7 +51,8 @@ def add_commands(sub) -> None:
     q.add_argument("--customer", metavar="CUSTOMER", help="customer id, email or phone (default: nobody, so "
                                                            "fallbacks show)")
     q.add_argument("--out", metavar="FILE", help="write it to a file: the email as HTML, the poster as PDF")
-    q.add_argument("--page", choices=("A4", "Letter"), default="A4", help="the poster's paper (default A4)")
+    q.add_argument("--page", choices=("A4", "Letter"), default=None,
+                   help="the poster's paper (default: the shop's, Letter in the US, Canada, Mexico... else A4)")
     _add_force_arg(q)
     q.set_defaults(func=cmd_message_render)
     q = _command(msub, "export-json", help="write a message as JSON (what import reads)")

@@ -27,6 +27,8 @@ def add_commands(sub) -> None:
                    help="to this day, included (YYYY-MM-DD, from 1900-01-01 to 9998-12-31)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--pdf", metavar="OUT.pdf", help="also write the report as a printable PDF")
+    p.add_argument("--page", choices=("A4", "Letter"), default=None,
+                   help="the PDF's paper (default: the shop's, Letter in the US, Canada, Mexico... else A4)")
     p.add_argument("--force", action="store_true", help="replace an existing PDF")
     p.set_defaults(func=cmd_report)
 
@@ -77,7 +79,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
             # Without --force, a file that appears at OUT while the report is written is not replaced.
             # Characters no font of the report has print as "?": said, as the poster's check says it.
-            write_report_pdf(ws, out, period, overwrite=args.force,
+            write_report_pdf(ws, out, period, overwrite=args.force, page=args.page,
                              warn=lambda note: print(f"omnidesk: warning: {printable(note)}", file=sys.stderr))
 
     def money(amount: float) -> str:

@@ -42,6 +42,7 @@ from omnidesk.core.metrics import (
     step_label,
 )
 from omnidesk.core.money import format_money, format_other_money, workspace_currency
+from omnidesk.core.paper import shop_paper
 from omnidesk.core.pdf_text import (
     SANS,
     SANS_BOLD,
@@ -84,15 +85,17 @@ def _path(steps: list[str]) -> str:
 
 
 def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Period(), *, overwrite: bool = False,
-                     today: date | None = None, warn: Callable[[str], None] | None = None) -> Path:
-    """Write the report of ``period`` to ``out`` (A4); returns its path.
+                     today: date | None = None, warn: Callable[[str], None] | None = None,
+                     page: str | None = None) -> Path:
+    """Write the report of ``period`` to ``out`` on ``page``, "A4" or "Letter" (None: the shop's
+    paper, :func:`omnidesk.core.paper.shop_paper`); returns its path.
 
     ``warn`` is told, once the report is written, of the characters of the names in it that no
     font it carries has (they print as "?": :func:`unprintable_note`)."""
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pagesizes import A4, LETTER
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -100,6 +103,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     from reportlab.platypus.doctemplate import LayoutError
 
     out = check_output(out, overwrite=overwrite)
+    paper = {"A4": A4, "Letter": LETTER}[page or shop_paper(ws)]
     register_fonts()
     data = report(ws, period, journey_limit=None)  # every path counted; the table names the rest
     today = today or shop_today(ws)
@@ -152,14 +156,14 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     normal = cells(8.5)
     wide = cells(7.5)  # the campaign results' eleven columns
     margin = 18 * mm
-    room = A4[0] - 2 * margin - 12  # a page's frame, less its own padding of 6 points a side
+    room = paper[0] - 2 * margin - 12  # a page's frame, less its own padding of 6 points a side
 
     def heading(title: str, *first) -> None:
         """A section's heading, kept on one page with the start of what it heads (``first``: a table's
         header row and first row, or a line): never left alone at the foot of a page."""
         head = text(marked(title), styles["Heading2"])
-        needed = head.wrap(room, A4[1])[1] + head.getSpaceBefore() + head.getSpaceAfter()
-        needed += sum(f.wrap(room, A4[1])[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in first)
+        needed = head.wrap(room, paper[1])[1] + head.getSpaceBefore() + head.getSpaceAfter()
+        needed += sum(f.wrap(room, paper[1])[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in first)
         story.append(CondPageBreak(needed))
         story.append(head)
 
@@ -304,7 +308,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
 
     try:
         with telling_write_failures(out), written_beside(out, overwrite=overwrite) as partial:
-            SimpleDocTemplate(str(partial), pagesize=A4, title=f"{business} report", author="Omnidesk",
+            SimpleDocTemplate(str(partial), pagesize=paper, title=f"{business} report", author="Omnidesk",
                               leftMargin=margin, rightMargin=margin, topMargin=16 * mm, bottomMargin=16 * mm
                               ).build(story)
     except LayoutError as exc:

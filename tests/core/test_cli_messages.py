@@ -263,7 +263,8 @@ def test_a_business_name_as_long_as_allowed_stays_in_the_posters_brand_band(shop
     doc.write_text(json.dumps({"name": "Name", "message": MASTER}), encoding="utf-8")
     assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
     poster = tmp_path / "poster.pdf"
-    assert run(capsys, "message", "render", "Name", "--channel", "store", "--out", str(poster), "-w", str(shop))[0] == 0
+    assert run(capsys, "message", "render", "Name", "--channel", "store", "--out", str(poster), "--page", "A4",
+               "-w", str(shop))[0] == 0
     page = pypdfium2.PdfDocument(str(poster))[0].get_textpage()
     text = page.get_text_range()
     start = text.index("The Old")

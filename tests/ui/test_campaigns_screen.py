@@ -562,6 +562,30 @@ def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win
 
 
 
+@pytest.mark.parametrize(("region", "points"), [("US", (612, 792)), ("GB", (595, 842))])
+def test_export_prints_the_poster_on_the_shops_paper(win, view, monkeypatch, tmp_path, qtbot, region, points):
+    """A US shop got its poster on A4, paper it does not have: the app's Export… gave no page."""
+    import pypdfium2
+
+    from omnidesk.core.messages.brand import set_brand
+    from omnidesk.core.messages.store import save_message
+
+    ws = win.workspace
+    ws.set_setting("default_region", region)
+    set_brand(ws, "name", "Harbor")
+    save_message(ws, "Sale", {"headline": "Sale", "cta": "Scan",
+                              "link": "https://hc.example/a?utm_source=poster&utm_medium=print&utm_campaign=sale"})
+    core.save_campaign(ws, "Spring", message="Sale", steps=[{"channel": "store", "at": "2027-03-01T10:00",
+                                                            "timezone": NY}])
+    out, said = _exporting_to_a_folder(view, monkeypatch, tmp_path)
+    with time_machine.travel(NOW, tick=False):
+        view.export_button.click()
+        qtbot.waitUntil(lambda: bool(said), timeout=20_000)
+    pdf = pypdfium2.PdfDocument(str(next(out.glob("*.pdf"))))
+    assert tuple(round(v) for v in pdf[0].get_size()) == points
+    pdf.close()
+
+
 def test_export_of_several_steps_on_one_channel_names_a_pack_per_step(win, view, monkeypatch, tmp_path, qtbot):
     from omnidesk.core.messages.brand import set_brand
 

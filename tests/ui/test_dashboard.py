@@ -1044,3 +1044,16 @@ def test_export_report_warns_of_the_characters_it_prints_as_question_marks(win, 
     assert not said and len(warned) == 1
     assert str(tmp_path / "report.pdf") in warned[0] and "श" in warned[0] and "“शर्मा स्टोर”" in warned[0]
     assert "“?”" in warned[0]
+
+
+@pytest.mark.parametrize(("region", "points"), [("US", (612, 792)), ("FR", (595, 842))])
+def test_export_report_prints_on_the_shops_paper(win, tmp_path, monkeypatch, region, points):
+    import pypdfium2
+
+    dash = _dash(win)
+    win.workspace.set_setting("default_region", region)
+    monkeypatch.setattr(dash, "ask_save_path", lambda caption, suggested, _f: tmp_path / "report.pdf")
+    win.report_action.trigger()
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "report.pdf"))
+    assert tuple(round(v) for v in pdf[0].get_size()) == points
+    pdf.close()

@@ -234,11 +234,12 @@ def errors_to_fix_first(name: str, errors: list) -> str:
 
 
 def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | None = None, excel: bool = False,
-                    overwrite: bool = False, page: str = "A4",
+                    overwrite: bool = False, page: str | None = None,
                     progress: Callable[[str], None] | None = None) -> ExportSummary:
     """Write every step's pack and the calendar into ``folder``; record who each personal step included.
 
-    ``folder`` is made when it does not exist and the folder above it does.
+    ``folder`` is made when it does not exist and the folder above it does.  The poster is printed
+    on ``page``, "A4" or "Letter" (None: the shop's paper, :func:`omnidesk.core.paper.shop_paper`).
     A step that went out already (exported, its time come by ``now``) is kept as it was: no
     pack of it is written and its send records stay (its summary has ``kept``).
     Every file is checked before any is written; all are written in a hidden

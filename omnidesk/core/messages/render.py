@@ -84,28 +84,35 @@ def render_variant(ws: Workspace, name: str, channel: str, customer_id: int | No
     return render_for(message, channel, values, brand)
 
 
-def write_poster(ws: Workspace, name: str, out: Path, *, customer_id: int | None = None, page: str = "A4",
+def write_poster(ws: Workspace, name: str, out: Path, *, customer_id: int | None = None, page: str | None = None,
                  overwrite: bool = True) -> Path:
-    """The message's in-store poster as a printable PDF (the brand's logo and colours); without
+    """The message's in-store poster as a printable PDF (the brand's logo and colours), on ``page``
+    (None: the shop's paper, :func:`paper.shop_paper <omnidesk.core.paper.shop_paper>`); without
     ``overwrite`` a file that appears at ``out`` meanwhile is never replaced.  Printed once for
     everyone: ``customer_id``'s own values fill none of it (:func:`render_variant`)."""
+    from omnidesk.core.paper import shop_paper
+
     rendered = render_variant(ws, name, "store", customer_id)
-    return _poster(ws, rendered.fields, out, page, overwrite=overwrite)
+    return _poster(ws, rendered.fields, out, page or shop_paper(ws), overwrite=overwrite)
 
 
 # The poster's preview, in screen points per point of the page: an A4 page some 357 points wide.
 PREVIEW_SCALE = 0.6
 
 
-def poster_preview(ws: Workspace, fields: dict[str, str], *, page: str = "A4", scale: float = PREVIEW_SCALE) -> bytes:
-    """The poster these fields make, as the PNG of its printed page: the very PDF, not a look-alike.
+def poster_preview(ws: Workspace, fields: dict[str, str], *, page: str | None = None,
+                   scale: float = PREVIEW_SCALE) -> bytes:
+    """The poster these fields make, as the PNG of its printed page (None: the shop's paper): the
+    very PDF, not a look-alike.
 
     ``scale`` is pixels per point: a high-density screen asks for its pixel ratio times
     :data:`PREVIEW_SCALE`, so the page shows as large, and as sharp as the screen draws."""
     from omnidesk.core.messages.poster import render_page
+    from omnidesk.core.paper import shop_paper
 
     with temporary_directory("poster-") as folder:
-        pdf = _poster(ws, {f: tokens.render(v, {}) for f, v in fields.items()}, Path(folder) / "poster.pdf", page)
+        pdf = _poster(ws, {f: tokens.render(v, {}) for f, v in fields.items()}, Path(folder) / "poster.pdf",
+                      page or shop_paper(ws))
         return render_page(pdf, scale=scale)
 
 

@@ -135,14 +135,14 @@ class Preview(QWidget):
         """Screen pixels per point where the poster's page shows: 2 on a high-density screen."""
         return self.page.devicePixelRatioF()
 
-    def set_page(self, png: bytes | None, problem: str = "", ratio: float = 1.0) -> None:
+    def set_page(self, png: bytes | None, problem: str = "", ratio: float = 1.0, paper: str = "A4") -> None:
         """Show the poster's page (PNG bytes drawn at ``ratio`` pixels per point), or say why there is none."""
         pixmap = QPixmap()
         if png and pixmap.loadFromData(png):
             # Drawn at the screen's own pixels, shown at its size in points: sharp, not blown up.
             pixmap.setDevicePixelRatio(ratio)
             self.page.setPixmap(pixmap)
-            self.page.setToolTip("The page as it prints (A4)")
+            self.page.setToolTip(f"The page as it prints ({paper})")
             self.page.setVisible(True)
             self.frame.setVisible(False)
         else:

@@ -604,14 +604,17 @@ class MessagesView(QWidget):
         """The poster's printed page, drawn from its PDF (only when its fields changed)."""
         from omnidesk.core.errors import UserError
         from omnidesk.core.messages.render import PREVIEW_SCALE, poster_preview
+        from omnidesk.core.paper import shop_paper
 
         ratio = panel.preview.page_ratio()
-        key = (ratio, tuple(sorted(fields.items())))
+        paper = shop_paper(self.workspace)  # the shop's paper, as its export prints it
+        key = (ratio, paper, tuple(sorted(fields.items())))
         if getattr(panel, "_page_key", None) == key:
             return
         panel._page_key = key
         try:
-            panel.preview.set_page(poster_preview(self.workspace, fields, scale=PREVIEW_SCALE * ratio), ratio=ratio)
+            panel.preview.set_page(poster_preview(self.workspace, fields, page=paper, scale=PREVIEW_SCALE * ratio),
+                                   ratio=ratio, paper=paper)
         except (UserError, ValueError, OSError) as exc:
             panel.preview.set_page(None, str(exc))
 
