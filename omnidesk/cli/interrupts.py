@@ -11,7 +11,8 @@ the answer is either side of the commit, never in between.
 
 An import commits its "running" row before it starts and withdraws it when it
 stops (see ``running``): neither is a change of the workspace's.  Those two
-commits are marked so, and only a row announced and not withdrawn is told as saved.
+commits are marked so and never told as saved: a row left behind (its withdrawal could not get
+the write lock) reads as an import that never finished once the process has ended.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ _target: str | None = None
 # what it was: None for a change, else an import's "announce" or "withdraw" of its running row.
 _pending: list = []
 _saved = False
-_announced = 0  # running rows of imports committed and not withdrawn
 
 
 def message(saved_a_change: bool) -> str:
@@ -40,10 +40,9 @@ def message(saved_a_change: bool) -> str:
 
 def watch(workspace: Path | None) -> None:
     """Note, from now on, the commits that change ``workspace`` (never a scratch file beside it)."""
-    global _target, _saved, _announced
+    global _target, _saved
     _target = os.path.realpath(workspace) if workspace is not None else None
     _saved = False
-    _announced = 0
     _pending.clear()
     if _target is None:
         return
@@ -60,22 +59,23 @@ def watch(workspace: Path | None) -> None:
 
 
 def saved() -> bool:
-    """Whether a change to the watched workspace has been committed."""
+    """Whether a change to the watched workspace has been committed.  An import's running row left
+    behind (its withdrawal could not get the write lock) is none: once this process has ended it
+    reads as an import that never finished, and nothing of the import is in the workspace."""
     _settle()
-    return _saved or _announced > 0
+    return _saved
 
 
 def workspace_removed() -> None:
     """The command removed the workspace it had made (nothing was imported into it): nothing it
     wrote there is left."""
-    global _saved, _announced
+    global _saved
     _pending.clear()
     _saved = False
-    _announced = 0
 
 
 def _settle() -> None:
-    global _saved, _announced
+    global _saved
     for entry in list(_pending):
         raw, what = entry
         try:
@@ -84,11 +84,7 @@ def _settle() -> None:
             _pending.remove(entry)
             continue
         if not open_transaction:
-            if what == "announce":
-                _announced += 1
-            elif what == "withdraw":
-                _announced = max(0, _announced - 1)
-            else:
+            if what is None:  # an import's running row, announced or withdrawn, is no change
                 _saved = True
             _pending.remove(entry)
 

@@ -155,6 +155,43 @@ def test_ctrl_c_while_the_import_waits_for_the_workspace_leaves_no_running_impor
     assert _batches(shop) == before
 
 
+def test_ctrl_c_while_another_window_writes_says_nothing_was_changed_and_does_not_wait_again(shop, tmp_path,
+                                                                                             capsys):
+    # Another window takes the write lock just as the import (its running row committed) asks for
+    # it, and the user gives up waiting: taking the row away needs that lock too.  The command
+    # does not wait the whole --wait again for it, and says the workspace was not changed: a row
+    # left behind reads as an import that never finished.
+    import sqlite3
+    import time
+
+    before = _batches(shop)
+    more = write_csv(tmp_path / "more.csv", *MORE)
+    begun, other = [], []
+
+    def another_window_then_ctrl_c(conn, cursor, statement, *args):
+        if statement.strip().upper() == "BEGIN IMMEDIATE":
+            begun.append(statement)
+            if len(begun) == 2:
+                window = sqlite3.connect(str(shop), timeout=0)
+                window.execute("BEGIN IMMEDIATE")
+                other.append(window)
+                raise KeyboardInterrupt
+
+    event.listen(Engine, "before_cursor_execute", another_window_then_ctrl_c)
+    try:
+        started = time.monotonic()
+        status, _out, err = run_cli(capsys, "--wait", "60", "import", more, "-w", shop)
+        took = time.monotonic() - started
+    finally:
+        event.remove(Engine, "before_cursor_execute", another_window_then_ctrl_c)
+        for window in other:
+            window.rollback()
+            window.close()
+    assert status == 130 and err.strip() == NOT_CHANGED
+    assert took < 30  # not another --wait of 60 s for the row's sake
+    assert [s for s in _batches(shop) if s != "running"] == before
+
+
 # Ctrl-C itself, as the terminal sends it, once the import has begun writing its rows.
 _SIGINT_MID_IMPORT = """
 import os, signal, sys

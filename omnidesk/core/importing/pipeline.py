@@ -211,7 +211,9 @@ def run_import(
         try:
             trans = conn.begin()  # BEGIN IMMEDIATE: the write lock for the whole import
         except BaseException as exc:  # busy too long, or Ctrl+C while waiting: no import runs
-            running.withdraw(ws, announced)
+            # Stopped by the user while another window writes: not another wait as long for the
+            # row's sake (left, it reads as no import once this process has ended).
+            running.withdraw(ws, announced, wait=0.5 if isinstance(exc, KeyboardInterrupt) else None)
             if isinstance(exc, OperationalError) and is_lock_error(exc):
                 raise ws.busy_error() from exc
             raise

@@ -54,13 +54,14 @@ def announce(ws: Workspace, values: dict) -> int:
         ).inserted_primary_key[0]
 
 
-def withdraw(ws: Workspace, batch_id: int | None) -> None:
-    """Remove the "running" row of an import that did not finish (best effort)."""
+def withdraw(ws: Workspace, batch_id: int | None, *, wait: float | None = None) -> None:
+    """Remove the "running" row of an import that did not finish (best effort); ``wait``: how long
+    to wait for another writer (the workspace's busy timeout when None)."""
     if batch_id is None:
         return
     table = ImportBatch.__table__
     try:
-        with ws.writing() as conn:
+        with ws.writing(wait) as conn:
             conn.info[RUNNING_ROW] = "withdraw"
             conn.execute(delete(table).where(table.c.id == batch_id, table.c.status == "running"))
     except Exception:  # noqa: BLE001 - the import's own error is the one to report
