@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from omnidesk.core.workspace import Workspace, WorkspaceError
 
@@ -231,3 +231,35 @@ def test_importing_is_off_while_the_file_is_missing_and_the_status_bar_is_short(
     window._look_while_in_front()
     assert window.statusBar().currentMessage() == ""
     assert customers.empty.button.isEnabled() and window.import_action.isEnabled()
+
+
+def test_an_import_started_in_the_wizard_before_the_file_moved_is_not_made(opened, qtbot, tmp_path):
+    """The wizard was open (window-modal: the window's look does not run) when the folder was
+    renamed: pressing Import says where the file is no longer and imports nothing into it."""
+    from omnidesk.ui.dialogs.import_wizard import CHECK_PAGE, IMPORT_PAGE
+    from omnidesk.ui.tasks import TaskRunner
+    from tests.helpers import write_csv
+
+    window, shop, said = opened
+    window.runner = window.operations.runner = TaskRunner()
+    csv = write_csv(tmp_path / "customers.csv", ["First Name", "Email"], [["Ann", "ann@example.com"]])
+    window.import_files([csv])
+    wizard = window.import_wizard
+    qtbot.waitUntil(lambda: bool(wizard.plans) and not wizard.reading, timeout=10000)
+    while wizard.currentId() != CHECK_PAGE:
+        wizard.next()
+    qtbot.waitUntil(wizard.check_page.isComplete, timeout=10000)
+    shop.parent.rename(tmp_path / "Shop 2027")
+    wizard.next()
+    assert wizard.currentId() == IMPORT_PAGE
+    qtbot.waitUntil(lambda: not wizard.import_page.running, timeout=30000)
+    outcome = wizard.import_page.outcome
+    assert not outcome.runs
+    (failed,) = outcome.done
+    assert failed.message.startswith(f"shop.omnidesk is no longer at {shop.parent}: it was moved or deleted")
+    shown = " ".join(w.text() for w in wizard.currentPage().findChildren(QLabel))
+    assert f"shop.omnidesk is no longer at {shop.parent}" in shown
+    with window.workspace.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM customer").scalar() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM import_batch").scalar() == 0
+    wizard.reject()

@@ -96,7 +96,7 @@ from omnidesk.core.suppression import workspace_salt as privacy_salt
 from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled, run_to_completion
 from omnidesk.core.tasks import cancellable, worded
 from omnidesk.core.text import printable
-from omnidesk.core.workspace import Workspace, keep_channel_label
+from omnidesk.core.workspace import Workspace, WorkspaceError, keep_channel_label
 
 __all__ = [
     "BULK_IMPORT_ROWS",
@@ -205,6 +205,11 @@ def run_import(
     )
     # Other windows learn that an import runs, and since when, from its committed batch row
     # (see running.py); a dry run changes nothing, not even that.
+    moved = None if dry_run else ws.moved_away()
+    if moved is not None:
+        # Moved or deleted since it was opened (the wizard may have been open meanwhile): what went
+        # in would go into a file by no name anyone looks for, and its log beside the old one.
+        raise WorkspaceError(moved)
     announced = None if dry_run else running.announce(ws, batch_values)
     conn: Connection
     with ws.connect_for_writing() as conn:
