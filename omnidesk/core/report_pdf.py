@@ -327,8 +327,14 @@ def unprintable_note(texts: list[str]) -> str | None:
     if not chars:
         return None
     holding = list(dict.fromkeys(t.strip() for t in texts if any(ch in shaped(t) for ch in chars)))
-    # A name, not every table cell that has it in it ("Email + ตลาดนัด" beside "ตลาดนัด").
-    names = [t for t in holding if not any(o != t and o in t for o in holding)]
+    # A name, not every table cell that has it in it ("Email + ตลาดนัด" beside "ตลาดนัด"): a longer
+    # text goes only when a shorter one in it holds every unprintable character it has ("ตลาดนัด"
+    # stays beside "ตลาด", for the นั "ตลาด" lacks).
+    def lacking(t: str) -> set[str]:
+        return {ch for ch in chars if ch in shaped(t)}
+
+    names = [t for t in holding
+             if not any(o != t and o in t and lacking(o) >= lacking(t) for o in holding)]
     shown = ", ".join(f"“{t}”" for t in names[:3]) + (f" and {counted(len(names) - 3, 'other')}"
                                                        if len(names) > 3 else "")
     listed = " ".join(chars[:8]) + (" …" if len(chars) > 8 else "")

@@ -52,3 +52,13 @@ def test_names_the_fonts_have_are_not_warned_of(make_workspace, capsys, tmp_path
     status, _, err = run_cli(capsys, "report", "--pdf", tmp_path / "report.pdf", "-w", path)
     assert status == 0 and err == ""
     assert "Ελληνικά & さくら " in _text(tmp_path / "report.pdf")
+
+
+def test_each_name_is_named_where_its_characters_are():
+    """A channel "ตลาดนัด" holding the business name "ตลาด" is named too: it has characters the
+    business name lacks (น, ั), and the user must know to rename it as well; a table cell with no
+    character more than the name in it is not."""
+    from omnidesk.core.report_pdf import unprintable_note
+
+    note = unprintable_note(["ตลาด", "ตลาดนัด", "Email + ตลาดนัด", "Ann Lee"])
+    assert note is not None and " in “ตลาด”, “ตลาดนัด” cannot be printed" in note
