@@ -31,6 +31,7 @@ from sqlalchemy import text as text_clause
 from omnidesk.core.campaigns.guards import HeldRefusals, address_column, held_ids, held_refusals
 from omnidesk.core.campaigns.held import HELD
 from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search, search_query
+from omnidesk.core.identity.profiles import chunks
 from omnidesk.core.importing.custom_fields import CustomValue, hand_first
 from omnidesk.core.importing.names import family_first_script
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
@@ -344,21 +345,26 @@ def customer_cards(ws: Workspace, ids: Sequence[int]) -> dict[int, dict]:
     if not ids:
         return {}
     c = Customer.__table__
+    cards: dict[int, dict] = {}
     with ws.engine.connect() as conn:
-        rows = conn.execute(select(c.c.id, *[c.c[f] for f in CARD_FIELDS]).where(c.c.id.in_(list(ids))))
-        cards = {r.id: dict(r._mapping) for r in rows}
+        # A few hundred ids at a time: a queue of 200,000 pairs names more customers than SQLite
+        # takes values in one statement.
+        for part in chunks(sorted(set(ids))):
+            rows = conn.execute(select(c.c.id, *[c.c[f] for f in CARD_FIELDS]).where(c.c.id.in_(part)))
+            cards.update((r.id, dict(r._mapping)) for r in rows)
         emails: dict[int, set[str]] = {i: set() for i in cards}
         phones: dict[int, set[str]] = {i: set() for i in cards}
         from omnidesk.core.models import Identifier, SourceRecord
 
         rec, ident = SourceRecord.__table__, Identifier.__table__
-        for cid, kind, value in conn.execute(
-            select(rec.c.customer_id, ident.c.kind, ident.c.value)
-            .join(rec, rec.c.id == ident.c.record_id).where(rec.c.customer_id.in_(list(cards)))
-        ):
-            target = emails if kind == "email" else phones if kind == "phone" else None
-            if target is not None:
-                target[cid].add(value)
+        for part in chunks(sorted(cards)):
+            for cid, kind, value in conn.execute(
+                select(rec.c.customer_id, ident.c.kind, ident.c.value)
+                .join(rec, rec.c.id == ident.c.record_id).where(rec.c.customer_id.in_(part))
+            ):
+                target = emails if kind == "email" else phones if kind == "phone" else None
+                if target is not None:
+                    target[cid].add(value)
     for cid, card in cards.items():
         card["all_emails"] = sorted(emails[cid])
         card["all_phones"] = sorted(phones[cid])
@@ -370,8 +376,10 @@ def display_names(ws: Workspace, ids: Sequence[int]) -> dict[int, str]:
     if not ids:
         return {}
     c = Customer.__table__
+    rows = []
     with ws.engine.connect() as conn:
-        rows = conn.execute(select(c.c.id, c.c.display_name).where(c.c.id.in_(list(ids)))).all()
+        for part in chunks(sorted(set(ids))):
+            rows.extend(conn.execute(select(c.c.id, c.c.display_name).where(c.c.id.in_(part))).all())
     return {cid: name or f"Customer #{cid}" for cid, name in rows}
 
 
@@ -399,10 +407,13 @@ def fingerprints_in(conn, ids: Sequence[int]) -> dict[int, str | None]:
         return out
     c, rec = Customer.__table__, SourceRecord.__table__
     hashes: dict[int, list[str]] = {}
-    present = set(conn.execute(select(c.c.id).where(c.c.id.in_(list(out)))).scalars())
-    for cid, row_hash, rid in conn.execute(select(rec.c.customer_id, rec.c.row_hash, rec.c.id)
-                                           .where(rec.c.customer_id.in_(list(present)))):
-        hashes.setdefault(cid, []).append(f"{rid}:{row_hash}")
+    present: set[int] = set()
+    for part in chunks(sorted(out)):
+        present.update(conn.execute(select(c.c.id).where(c.c.id.in_(part))).scalars())
+    for part in chunks(sorted(present)):
+        for cid, row_hash, rid in conn.execute(select(rec.c.customer_id, rec.c.row_hash, rec.c.id)
+                                               .where(rec.c.customer_id.in_(part))):
+            hashes.setdefault(cid, []).append(f"{rid}:{row_hash}")
     for cid in present:
         out[cid] = hashlib.sha256("\n".join(sorted(hashes.get(cid, []))).encode()).hexdigest()
     return out
