@@ -821,13 +821,6 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         customers.importRequested.connect(self.import_files_dialog)
         customers.exportRequested.connect(self.export_customers)
         customers.mergeRequested.connect(self.merge_customers)
-        review = ReviewView(self.workspace)
-        review.acceptRequested.connect(lambda rid: self._decide(self.operations.accept, rid))
-        review.rejectRequested.connect(lambda rid: self._decide(self.operations.reject, rid))
-        review.skipRequested.connect(lambda rid: self._decide(self.operations.skip, rid))
-        review.acceptAboveRequested.connect(self.accept_all_above)
-        review.customerActivated.connect(self.open_customer)
-        review.reopenRequested.connect(self.reopen_kept_apart)
         # While the app is open, a step due within the hour is said in the status bar.
         from omnidesk.ui.campaign_reminder import ReminderTimer
 
@@ -838,12 +831,13 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.reminder.due.connect(lambda text: self.statusBar().showMessage(text, 60_000))
         self.reminder.ticked.connect(self._tick_calendar)
         self.reminder.start()
-        # The list and the review queue (its count is on the navigation) are built now; the
-        # other screens the first time they are shown or asked for (LazyScreens).
+        # The list is built now; the other screens the first time they are shown or asked for
+        # (LazyScreens). Review too: its pairs and their cards are read when it is shown, and the
+        # navigation's count of them is counted (_update_review_badge).
         self.screens = LazyScreens(unreadable=lambda: self._unreadable_note("This screen"))
         labels = {"dashboard": "Dashboard", "customers": "Customers", "review": "Review", "messages": "Messages",
                   "campaigns": "Campaigns", "imports": "Imports"}
-        makers = {"dashboard": self._make_dashboard, "customers": lambda: customers, "review": lambda: review,
+        makers = {"dashboard": self._make_dashboard, "customers": lambda: customers, "review": self._make_review,
                   "messages": self._make_messages, "campaigns": self._make_campaigns, "imports": self._make_imports}
         self._back_to = "customers"
         self.nav_labels = labels
@@ -859,7 +853,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             # Ctrl+1 stays Customers and Ctrl+2 Review, as before the Dashboard came first (Ctrl+0).
             action.setShortcut(QKeySequence(f"Ctrl+{i}"))
             action.triggered.connect(lambda _c=False, k=key: self._go_to_screen(k))
-        self.screens.build("customers", "review")
+        self.screens.build("customers")
         self.filter_action = self.view_menu.addAction("&Filter Customers…")
         self.filter_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.filter_action.setStatusTip("Show or hide the rule filter of the customer list")
@@ -878,8 +872,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if self.workspace.readonly:
             self.customer_view.set_read_only(True)
             # The views switch these on and off as rows are selected: hidden, they stay out of reach.
-            for button in (customers.merge_button, customers.builder.save_button, review.accept_button,
-                           review.reject_button, review.skip_button, review.bulk_button, review.reopen_button):
+            for button in (customers.merge_button, customers.builder.save_button):
                 button.setVisible(False)
         customers.customerActivated.connect(self.open_customer)
         self.customer_page = QWidget()
@@ -928,6 +921,21 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         dashboard = DashboardView(self.workspace, runner=self.runner)
         connect_dashboard(self, dashboard, self.screens["customers"])
         return dashboard
+
+    def _make_review(self) -> QWidget:
+        review = ReviewView(self.workspace)
+        review.acceptRequested.connect(lambda rid: self._decide(self.operations.accept, rid))
+        review.rejectRequested.connect(lambda rid: self._decide(self.operations.reject, rid))
+        review.skipRequested.connect(lambda rid: self._decide(self.operations.skip, rid))
+        review.acceptAboveRequested.connect(self.accept_all_above)
+        review.customerActivated.connect(self.open_customer)
+        review.reopenRequested.connect(self.reopen_kept_apart)
+        if self.workspace.readonly:
+            # The screen switches these on and off as pairs are shown: hidden, they stay out of reach.
+            for button in (review.accept_button, review.reject_button, review.skip_button, review.bulk_button,
+                           review.reopen_button):
+                button.setVisible(False)
+        return review
 
     def _make_messages(self) -> QWidget:
         from omnidesk.ui.views.messages import MessagesView
@@ -1227,13 +1235,12 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             f"and {removed.get('events', 0):,} events", 10000)
 
     def _update_review_badge(self) -> None:
-        review = self.screens.get("review")
-        if review is None:
+        if self.workspace is None or "review" not in self.screens:
             return
         from omnidesk.core.identity.merge import review_count
 
-        # Counted, not read from the screen: it re-reads its pairs only when shown.
-        n = review_count(self.workspace) if self.workspace is not None else len(review.items)
+        # Counted, not read from the screen: it is built, and re-reads its pairs, only when shown.
+        n = review_count(self.workspace)
         item = self.nav.item(self.nav.row_of("review"))
         item.setText(f"Review ({n:,})" if n else "Review")
 

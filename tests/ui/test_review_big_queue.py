@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from omnidesk.core.customers import customer_cards, customer_fingerprints, display_names
-from omnidesk.core.identity.merge import list_reviews
+from omnidesk.core.identity.merge import list_reviews, review_count
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
@@ -78,3 +78,32 @@ def test_reading_more_customers_than_one_statement_takes(big_queue, old_sqlite_l
         assert all(customer_fingerprints(ws, ids).values())
     finally:
         ws.close()
+
+
+def test_opening_a_workspace_reads_no_pair_until_review_is_shown(window, big_queue, tmp_path, monkeypatch):
+    # Every pair and both its cards were read while the window opened the workspace, for a screen
+    # not shown: 11 seconds with 222,000 pairs. Only their count is read now, for the navigation.
+    import omnidesk.ui.views.review_view as review_view
+
+    read = []
+    real = review_view.list_reviews
+    monkeypatch.setattr(review_view, "list_reviews", lambda ws, **kw: read.append(1) or real(ws, **kw))
+    path = big_queue.path
+    big_queue.close()
+    assert window.open_workspace(path)
+    assert read == [] and "review" not in window.screens.built()
+    badge = window.nav.item(window.nav.row_of("review"))
+    assert badge.text() == f"Review ({FAMILIES})"
+    # A pair queued meanwhile is counted, and on the screen once it is shown.
+    with Workspace.open(path) as outside:
+        import_file(outside, write_csv(tmp_path / "late.csv", HEADER, [
+            ["Zoe", "Quill", "quill@example.com", ""], ["Zia", "Quill", "quill@example.com", ""]]),
+            ImportOptions(channel="pos"))
+        assert review_count(outside) == FAMILIES + 1
+    assert window.look_for_outside_changes()
+    assert badge.text() == f"Review ({FAMILIES + 1})" and read == []
+    window.show_screen("review")
+    view = window.screens["review"]
+    assert read and len(view.items) == FAMILIES + 1
+    assert view.pairs.count() == FAMILIES + 1
+    assert view.isVisible() and view.pages.currentIndex() == 1
