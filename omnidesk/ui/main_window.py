@@ -923,7 +923,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         return dashboard
 
     def _make_review(self) -> QWidget:
-        review = ReviewView(self.workspace)
+        review = ReviewView(self.workspace, runner=self.runner)
         review.acceptRequested.connect(lambda rid: self._decide(self.operations.accept, rid))
         review.rejectRequested.connect(lambda rid: self._decide(self.operations.reject, rid))
         review.skipRequested.connect(lambda rid: self._decide(self.operations.skip, rid))

@@ -6,6 +6,7 @@ import sqlite3
 from itertools import product
 
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -107,3 +108,79 @@ def test_opening_a_workspace_reads_no_pair_until_review_is_shown(window, big_que
     assert read and len(view.items) == FAMILIES + 1
     assert view.pairs.count() == FAMILIES + 1
     assert view.isVisible() and view.pages.currentIndex() == 1
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """The Review screen reads 50 pairs at a time, not 2,000, and counts them 100 at a time: a long
+    queue in a test of 600 pairs."""
+    from omnidesk.ui.views.review_view import ReviewView
+
+    monkeypatch.setattr(ReviewView, "PAGE", 50, raising=False)
+    monkeypatch.setattr(ReviewView, "TALLY_PAGE", 100, raising=False)
+
+
+def test_a_long_queue_shows_its_first_pairs_and_the_next_ones_as_the_list_ends(
+        window, big_queue, tmp_path, small_pages, qtbot, monkeypatch):
+    # The screen read and listed every pair at once: 35 seconds frozen with 100,000 of them.
+    from tests.ui.test_review_and_merge import _mixed_queue
+
+    _mixed_queue(big_queue, tmp_path)  # a weaker pair Omnidesk may merge in bulk, far down the queue
+    total = len(list_reviews(big_queue))
+    window.set_workspace(big_queue)
+    window.show_screen("review")
+    view = window.screens["review"]
+    assert [len(view.items), view.pairs.count()] == [50, 50]
+    assert view.count_label.text() == (f"Showing the first 50 of {total:,} pairs — decide these, "
+                                       "or accept in bulk")
+    assert view.tabs.tabText(0) == f"To review ({total:,})"
+    assert window.nav.item(window.nav.row_of("review")).text() == f"Review ({total:,})"
+    assert [i.id for i in view.items] == [i.id for i in list_reviews(big_queue)[:50]]
+    # The bulk button counts the whole queue, not the pairs shown: the pair it would merge is not among them.
+    bulk = next(i for i in list_reviews(big_queue) if not i.for_one_by_one)
+    assert bulk.id not in [i.id for i in view.items]
+    view.threshold.setValue(5.0)
+    assert view.bulk_button.isEnabled() and view.bulk_button.text() == "Accept 1 pair at or above"
+    assert f"{total - 1:,} pairs with a conflict" in view.bulk_button.toolTip()
+    asked = []
+    monkeypatch.setattr(window, "confirm_bulk_accept", lambda *a: asked.append(a) or False)
+    qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    (pairs, _skipped, _score, held) = asked[-1]
+    assert [names for names, _ in pairs] == ["Amy Brook ~ Amy Brook"] and held == total - 1
+    # The keys reaching the last pair read bring the next ones, in the queue's order.
+    view.pairs.setFocus()
+    view.pairs.setCurrentRow(49)
+    qtbot.waitUntil(lambda: len(view.items) == 100)
+    assert view.pairs.count() == 100 and view.pairs.currentRow() == 49
+    assert view.count_label.text().startswith(f"Showing the first 100 of {total:,} pairs")
+    # So does scrolling to the end of the list.
+    view.pairs.scrollToBottom()
+    qtbot.waitUntil(lambda: len(view.items) == 150)
+    assert [i.id for i in view.items] == [i.id for i in list_reviews(big_queue)[:150]]
+    # A decision reads the queue again from the top, keeping the pages that reach the pair looked at.
+    view.pairs.setCurrentRow(60)
+    looked_at = view.items[60]
+    qtbot.keyClick(view.pairs, Qt.Key.Key_R)
+    assert looked_at.id not in [i.id for i in view.items]
+    assert len(view.items) == 100 and view.pairs.currentRow() == 60
+    assert view.count_label.text() == f"Showing the first 100 of {total - 1:,} pairs — decide these, or accept in bulk"
+    assert view.tabs.tabText(0) == f"To review ({total - 1:,})"
+
+
+def test_while_the_whole_queue_is_counted_the_bulk_button_waits_for_the_count(
+        window, big_queue, small_pages, monkeypatch):
+    # Counting what a bulk accept would take reads every pair: off the window's thread, the
+    # button off meanwhile rather than counting only the pairs shown.
+    window.set_workspace(big_queue)
+    window.show_screen("review")
+    view = window.screens["review"]
+    held = []
+    monkeypatch.setattr(view.runner, "start", lambda task: held.append(task) or task)
+    view.threshold.setValue(1.0)
+    view.refresh()
+    assert len(view.items) == 50 and len(held) == 1
+    assert not view.bulk_button.isEnabled() and view.bulk_button.text() == "Accept all at or above"
+    assert "Counting the pairs at or above this score" in view.bulk_button.toolTip()
+    held[0]._drive()  # the count arrives
+    assert f"{FAMILIES:,} pairs with a conflict" in view.bulk_button.toolTip()
+    assert not view.bulk_button.isEnabled()  # each of them a family's email: decided one by one

@@ -1243,17 +1243,25 @@ def review_count(ws: Workspace) -> int:
         return conn.execute(select(func.count()).select_from(review)).scalar_one()
 
 
-def list_reviews(ws: Workspace, *, include_skipped: bool = True) -> list[ReviewItem]:
+def list_reviews(ws: Workspace, *, include_skipped: bool = True, limit: int | None = None,
+                 offset: int = 0) -> list[ReviewItem]:
     """Pending pairs, strongest evidence first; skipped ones come last.
 
     A pair's reasons are those it was queued with, plus what its two customers
     hold against one person now (:func:`conflict_now`): a record an import or
     a merge brought into either since can make "very likely" unsure.
+
+    ``limit`` and ``offset``: that many pairs from that place in the order only (a
+    screen's first page), their customers' records alone read.
     """
     review = MatchReview.__table__
     query = select(review).order_by((review.c.status == "skipped"), review.c.score.desc(), review.c.id)
     if not include_skipped:
         query = query.where(review.c.status == "pending")
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    elif offset:
+        query = query.offset(offset)
     with ws.engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
         items = [ReviewItem(r["id"], r["left_id"], r["right_id"], r["score"], json.loads(r["reasons_json"] or "[]"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,12 +35,15 @@ from omnidesk.core.channels import channel_name
 from omnidesk.core.phones import display_phone
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day
-from omnidesk.core.identity.merge import ReviewItem, bulk_accept_default, list_reviews
+from omnidesk.core.identity.merge import ReviewItem, bulk_accept_default, list_reviews, review_count
 from omnidesk.core.identity.resolve import model_from_settings
 from omnidesk.core.identity.scoring import Model, pair_confidence, pair_evidence
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.formatting import isolated, nice_date
 from omnidesk.ui.models.kept_apart_table_model import GONE, KeptApartTableModel
+from shiboken6 import isValid
+
+from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.empty_state import EmptyState
 from omnidesk.ui.widgets.wrap_row import WrapRow
@@ -154,9 +157,21 @@ class ReviewView(QWidget):
     # Alt, not Ctrl: Ctrl+1, Ctrl+2 and Ctrl+3 switch between the screens.
     OPEN_KEYS = ("Alt+1", "Alt+2")
     REOPEN_KEY = "N"
+    # Pairs read at a time: the first ones when the screen is shown, the next as the list's end is
+    # reached. Each is read with its customers' records and cards, and is an entry in the list.
+    PAGE = 2000
+    TALLY_PAGE = 20_000  # pairs counted at a time for the bulk button (see _count_all)
 
-    def __init__(self, workspace: Workspace, parent=None) -> None:
+    def __init__(self, workspace: Workspace, parent=None, *, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
+        self.total = 0  # pairs in the queue; self.items holds the first of them
+        # (score, skipped, for one by one) of every pair, for the bulk button's count when only the
+        # first pairs are read: counted off the window's thread (None: not yet).
+        self._tally: list[tuple[float, bool, bool]] | Exception | None = None
+        self.runner = runner or TaskRunner()
+        self._tallying: Task | None = None  # the count in flight; an older one's answer is not heard
+        self._filling = False  # refresh() is refilling the list: its scroll bar moving reads nothing
+        self._more_asked = False  # the next pairs will be read once the event in hand is handled
         self._zone = None  # the shop's time zone and region, read in refresh()
         self._region = ""
         self._model = Model()  # the workspace's thresholds, read in refresh()
@@ -166,6 +181,7 @@ class ReviewView(QWidget):
         self.cards: dict[int, dict] = {}
 
         self.count_label = QLabel()
+        self.count_label.setWordWrap(True)
         self.threshold = QDoubleSpinBox()
         self.threshold.setRange(0, 100)
         self.threshold.setDecimals(1)
@@ -198,6 +214,7 @@ class ReviewView(QWidget):
         # Two lines a pair: banded, so the ids line reads with the names above it, not below.
         self.pairs.setAlternatingRowColors(True)
         self.pairs.currentRowChanged.connect(self._show_current)
+        self.pairs.verticalScrollBar().valueChanged.connect(self._scrolled)
 
         self.score_label = QLabel()
         self.score_label.setWordWrap(True)
@@ -390,28 +407,27 @@ class ReviewView(QWidget):
         self.stale = False
         keep = self.pairs.currentRow()
         shown = self.current_item()
-        self.items = list_reviews(self.workspace)
+        # The first pairs only, as many pages of them as reach the pair looked at: a queue of
+        # 100,000 is read and listed as fast as one of 2,000, its next pairs as the list's end is reached.
+        wanted = self.PAGE * (max(keep, 0) // self.PAGE + 1)
+        self.total = review_count(self.workspace)
+        self.items = list_reviews(self.workspace, limit=wanted)
+        if len(self.items) < wanted or self.total < len(self.items):
+            self.total = len(self.items)  # all of them (the count read a moment before may differ)
         # Read once per refresh, not for every pair looked at.
         self._zone = workspace_zone(self.workspace)
         self._region = str(self.workspace.get_setting("default_region") or "")
         self._model = model_from_settings(self.workspace.get_setting)
-        cards = customer_cards(self.workspace, [i.left_id for i in self.items] + [i.right_id for i in self.items])
-        self.cards = cards
+        self.cards = customer_cards(self.workspace, [c for i in self.items for c in (i.left_id, i.right_id)])
+        self._filling = True
         self.pairs.blockSignals(True)
         self.pairs.clear()
-        for item in self.items:
-            left = cards.get(item.left_id, {}).get("display_name", "?")
-            right = cards.get(item.right_id, {}).get("display_name", "?")
-            # The ids tell apart pairs of namesakes ("Liv Lopez ~ Liv Lopez" three times).
-            sure = pair_confidence(item.score, item.reasons, self._model)
-            text = (f"{isolated(left)}  ~  {isolated(right)}\n#{item.left_id} ~ #{item.right_id} · {sure.words}"
-                    f"{' · skipped' if item.status == 'skipped' else ''}")
-            entry = QListWidgetItem(text)
-            entry.setToolTip(f"{isolated(left)} ~ {isolated(right)}: " + ", ".join(item.reasons) + f"\n{sure.hint}")
-            self.pairs.addItem(entry)
+        self._list(self.items)
         self.pairs.blockSignals(False)
-        n = len(self.items)
-        self.count_label.setText(f"{n:,} pair{'s' if n != 1 else ''} to review")
+        self._filling = False
+        n = self.total
+        self._say_count()
+        self._count_all()
         if not self._threshold_chosen:
             # Not the strongest pair's score: that is most often a family sharing an email.
             self.threshold.blockSignals(True)
@@ -429,6 +445,99 @@ class ReviewView(QWidget):
         self.tabs.setTabText(0, f"To review ({n:,})" if n else "To review")
         self._keep_keys(keys_here)
         self._refresh_apart()
+
+    def _list(self, items: list[ReviewItem]) -> None:
+        """Add ``items`` at the end of the list of pairs (their cards read)."""
+        for item in items:
+            left = self.cards.get(item.left_id, {}).get("display_name", "?")
+            right = self.cards.get(item.right_id, {}).get("display_name", "?")
+            # The ids tell apart pairs of namesakes ("Liv Lopez ~ Liv Lopez" three times).
+            sure = pair_confidence(item.score, item.reasons, self._model)
+            text = (f"{isolated(left)}  ~  {isolated(right)}\n#{item.left_id} ~ #{item.right_id} · {sure.words}"
+                    f"{' · skipped' if item.status == 'skipped' else ''}")
+            entry = QListWidgetItem(text)
+            entry.setToolTip(f"{isolated(left)} ~ {isolated(right)}: " + ", ".join(item.reasons) + f"\n{sure.hint}")
+            self.pairs.addItem(entry)
+
+    def _say_count(self) -> None:
+        n, read = self.total, len(self.items)
+        if read < n:
+            self.count_label.setText(f"Showing the first {read:,} of {n:,} pairs — decide these, or accept in bulk")
+            self.count_label.setToolTip("The next pairs are read as you reach the end of the list. Accepting in "
+                                        "bulk takes every pair in the queue at or above the score, not only those shown.")
+        else:
+            self.count_label.setText(f"{n:,} pair{'s' if n != 1 else ''} to review")
+            self.count_label.setToolTip("")
+
+    @property
+    def complete(self) -> bool:
+        """Whether every pair in the queue is read (and listed)."""
+        return len(self.items) >= self.total
+
+    def read_more(self) -> None:
+        """Read and list the next pairs of the queue (the list's end reached)."""
+        if self.complete:
+            return
+        more = list_reviews(self.workspace, limit=self.PAGE, offset=len(self.items))
+        if len(more) < self.PAGE:
+            self.total = len(self.items) + len(more)
+        self.cards.update(customer_cards(self.workspace, [c for i in more for c in (i.left_id, i.right_id)]))
+        self.items.extend(more)
+        self._list(more)
+        self._say_count()
+        self._update_bulk()
+
+    def _ask_more(self) -> None:
+        # After the scroll or the key is handled: the list grows under the wheel, the dragged bar or
+        # the arrow key, not in the middle of their step; once however often they ask meanwhile.
+        if not self._more_asked:
+            self._more_asked = True
+            QTimer.singleShot(0, self, self._more)
+
+    def _more(self) -> None:
+        self._more_asked = False
+        self.read_more()
+
+    def _scrolled(self, value: int) -> None:
+        bar = self.pairs.verticalScrollBar()
+        if not self._filling and value >= bar.maximum() and not self.complete:
+            self._ask_more()
+
+    def _count_all(self) -> None:
+        """Ask what the bulk button counts of every pair, off the window's thread, when only the first are read.
+
+        Read a page at a time, so that closing the workspace or quitting stops it between two."""
+        self._tally = None
+        if self._tallying is not None:
+            self._tallying.cancel()
+            self._tallying = None
+        if self.complete:
+            return
+        workspace, page = self.workspace, self.TALLY_PAGE
+
+        def tally(cancelled):
+            yield from ()
+            out: list[tuple[float, bool, bool]] = []
+            while not cancelled():
+                part = list_reviews(workspace, limit=page, offset=len(out))
+                out.extend((i.score, i.status == "skipped", i.for_one_by_one) for i in part)
+                if len(part) < page:
+                    return out
+            return None
+
+        task = Task(tally)
+        self._tallying = task
+
+        def heard(result) -> None:
+            if isValid(self) and self._tallying is task:
+                self._tallying = None
+                # Could not be counted (the workspace busy): the click asks, naming the pairs.
+                self._tally = result if isinstance(result, list) else ValueError()
+                self._update_bulk()
+
+        task.signals.finished.connect(heard)
+        task.signals.failed.connect(heard)
+        self.runner.start(task)
 
     def _has_keys(self, page: QWidget) -> bool:
         """Whether the keyboard is on ``page`` (or on the tabs while it is shown)."""
@@ -488,6 +597,8 @@ class ReviewView(QWidget):
         item = self.current_item()
         if item is None:
             return
+        if row == len(self.items) - 1 and not self.complete:
+            self._ask_more()  # the keys reached the last pair read: the next ones follow
         left, right = self.cards.get(item.left_id, {}), self.cards.get(item.right_id, {})
         self.compare.setHorizontalHeaderLabels([f"Customer #{item.left_id}", f"Customer #{item.right_id}"])
         same = QBrush(QColor(46, 160, 67, 60))
@@ -524,8 +635,17 @@ class ReviewView(QWidget):
         """The bulk button says how many pairs it would merge, and is off when none: at the score
         an automatic merge needs, most pairs waiting are those only a person may decide."""
         at = self.threshold.value()
-        above = [i for i in self.items if i.score >= at and i.status != "skipped"]
-        n = sum(1 for i in above if not i.for_one_by_one)
+        tally = ([(i.score, i.status == "skipped", i.for_one_by_one) for i in self.items] if self.complete
+                 else self._tally)
+        if not isinstance(tally, list):
+            # Still counting the whole queue (or it could not be counted): the click asks, naming them.
+            self.bulk_button.setText("Accept all at or above")
+            self.bulk_button.setEnabled(tally is not None)
+            self.bulk_button.setToolTip(self.threshold.toolTip() + (
+                "" if tally is not None else "\nCounting the pairs at or above this score…"))
+            return
+        above = [one_by_one for score, skipped, one_by_one in tally if score >= at and not skipped]
+        n = sum(1 for one_by_one in above if not one_by_one)
         held = len(above) - n
         self.bulk_button.setText(f"Accept {n:,} pair{'s' if n != 1 else ''} at or above" if n
                                  else "Accept all at or above")
