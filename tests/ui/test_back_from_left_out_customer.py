@@ -7,25 +7,13 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from omnidesk.core.campaigns.campaign import save_campaign
-from omnidesk.core.messages.store import save_message
+from tests.ui.spring_campaign import open_the_opted_out, spring_on_screen
 
 
 def test_back_returns_to_the_left_out_list(demo, qtbot):
     win = demo
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
-    save_message(win.workspace, "Sale", {"headline": "Sale", "link": "https://shop.example/s"}, channels=["email"])
-    save_campaign(win.workspace, "Spring", message="Sale", steps=[
-        {"channel": "email", "at": "2027-04-01T10:00", "timezone": "America/New_York"}])
-    QTest.keySequence(win, QKeySequence("Ctrl+4"))
-    view = win.screens["campaigns"]
-    view.select("Spring")
-    tree = view.recipients.tree
-    tree.setFocus()
-    while "opted out" not in (tree.currentItem().text(0) if tree.currentItem() else ""):
-        QTest.keyClick(tree, Qt.Key.Key_Down)
-    QTest.keyClick(tree, Qt.Key.Key_Return)
+    view = spring_on_screen(win, qtbot)
+    open_the_opted_out(view)
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     people = view.recipients.people
     assert QApplication.focusWidget() is people
@@ -47,19 +35,8 @@ def test_back_returns_to_the_left_out_list(demo, qtbot):
 
 def test_back_falls_back_to_the_campaign_list_when_the_list_is_gone(demo, qtbot):
     win = demo
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
-    save_message(win.workspace, "Sale", {"headline": "Sale", "link": "https://shop.example/s"}, channels=["email"])
-    save_campaign(win.workspace, "Spring", message="Sale", steps=[
-        {"channel": "email", "at": "2027-04-01T10:00", "timezone": "America/New_York"}])
-    QTest.keySequence(win, QKeySequence("Ctrl+4"))
-    view = win.screens["campaigns"]
-    view.select("Spring")
-    tree = view.recipients.tree
-    tree.setFocus()
-    while "opted out" not in (tree.currentItem().text(0) if tree.currentItem() else ""):
-        QTest.keyClick(tree, Qt.Key.Key_Down)
-    QTest.keyClick(tree, Qt.Key.Key_Return)
+    view = spring_on_screen(win, qtbot)
+    open_the_opted_out(view)
     people = view.recipients.people
     people.setFocus()
     QTest.keyClick(people, Qt.Key.Key_Return)

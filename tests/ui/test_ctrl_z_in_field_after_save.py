@@ -6,8 +6,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from omnidesk.core.campaigns import campaign as core
-from omnidesk.core.campaigns.campaign import save_campaign
-from omnidesk.core.messages.store import save_message
+from tests.ui.spring_campaign import spring_on_screen
 
 
 def keys(sequence) -> None:
@@ -20,14 +19,7 @@ def spring_goal(win):
 
 def test_ctrl_z_after_ctrl_s_in_the_goal_field_undoes_the_save(demo, qtbot):
     win = demo
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
-    save_message(win.workspace, "Sale", {"headline": "Sale", "link": "https://shop.example/s"}, channels=["email"])
-    save_campaign(win.workspace, "Spring", message="Sale", steps=[
-        {"channel": "email", "at": "2027-04-01T10:00", "timezone": "America/New_York"}])
-    QTest.keySequence(win, QKeySequence("Ctrl+4"))
-    view = win.screens["campaigns"]
-    view.select("Spring")
+    view = spring_on_screen(win, qtbot)
     goal = view.editor.goal
     goal.setFocus()
     QTest.keyClicks(goal, "Sell stock")
@@ -46,14 +38,7 @@ def test_ctrl_z_after_ctrl_s_in_the_goal_field_undoes_the_save(demo, qtbot):
 
 def test_ctrl_z_in_a_field_with_typing_undoes_the_typing_first(demo, qtbot):
     win = demo
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
-    save_message(win.workspace, "Sale", {"headline": "Sale", "link": "https://shop.example/s"}, channels=["email"])
-    save_campaign(win.workspace, "Spring", message="Sale", goal="Sell", steps=[
-        {"channel": "email", "at": "2027-04-01T10:00", "timezone": "America/New_York"}])
-    QTest.keySequence(win, QKeySequence("Ctrl+4"))
-    view = win.screens["campaigns"]
-    view.select("Spring")
+    view = spring_on_screen(win, qtbot, goal="Sell")
     goal = view.editor.goal
     goal.setFocus()
     goal.end(False)
