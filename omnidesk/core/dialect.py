@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import json
 import os
 from functools import lru_cache
+import socket
 import sqlite3
 import unicodedata
 from array import array
@@ -639,6 +641,15 @@ def open_elsewhere(path: Path) -> bool:
     return False
 
 
+def _this_process(options_json: str | None) -> bool:
+    try:
+        options = json.loads(options_json or "{}")
+    except ValueError:
+        return False
+    return isinstance(options, dict) and options.get("pid") == os.getpid() \
+        and options.get("host") == socket.gethostname()
+
+
 def remove_if_still_empty(path: Path) -> bool:
     """Delete the workspace at ``path`` (a command made it moments ago) if nothing was ever
     imported into it; whether it was deleted.
@@ -655,9 +666,14 @@ def remove_if_still_empty(path: Path) -> bool:
         db.execute("BEGIN IMMEDIATE")
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         used = any(db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()  # noqa: S608 - fixed names
-                   for table in ("import_batch", "customer", "source_record", "campaign", "message", "saved_segment",
+                   for table in ("customer", "source_record", "campaign", "message", "saved_segment",
                                  "suppression", "asset")
                    if table in tables)
+        if not used and "import_batch" in tables:
+            # An import of this process's own that Ctrl+C stopped before its running row could be
+            # taken away imported nothing; any other import row is another's work.
+            used = any(not (status == "running" and _this_process(options))
+                       for status, options in db.execute("SELECT status, options_json FROM import_batch"))
         if used:
             db.rollback()
             return False

@@ -192,6 +192,24 @@ def test_ctrl_c_while_another_window_writes_says_nothing_was_changed_and_does_no
     assert [s for s in _batches(shop) if s != "running"] == before
 
 
+def test_ctrl_c_that_leaves_the_running_row_of_the_import_that_made_the_workspace_leaves_no_workspace(
+        tmp_path, capsys, monkeypatch):
+    # Ctrl+C can land while the running row is being taken away (or another window holds the lock
+    # then): the row of this command's own import stays, and made the new, empty workspace look used.
+    from omnidesk.core.importing import running
+
+    monkeypatch.setattr(running, "withdraw", lambda *a, **k: None)
+    more = write_csv(tmp_path / "more.csv", *MORE)
+    new = tmp_path / "new.omnidesk"
+    event.listen(Engine, "before_cursor_execute", _interrupt_the_first_source_record)
+    try:
+        status, _out, err = run_cli(capsys, "import", more, "-w", new)
+    finally:
+        event.remove(Engine, "before_cursor_execute", _interrupt_the_first_source_record)
+    assert status == 130 and err.strip() == NOT_CHANGED
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["more.csv"]
+
+
 # Ctrl-C itself, as the terminal sends it, once the import has begun writing its rows.
 _SIGINT_MID_IMPORT = """
 import os, signal, sys
