@@ -220,6 +220,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
             chart.categoryAxis.labels[i].fontName = font
         chart.valueAxis.labels.fontName = SANS
         chart.valueAxis.valueMin = 0
+        if max(reach.values()) <= 5:
+            chart.valueAxis.valueStep = 1  # customers are counted whole: no 0.5 between 0 and 1
         chart.bars.strokeColor = None
         for i, code in enumerate(codes):
             chart.bars[(0, i)].fillColor = colors.HexColor(channel(code).color)
@@ -305,6 +307,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
            14.5 * mm], words=2, look=wide)
     table("Data health", ["", "Count"], [[k.replace("_", " ").capitalize(), f"{v:,}"] for k, v in
                                          data["health"].items()], [80 * mm, 40 * mm])
+    while isinstance(story[-1], Spacer):
+        story.pop()  # the space after the last table, which would start a blank page of its own
 
     try:
         with telling_write_failures(out), written_beside(out, overwrite=overwrite) as partial:

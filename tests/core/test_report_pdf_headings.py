@@ -82,3 +82,24 @@ def test_no_heading_is_left_at_the_foot_of_a_page_without_its_table(tmp_path, ca
                     campaign_pages.add(page)
     # The periods took the campaign results from the first page to the second: past the foot of a page.
     assert campaign_pages == {0, 1}
+
+
+def test_a_report_that_fills_its_page_ends_there_with_no_blank_page(tmp_path, capsys):
+    """Two customers and nothing dated: the report fills one page to its foot, and the space after
+    its last table started a second page with nothing on it.  Its reach chart counted them in
+    halves (0, 0.5, 1, 1.5, 2)."""
+    ws = str(tmp_path / "bp.omnidesk")
+    people = write_csv(tmp_path / "list.csv", ["Email Address", "First Name", "Last Name"],
+                       [["ann@example.com", "Ann", "Lee"], ["bob@example.com", "Bob", "Ray"]])
+    with time_machine.travel(datetime(2026, 12, 7, 12, tzinfo=UTC), tick=False):
+        _ok(capsys, "-w", ws, "import", str(people), "--channel", "email")
+        _ok(capsys, "-w", ws, "report", "--pdf", str(tmp_path / "bp.pdf"), "--page", "Letter")
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "bp.pdf"))
+    try:
+        texts = [pdf[i].get_textpage().get_text_range().strip() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    assert all(texts), [len(t) for t in texts]
+    assert "Data health" in texts[-1]
+    # The reach chart's axis counts customers whole.
+    assert "0.5" not in texts[0] and "1.5" not in texts[0]
