@@ -11,7 +11,8 @@ The rows go into a fresh workspace of the current schema; rows that point at
 lost rows are mended (records lose their customer and are placed again, events
 and consents follow their records, lost imports get a placeholder), customers
 are rebuilt from their records, consent is read again from the imported rows
-(a refusal they hold is never lost), and the search index and value counts are
+(a refusal they hold is never lost), a refusal that read whole but lost the record it hung on is
+kept, recorded by hand on its customer again, and the search index and value counts are
 rebuilt.  What could not be read is told for each kind of data in a shop owner's words (``LOST_WORDS``:
 never a table's name) with what its loss means, counted against what the
 table's indexes (b-trees of their own) still count; erased people's hashes are read
@@ -28,6 +29,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from omnidesk.core.dialect import remove_workspace_files
 from omnidesk.core.errors import UserError
@@ -163,6 +165,19 @@ class _NothingReadable(Exception):
     """Not even the damaged file's list of tables reads (SQLite's words are its message)."""
 
 
+class _OrphanFact(NamedTuple):
+    """A consent fact that read whole, whose record could not be read: what is needed to keep it."""
+
+    customer: int | None  # the customer it was recorded for, by their id in the damaged file
+    channel: str
+    status: str
+    occurred_at: str | None
+    note: str
+    origin: str | None  # "hand", "file" or None (the record is lost, and nothing else tells)
+    siblings: list[int]  # the customer's other records that were read
+    identifiers: list[tuple[str, str]]  # the lost record's emails and phones, where they were read
+
+
 class _Salvage:
     """What a row-by-row salvage got back, table by table, and what it could not."""
 
@@ -174,6 +189,17 @@ class _Salvage:
         self.consent_lost_by_hand: list[int] = []  # hand records whose consent rows were lost
         self.consent_lost_unplaced = 0  # consent rows lost with their record
         self.consent_index_read = True  # whether the rows the consent table held are known
+        # Consent facts read whole whose record (the imported row or hand record they hang on) was lost.
+        self.orphan_consent: list[_OrphanFact] = []
+        self.refusals_kept: list[set[int]] = []  # refusals kept by hand, by the customers they are kept on
+        self.refusals_unplaced: list[int | None] = []  # refusals nobody is left for, by the customer they named
+        self.hand_grants_lost: list[set[int]] = []  # "yes" recorded by hand lost with its record, by customers
+        self.grants_lost_unsure: list[set[int]] = []  # "yes" lost with its record, by hand or from a file
+
+    def consent_mended(self) -> bool:
+        """Whether mending dropped or kept consent facts whose record was lost (to be said)."""
+        return bool(self.refusals_kept or self.refusals_unplaced or self.hand_grants_lost
+                    or self.grants_lost_unsure or (self.consent_lost_unplaced and not self.lost("consent")))
 
     @property
     def skipped(self) -> int:
@@ -289,6 +315,7 @@ def _salvage_into(src: sqlite3.Connection, dest: Path) -> _Salvage:
                 got.recovered["suppression"] += added
         if got.lost("consent"):
             _count_consent_lost(src, con, got, HAND_KIND)
+        _consent_of_lost_records(src, con, got, HAND_KIND)
         _mend_references(con)
         _keep_id_counter(src, con)
         con.execute("COMMIT")
@@ -326,6 +353,104 @@ def _count_consent_lost(src: sqlite3.Connection, con: sqlite3.Connection, got: _
             got.consent_lost_by_hand.append(record)
         elif kind is None:  # its record, or the import it came from, is lost too: nothing to read it from
             got.consent_lost_unplaced += 1
+
+
+def _consent_of_lost_records(src: sqlite3.Connection, con: sqlite3.Connection, got: _Salvage,
+                             hand_kind: str) -> None:
+    """The consent facts that read whole but whose record was lost (a file cut short keeps the
+    consent table and loses the hand record written after it): mending drops them, so each is
+    kept aside here with what tells whose it was and where it came from.
+
+    Where it came from: a note (only consent typed by hand has one), else the record's import as
+    the record table's own index still tells it; else nothing tells.
+    """
+    rows = con.execute("SELECT record_id, customer_id, channel, status, occurred_at, note FROM consent "
+                       "WHERE record_id NOT IN (SELECT id FROM source_record) ORDER BY id").fetchall()
+    if not rows:
+        return
+    batches = _batches_of(src, {r[0] for r in rows})
+    kinds = dict(con.execute("SELECT id, kind FROM import_batch"))
+    for record, customer, channel, status, occurred_at, note in rows:
+        batch = batches.get(record)
+        origin = ("hand" if note or kinds.get(batch) == hand_kind
+                  else "file" if batch in kinds else None)
+        siblings = [r for (r,) in con.execute("SELECT id FROM source_record WHERE customer_id = ?", (customer,))] \
+            if customer is not None else []
+        identifiers = [tuple(r) for r in con.execute(
+            "SELECT kind, value FROM identifier WHERE record_id = ? AND value != ''", (record,))]
+        got.orphan_consent.append(_OrphanFact(customer, channel, status, occurred_at, note or "", origin,
+                                              siblings, identifiers))
+
+
+def _batches_of(src: sqlite3.Connection, records: set[int]) -> dict[int, int]:
+    """The import of each of these lost records, as far as the record table's index of imports
+    still reads (read through once, keeping only these)."""
+    index = _index_on(src, "source_record", "batch_id")
+    found: dict[int, int] = {}
+    if index is None:
+        return found
+    try:
+        for rid, batch in src.execute(f"SELECT rowid, batch_id FROM source_record INDEXED BY {_quote(index)}"):
+            if rid in records:
+                found[rid] = batch
+    except sqlite3.DatabaseError:
+        pass  # what was read before the damage stands
+    return found
+
+
+def _keep_refusals(conn, got: _Salvage) -> None:
+    """Keep each refusal whose record was lost, recorded by hand on the customer it was for, and
+    count the "yes" facts lost with their records (mending dropped them all).
+
+    Consent is never guessed in the marketer's favour: a "no" (any fact but "granted") stays on its
+    customer, found again by the customer's records that were read, or by the emails and phones of
+    the lost record; it is recorded on them by hand, as ``omnidesk consent set`` records it.  A "yes"
+    stays lost (the safe way), and is said: by hand, to be recorded again.
+    """
+    from sqlalchemy import insert, select
+
+    from omnidesk.core.consent import GRANTED
+    from omnidesk.core.edits import _hand_records
+    from omnidesk.core.models import Consent, Identifier, SourceRecord
+
+    if not got.orphan_consent:
+        return
+    rec, ident = SourceRecord.__table__, Identifier.__table__
+
+    def owners_of(fact: _OrphanFact) -> set[int]:
+        found: set[int] = set()
+        for start in range(0, len(fact.siblings), 500):
+            found.update(conn.execute(select(rec.c.customer_id).where(
+                rec.c.id.in_(fact.siblings[start:start + 500]), rec.c.customer_id.is_not(None))).scalars())
+        for kind, value in fact.identifiers:
+            found.update(conn.execute(select(rec.c.customer_id).join(ident, ident.c.record_id == rec.c.id).where(
+                ident.c.kind == kind, ident.c.value == value, rec.c.customer_id.is_not(None))).scalars())
+        return found
+
+    keep: list[tuple[int, _OrphanFact]] = []
+    for fact in got.orphan_consent:
+        owners = owners_of(fact)
+        if fact.status != GRANTED:
+            if owners:
+                keep += [(cid, fact) for cid in sorted(owners)]
+                got.refusals_kept.append(owners)
+            else:
+                got.refusals_unplaced.append(fact.customer)
+        elif fact.origin == "hand":
+            got.hand_grants_lost.append(owners or ({fact.customer} if fact.customer is not None else set()))
+        elif fact.origin is None and owners:
+            got.grants_lost_unsure.append(owners)
+        else:  # from a file, or nobody is left it was for: the file brings it back
+            got.consent_lost_unplaced += 1
+    if not keep:
+        return
+    records = _hand_records(conn, [cid for cid, _fact in keep])
+    con = Consent.__table__
+    conn.execute(insert(con), [
+        {"record_id": records[cid][0], "customer_id": cid, "channel": fact.channel, "status": fact.status,
+         "occurred_at": fact.occurred_at,
+         "note": fact.note or "Kept when the workspace was recovered: the row that said it could not be read."}
+        for cid, fact in keep])
 
 
 def _keep_id_counter(src: sqlite3.Connection, con: sqlite3.Connection) -> None:
@@ -384,9 +509,10 @@ def _mend_references(con: sqlite3.Connection) -> None:
                         f"(SELECT rowid FROM pragma_foreign_key_check('{table}'))")
 
 
-def _rebuild(ws) -> int:
-    """Place records that lost their customer, read consent again from the imported rows, then
-    rebuild customers, counts and search.  Returns how many consent facts the re-reading added.
+def _rebuild(ws, got: _Salvage | None = None) -> int:
+    """Place records that lost their customer, read consent again from the imported rows, keep the
+    refusals whose record was lost (:func:`_keep_refusals`), then rebuild customers, counts and
+    search.  Returns how many consent facts the re-reading added.
 
     Consent facts read from a file are read again from the records' kept rows, as a newer version
     reads them (``importing.backfill.reread_consents``): facts lost with the damage come back, and
@@ -417,6 +543,8 @@ def _rebuild(ws) -> int:
         for table in (Consent.__table__, Event.__table__):
             conn.execute(update(table).values(customer_id=select(rec.c.customer_id).where(
                 rec.c.id == table.c.record_id).scalar_subquery()))
+        if got is not None:
+            _keep_refusals(conn, got)
         ids = [cid for (cid,) in conn.execute(select(Customer.__table__.c.id))]
         refresh_customers(conn, ids)
         reindex_search(conn)
@@ -464,7 +592,7 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
             recovered, skipped = got.recovered, got.skipped
         with _open_new(partial, damaged, new) as ws:
             if got is not None:
-                rebuilt = _rebuild(ws)
+                rebuilt = _rebuild(ws, got)
                 losses, lost = _losses(ws, got, rebuilt)
             else:
                 recovered = ws.counts()
@@ -544,41 +672,86 @@ def _losses(ws, got: _Salvage, rebuilt: int) -> tuple[list[str], dict]:
     sentences: list[str] = []
     lost: dict[str, dict] = {}
     for table in sorted(got.recovered, key=lambda t: (t not in ("consent", "suppression", "source_record"), t)):
-        if not got.lost(table):
+        if not got.lost(table) and not (table == "consent" and got.consent_mended()):
             continue
         read, held = got.recovered[table], got.held.get(table)
         lost[table] = {"read": read, "held": held, "unreadable_stretches": got.stretches.get(table, 0)}
         noun, consequence = LOST_WORDS.get(table, ("Other data", ""))
-        said = _what_was_read(noun, read, held)
         if table == "consent":
-            lost[table]["rebuilt_from_imported_rows"] = rebuilt
-            said += f" — rebuilt {rebuilt:,} from the imported rows"
-            hand = got.consent_lost_by_hand
-            if hand:
-                owners = _customers_of_records(ws, hand)
-                lost[table]["recorded_by_hand_lost"] = len(hand)
-                lost[table]["recorded_by_hand_lost_customers"] = owners
-                named = ", ".join(map(str, owners[:10])) + (", …" if len(owners) > 10 else "")
-                said += (f"; {len(hand):,} recorded by hand {'is' if len(hand) == 1 else 'are'} lost "
-                         f"(customer{'s' if len(owners) != 1 else ''} {named}): record "
-                         f"{'it' if len(hand) == 1 else 'them'} again")
-            elif not got.consent_index_read:
-                said += ("; consent recorded by hand among the lost rows cannot be told apart and is lost: "
-                         "check the consent you recorded by hand and record it again")
-            if got.consent_lost_unplaced:
-                lost[table]["lost_with_their_records"] = got.consent_lost_unplaced
-                said += (f"; {got.consent_lost_unplaced:,} went with records or imports that could not be read "
-                         "(import those files again)")
+            said = _consent_said(ws, got, rebuilt, lost[table])
         elif table == "suppression":
+            said = _what_was_read(noun, read, held)
             missing = held - read if held is not None and held > read else None
             said += (f"; {missing:,} erased {'person is' if missing == 1 else 'people are'} no longer kept out"
                      if missing else "; erased people may no longer be kept out")
             sentences.append(said + ": a re-import would bring them back, so erase them again if they come back.")
             continue
-        elif consequence:
-            said += f"; {consequence}"
+        else:
+            said = _what_was_read(noun, read, held) + (f"; {consequence}" if consequence else "")
         sentences.append(f"{said}.")
     return sentences, lost
+
+
+def _named(customers: set[int] | list[int]) -> str:
+    """"customer 40", or "customers 3, 7, …" (the first ten)."""
+    ids = sorted(customers)
+    return (f"customer{'s' if len(ids) != 1 else ''} " + ", ".join(map(str, ids[:10]))
+            + (", …" if len(ids) > 10 else ""))
+
+
+def _consent_said(ws, got: _Salvage, rebuilt: int, entry: dict) -> str:
+    """The sentence on consent (without its full stop), and its facts in ``entry``: what of the
+    table could not be read, the refusals kept whose record was lost, and what is lost for good."""
+    parts: list[str] = []
+    if got.lost("consent"):
+        entry["rebuilt_from_imported_rows"] = rebuilt
+        head = _what_was_read("Consent", got.recovered["consent"], got.held.get("consent")) + \
+            f" — rebuilt {rebuilt:,} from the imported rows"
+    else:
+        head = ""
+    if got.refusals_kept:
+        n, on = len(got.refusals_kept), set().union(*got.refusals_kept)
+        entry["refusals_kept"] = n
+        entry["refusals_kept_customers"] = sorted(on)
+        parts.append(f"{n:,} refusal{'s' if n != 1 else ''} whose row{'s' if n != 1 else ''} could not be read "
+                     f"{'is' if n == 1 else 'are'} kept as recorded by hand ({_named(on)}): "
+                     f"{'that customer stays' if len(on) == 1 else 'they stay'} opted out")
+    if got.refusals_unplaced:
+        n, of = len(got.refusals_unplaced), {c for c in got.refusals_unplaced if c is not None}
+        entry["refusals_lost_with_their_customers"] = n
+        entry["refusals_lost_customers"] = sorted(of)
+        parts.append(f"{n:,} refusal{'s' if n != 1 else ''} went with the "
+                     f"{'customer' if len(of) <= 1 else 'customers'} {'it was' if n == 1 else 'they were'} for, "
+                     f"who could not be read{f' ({_named(of)})' if of else ''}: if "
+                     f"{'that person comes' if len(of) <= 1 else 'they come'} back with an import, record "
+                     f"{'it' if n == 1 else 'them'} again")
+    hand = got.consent_lost_by_hand
+    owners = set(_customers_of_records(ws, hand)) if hand else set()
+    n = len(hand) + len(got.hand_grants_lost)
+    if n:
+        owners = owners.union(*got.hand_grants_lost)
+        entry["recorded_by_hand_lost"] = n
+        entry["recorded_by_hand_lost_customers"] = sorted(owners)
+        parts.append(f"{n:,} recorded by hand {'is' if n == 1 else 'are'} lost ({_named(owners)}): record "
+                     f"{'it' if n == 1 else 'them'} again")
+    elif got.lost("consent") and not got.consent_index_read:
+        parts.append("consent recorded by hand among the lost rows cannot be told apart and is lost: "
+                     "check the consent you recorded by hand and record it again")
+    if got.grants_lost_unsure:
+        n, of = len(got.grants_lost_unsure), set().union(*got.grants_lost_unsure)
+        entry["granted_lost_with_their_rows"] = n
+        entry["granted_lost_with_their_rows_customers"] = sorted(of)
+        parts.append(f"{n:,} “yes” whose row{'s' if n != 1 else ''} could not be read {'is' if n == 1 else 'are'} "
+                     f"lost ({_named(of)}): record {'it' if n == 1 else 'them'} again if "
+                     f"{'it was' if n == 1 else 'they were'} recorded by hand, or import "
+                     f"{'its file' if n == 1 else 'their files'} again")
+    if got.consent_lost_unplaced:
+        entry["lost_with_their_records"] = got.consent_lost_unplaced
+        parts.append(f"{got.consent_lost_unplaced:,} went with records or imports that could not be read "
+                     "(import those files again)")
+    if head:
+        return "; ".join([head, *parts])
+    return "Consent: " + "; ".join(parts)
 
 
 def _customers_of_records(ws, records: list[int]) -> list[int]:

@@ -525,3 +525,112 @@ def test_every_table_a_recovery_may_report_has_words_for_a_shop_owner(tmp_path):
     finally:
         con.close()
     assert tables - set(LOST_WORDS) == set()
+
+
+def _last_leaf(path: Path, table: str) -> int | None:
+    """The page holding ``table``'s highest rowids (its b-tree's last leaf), from dbstat."""
+    con = sqlite3.connect(path)
+    try:
+        row = con.execute("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path DESC LIMIT 1",
+                          (table,)).fetchone()
+        return row[0] if row else None
+    except sqlite3.OperationalError:  # a SQLite built without dbstat
+        return None
+    finally:
+        con.close()
+
+
+def _cut_before_the_hand_record(demo: Path, tmp_path: Path, name: str, consents: list[tuple[int, str, list[str]]],
+                                capsys) -> Path:
+    """A copy of the demo with consent recorded by hand through the command line, then cut short
+    (a copy or a sync that stopped) where the hand records were written: the consent table reads
+    whole, the hand records each fact hangs on are lost."""
+    path = tmp_path / name
+    shutil.copyfile(demo, path)  # as it was built: rows added later go to the end of the file
+    for cid, status, extra in consents:
+        assert main(["-w", str(path), "consent", "set", str(cid), "email", status, *extra]) == 0
+    capsys.readouterr()
+    assert not Path(f"{path}-wal").exists()
+    leaf, owners = _last_leaf(path, "source_record"), _page_owners(path)
+    if leaf is None or not owners:
+        pytest.skip("this SQLite has no dbstat to tell which pages hold what")
+    assert max(p for p, t in owners.items() if t == "consent") < leaf, "the consent table must read whole"
+    con = sqlite3.connect(path)
+    size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    os.truncate(path, (leaf - 1) * size)
+    return path
+
+
+def _granted_email(path: Path, tmp_path: Path, capsys) -> set[int]:
+    """Who an email pack would go to: the customers exported by a rule on email consent granted."""
+    out = tmp_path / f"{path.stem}-granted.csv"
+    rule = json.dumps({"all": [{"field": "consent.email", "op": "is", "value": "granted"}]})
+    assert main(["-w", str(path), "export", "customers", str(out), "--rule", rule, "--columns", "id",
+                 "--force"]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    return {int(line) for line in out.read_text(encoding="utf-8-sig").splitlines()[1:] if line.strip()}
+
+
+def test_a_refusal_recorded_by_hand_is_kept_when_the_file_is_cut_short_before_its_hand_record(
+        demo, tmp_path, capsys):
+    """The consent table read whole, but the hand record the refusal hung on was in the lost tail:
+    the refusal was dropped while mending, unsaid, and the customer was emailable again."""
+    con = sqlite3.connect(demo)
+    refusing, granting = [r[0] for r in con.execute(
+        "SELECT id FROM customer WHERE email IS NOT NULL AND consent_email = 'granted' ORDER BY id LIMIT 2")]
+    con.close()
+    broken = _cut_before_the_hand_record(demo, tmp_path, "cut.omnidesk", [(refusing, "denied", [])], capsys)
+    new = tmp_path / "recovered.omnidesk"
+    assert main(["recover", str(broken), str(new)]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert (f"  Consent: 1 refusal whose row could not be read is kept as recorded by hand (customer {refusing}): "
+            f"that customer stays opted out.") in out.splitlines(), out
+
+    assert _consents(new)[refusing][0] == "denied"
+    assert refusing not in _granted_email(new, tmp_path, capsys)
+    con = sqlite3.connect(new)
+    assert con.execute("SELECT c.status FROM consent c JOIN source_record r ON r.id = c.record_id "
+                       "WHERE c.customer_id = ? AND r.channel = 'manual'", (refusing,)).fetchall() == [("denied",)]
+    con.close()
+    assert main(["info", "-w", str(new)]) == 0
+    capsys.readouterr()
+
+    # A "yes" recorded by hand whose record is lost is dropped, and said so: record it again.
+    broken = _cut_before_the_hand_record(
+        demo, tmp_path, "cut-yes.omnidesk",
+        [(granting, "denied", ["--note", "asked by phone"]), (granting, "granted", ["--note", "said yes again"])], capsys)
+    new = tmp_path / "recovered-yes.omnidesk"
+    assert main(["recover", str(broken), str(new), "--json"]) == 0, capsys.readouterr().err
+    summary = json.loads(capsys.readouterr().out)
+    assert (f"Consent: 1 refusal whose row could not be read is kept as recorded by hand (customer {granting}): "
+            f"that customer stays opted out; 1 recorded by hand is lost (customer {granting}): record it again."
+            in summary["losses"]), summary["losses"]
+    assert summary["lost"]["consent"]["refusals_kept"] == 1
+    assert summary["lost"]["consent"]["recorded_by_hand_lost"] == 1
+    assert _consents(new)[granting][0] == "denied"
+    assert granting not in _granted_email(new, tmp_path, capsys)
+
+
+def test_a_refusal_recorded_by_hand_is_kept_when_the_page_of_its_hand_record_is_damaged(demo, tmp_path, capsys):
+    con = sqlite3.connect(demo)
+    refusing = con.execute("SELECT id FROM customer WHERE email IS NOT NULL AND consent_email = 'granted' "
+                           "ORDER BY id LIMIT 1").fetchone()[0]
+    con.close()
+    sound = tmp_path / "sound.omnidesk"
+    shutil.copyfile(demo, sound)
+    assert main(["-w", str(sound), "consent", "set", str(refusing), "email", "denied"]) == 0
+    capsys.readouterr()
+    broken = tmp_path / "whole.omnidesk"
+    with Workspace.open(sound, readonly=True) as ws:
+        ws.save_copy(broken)
+    leaf = _last_leaf(broken, "source_record")  # the highest rowids: the hand record just written
+    if leaf is None:
+        pytest.skip("this SQLite has no dbstat to tell which pages hold what")
+    _overwrite_pages(broken, [leaf])
+    new = tmp_path / "recovered.omnidesk"
+    assert main(["recover", str(broken), str(new), "--json"]) == 0, capsys.readouterr().err
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["lost"]["consent"]["refusals_kept_customers"] == [refusing], summary["losses"]
+    assert _consents(new)[refusing][0] == "denied"
+    assert refusing not in _granted_email(new, tmp_path, capsys)
