@@ -184,3 +184,42 @@ def test_while_the_whole_queue_is_counted_the_bulk_button_waits_for_the_count(
     held[0]._drive()  # the count arrives
     assert f"{FAMILIES:,} pairs with a conflict" in view.bulk_button.toolTip()
     assert not view.bulk_button.isEnabled()  # each of them a family's email: decided one by one
+
+
+def test_a_bulk_accept_moving_more_records_than_one_statement_takes_and_its_undo(
+        window, make_workspace, tmp_path, old_sqlite_limit, qtbot, monkeypatch):
+    # The merge named every record of the customer it took in one statement ("too many SQL
+    # variables"): Amy's 1,200 orders on the mailing list's side never joined the shop's Amy.
+    from tests.ui.test_review_and_merge import CROWD
+
+    ws = make_workspace("orders.omnidesk")
+    columns = HEADER + ["Zip", "Order No", "Total"]
+    import_file(ws, write_csv(tmp_path / "shop.csv", columns, [
+        ["Amy", "Brook", "amy.b@example.com", "", "04101", "1", "5.00"], *[row + ["", "", ""] for row in CROWD]]),
+        ImportOptions(channel="shop"))
+    amy = ["Amy", "Brook", "", "(415) 555-0199", "04101"]
+    import_file(ws, write_csv(tmp_path / "list.csv", columns, [amy + ["999", "9.00"]]), ImportOptions(channel="email"))
+    orders = 1_200  # the list's Amy, queued beside the shop's, has ordered since
+    import_file(ws, write_csv(tmp_path / "orders.csv", columns, [
+        amy + [str(1000 + n), "9.00"] for n in range(orders)]), ImportOptions(channel="email"))
+    pairs = list_reviews(ws)
+    assert len(pairs) == 1 and not pairs[0].for_one_by_one
+    (shop, amy) = (pairs[0].left_id, pairs[0].right_id)
+    path = ws.path
+    ws.close()
+    assert window.open_workspace(path)  # connections made under the old limit
+    monkeypatch.setattr(window, "confirm_bulk_accept", lambda *a: True)
+    monkeypatch.setattr(window, "show_bulk_accept_summary", lambda *a: None)
+    window.show_screen("review")
+    view = window.screens["review"]
+    view.threshold.setValue(int(pairs[0].score))
+    qtbot.waitUntil(lambda: view.bulk_button.text() == "Accept 1 pair at or above")
+    qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: review_count(window.workspace) == 0)
+    cards = customer_cards(window.workspace, [shop, amy])
+    assert list(cards) == [shop] and cards[shop]["source_count"] == orders + 2
+    window.undo()
+    qtbot.waitUntil(lambda: review_count(window.workspace) == 1)
+    cards = customer_cards(window.workspace, [shop, amy])
+    assert sorted(cards) == [shop, amy] and cards[amy]["source_count"] == orders + 1
+    assert [i.id for i in list_reviews(window.workspace)] == [pairs[0].id]

@@ -44,6 +44,7 @@ from omnidesk.core.workspace import Workspace
 PINNABLE = ("first_name", "last_name", "email", "phone", "company", "address", "city", "region",
             "postcode", "country", "birthday")
 _MAX_PAIRS = 50  # per side, for reject decisions: enough to cover a customer's records
+_TWO_LISTS = 400  # values per IN list where one statement holds two of them (see profiles.IN_SIZE)
 
 
 @dataclass
@@ -109,8 +110,11 @@ def _forget_decisions(conn: Connection, kind: str, left: Sequence[str], right: S
     md = MatchDecision.__table__
     if not left or not right:
         return
-    conn.execute(delete(md).where(md.c.kind == kind, md.c.left_hash.in_(left), md.c.right_hash.in_(right)))
-    conn.execute(delete(md).where(md.c.kind == kind, md.c.left_hash.in_(right), md.c.right_hash.in_(left)))
+    # A customer of many records has more keys than one statement takes: a few at a time.
+    for one in chunks(list(left), _TWO_LISTS):
+        for other in chunks(list(right), _TWO_LISTS):
+            conn.execute(delete(md).where(md.c.kind == kind, md.c.left_hash.in_(one), md.c.right_hash.in_(other)))
+            conn.execute(delete(md).where(md.c.kind == kind, md.c.left_hash.in_(other), md.c.right_hash.in_(one)))
 
 
 def _decisions_between(conn: Connection, kind: str, left: Sequence[str], right: Sequence[str]) -> list[dict]:
@@ -118,17 +122,20 @@ def _decisions_between(conn: Connection, kind: str, left: Sequence[str], right: 
     md = MatchDecision.__table__
     if not left or not right:
         return []
-    return [dict(r) for r in conn.execute(select(md).where(md.c.kind == kind, or_(
-        md.c.left_hash.in_(left) & md.c.right_hash.in_(right),
-        md.c.left_hash.in_(right) & md.c.right_hash.in_(left),
-    )).order_by(md.c.id)).mappings()]
+    found: dict[int, dict] = {}
+    for one in chunks(list(left), _TWO_LISTS):
+        for other in chunks(list(right), _TWO_LISTS):
+            for pair in ((one, other), (other, one)):
+                found.update((r["id"], dict(r)) for r in conn.execute(select(md).where(
+                    md.c.kind == kind, md.c.left_hash.in_(pair[0]), md.c.right_hash.in_(pair[1]))).mappings())
+    return [found[k] for k in sorted(found)]
 
 
 def _reviews_of(conn: Connection, customer_ids: Sequence[int]) -> list[dict]:
     review = MatchReview.__table__
-    ids = list(customer_ids)
-    return [dict(r) for r in conn.execute(select(review).where(
-        or_(review.c.left_id.in_(ids), review.c.right_id.in_(ids))).order_by(review.c.id)).mappings()]
+    found = {r["id"]: dict(r) for part in chunks(sorted(set(customer_ids)), _TWO_LISTS) for r in conn.execute(
+        select(review).where(or_(review.c.left_id.in_(part), review.c.right_id.in_(part)))).mappings()}
+    return [found[k] for k in sorted(found)]
 
 
 def _put_back_review(conn: Connection, row: dict) -> int:
@@ -311,7 +318,8 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         _follow_another(conn, [f for f in going if by_hand.get(f) not in moving], record_id)
         cust = Customer.__table__
         new = conn.execute(insert(cust).returning(cust.c.id), [new_customer_row(conn, customer_id)]).scalar_one()
-        conn.execute(update(rec).where(rec.c.id.in_(moving)).values(customer_id=new))
+        for part in chunks(moving):
+            conn.execute(update(rec).where(rec.c.id.in_(part)).values(customer_id=new))
         sync_children(conn, moving)
         hand_undo = _share_hand_entries(conn, old, new, moving, going, brought, anchors, record_id, riders)
         remaining_hashes = _hashes(conn, old)
@@ -455,7 +463,8 @@ def _keep_the_rest_together(conn: Connection, moving: Sequence[int], anchors: Se
     if not sharing:
         return []
     anchor = next((r for r in anchors if r not in sharing and r not in by_name), min(sharing))
-    hashes = dict(conn.execute(select(rec.c.id, rec.c.row_hash).where(rec.c.id.in_([anchor, *sharing]))).all())
+    hashes = {rid: h for part in chunks(sorted({anchor, *sharing}))
+              for rid, h in conn.execute(select(rec.c.id, rec.c.row_hash).where(rec.c.id.in_(part)))}
     ids: list[int] = []
     for rid in sorted(sharing - {anchor}):
         ids += _decide(conn, "merge", [hashes[anchor]], [hashes[rid]])
@@ -478,14 +487,15 @@ def _untie(conn: Connection, moving: Sequence[str], remaining: Sequence[str]) ->
     own = sorted(set(moving) - set(remaining))
     if not own:
         return [], []
-    ties = [dict(r) for part in chunks(own) for r in conn.execute(select(md).where(
+    ties = [dict(r) for part in chunks(own, _TWO_LISTS) for r in conn.execute(select(md).where(
         md.c.kind == "merge", or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part)))).mappings()]
     ties = list({t["id"]: t for t in ties}.values())
     mine = set(own)
     ties = [t for t in ties if not (t["left_hash"] in mine and t["right_hash"] in mine)]
     if not ties:
         return [], []
-    conn.execute(delete(md).where(md.c.id.in_([t["id"] for t in ties])))
+    for part in chunks([t["id"] for t in ties]):
+        conn.execute(delete(md).where(md.c.id.in_(part)))
     return ties, _tie_ends(conn, ties, mine)
 
 
@@ -536,7 +546,8 @@ def keep_merges_past(conn: Connection, record_ids: Sequence[int]) -> list[int]:
                 owner.setdefault(external_key(value), of_record[rid])
     hashes = {k for k in owner if not k.startswith("x:")}
     keys = set(owner)
-    ties = {t["id"]: t for part in chunks(sorted(keys)) for t in (dict(r) for r in conn.execute(select(md).where(
+    ties = {t["id"]: t for part in chunks(sorted(keys), _TWO_LISTS)
+            for t in (dict(r) for r in conn.execute(select(md).where(
         md.c.kind == "merge", or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part)))).mappings())}
     if not ties:
         return []
@@ -719,7 +730,9 @@ def _hand_going_along(conn: Connection, customer_id: int, moving: Sequence[int],
 def _hand_rows(conn: Connection, record_ids: Sequence[int]) -> dict[int, dict]:
     rec, ident = SourceRecord.__table__, Identifier.__table__
     out: dict[int, dict] = {}
-    for row in conn.execute(select(rec.c.id, *[rec.c[c] for c in _HAND_CELLS]).where(rec.c.id.in_(list(record_ids)))):
+    rows = [row for part in chunks(list(record_ids))
+            for row in conn.execute(select(rec.c.id, *[rec.c[c] for c in _HAND_CELLS]).where(rec.c.id.in_(part)))]
+    for row in rows:
         out[row.id] = {c: row._mapping[c] for c in _HAND_CELLS}
         out[row.id]["identifiers"] = [list(x) for x in conn.execute(
             select(ident.c.kind, ident.c.value).where(ident.c.record_id == row.id,
@@ -809,7 +822,8 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
             undo["hand_made"].append(keeper)
         copy_refusals(since, keeper, old)
         if yes_since:
-            conn.execute(update(con).where(con.c.id.in_(yes_since)).values(record_id=keeper, customer_id=old))
+            for part in chunks(yes_since):
+                conn.execute(update(con).where(con.c.id.in_(part)).values(record_id=keeper, customer_id=old))
             undo["hand_moved"] += [[cid, rid] for cid in yes_since]
         kept = conn.execute(select(rec.c.tags, rec.c.values_json).where(rec.c.id == keeper)).one()
         kept_values = json.loads(kept.values_json or "{}")
@@ -851,9 +865,9 @@ def _refusals_typed(conn: Connection, hand_records: Sequence[int], since: dateti
     con = Consent.__table__
     if not hand_records:
         return []
-    return [dict(r) for r in conn.execute(select(con).where(
-        con.c.record_id.in_(list(hand_records)), con.c.status.in_(_REFUSALS)).order_by(con.c.id)).mappings()
-        if since is None or (_instant_of(r["occurred_at"]) or since) >= since]
+    rows = sorted((dict(r) for part in chunks(list(hand_records)) for r in conn.execute(select(con).where(
+        con.c.record_id.in_(part), con.c.status.in_(_REFUSALS))).mappings()), key=lambda r: r["id"])
+    return [r for r in rows if since is None or (_instant_of(r["occurred_at"]) or since) >= since]
 
 
 def _copy_refusals(conn: Connection, rows: Sequence[dict], to_record: int, to_customer: int) -> list[int]:
@@ -973,7 +987,8 @@ def _take_back_hand_shares(conn: Connection, extra: dict) -> None:
 
     rec, con = SourceRecord.__table__, Consent.__table__
     if extra.get("hand_copies"):
-        conn.execute(delete(con).where(con.c.id.in_(extra["hand_copies"])))
+        for part in chunks(extra["hand_copies"]):
+            conn.execute(delete(con).where(con.c.id.in_(part)))
     for consent_id, rid in extra.get("hand_moved") or []:
         conn.execute(update(con).where(con.c.id == consent_id).values(record_id=rid))
     for rid in extra.get("hand_made") or []:
@@ -991,12 +1006,13 @@ def _take_back_hand_shares(conn: Connection, extra: dict) -> None:
 def values_held(conn: Connection, record_ids: Sequence[int], field: str) -> set[str]:
     """The values these records carry for ``field`` (emails and phones: every one, not just the first)."""
     rec = SourceRecord.__table__
-    ids = list(record_ids)
-    held = set(conn.execute(select(rec.c[field]).where(rec.c.id.in_(ids), rec.c[field].is_not(None))).scalars())
-    if field in ("email", "phone"):
-        ident = Identifier.__table__
-        held |= set(conn.execute(select(ident.c.value).where(ident.c.record_id.in_(ids),
-                                                              ident.c.kind == field)).scalars())
+    held: set[str] = set()
+    for ids in chunks(list(record_ids)):
+        held |= set(conn.execute(select(rec.c[field]).where(rec.c.id.in_(ids), rec.c[field].is_not(None))).scalars())
+        if field in ("email", "phone"):
+            ident = Identifier.__table__
+            held |= set(conn.execute(select(ident.c.value).where(ident.c.record_id.in_(ids),
+                                                                  ident.c.kind == field)).scalars())
     return held - {""}
 
 
@@ -1057,8 +1073,10 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
     if entry["kind"] == "unmerge":
         # The split-off records go back; the customer made for them goes; pins the split dropped return.
         _take_back_hand_shares(conn, extra)
-        made = list(conn.execute(select(rec.c.id).where(rec.c.id.in_(extra.get("hand_made") or []))).scalars())
-        conn.execute(update(rec).where(rec.c.id.in_([*moved, *made])).values(customer_id=entry["survivor_id"]))
+        made = [rid for part in chunks(extra.get("hand_made") or [])
+                for rid in conn.execute(select(rec.c.id).where(rec.c.id.in_(part))).scalars()]
+        for part in chunks([*moved, *made]):
+            conn.execute(update(rec).where(rec.c.id.in_(part)).values(customer_id=entry["survivor_id"]))
         sync_children(conn, [*moved, *made])
         follow_own_customer(conn, [entry["survivor_id"]])
         _give_back_user_data(conn, entry["survivor_id"], extra)
@@ -1078,8 +1096,9 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
         _give_back_user_data(conn, entry["survivor_id"], extra)
         # The same rows seen again in later files go back with the rows the merge moved.
         moved += _same_rows(conn, entry["survivor_id"], moved)
-        conn.execute(update(rec).where(rec.c.id.in_(moved), rec.c.customer_id == entry["survivor_id"])
-                     .values(customer_id=back))
+        for part in chunks(moved):
+            conn.execute(update(rec).where(rec.c.id.in_(part), rec.c.customer_id == entry["survivor_id"])
+                         .values(customer_id=back))
         sync_children(conn, moved)
         # What was entered by hand on the merged card stays on it, whichever record it followed.
         follow_own_customer(conn, [entry["survivor_id"], back])
@@ -1089,7 +1108,8 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
         if back == entry["absorbed_id"]:
             _put_back_reviews(conn, extra.get("reviews") or [], entry["survivor_id"])
     if extra.get("decisions"):
-        conn.execute(delete(md).where(md.c.id.in_(extra["decisions"])))
+        for part in chunks(extra["decisions"]):
+            conn.execute(delete(md).where(md.c.id.in_(part)))
     if extra.get("restore"):
         conn.execute(insert(md), extra["restore"])
     conn.execute(update(log).where(log.c.id == log_id).values(undone=True))
@@ -1407,7 +1427,8 @@ def undo_reject(ws: Workspace, token: dict) -> Changes:
     row = token["review"]
     number = None
     with ws.writing() as conn:
-        conn.execute(delete(md).where(md.c.id.in_(token["decisions"])))
+        for part in chunks(token["decisions"]):
+            conn.execute(delete(md).where(md.c.id.in_(part)))
         if _exists(conn, row["left_id"]) and _exists(conn, row["right_id"]):
             number = _put_back_review(conn, row)  # the same pair, back in its place
     if number is not None:
