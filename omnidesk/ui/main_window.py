@@ -53,9 +53,9 @@ from omnidesk.core.workspace import (
     with_workspace_suffix,
 )
 from omnidesk.ui.lazy_screens import LazyScreens
-from omnidesk.ui.operations import Operations
+from omnidesk.ui.operations import Operations, reason
 from omnidesk.ui.saved_segments import SavedSegments
-from omnidesk.ui.tasks import TaskRunner
+from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.views.customer import CustomerView
 from omnidesk.ui.views.customers_view import CustomersView
 from omnidesk.ui.views.imports_view import ImportsView
@@ -164,6 +164,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.operations.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.operations.busyChanged.connect(self._busy_changed)
         self._close_when_idle = False
+        self._planning_bulk: Task | None = None  # reading what "Accept all at or above" asks
         self.import_wizard = None  # the open ImportWizard, if any
         _QuitAsksFirst(self)
         self.unpacked = Unpacked()  # zips the open wizard imports, unpacked until it closes
@@ -1281,15 +1282,43 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
                                          f"{pair}: no longer kept apart", 8000)
 
     def accept_all_above(self, min_score: float) -> None:
-        """Ask (how many pairs merge, which skipped ones stay), merge them as one step, then say what happened."""
+        """Ask (how many pairs merge, which skipped ones stay), merge them as one step, then say what happened.
+
+        What to ask is read off the window's thread: a queue of 100,000 pairs takes seconds to read."""
         if self.workspace is None or self._refuse_if_read_only():
             return
-        from omnidesk.core.customers import display_names
-        from omnidesk.core.identity.merge import list_reviews, reviews_held_back, reviews_to_accept
+        from omnidesk.core.identity.merge import bulk_accept_plan
 
-        pairs = reviews_to_accept(self.workspace, min_score)
-        skipped = sum(1 for r in list_reviews(self.workspace) if r.status == "skipped" and r.score >= min_score)
-        held = len(reviews_held_back(self.workspace, min_score))
+        workspace = self.workspace
+        if self._planning_bulk is not None:
+            return  # the question is on its way
+        self.statusBar().showMessage("Reading the pairs to accept…")
+
+        def read(_cancelled):
+            yield from ()
+            return bulk_accept_plan(workspace, min_score)
+
+        task = Task(read)
+        self._planning_bulk = task
+
+        def heard(plan) -> None:
+            if self._planning_bulk is not task:
+                return
+            self._planning_bulk = None
+            self.statusBar().clearMessage()
+            if self.workspace is not workspace:
+                return  # another workspace opened meanwhile: nothing asked about this one
+            if isinstance(plan, BaseException):
+                self.show_error("Cannot accept the pairs", reason(plan, workspace))
+                return
+            self._ask_and_accept(plan, min_score)
+
+        task.signals.finished.connect(heard)
+        task.signals.failed.connect(heard)
+        self.runner.start(task)
+
+    def _ask_and_accept(self, plan, min_score: float) -> None:
+        pairs, skipped, held = plan.pairs, plan.skipped, plan.held
         if not pairs:
             alone = []
             if held:
@@ -1301,7 +1330,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             self.show_info("Accept all at or above", f"No pair Omnidesk can merge in bulk scores {min_score:.1f} "
                            "bits or more." + "".join(" " + line for line in alone))
             return
-        names = display_names(self.workspace, [c for r in pairs for c in (r.left_id, r.right_id)])
+        names = plan.names
         shown = [(f"{names.get(r.left_id, r.left_id)} ~ {names.get(r.right_id, r.right_id)}", r.score)
                  for r in pairs]
         if not self.confirm_bulk_accept(shown, skipped, min_score, held):

@@ -223,3 +223,34 @@ def test_a_bulk_accept_moving_more_records_than_one_statement_takes_and_its_undo
     cards = customer_cards(window.workspace, [shop, amy])
     assert sorted(cards) == [shop, amy] and cards[amy]["source_count"] == orders + 1
     assert [i.id for i in list_reviews(window.workspace)] == [pairs[0].id]
+
+
+def test_the_bulk_accept_reads_the_queue_off_the_window_s_thread_before_it_asks(
+        window, big_queue, tmp_path, small_pages, qtbot, monkeypatch):
+    # A click read every pair three times on the window's thread before the question: 10 seconds
+    # frozen with 100,000 of them. It is read once, in the background; the question follows.
+    import omnidesk.core.identity.merge as merge
+    from tests.ui.test_review_and_merge import _mixed_queue
+
+    _mixed_queue(big_queue, tmp_path)
+    total = len(list_reviews(big_queue))
+    window.set_workspace(big_queue)
+    window.show_screen("review")
+    view = window.screens["review"]
+    view.threshold.setValue(5.0)
+    assert view.bulk_button.text() == "Accept 1 pair at or above"
+    read, held, asked = [], [], []
+    real = merge.list_reviews
+    monkeypatch.setattr(merge, "list_reviews", lambda ws, **kw: read.append(kw) or real(ws, **kw))
+    monkeypatch.setattr(window.runner, "start", lambda task: held.append(task) or task)
+    monkeypatch.setattr(window, "confirm_bulk_accept", lambda *a: asked.append(a) or False)
+    qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    assert read == [] and asked == [] and len(held) == 1  # nothing read yet on the window's thread
+    qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    assert len(held) == 1  # a second click while it reads asks nothing twice
+    held[0]._drive()  # the queue read, on the runner
+    assert len(read) == 1
+    (pairs, skipped, score, kept) = asked[-1]
+    assert [names for names, _ in pairs] == ["Amy Brook ~ Amy Brook"]
+    assert (skipped, score, kept) == (0, 5.0, total - 1)
+    assert len(asked) == 1 and review_count(big_queue) == total  # not merged: the question was declined

@@ -1370,6 +1370,35 @@ def reviews_held_back(ws: Workspace, min_score: float) -> list[ReviewItem]:
     return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score and r.for_one_by_one]
 
 
+@dataclass
+class BulkAcceptPlan:
+    """What "Accept all at or above" would do, read in one pass over the queue (see :func:`bulk_accept_plan`)."""
+
+    pairs: list[ReviewItem]  # merged, strongest first (:func:`reviews_to_accept`)
+    names: dict[int, str]  # their customers' names, as the screens show them
+    skipped: int  # skipped pairs scoring as much, left in the queue
+    held: int  # pending pairs scoring as much a bulk accept leaves alone (:func:`reviews_held_back`)
+
+
+def bulk_accept_plan(ws: Workspace, min_score: float) -> BulkAcceptPlan:
+    """The pairs a bulk accept at ``min_score`` merges, their names, and what it leaves: the queue read once
+    (a long one takes seconds, so the window asks for this off its own thread)."""
+    from omnidesk.core.customers import display_names
+
+    pairs, skipped, held = [], 0, 0
+    for r in list_reviews(ws):
+        if r.score < min_score:
+            continue
+        if r.status == "skipped":
+            skipped += 1
+        elif r.for_one_by_one:
+            held += 1
+        else:
+            pairs.append(r)
+    names = display_names(ws, [c for r in pairs for c in (r.left_id, r.right_id)]) if pairs else {}
+    return BulkAcceptPlan(pairs, names, skipped, held)
+
+
 def bulk_accept_default(model: Model) -> float:
     """Where "Accept all at or above" starts: the score an automatic merge needs.
 
