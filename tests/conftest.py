@@ -54,6 +54,19 @@ def pytest_unconfigure(config):
         _fake_clock.stop()
 
 
+@pytest.fixture
+def computer_in(monkeypatch):
+    """Call with a zone to put the computer's own clock (``TZ``) in it for the rest of the test; put
+    back after it.  ``machine_in_zone`` (tests.helpers) does the same for a whole module."""
+    def put(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+
+    yield put
+    monkeypatch.undo()
+    time.tzset()
+
+
 @pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path_factory, monkeypatch):
     """Default and demo workspaces land in a fresh folder, never the user's."""

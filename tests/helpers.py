@@ -322,3 +322,14 @@ def record_owners(path) -> dict[str, int]:
             "JOIN import_batch b ON b.id = r.batch_id WHERE b.kind != 'manual' AND r.kind != 'skipped'")}
     finally:
         con.close()
+
+
+def pdf_text(path) -> str:
+    """The text layer of every page of the PDF at ``path``, run together, as PDFium reads it."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        return "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    finally:
+        pdf.close()

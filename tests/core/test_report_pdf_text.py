@@ -22,18 +22,13 @@ from omnidesk.core.messages.brand import set_brand
 from omnidesk.core.messages.store import save_message
 from omnidesk.core.models import Customer, ImportBatch, SourceRecord
 from omnidesk.core.report_pdf import write_report_pdf
-from tests.helpers import drawn_strings, run_cli, write_csv
+from tests.helpers import drawn_strings, pdf_text, run_cli, write_csv
 
 NAMES = ["Fish<Chips", "Smith & Sons <Ltd>", "さくら商店", "Магазин Анна"]
 PERIOD = metrics.Period(date(2026, 1, 1), date(2026, 1, 31))
 
 
-def _text(path) -> str:
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        return "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
-    finally:
-        pdf.close()
+_text = pdf_text
 
 
 def _words(text: str) -> str:

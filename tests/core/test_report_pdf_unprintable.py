@@ -5,21 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pypdfium2
 import time_machine
 
-from tests.helpers import run_cli, write_csv
+from tests.helpers import pdf_text, run_cli, write_csv
 
 BUSINESS = "शर्मा जनरल स्टोर 🌰"
 CHANNEL = "ตลาดนัดสวนจตุจักร"
 
 
-def _text(path) -> str:
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        return "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
-    finally:
-        pdf.close()
+_text = pdf_text
 
 
 @time_machine.travel(datetime(2026, 2, 2, 15, 0, tzinfo=UTC), tick=False)

@@ -4,7 +4,6 @@ the operations bridge), exported steps stay, conflicts and the today line drawn,
 from __future__ import annotations
 
 import os
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -441,28 +440,23 @@ def test_the_selected_step_stands_out_on_any_chip(qtbot, shop):
 
 
 @pytest.mark.parametrize(("computer", "marked"), [("Asia/Kolkata", True), ("America/New_York", False)])
-def test_without_a_shop_zone_two_steps_conflict_with_each_other_or_not_at_all(qtbot, make_workspace, monkeypatch,
+def test_without_a_shop_zone_two_steps_conflict_with_each_other_or_not_at_all(qtbot, make_workspace, computer_in,
                                                                               computer, marked):
     """Cap days were counted on each step's own clock: an email at 09:00 in New York on 1 March and
     one at 13:30 in London on 8 March (167½ hours apart) were 6 days 23½ hours apart on London's
     clock and 7 days on New York's, so the second was marked and the first not.  Now both are
     counted on the computer's clock: both marked in Kolkata (19:30 and 19:00), neither in New York
     (09:00 and 09:30 a week later)."""
-    monkeypatch.setenv("TZ", computer)
-    time.tzset()
-    try:
-        with time_machine.travel("2026-03-03T12:00:00Z", tick=False):  # a string: TZ stays the computer's
-            ws = make_workspace(cap_messages=1)
-            assert not ws.get_setting("timezone")
-            save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, channels=["email"])
-            save_campaign(ws, "A", message="Sale", steps=[{"channel": "email", "at": "2026-03-01T09:00",
-                                                           "timezone": NEW_YORK}])
-            save_campaign(ws, "B", message="Sale", steps=[{"channel": "email", "at": "2026-03-08T13:30",
-                                                           "timezone": "Europe/London"}])
-            cal = make_calendar(qtbot, ws, zone="Europe/London")
-            for name in ("A", "B"):
-                tip = cal.canvas.tooltip_at(chip_center(cal, step_id(ws, name, "email")))
-                assert ("⚠ another step to the same audience within 7 days" in tip) is marked, (name, tip)
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    computer_in(computer)
+    with time_machine.travel("2026-03-03T12:00:00Z", tick=False):  # a string: TZ stays the computer's
+        ws = make_workspace(cap_messages=1)
+        assert not ws.get_setting("timezone")
+        save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, channels=["email"])
+        save_campaign(ws, "A", message="Sale", steps=[{"channel": "email", "at": "2026-03-01T09:00",
+                                                       "timezone": NEW_YORK}])
+        save_campaign(ws, "B", message="Sale", steps=[{"channel": "email", "at": "2026-03-08T13:30",
+                                                       "timezone": "Europe/London"}])
+        cal = make_calendar(qtbot, ws, zone="Europe/London")
+        for name in ("A", "B"):
+            tip = cal.canvas.tooltip_at(chip_center(cal, step_id(ws, name, "email")))
+            assert ("⚠ another step to the same audience within 7 days" in tip) is marked, (name, tip)

@@ -5,7 +5,6 @@ day in Kiritimati, and the new step's "tomorrow" was today there, its 10:00 alre
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 import time_machine
@@ -16,17 +15,6 @@ from omnidesk.core.messages import store
 from omnidesk.core.workspace import Workspace
 
 LA, KIRITIMATI = "America/Los_Angeles", "Pacific/Kiritimati"
-
-
-@pytest.fixture
-def computer_in(monkeypatch):
-    def put(zone: str) -> None:
-        monkeypatch.setenv("TZ", zone)
-        time.tzset()
-
-    yield put
-    monkeypatch.undo()
-    time.tzset()
 
 
 # 05:00 UTC on 10 March 2026: 22:00 on the 9th in Los Angeles, 19:00 on the 10th in Kiritimati.

@@ -4,7 +4,6 @@ computer's, so a pair of sends gets one decision whichever campaign was exported
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import time_machine
@@ -19,17 +18,6 @@ shop_template, shop = cli_shop_fixtures(PEOPLE, ["settings", "cap_messages", "1"
 # apart, New York springing forward on 8 March in between.
 STEPS = {"A": {"channel": "email", "at": "2026-03-01T09:00", "timezone": "America/New_York"},
          "B": {"channel": "email", "at": "2026-03-08T13:30", "timezone": "Europe/London"}}
-
-
-@pytest.fixture
-def computer_in(monkeypatch):
-    def put(zone: str) -> None:
-        monkeypatch.setenv("TZ", zone)
-        time.tzset()
-
-    yield put
-    monkeypatch.undo()
-    time.tzset()
 
 
 def import_both(capsys, shop, tmp_path) -> None:
