@@ -206,6 +206,17 @@ def test_channel_and_consent_filters(family_window):
     assert view.results.currentWidget() is view.no_match
 
 
+def test_the_consent_filter_says_it_reads_the_card_not_who_can_be_reached(family_window):
+    view = family_window.screens["customers"]
+    family_window.show_screen("customers")
+    assert "email or SMS" in view.consent_filter.toolTip()
+    view.consent_filter.setCurrentIndex(view.consent_filter.findData("email:granted"))
+    assert "with or without a usable address" in view.consent_filter.toolTip()
+    assert "by email" in view.consent_filter.toolTip()
+    view.consent_filter.setCurrentIndex(view.consent_filter.findData("email:none"))
+    assert "no, unknown or held" in view.consent_filter.toolTip()
+
+
 def test_split_a_record_from_the_customer_screen_and_undo(new_workspace, window, qtbot, tmp_path):
     ws = new_workspace(tmp_path / "s.omnidesk")
     import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["Ann", "Lee", "ann@example.com", ""]]),

@@ -86,6 +86,18 @@ def _two_line_width(metrics, text: str) -> int:
 SEARCH_HINTS = ("Search name, email or phone…  (Ctrl+F)", "Search name, email or phone…", "Search…  (Ctrl+F)",
                 "Search…")
 
+# What each consent filter picks, said where it is chosen: it reads the consent on the card, not
+# whether a campaign could reach the customer (the Dashboard's "by email" counts those).
+CONSENT_FILTERS = (
+    ("Any consent", None, "Filter by what customers said about email or SMS"),
+    ("Email: subscribed", "email:granted",
+     "Customers whose email consent is yes, as their card says — with or without a usable address; the "
+     "Dashboard's \"by email\" counts only those a campaign would send to"),
+    ("Email: not subscribed", "email:none", "Customers whose email consent is anything but yes: no, unknown or held"),
+    ("SMS: subscribed", "sms:granted",
+     "Customers whose SMS consent is yes, as their card says — with or without a usable number"),
+)
+
 
 class CustomersView(QWidget):
     importRequested = Signal()
@@ -117,9 +129,11 @@ class CustomersView(QWidget):
         self.channel_filter.currentIndexChanged.connect(self._apply_search)
         self.consent_filter = QComboBox()
         self.consent_filter.setAccessibleName("Consent")
-        for label, value in (("Any consent", None), ("Email: subscribed", "email:granted"),
-                             ("Email: not subscribed", "email:none"), ("SMS: subscribed", "sms:granted")):
+        for label, value, tip in CONSENT_FILTERS:
             self.consent_filter.addItem(label, value)
+            self.consent_filter.setItemData(self.consent_filter.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.consent_filter.setToolTip(CONSENT_FILTERS[0][2])
+        self.consent_filter.currentIndexChanged.connect(self._say_consent_filter)
         self.consent_filter.currentIndexChanged.connect(self._apply_search)
         self.merge_button = QPushButton("Merge selected")
         self.merge_button.setEnabled(False)
@@ -737,6 +751,9 @@ class CustomersView(QWidget):
             return False
         self._ask_list(self._asked or self.model.filters())
         return True
+
+    def _say_consent_filter(self) -> None:
+        self.consent_filter.setToolTip(self.consent_filter.currentData(Qt.ItemDataRole.ToolTipRole) or "")
 
     def _apply_search(self) -> None:
         self._debounce.stop()
