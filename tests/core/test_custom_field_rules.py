@@ -143,3 +143,32 @@ def test_gt_and_between_read_a_number_given_as_text_as_is_does(tmp_path, capsys)
     status, _, err = run_cli(capsys, "segment", "count", "--rule", json.dumps(
         {"field": "custom.Points", "op": "between", "value": ["500", "100"]}), "-w", path)
     assert status == 2 and "the low end is above the high end" in err
+
+
+def test_eight_digits_given_as_text_compare_as_the_number_the_window_reads(tmp_path, capsys):
+    """`lt "20260101"` is `lt 20260101`, as the Filter panel reads the same typed text: a number, not
+    1 January 2026 (Python reads YYYYMMDD as a day; only YYYY-MM-DD is one here)."""
+    path = str(tmp_path / "shop.omnidesk")
+    _import(capsys, path, write_csv(tmp_path / "club.csv", ["Email", "First Name", "Points"], [
+        ["ann@example.com", "Ann", "250"], ["bob@example.com", "Bob", "1200"], ["cy@example.com", "Cy", "12"]]))
+    field = "custom.Points"
+    assert _count(capsys, path, {"field": field, "op": "lt", "value": "20260101"}) == 3
+    assert _count(capsys, path, {"field": field, "op": "lt", "value": 20260101}) == 3
+    assert _count(capsys, path, {"field": field, "op": "between", "value": ["100", "20260101"]}) == 2
+
+
+def test_a_date_with_more_after_it_or_in_another_iso_form_is_refused_not_cut_short(tmp_path, capsys):
+    """"2026-03-01 garbage" was read as 1 March, "2026-W10-1" as a week's Monday: a mistyped date
+    or time is said in one line, not quietly guessed."""
+    path = str(tmp_path / "shop.omnidesk")
+    _import(capsys, path, write_csv(tmp_path / "club.csv", ["Email", "First Name", "Renewal"], [
+        ["ann@example.com", "Ann", "2026-05-01"], ["bob@example.com", "Bob", "2026-01-10"]]))
+    for field in ("last_seen", "custom.Renewal"):
+        for value in ("2026-03-01 garbage", "2026-03-01T99:99", "2026-W10-1", "20260301x"):
+            rule = {"field": field, "op": "gt", "value": value}
+            status, _, err = run_cli(capsys, "segment", "count", "--rule", json.dumps(rule), "-w", path)
+            assert status != 0, (field, value)
+            assert "YYYY-MM-DD" in err and repr(value) in err, err
+    assert _count(capsys, path, {"field": "custom.Renewal", "op": "gt", "value": "2026-03-01"}) == 1
+    assert _count(capsys, path, {"field": "custom.Renewal", "op": "between",
+                                 "value": ["2026-01-01", "2026-12-31"]}) == 2

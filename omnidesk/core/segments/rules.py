@@ -207,6 +207,8 @@ def _check(node: Any, channels: set[str] | None, where: str, depth: int, stored:
     if op not in ops:
         raise RuleError(f"{where}: unknown op {op!r} for field {field} (use one of {', '.join(ops)})")
     _check_value(field, op, node, channels, where)
+    if not stored:
+        _strict_days(field, op, node.get("value"), where)
     if field == "tag" and op in ("is", "is_not", "in", "contains"):  # a saved one too: see _check_tag_values
         _check_tag_values(node["value"] if op == "in" else [node["value"]], where, op)
     if op == "between" and not stored:
@@ -381,20 +383,49 @@ def custom_ordered(v: Any) -> str | int | float | None:
         return v  # as given: a whole number at the edge of what a workspace keeps stays exact
     if not isinstance(v, str):
         return None
-    try:
-        return date.fromisoformat(v[:10]).isoformat()
-    except ValueError:
-        pass
+    day = leading_day(v)
+    if day is not None:
+        return day
     from omnidesk.core.importing.normalize import clean_cell, parse_money
 
     got = parse_money(clean_cell(v)).value
     return float(got) if got is not None else None
 
 
-def _as_date(v: str, where: str, field: str, op: str = "") -> str:
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def leading_day(v: str) -> str | None:
+    """The day a rule's date text starts with, written YYYY-MM-DD, or None.
+
+    Only that form: Python also reads "20260101" (which a custom field compares as the number it
+    is, as the window reads it) and "2026-W10-1" as days.  What follows the day is not read here
+    (rules saved before it was refused still run); a new rule with more is refused (``_strict_days``)."""
+    if not _ISO_DAY.match(v):
+        return None
     try:
         return date.fromisoformat(v[:10]).isoformat()
     except ValueError:
+        return None
+
+
+def _strict_days(field: str, op: str, value: Any, where: str) -> None:
+    """Refuse a new rule's date with anything after its day ("2026-03-01 garbage", "2026-03-01T99:99"):
+    only the day would be read, a mistyped time quietly dropped."""
+    dated = field in ("first_seen", "last_seen", "journey_start") or (
+        field.startswith("custom.") and op in ("gt", "gte", "lt", "lte", "between"))
+    if not dated:
+        return
+    for v in value if isinstance(value, list) else [value]:
+        if isinstance(v, str) and _ISO_DAY.match(v) and not _ISO_DAY.fullmatch(v.strip()):
+            raise RuleError(f"{where}: {field} {op} needs a date as YYYY-MM-DD and nothing after it, got {v!r}")
+
+
+def _as_date(v: str, where: str, field: str, op: str = "") -> str:
+    day = leading_day(v)
+    if day is not None:
+        return day
+    else:
         if field.startswith("custom."):  # a custom column compares as a number or as a date, as given
             raise RuleError(f"{where}: {field} {op} needs a number or a date as YYYY-MM-DD, got {v!r}") from None
         raise RuleError(f"{where}: {field} needs a date as YYYY-MM-DD, got {v!r}") from None

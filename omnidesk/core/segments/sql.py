@@ -38,6 +38,7 @@ from omnidesk.core.segments.rules import (
     _TEXT_COLUMNS,
     check_rule,
     custom_ordered,
+    leading_day,
 )
 
 JOURNEY_FIELDS = (*CHANNEL_FIELDS, START_FIELD)
@@ -318,7 +319,10 @@ def _time(col, op: str, value: Any, ctx: Context, seen: bool = False) -> ColumnE
 
 
 def _day(v: str) -> str:
-    return date.fromisoformat(v[:10]).isoformat()
+    day = leading_day(v)  # the rule's check read it so: YYYY-MM-DD
+    if day is None:
+        raise RuleError(f"rule: needs a date as YYYY-MM-DD, got {v!r}")
+    return day
 
 
 def _next_day(day: str) -> str:
