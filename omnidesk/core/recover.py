@@ -195,6 +195,8 @@ class _Salvage:
         self.refusals_unplaced: list[int | None] = []  # refusals nobody is left for, by the customer they named
         self.hand_grants_lost: list[set[int]] = []  # "yes" recorded by hand lost with its record, by customers
         self.grants_lost_unsure: list[set[int]] = []  # "yes" lost with its record, by hand or from a file
+        # The files whose imports lost imported rows, to be imported again (None: which ones is not told).
+        self.import_again: list[str] | None = []
 
     def consent_mended(self) -> bool:
         """Whether mending dropped or kept consent facts whose record was lost (to be said)."""
@@ -317,11 +319,50 @@ def _salvage_into(src: sqlite3.Connection, dest: Path) -> _Salvage:
             _count_consent_lost(src, con, got, HAND_KIND)
         _consent_of_lost_records(src, con, got, HAND_KIND)
         _mend_references(con)
+        if got.lost("source_record"):
+            _let_files_be_imported_again(src, con, got, HAND_KIND)
         _keep_id_counter(src, con)
         con.execute("COMMIT")
     finally:
         con.close()
     return got
+
+
+def _let_files_be_imported_again(src: sqlite3.Connection, con: sqlite3.Connection, got: _Salvage,
+                                 hand_kind: str) -> None:
+    """Let the file of each import that lost imported rows be imported again for real.
+
+    An import is known to hold a file by its fingerprint (``file_hash``): the same file imported
+    again is "already imported" and adds nothing (``copies.holder_of``).  An import that lost rows
+    no longer holds its file, so its fingerprint (and its copies') is cleared here, as a recovered
+    import's placeholder has none: the smallest change that lets the file in again, with nothing
+    new for the import to honour.  Imported again, the file brings back the lost rows with their
+    orders and consent; its rows that were kept are stored as sightings of theirs (on the same
+    customer, their orders not counted twice), and that import holds the file from then on.
+    Where the record table's index of imports does not read, which imports lost rows is not told:
+    every file import is let in again.
+    """
+    batches = _read_by_index(src, "source_record", "batch_id")
+    if batches is None:
+        lost = {bid for (bid,) in con.execute("SELECT id FROM import_batch WHERE kind != ?", (hand_kind,))}
+        got.import_again = None
+    else:
+        kept = {rid for (rid,) in con.execute("SELECT id FROM source_record")}
+        lost = {bid for rid, bid in batches.items() if rid not in kept and bid is not None}
+    names: list[str] = []
+    for bid in sorted(lost):
+        row = con.execute("SELECT file_name, file_hash, channel, kind FROM import_batch WHERE id = ? AND kind != ?",
+                          (bid, hand_kind)).fetchone()
+        if row is None:
+            continue
+        name, file_hash, channel, kind = row
+        if file_hash:
+            con.execute("UPDATE import_batch SET file_hash = '' WHERE file_hash = ? AND channel = ? AND kind = ?",
+                        (file_hash, channel, kind))
+            if got.import_again is not None and name not in names:
+                names.append(name)
+    if got.import_again is not None:
+        got.import_again = names
 
 
 def _count_consent_lost(src: sqlite3.Connection, con: sqlite3.Connection, got: _Salvage, hand_kind: str) -> None:
@@ -688,8 +729,30 @@ def _losses(ws, got: _Salvage, rebuilt: int) -> tuple[list[str], dict]:
             continue
         else:
             said = _what_was_read(noun, read, held) + (f"; {consequence}" if consequence else "")
+            if table == "source_record":
+                said += _import_again_said(got, lost[table])
         sentences.append(f"{said}.")
     return sentences, lost
+
+
+def _import_again_said(got: _Salvage, entry: dict) -> str:
+    """How the lost imported rows come back (": import a.csv and b.csv again to bring them back"),
+    with the files' names in ``entry``; "" when no file can bring them back."""
+    from omnidesk.core.text import printable
+
+    names = got.import_again
+    if names is None:
+        entry["import_again"] = "all"
+        return ": import your files again to bring them back (the rows that were read are not counted twice)"
+    if not names:
+        return ""
+    entry["import_again"] = names
+    names = [printable(name) for name in names]
+    if len(names) <= 3:
+        listed = " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+    else:  # the first few
+        listed = f"{', '.join(names[:2])} and {len(names) - 2:,} other files"
+    return f": import {listed} again to bring them back"
 
 
 def _named(customers: set[int] | list[int]) -> str:

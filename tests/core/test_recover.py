@@ -504,10 +504,12 @@ def test_recover_says_what_was_lost_in_a_shop_owners_words_and_what_it_means(dem
     nouns = {noun for noun, _ in LOST_WORDS.values()}
     for line in said:
         assert line.startswith("  ") and line.strip().split(":")[0] in nouns, line
-        assert not any(f"{name}:" in line or "_" in line for name in TABLE_NAMES), line
+        words = re.sub(r": import .* again to bring them back\.$", ".", line)  # files' own names aside
+        assert not any(f"{name}:" in words or "_" in words for name in TABLE_NAMES), line
     imported = next(line.strip() for line in said if line.strip().startswith("Imported rows: "))
     assert re.fullmatch(r"Imported rows: [\d,]+ of [\d,]+ could not be read; customers are rebuilt from the rows "
-                        r"that could, without what the others said\.", imported), imported
+                        r"that could, without what the others said: import [^:]+\.csv again to bring them back\.",
+                        imported), imported
     # The machine's output keeps the tables' names as its keys; only the sentences are words.
     assert main(["recover", str(broken), str(tmp_path / "again.omnidesk"), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -634,3 +636,103 @@ def test_a_refusal_recorded_by_hand_is_kept_when_the_page_of_its_hand_record_is_
     assert summary["lost"]["consent"]["refusals_kept_customers"] == [refusing], summary["losses"]
     assert _consents(new)[refusing][0] == "denied"
     assert refusing not in _granted_email(new, tmp_path, capsys)
+
+
+SHOP_CUSTOMERS = ["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing", "Phone",
+                  "Accepts SMS Marketing"]
+SHOP_ORDERS = ["Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Currency", "Subtotal", "Total",
+               "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Billing Name"]
+
+
+def _shop_files(tmp_path: Path) -> tuple[Path, Path]:
+    """A Shopify customers export (every fifth person said no to email) and its orders export."""
+    from tests.helpers import write_csv
+
+    people = [[f"'{5000 + n}", f"First{n}", f"Last{n}", f"person{n}@example.com",
+               "no" if n % 5 == 0 else "yes", f"+1415555{n:04d}", "no"] for n in range(400)]
+    orders = []
+    for n in range(400):
+        at = f"2026-03-{1 + n % 28:02d} 10:00:00 -0400"
+        total = f"{10 + n % 37}.50"
+        orders.append([f"#{1000 + n}", f"person{n % 300}@example.com", "paid", at, "fulfilled", "USD", total, total,
+                       at, "1", f"Item {n % 7}", total, f"First{n % 300} Last{n % 300}"])
+    return (write_csv(tmp_path / "customers_export.csv", SHOP_CUSTOMERS, people),
+            write_csv(tmp_path / "orders_export.csv", SHOP_ORDERS, orders))
+
+
+def _people(path: Path) -> dict[str, tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return {r[0]: r[1:] for r in con.execute(
+            "SELECT email, display_name, consent_email, consent_sms, orders, spend_minor FROM customer")}
+    finally:
+        con.close()
+
+
+def _leaves(path: Path, table: str) -> list[int]:
+    con = sqlite3.connect(path)
+    try:
+        return [r[0] for r in con.execute("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' "
+                                          "ORDER BY path", (table,))]
+    except sqlite3.OperationalError:  # a SQLite built without dbstat
+        return []
+    finally:
+        con.close()
+
+
+def test_importing_the_files_again_brings_back_the_imported_rows_a_recovery_could_not_read(tmp_path, capsys):
+    """The imports whose rows were lost were still read back with their files' fingerprints, so
+    importing those files again, as the recovery said to, was "already imported" and added nothing:
+    the lost people, their orders and their refusals stayed lost."""
+    from tests.helpers import run_cli
+
+    customers, orders = _shop_files(tmp_path)
+    sound = tmp_path / "sound.omnidesk"
+    for path in (customers, orders):
+        status, _out, err = run_cli(capsys, "import", path, "--channel", "shop", "-w", sound)
+        assert status == 0, err
+    broken = tmp_path / "shop.omnidesk"
+    with Workspace.open(sound, readonly=True) as ws:
+        ws.save_copy(broken)  # one file, its log folded in
+    before = _people(broken)
+    assert len(before) == 400 and sum(v[3] for v in before.values()) == 400
+    leaves = _leaves(broken, "source_record")
+    if len(leaves) < 8:
+        pytest.skip("this SQLite has no dbstat to tell which pages hold what")
+    # A page of the customers' rows, one of the orders' rows, and the consent table whole.
+    _overwrite_pages(broken, [leaves[len(leaves) // 5], leaves[4 * len(leaves) // 5], _root_page(broken, "consent")])
+
+    new = tmp_path / "recovered.omnidesk"
+    status, out, err = run_cli(capsys, "recover", broken, new)
+    assert status == 0, err
+    said = next(line.strip() for line in out.splitlines() if line.strip().startswith("Imported rows: "))
+    assert re.fullmatch(r"Imported rows: [\d,]+ of [\d,]+ could not be read; customers are rebuilt from the rows "
+                        r"that could, without what the others said: import customers_export\.csv and "
+                        r"orders_export\.csv again to bring them back\.", said), said
+    assert re.search(r"; [\d,]+ went with records or imports that could not be read \(import those files "
+                     r"again\)\.$", next(line for line in out.splitlines() if "  Consent: " in line)), out
+    lost = _people(new)
+    assert lost != before
+    assert any(before[e][1] == "denied" and lost.get(e, (None, None))[1] != "denied" for e in before), \
+        "a refusal among the lost rows"
+
+    for path in (customers, orders):
+        status, out, err = run_cli(capsys, "import", path, "--channel", "shop", "-w", new)
+        assert status == 0, err
+    # Everyone is back as before, once: their refusals, their orders and spend (none counted twice).
+    assert _people(new) == before
+
+    # The files imported again hold their rows now: a third time adds nothing.
+    con = sqlite3.connect(new)
+    held = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("source_record", "event", "consent")]
+    con.close()
+    for path in (customers, orders):
+        status, out, err = run_cli(capsys, "import", path, "--channel", "shop", "-w", new, "--json")
+        assert status == 0, err
+        done = json.loads(out)
+        assert (done["imported"], done["duplicates"]) == (0, done["rows"]), out
+    con = sqlite3.connect(new)
+    assert [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("source_record", "event", "consent")] \
+        == held
+    con.close()
+    assert _people(new) == before

@@ -175,5 +175,5 @@ def test_the_recover_box_says_what_was_lost_in_a_shop_owners_words(window, demo_
         assert said.split(":")[0] in {"Imported rows", "Orders and other activity", "Customers", "Consent",
                                       "Emails and phones that link imported rows"}, said
         assert not any(name in said for name in ("source_record", "event:", "identifier", "customer:")), said
-    assert any(p.startswith("Imported rows: ") and p.endswith("; customers are rebuilt from the rows that could, "
-                                                               "without what the others said.") for p in paragraphs)
+    assert any(p.startswith("Imported rows: ") and "; customers are rebuilt from the rows that could, without "
+               "what the others said: import " in p and p.endswith(" again to bring them back.") for p in paragraphs)
