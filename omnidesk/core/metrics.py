@@ -436,8 +436,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     brand = get_brand(ws)
     zone = workspace_zone(ws)
     shop = workspace_currency(ws)
-    out = []
-    claimed: set[int] = set()  # an order counts for one step only
+    found = []  # per step: its row so far, its ranking (None: not sent yet), whose orders it may count
     with ws.engine.connect() as conn:
         msg = Message.__table__
         clock = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -445,7 +444,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                                     msg.c.master_json, st.c.at_utc, st.c.at_local)
                              .join(camp, camp.c.id == st.c.campaign_id)
                              .outerjoin(msg, msg.c.id == camp.c.message_id)
-                             .where(st.c.exported_at.is_not(None)).order_by(st.c.at_utc)).all()
+                             .where(st.c.exported_at.is_not(None)).order_by(st.c.at_utc, st.c.id)).all()
         for step_id, channel, campaign_id, name, message_name, master_json, at_utc, at_local in steps:
             # One row per person as the customers are now: two records of one person (merged since
             # the export) are one recipient, sent the step when the first of their sends went out.
@@ -454,50 +453,21 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                                  .where(sr.c.step_id == step_id, rec.c.customer_id.is_not(None),
                                         sr.c.channel.not_in(BASELINE_REASONS))
                                  .group_by(rec.c.customer_id)).all()
+            row = {"name": name, "channel": channel, "at": at_local, "sent": at_utc <= clock, "due": at_utc,
+                   "recipients": len(sends)}
             if at_utc > clock:
-                out.append({"name": name, "channel": channel, "at": at_local, "sent": False, "due": at_utc,
-                            "recipients": len(sends),
-                            "orders": 0, "revenue": 0.0, "conversion": None, "baseline_kind": "none",
-                            "baseline_customers": 0, "baseline_orders": 0, "baseline_revenue": 0.0,
-                            "baseline_conversion": None, "lift": None})
+                found.append((row, None, None, None, (), {}))
                 continue
             code = json.loads(master_json).get("offer_code", "") if master_json else ""
             tag = campaign_name(brand, message_name) if message_name else ""
-
-            def pick(rows, code=code, tag=tag):
-                """The order a step's customer counts: the one placed with the offer code, else one
-                naming it elsewhere, else the tagged link, else the first."""
-                wanted = code.casefold()
-
-                def used_code(r) -> bool:
-                    return bool(code) and wanted in _order_codes(r.details_json)[0]
-
-                def names_code(r) -> bool:
-                    return bool(code) and wanted in f"{r.summary} {_order_codes(r.details_json)[1]}".casefold()
-
-                def names_tag(r) -> bool:
-                    return bool(tag) and f"utm_campaign={tag}".casefold() in (r.details_json or "").casefold()
-
-                return next((r for r in rows if used_code(r)), None) or next((r for r in rows if names_code(r)), None) \
-                    or next((r for r in rows if names_tag(r)), None) or rows[0]
-
             candidates = _orders_in_window(conn, step_id, sr.c.channel.not_in(BASELINE_REASONS), days, zone)
-            orders, revenue = 0, Counter()
-            for cid, _sent in sends:
-                rows = [r for r in candidates.get(cid, ()) if r.id not in claimed]
-                if not rows:
-                    continue
-                hit = pick(rows)
-                claimed.add(hit.id)
-                orders += 1
-                revenue[hit.currency or ""] += _order_spend(hit)
             # The baseline: nobody the campaign sent anything to, on any of its steps.
             sr2, rec2, st2 = sr.alias("sent"), rec.alias("sent_record"), st.alias("sent_step")
             reached = (select(rec2.c.customer_id)
                        .select_from(sr2.join(rec2, rec2.c.id == sr2.c.record_id).join(st2, st2.c.id == sr2.c.step_id))
                        .where(st2.c.campaign_id == campaign_id, rec2.c.customer_id.is_not(None),
                               sr2.c.channel.not_in(BASELINE_REASONS)))
-            kind, base_ids, base_orders, base_revenue = "none", set(), 0, Counter()
+            kind, base_ids, base_candidates = "none", set(), {}
             for label, which in (("held_out", sr.c.channel == HELD_OUT),
                                  ("not_sent", and_(sr.c.channel.in_(BASELINE_REASONS), sr.c.channel != HELD_OUT))):
                 ids = set(conn.execute(select(rec.c.customer_id).join(rec, rec.c.id == sr.c.record_id).where(
@@ -505,30 +475,80 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                     rec.c.customer_id.not_in(reached))).scalars())
                 if ids:
                     kind, base_ids = label, ids
-                    found = _orders_in_window(conn, step_id, which, days, zone)
-                    for cid in ids:
-                        if found.get(cid):
-                            hit = pick(found[cid])
-                            base_orders += 1
-                            base_revenue[hit.currency or ""] += _order_spend(hit)
+                    base_candidates = {cid: rows for cid, rows in
+                                       _orders_in_window(conn, step_id, which, days, zone).items() if cid in ids}
                     break
-            conversion = round(orders / len(sends), 4) if sends else None
-            base_conversion = round(base_orders / len(base_ids), 4) if base_ids else None
-            own, others = split_currencies(dict(revenue), shop)
-            base_own, base_others = split_currencies(dict(base_revenue), shop)
-            row = {"name": name, "channel": channel, "at": at_local, "sent": True, "due": at_utc,
-                   "recipients": len(sends), "orders": orders,
-                   "revenue": round(own / 100, 2), "conversion": conversion,
-                   "baseline_kind": kind, "baseline_customers": len(base_ids), "baseline_orders": base_orders,
-                   "baseline_revenue": round(base_own / 100, 2), "baseline_conversion": base_conversion,
-                   "lift": (round(conversion - base_conversion, 4)
-                            if conversion is not None and base_conversion is not None else None)}
-            if others:
-                row["other_revenue"] = {code: round(m / 100, 2) for code, m in others.items()}
-            if base_others:
-                row["baseline_other_revenue"] = {code: round(m / 100, 2) for code, m in base_others.items()}
-            out.append(row)
-    return out
+            found.append((row, _ranking(code, tag), candidates, kind, base_ids, base_candidates))
+    sent = [f for f in found if f[1] is not None]
+    # An order counts for one step only: the step whose code it was placed with, whenever that was.
+    hits = _attribute([(ranks, candidates) for _row, ranks, candidates, *_rest in sent], set())
+    base_hits = [_attribute([(ranks, base)], set())[0] for _row, ranks, _candidates, _kind, _ids, base in sent]
+    for (row, _ranks, _candidates, kind, base_ids, _base), got, base_got in zip(sent, hits, base_hits):
+        revenue, base_revenue = Counter(), Counter()
+        for hit in got.values():
+            revenue[hit.currency or ""] += _order_spend(hit)
+        for hit in base_got.values():
+            base_revenue[hit.currency or ""] += _order_spend(hit)
+        orders, base_orders = len(got), len(base_got)
+        conversion = round(orders / row["recipients"], 4) if row["recipients"] else None
+        base_conversion = round(base_orders / len(base_ids), 4) if base_ids else None
+        own, others = split_currencies(dict(revenue), shop)
+        base_own, base_others = split_currencies(dict(base_revenue), shop)
+        row.update({"orders": orders, "revenue": round(own / 100, 2), "conversion": conversion,
+                    "baseline_kind": kind, "baseline_customers": len(base_ids), "baseline_orders": base_orders,
+                    "baseline_revenue": round(base_own / 100, 2), "baseline_conversion": base_conversion,
+                    "lift": (round(conversion - base_conversion, 4)
+                             if conversion is not None and base_conversion is not None else None)})
+        if others:
+            row["other_revenue"] = {code: round(m / 100, 2) for code, m in others.items()}
+        if base_others:
+            row["baseline_other_revenue"] = {code: round(m / 100, 2) for code, m in base_others.items()}
+    for row, ranks, *_rest in found:
+        if ranks is None:  # not sent yet: nothing counted
+            row.update({"orders": 0, "revenue": 0.0, "conversion": None, "baseline_kind": "none",
+                        "baseline_customers": 0, "baseline_orders": 0, "baseline_revenue": 0.0,
+                        "baseline_conversion": None, "lift": None})
+    return [row for row, *_rest in found]
+
+
+def _ranking(code: str, tag: str) -> tuple:
+    """What makes an order a step's, best first: placed with its offer code, naming the code
+    elsewhere, from a link with the campaign's tag, any order at all."""
+    wanted = code.casefold()
+
+    def used_code(r) -> bool:
+        return bool(code) and wanted in _order_codes(r.details_json)[0]
+
+    def names_code(r) -> bool:
+        return bool(code) and wanted in f"{r.summary} {_order_codes(r.details_json)[1]}".casefold()
+
+    def names_tag(r) -> bool:
+        return bool(tag) and f"utm_campaign={tag}".casefold() in (r.details_json or "").casefold()
+
+    return used_code, names_code, names_tag, lambda r: True
+
+
+def _attribute(steps: list[tuple], claimed: set[int]) -> list[dict[int, object]]:
+    """Each step's customer -> the one order they count (none when they count none).
+
+    ``steps`` are (:func:`_ranking`, customer -> their orders in its window, earliest first), in
+    time order.  Each order counts once, by the ranking first and only then by time: every
+    step's orders placed with its code are taken before any step takes one that merely names
+    its code, and so on, earlier steps first and a customer's earlier orders first at each rank.
+    So an order placed with a later campaign's code is that campaign's, not an earlier step's
+    that it merely followed.  ``claimed`` (order ids) is added to."""
+    hits: list[dict[int, object]] = [{} for _ in steps]
+    for rank in range(4):
+        for (ranks, people), got in zip(steps, hits):
+            fits = ranks[rank]
+            for cid, rows in people.items():
+                if cid in got:
+                    continue
+                hit = next((r for r in rows if r.id not in claimed and fits(r)), None)
+                if hit is not None:
+                    claimed.add(hit.id)
+                    got[cid] = hit
+    return hits
 
 
 def _order_codes(details_json: str | None) -> tuple[set[str], str]:
