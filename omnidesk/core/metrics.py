@@ -407,7 +407,10 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     quiet hours or a cap, and sent no other step of the campaign), else "none" (nobody to
     compare with: its figures are 0 and its conversion None).  Each baseline customer counts
     at most one order, their first in the window from the step's time (the offer code's first,
-    as for recipients); an order of theirs counts for the baseline whatever else claims it.
+    as for recipients), and as for recipients an order counted for an earlier step's baseline of
+    the campaign is not counted again for a later step's: recipients and baseline who buy alike
+    show no lift on either step.  Another campaign's step claiming an order of theirs leaves it
+    in the baseline all the same.
     ``lift`` is the conversion less the baseline's (a share: 0.05 is five points).
 
     ``revenue`` and ``baseline_revenue`` are money in the shop's currency (and amounts that
@@ -456,7 +459,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
             row = {"name": name, "channel": channel, "at": at_local, "sent": at_utc <= clock, "due": at_utc,
                    "recipients": len(sends)}
             if at_utc > clock:
-                found.append((row, None, None, None, (), {}))
+                found.append((row, None, None, None, (), {}, campaign_id))
                 continue
             code = json.loads(master_json).get("offer_code", "") if master_json else ""
             tag = campaign_name(brand, message_name) if message_name else ""
@@ -478,12 +481,18 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                     base_candidates = {cid: rows for cid, rows in
                                        _orders_in_window(conn, step_id, which, days, zone).items() if cid in ids}
                     break
-            found.append((row, _ranking(code, tag), candidates, kind, base_ids, base_candidates))
+            found.append((row, _ranking(code, tag), candidates, kind, base_ids, base_candidates, campaign_id))
     sent = [f for f in found if f[1] is not None]
     # An order counts for one step only: the step whose code it was placed with, whenever that was.
     hits = _attribute([(ranks, candidates) for _row, ranks, candidates, *_rest in sent], set())
-    base_hits = [_attribute([(ranks, base)], set())[0] for _row, ranks, _candidates, _kind, _ids, base in sent]
-    for (row, _ranks, _candidates, kind, base_ids, _base), got, base_got in zip(sent, hits, base_hits):
+    # The baseline is counted alike: an order counted for an earlier step's baseline of the campaign
+    # is not counted again for a later one's, as a recipient's counted for an earlier step is not.
+    base_hits: dict[int, dict] = {}
+    for campaign_id in dict.fromkeys(f[6] for f in sent):
+        mine = [n for n, f in enumerate(sent) if f[6] == campaign_id]
+        base_hits.update(zip(mine, _attribute([(sent[n][1], sent[n][5]) for n in mine], set())))
+    for n, ((row, _ranks, _candidates, kind, base_ids, _base, _campaign), got) in enumerate(zip(sent, hits)):
+        base_got = base_hits[n]
         revenue, base_revenue = Counter(), Counter()
         for hit in got.values():
             revenue[hit.currency or ""] += _order_spend(hit)

@@ -3,6 +3,9 @@
 - An order placed with one campaign's offer code counts for that campaign, even when another
   campaign's step went out to the same customer earlier: each order counts once, and the code
   it was placed with comes before the time of the step.
+- A campaign's later step counts its baseline's orders as it counts its recipients': an order
+  already counted for an earlier step (of the recipients, or of the baseline) drops out of
+  the later one on both sides, so recipients and a hold-out who behave alike show no lift.
 
 Everything goes through the command line: a New York shop's Shopify customers (12, all taking
 email), its campaigns imported from plans and exported, its Shopify orders, then
@@ -98,3 +101,26 @@ def test_an_order_with_the_code_counts_before_a_later_steps_uncoded_order(tmp_pa
         read=datetime(2026, 3, 25, tzinfo=UTC))
     got = {s["name"]: (s["orders"], s["revenue"]) for s in steps}
     assert got == {"March sale": (1, 15.0), "Flash": (1, 60.0)}
+
+
+def test_a_later_step_counts_its_baseline_as_it_counts_its_recipients(tmp_path, capsys):
+    """Two steps, 5 and 7 Mar, 30% held out.  Three recipients and one held-out customer each buy
+    once on 8 Mar, inside both steps' windows: the first step counts them all, on both sides,
+    and the second none, on both sides — no lift either time, as they behaved alike."""
+    ws, sent, held = _shop(tmp_path, capsys, _plan("March sale", "MARCH20", "2026-03-05T09:00", "2026-03-07T09:00",
+                                                   holdout=30), exported=datetime(2026, 3, 1, tzinfo=UTC))
+    assert len(sent) == 9 and len(held) == 3, (sent, held)
+    buyers = [*sent[:3], held[0]]
+    first, second = _results(tmp_path, capsys, ws, [
+        order(f"#40{n}", _email(name), "10.00", created="2026-03-08 12:00:00 -0400", billing_name=f"{name} Test")
+        for n, name in enumerate(buyers)], imported=datetime(2026, 3, 15, tzinfo=UTC),
+        read=datetime(2026, 3, 25, tzinfo=UTC))
+    figures = ("recipients", "orders", "baseline_customers", "baseline_orders", "baseline_revenue", "lift")
+    assert {k: first[k] for k in figures} == {"recipients": 9, "orders": 3, "baseline_customers": 3,
+                                              "baseline_orders": 1, "baseline_revenue": 10.0, "lift": 0.0}
+    assert {k: second[k] for k in figures} == {"recipients": 9, "orders": 0, "baseline_customers": 3,
+                                               "baseline_orders": 0, "baseline_revenue": 0.0, "lift": 0.0}
+    with time_machine.travel(datetime(2026, 3, 25, tzinfo=UTC), tick=False):
+        text = _ok(capsys, "report", "-w", ws)
+    assert "lift -33.3 pts" not in text
+    assert sum("(lift +0.0 pts)" in line for line in text.splitlines() if "March sale," in line) == 2
