@@ -430,7 +430,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     sent: ``sent`` is False, ``due`` its time (UTC), ``recipients`` those it is planned for,
     and nothing is counted for it or its baseline yet.
     """
-    from omnidesk.core.campaigns.guards import BASELINE_REASONS, HELD_OUT
+    from omnidesk.core.campaigns.guards import BASELINE_REASONS, HELD_OUT, cap_clock
     from omnidesk.core.messages.brand import get_brand
     from omnidesk.core.messages.derive import campaign_name
 
@@ -438,6 +438,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     sr, rec, st, camp = SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__, Campaign.__table__
     brand = get_brand(ws)
     zone = workspace_zone(ws)
+    days_on = cap_clock(ws)  # the window's days are the shop's, as the caps count them
     shop = workspace_currency(ws)
     found = []  # per step: its row so far, its ranking (None: not sent yet), whose orders it may count
     with ws.engine.connect() as conn:
@@ -463,7 +464,8 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                 continue
             code = json.loads(master_json).get("offer_code", "") if master_json else ""
             tag = campaign_name(brand, message_name) if message_name else ""
-            candidates = _orders_in_window(conn, step_id, sr.c.channel.not_in(BASELINE_REASONS), days, zone)
+            candidates = _orders_in_window(conn, step_id, sr.c.channel.not_in(BASELINE_REASONS), days, zone,
+                                           clock=days_on)
             # The baseline: nobody the campaign sent anything to, on any of its steps.
             sr2, rec2, st2 = sr.alias("sent"), rec.alias("sent_record"), st.alias("sent_step")
             reached = (select(rec2.c.customer_id)
@@ -479,7 +481,8 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                 if ids:
                     kind, base_ids = label, ids
                     base_candidates = {cid: rows for cid, rows in
-                                       _orders_in_window(conn, step_id, which, days, zone).items() if cid in ids}
+                                       _orders_in_window(conn, step_id, which, days, zone, clock=days_on).items()
+                                       if cid in ids}
                     break
             found.append((row, _ranking(code, tag), candidates, kind, base_ids, base_candidates, campaign_id))
     sent = [f for f in found if f[1] is not None]
@@ -584,9 +587,14 @@ def _order_spend(row) -> int:
     return max(row.spend + row.refund_rows, 0)
 
 
-def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[int, list]:
+def _orders_in_window(conn, step_id: int, which, days: int, zone=None, *, clock=None) -> dict[int, list]:
     """Customer -> their orders within ``days`` of their send records on the step (those ``which`` picks),
     earliest first.
+
+    The days are calendar days on ``clock`` (the shop's, :func:`~omnidesk.core.campaigns.guards.cap_clock`,
+    as the caps count them): the window ends at the send's time on that clock ``days`` later, whether
+    or not the clocks change between (a week of a spring-forward is 167 hours, one of a fall-back
+    169).  Without ``clock``, ``days`` of 24 hours.
 
     A customer is a person as the customers are now: one with several records sent the step
     (merged since the export) is read once, from the earliest of those sends.
@@ -599,6 +607,8 @@ def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[i
     one its file gave without an offset is on the shop's clock (``zone``; None: this
     computer's), so the query reads half a day more on each side and the window is cut here.
     """
+    from omnidesk.core.campaigns.guards import _wall_clock
+
     sr, rec, ev = SendRecord.__table__, SourceRecord.__table__, Event.__table__
     people = (select(rec.c.customer_id, func.min(sr.c.send_utc).label("send_utc"))
               .select_from(sr.join(rec, rec.c.id == sr.c.record_id))
@@ -614,6 +624,15 @@ def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[i
                           func.upper(func.coalesce(refund.c.currency, "")) == func.upper(func.coalesce(ev.c.currency, "")))
                    .scalar_subquery())
     found: dict[int, list] = defaultdict(list)
+
+    def before_end(sent: datetime, at: datetime) -> bool:
+        """Whether ``at`` (naive UTC) is before the window from ``sent`` (naive UTC) ends."""
+        if clock is None:
+            return at < sent + timedelta(days=days)
+        # Wall-clock times on ``clock``, compared as they read, as the caps compare them.
+        return _wall_clock(at.replace(tzinfo=UTC), clock) < _wall_clock(sent.replace(tzinfo=UTC), clock) \
+            + timedelta(days=days)
+
     for row in conn.execute(
             select(people.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json,
                    row_spend(ev.c.status, ev.c.amount_minor, ev.c.refunded_minor).label("spend"),
@@ -625,7 +644,7 @@ def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[i
                    ev.c.occurred_utc < func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, f"+{days} days", "+14 hours"))):
         at = event_instant(row.occurred_at, row.occurred_utc, zone)
         sent = datetime.fromisoformat(row.sent_at)
-        if sent <= datetime.fromisoformat(at) < sent + timedelta(days=days):
+        if sent <= datetime.fromisoformat(at) and before_end(sent, datetime.fromisoformat(at)):
             found[row.customer_id].append((at, row))
     return {cid: [row for _at, row in sorted(rows, key=lambda r: (r[0], r[1].id))] for cid, rows in found.items()}
 

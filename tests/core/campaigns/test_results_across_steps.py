@@ -1,4 +1,4 @@
-"""Campaign results when an order could count for more than one step.
+"""Campaign results when an order could count for more than one step, and at the end of the window.
 
 - An order placed with one campaign's offer code counts for that campaign, even when another
   campaign's step went out to the same customer earlier: each order counts once, and the code
@@ -6,6 +6,8 @@
 - A campaign's later step counts its baseline's orders as it counts its recipients': an order
   already counted for an earlier step (of the recipients, or of the baseline) drops out of
   the later one on both sides, so recipients and a hold-out who behave alike show no lift.
+- The attribution window is days on the shop's clock, as the caps count them: it ends at the
+  step's local time that many days later, whether or not the clocks change between.
 
 Everything goes through the command line: a New York shop's Shopify customers (12, all taking
 email), its campaigns imported from plans and exported, its Shopify orders, then
@@ -124,3 +126,30 @@ def test_a_later_step_counts_its_baseline_as_it_counts_its_recipients(tmp_path, 
         text = _ok(capsys, "report", "-w", ws)
     assert "lift -33.3 pts" not in text
     assert sum("(lift +0.0 pts)" in line for line in text.splitlines() if "March sale," in line) == 2
+
+
+def _window_orders(tmp_path, capsys, step_at: str, inside: str, outside: str, *, exported, read) -> tuple:
+    ws, sent, _held = _shop(tmp_path, capsys, _plan("March sale", "MARCH20", step_at), exported=exported)
+    (step,) = _results(tmp_path, capsys, ws, [
+        order("#3001", _email(sent[0]), "10.00", created=inside, billing_name=f"{sent[0]} Test"),
+        order("#3002", _email(sent[1]), "45.00", created=outside, billing_name=f"{sent[1]} Test")],
+        imported=read, read=read)
+    return step["orders"], step["revenue"]
+
+
+def test_the_window_ends_at_the_steps_local_time_a_week_later_across_spring_forward(tmp_path, capsys):
+    """5 Mar 2026 09:00 EST; New York's clocks go forward on 8 Mar.  Seven days on the shop's clock
+    end at 12 Mar 09:00 EDT (167 hours later): 08:59 is inside, 09:30 — fewer than 168 hours after
+    the send — is not."""
+    assert _window_orders(tmp_path, capsys, "2026-03-05T09:00", "2026-03-12 08:59:00 -0400",
+                          "2026-03-12 09:30:00 -0400", exported=datetime(2026, 3, 1, tzinfo=UTC),
+                          read=datetime(2026, 3, 25, tzinfo=UTC)) == (1, 10.0)
+
+
+def test_the_window_ends_at_the_steps_local_time_a_week_later_across_fall_back(tmp_path, capsys):
+    """29 Oct 2026 09:00 EDT; New York's clocks go back on 1 Nov.  Seven days on the shop's clock
+    end at 5 Nov 09:00 EST (169 hours later): 08:30 — more than 168 hours after the send — is
+    inside, 09:30 is not."""
+    assert _window_orders(tmp_path, capsys, "2026-10-29T09:00", "2026-11-05 08:30:00 -0500",
+                          "2026-11-05 09:30:00 -0500", exported=datetime(2026, 10, 20, tzinfo=UTC),
+                          read=datetime(2026, 11, 20, tzinfo=UTC)) == (1, 10.0)
