@@ -27,6 +27,7 @@ from inscriptis.html_engine import Inscriptis
 from inscriptis.model.config import ParserConfig
 from lxml.html import document_fromstring
 
+from omnidesk.core.messages.links import find_links, opened
 from omnidesk.core.messages.tokens import FSI, PDI, right_to_left
 
 # What each sending tool replaces with the recipient's own unsubscribe address.
@@ -212,34 +213,14 @@ def text_part(document: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-_TRAILING = ".,;:!?'\""
-
-
-def _link(url: str) -> tuple[str, str]:
-    """``url`` split into the address and what trails it (sentence punctuation, an unmatched ')')."""
-    tail = ""
-    while url:
-        if url[-1] in _TRAILING:
-            url, tail = url[:-1], url[-1] + tail
-        elif url[-1] == ")" and url.count(")") > url.count("("):
-            url, tail = url[:-1], url[-1] + tail
-        else:
-            break
-    return url, tail
-
-
 def _linkify(line: str) -> str:
+    # The links the check reads and the campaign tags go on (links.find_links), and only those: a
+    # closing quote, a "。", an "…" or a bracket the link did not open stays in the words.
     out, pos = [], 0
-    for match in _URL.finditer(line):
-        url, tail = _link(match.group())
-        if url.lower() in ("www.", "http://", "https://"):
-            continue
-        href = url if not url.lower().startswith("www.") else "https://" + url
-        out.append(html.escape(line[pos:match.start()]))
-        out.append(f'<a href="{html.escape(href, quote=True)}">{html.escape(url)}</a>')
-        out.append(html.escape(tail))
-        pos = match.end()
+    for link in find_links(line):
+        out.append(html.escape(line[pos:link.start]))
+        out.append(f'<a href="{html.escape(opened(link.url), quote=True)}">{html.escape(link.url)}</a>')
+        pos = link.end
     out.append(html.escape(line[pos:]))
     return "".join(out)
 
