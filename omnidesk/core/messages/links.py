@@ -57,12 +57,17 @@ class Link:
 
 _HOST_LABEL = re.compile(r"(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?", re.UNICODE)
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+# A token in a link (``…/stores/{city|main street}``) is filled in percent-encoded: a space in its
+# fallback is none in the address.  It is read as one character that is no letter, so a token in
+# the host name still makes no host a browser can find.
+_TOKEN = re.compile(r"\{[^{}\r\n]*\}")
 
 
 def _problem(url: str) -> str | None:
     """Why ``url`` is not a web link a message can carry, or None when it is one."""
     if not isinstance(url, str) or not url.strip():
         return "the link is empty"
+    url = _TOKEN.sub("\ue000", url)
     if url != url.strip() or any(ch.isspace() for ch in url):
         return "a link cannot contain spaces"
     if any(unicodedata.category(ch) == "Cc" for ch in url):
@@ -161,9 +166,11 @@ def utm_values(url: str) -> dict[str, str]:
 # A link starts at http:// or https:// (any case), or at www. where no word, dot, @ or slash
 # comes right before it (not inside an email address or another link).  It runs to white
 # space, or to a character that does not belong in a written URL: quotes, angle brackets,
-# and the full-width punctuation of CJK text.
+# and the full-width punctuation of CJK text.  A token in braces is one piece of it, whatever
+# it holds: ".../stores/{city|main street}" is one link, the token's value filled in (and
+# percent-encoded) where it stands.
 _LINK = re.compile(
-    r"(?:\bhttps?://|(?<![\w.@/])www\.)[^\s<>\"“”‘’«»「」『』（）。、，！？；：]+",
+    r"(?:\bhttps?://|(?<![\w.@/])www\.)(?:\{[^{}\r\n]*\}|[^\s<>\"“”‘’«»「」『』（）。、，！？；：])+",
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?'…*_~"
@@ -188,7 +195,8 @@ def _trim(url: str) -> str:
 
 
 def find_links(text: str) -> list[Link]:
-    """Every http(s) link and bare "www." link in ``text``, in order, without trailing punctuation."""
+    """Every http(s) link and bare "www." link in ``text``, in order, without trailing punctuation;
+    a ``{token}`` within a link, spaces in its fallback and all, is part of it."""
     links = []
     for m in _LINK.finditer(text):
         url = _trim(m.group())
