@@ -189,7 +189,8 @@ def render_email(*, subject: str, preheader: str, body_html: str, footer_html: s
 
 def text_part(document: str) -> str:
     """The plain-text rendering of an email's HTML: hidden parts left out, each link as
-    "text (url)" (the url alone when the text is the url), blank lines between blocks."""
+    "text (url)" (the url alone when the text is the url), blank lines between blocks, every
+    character as the HTML shows it ("&amp;lt;3" is "&lt;3", not "<3")."""
     tree = document_fromstring(document)
     for link in tree.iter("a"):
         href = (link.get("href") or "").strip()
@@ -208,7 +209,18 @@ def text_part(document: str) -> str:
                 value[-1].tail = (value[-1].tail or "") + PDI
             else:
                 value.text += PDI
-    text = Inscriptis(tree, ParserConfig(display_links=False)).get_text()
+    # Inscriptis decodes entities in the text lxml has decoded already, and again for each table
+    # around it: typed "Fish &amp; Chips" read "Fish & Chips", "?a=1&sect=2" read "?a=1§=2".  Each
+    # "&" goes through it as a character it leaves alone (one the email's text does not hold), and is
+    # put back after.
+    held = "".join(tree.itertext())
+    amp = next(ch for ch in map(chr, range(0xF8FF, 0xE000, -1)) if ch not in held)
+    for node in tree.iter():
+        if node.text and "&" in node.text:
+            node.text = node.text.replace("&", amp)
+        if node.tail and "&" in node.tail:
+            node.tail = node.tail.replace("&", amp)
+    text = Inscriptis(tree, ParserConfig(display_links=False)).get_text().replace(amp, "&")
     lines = [line.rstrip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
