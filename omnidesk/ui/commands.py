@@ -379,11 +379,24 @@ class ReopenStep(Step):
 
 
 class BulkAcceptStep(Step):
-    def __init__(self, review_ids: list[int], customers: list[int], min_score: float) -> None:
+    """Pairs accepted at once, one transaction each way.
+
+    A ``long`` one (pairs naming many customers) is long work both ways, off the UI thread with
+    progress and Cancel, as a tag added to many customers is; it names no customers to the bridge
+    (reading thousands of fingerprints would hold up the window) and checks them itself, in
+    the background: an undo or redo over customers changed since is refused, nothing changed.
+    """
+
+    def __init__(self, review_ids: list[int], customers: list[int], min_score: float, *, long: bool = False) -> None:
         super().__init__(f"accept of {counted(len(review_ids), 'pair')} at or above {min_score:.1f} bits",
-                         customers)
+                         () if long else customers)
         self.review_ids = review_ids
         self.result: core_merge.BulkAccept | None = None
+        self.long_redo = self.long_undo = long
+        self.watched = tuple(int(c) for c in customers) if long else ()
+        # The watched customers as they read before the accept and after it (long only).
+        self.prints_before: dict | None = None
+        self.prints_after: dict | None = None
 
     def refused(self) -> Changes:
         return Changes.of_customers(*self.customers, listed=True) | Changes(reviews=True)
@@ -402,6 +415,52 @@ class BulkAcceptStep(Step):
         changes = core_merge.undo_accept(ws, self.result)
         self.review_ids = list(self.result.review_ids)  # the pairs' numbers now, for redo
         return changes
+
+    def long_words(self) -> str:
+        return self.text()[:1].upper() + self.text()[1:]
+
+    def _still(self, ws: Workspace, expected: dict | None) -> None:
+        from omnidesk.core.customers import customer_fingerprints
+
+        if expected is not None and customer_fingerprints(ws, self.watched) != expected:
+            raise UserError(f"{self.target_words()} changed since (in another window, or by an import or a step "
+                            "that was taken back), so this step could now hit the wrong data.")
+
+    def long_task(self, ws: Workspace, ops):
+        from omnidesk.core.customers import customer_fingerprints
+
+        self.workspace = ws
+        ids, expected = list(self.review_ids), self.prints_before
+
+        def work(cancelled):
+            yield Progress(0, len(ids), f"{self.long_words()}…")
+            self._still(ws, expected)
+            before = expected if expected is not None else customer_fingerprints(ws, self.watched)
+            result = yield from core_merge.accept_reviews_steps(ws, ids, cancelled)
+            return result, before, customer_fingerprints(ws, self.watched)
+
+        return work
+
+    def finish_long(self, result) -> Changes:
+        self.result, self.prints_before, self.prints_after = result
+        self.noop = not self.result.results
+        return self.result.changes
+
+    def long_revert_task(self, ws: Workspace, ops):
+        accepted, expected = self.result, self.prints_after
+        assert accepted is not None
+
+        def work(cancelled):
+            yield Progress(0, len(accepted.results), f"Undoing {self.text()}…")
+            self._still(ws, expected)
+            return (yield from core_merge.undo_accept_steps(ws, accepted, cancelled))
+
+        return work
+
+    def finish_long_revert(self, result: Changes) -> Changes:
+        assert self.result is not None
+        self.review_ids = list(self.result.review_ids)  # the pairs' numbers now, for redo
+        return result
 
 
 def reimport_files(workspace, files: Sequence[tuple[Path, object, str]]):

@@ -1336,11 +1336,13 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if not self.confirm_bulk_accept(shown, skipped, min_score, held):
             return
         before = self.workspace.counts()["customers"]
-        result = self.operations.accept_all([r.id for r in pairs], [c for r in pairs for c in (r.left_id, r.right_id)],
-                                            min_score)
-        if result is not None:
+
+        def done(result) -> None:  # at once, or when a long one ends (in the background)
             self.show_bulk_accept_summary(len(result.results), result.gone, skipped, before,
                                           self.workspace.counts()["customers"], result.held)
+
+        self.operations.accept_all([r.id for r in pairs], [c for r in pairs for c in (r.left_id, r.right_id)],
+                                   min_score, done)
 
     def confirm_bulk_accept(self, pairs: list[tuple[str, float]], skipped: int, min_score: float,
                             held: int = 0) -> bool:

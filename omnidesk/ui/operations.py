@@ -15,8 +15,9 @@ Each change is a :class:`~omnidesk.ui.commands.Step`, a QUndoCommand whose
   step whose target is gone (erased, merged away, its import taken back) or
   changed since is dropped from the stack with a message, never replayed blind.
   A workspace busy with another window's import leaves the stack as it was.
-* Long work (Find Duplicates, redoing an import) runs off the UI thread on the
-  task runner with progress and Cancel; other changes wait until it ends.
+* Long work (Find Duplicates, redoing an import, a tag on many customers, accepting
+  many pairs at once) runs off the UI thread on the task runner with progress and
+  Cancel; other changes wait until it ends.
 * Erasing a person cannot be undone: the stack is cleared (its steps may hold
   what was erased), and the question asked before says so.  So is an erase in
   another window or on the command line: the bridge keeps the suppression list's
@@ -550,10 +551,25 @@ class Operations(QObject):
             return False
         return self.push(commands.ReopenStep(list(items), pair), "Cannot review the pair again")
 
-    def accept_all(self, review_ids: Sequence[int], customers: Sequence[int], min_score: float):
-        """Accept these pairs as one step; returns the core's BulkAccept, or None when it did not run."""
-        step = commands.BulkAcceptStep(list(review_ids), list(customers), min_score)
-        return step.result if self.push(step, "Cannot accept the pairs") else None
+    def accept_all(self, review_ids: Sequence[int], customers: Sequence[int], min_score: float,
+                   finished: Callable[[object], None]) -> bool:
+        """Accept these pairs as one step; ``finished(bulk)`` (the core's BulkAccept) once it ran.
+
+        Pairs naming ``LONG_EDIT`` customers or more are long work, as a tag added to as many
+        is: off the UI thread with progress and Cancel (which leaves every pair as it was), and
+        so is their undo.  Returns whether it ran or started."""
+        title = "Cannot accept the pairs"
+        long = len(set(customers)) >= LONG_EDIT
+        step = commands.BulkAcceptStep(list(review_ids), list(customers), min_score, long=long)
+        if not long:
+            if not self.push(step, title):
+                return False
+            finished(step.result)
+            return True
+        if not self._ready(title):
+            return False
+        self._start_step(step, step.long_words(), title, lambda step: finished(step.result))
+        return True
 
     def imported(self, files: list[tuple], batch_ids: Sequence[int], changes: Changes) -> None:
         """Files the import wizard has imported (off the UI thread): one step, for Edit › Undo."""

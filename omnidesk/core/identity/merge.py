@@ -9,7 +9,7 @@ from then on, even after the same files are imported again.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Generator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -38,6 +38,7 @@ from omnidesk.core.identity.writes import (
     sync_children,
 )
 from omnidesk.core.models import Consent, Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
+from omnidesk.core.tasks import CancelCheck, Cancelled, Progress, never_cancelled, run_to_completion
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.workspace import Workspace
 
@@ -1516,8 +1517,22 @@ class BulkAccept:
         return sum(len(r.absorbed) for r in self.results)
 
 
+def _every(total: int) -> int:
+    """How many pairs between two words of progress: about a hundred of them however long the run."""
+    return max(1, total // 100)
+
+
 def accept_reviews(ws: Workspace, review_ids: Sequence[int]) -> BulkAccept:
-    """Accept these pairs, in the order given, in one transaction (all or nothing).
+    """Accept these pairs, in the order given, in one transaction (all or nothing): see
+    :func:`accept_reviews_steps`."""
+    return run_to_completion(accept_reviews_steps(ws, review_ids))
+
+
+def accept_reviews_steps(ws: Workspace, review_ids: Sequence[int], cancelled: CancelCheck = never_cancelled,
+                         ) -> Generator[Progress, None, BulkAccept]:
+    """Accept these pairs, in the order given, in one transaction (all or nothing), yielding
+    progress as it goes and asking ``cancelled()`` before each pair: a yes raises
+    :class:`Cancelled` inside the transaction, which rolls back, every pair and customer as it was.
 
     A pair an earlier merge of the same run has joined or removed from the
     queue is counted in ``gone``, not merged twice; one whose customers hold
@@ -1527,8 +1542,13 @@ def accept_reviews(ws: Workspace, review_ids: Sequence[int]) -> BulkAccept:
     """
     review = MatchReview.__table__
     out = BulkAccept(list(review_ids), [])
+    total, every = len(review_ids), _every(len(review_ids))
     with ws.writing() as conn:
-        for review_id in review_ids:
+        for done, review_id in enumerate(review_ids):
+            if cancelled():
+                raise Cancelled("Accepting the pairs was cancelled; nothing changed.")
+            if done % every == 0:
+                yield Progress(done, total, f"Merging pair {done + 1:,} of {total:,}")
             row = conn.execute(select(review).where(review.c.id == review_id)).mappings().first()
             if row is None:
                 out.gone += 1
@@ -1566,10 +1586,16 @@ def accept_reviews_above(ws: Workspace, min_score: float) -> BulkAccept:
 # -- undo, each in one transaction ---------------------------------------------------------
 
 
-def _undo_accepted(conn: Connection, results: Sequence[MergeResult]) -> list[tuple[MergeResult, int]]:
-    """Undo these accepts; returns the number each pair came back under."""
+def _undo_accepted(conn: Connection, results: Sequence[MergeResult], cancelled: CancelCheck = never_cancelled,
+                   ) -> Generator[Progress, None, list[tuple[MergeResult, int]]]:
+    """Undo these accepts, yielding progress; returns the number each pair came back under."""
     numbers = []
-    for result in reversed(results):
+    total, every = len(results), _every(len(results))
+    for done, result in enumerate(reversed(results)):
+        if cancelled():
+            raise Cancelled("Undoing the accept was cancelled; nothing changed.")
+        if done % every == 0:
+            yield Progress(done, total, f"Taking back pair {done + 1:,} of {total:,}")
         for log_id in reversed(result.log_ids):
             undo_log_in(conn, log_id)
         if result.review is not None:
@@ -1583,9 +1609,16 @@ def undo_accept(ws: Workspace, accepted: MergeResult | BulkAccept) -> Changes:
     Each pair comes back under its number, or a new one when that is taken;
     ``MergeResult.review["id"]`` says which, for doing it again.
     """
+    return run_to_completion(undo_accept_steps(ws, accepted))
+
+
+def undo_accept_steps(ws: Workspace, accepted: MergeResult | BulkAccept, cancelled: CancelCheck = never_cancelled,
+                      ) -> Generator[Progress, None, Changes]:
+    """:func:`undo_accept` in one transaction, yielding progress and asking ``cancelled()`` before
+    each pair: a yes raises :class:`Cancelled` inside it, which rolls back, nothing changed."""
     results = accepted.results if isinstance(accepted, BulkAccept) else [accepted]
     with ws.writing() as conn:
-        numbers = _undo_accepted(conn, results)
+        numbers = yield from _undo_accepted(conn, results, cancelled)
     renumbered = {}
     for result, number in numbers:
         renumbered[result.review["id"]] = number
