@@ -157,13 +157,14 @@ def test_a_long_queue_shows_its_first_pairs_and_the_next_ones_as_the_list_ends(
     view.pairs.scrollToBottom()
     qtbot.waitUntil(lambda: len(view.items) == 150)
     assert [i.id for i in view.items] == [i.id for i in list_reviews(big_queue)[:150]]
-    # A decision reads the queue again from the top, keeping the pages that reach the pair looked at.
+    # A decision takes its pair off the list; every other pair read stays, the next one current.
     view.pairs.setCurrentRow(60)
-    looked_at = view.items[60]
+    looked_at, following = view.items[60], view.items[61]
     qtbot.keyClick(view.pairs, Qt.Key.Key_R)
     assert looked_at.id not in [i.id for i in view.items]
-    assert len(view.items) == 100 and view.pairs.currentRow() == 60
-    assert view.count_label.text() == f"Showing the first 100 of {total - 1:,} pairs — decide these, or accept in bulk"
+    assert len(view.items) == 149 and view.pairs.currentRow() == 60 and view.current_item().id == following.id
+    assert [i.id for i in view.items] == [i.id for i in list_reviews(big_queue)[:149]]
+    assert view.count_label.text() == f"Showing the first 149 of {total - 1:,} pairs — decide these, or accept in bulk"
     assert view.tabs.tabText(0) == f"To review ({total - 1:,})"
 
 
@@ -254,3 +255,72 @@ def test_the_bulk_accept_reads_the_queue_off_the_window_s_thread_before_it_asks(
     assert [names for names, _ in pairs] == ["Amy Brook ~ Amy Brook"]
     assert (skipped, score, kept) == (0, 5.0, total - 1)
     assert len(asked) == 1 and review_count(big_queue) == total  # not merged: the question was declined
+
+
+def _listed_as_queued(view, ws) -> None:
+    """The list holds the queue's first pairs as they are now, each line naming its two customers."""
+    queue = list_reviews(ws)
+    assert [(i.id, i.left_id, i.right_id, i.status) for i in view.items] == [
+        (i.id, i.left_id, i.right_id, i.status) for i in queue[:len(view.items)]]
+    assert view.pairs.count() == len(view.items)
+    for row, item in enumerate(view.items):
+        assert f"#{item.left_id} ~ #{item.right_id}" in view.pairs.item(row).text()
+
+
+def test_a_decision_deep_in_a_long_queue_reads_again_only_the_pairs_of_its_customers(
+        window, make_workspace, tmp_path, small_pages, qtbot, monkeypatch):
+    # Each decision read again every page read so far: someone 50,000 pairs down paid for all of them.
+    import omnidesk.ui.views.review_view as review_view
+
+    ws = make_workspace("families.omnidesk")
+    names = _family_names()[:120]
+    import_file(ws, write_csv(tmp_path / "shop.csv", HEADER, [
+        ["Anna", name, f"{name.lower()}@example.com", ""] for name in names]), ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "news.csv", HEADER, [
+        ["Mark", name, f"{name.lower()}@example.com", ""] for name in names]), ImportOptions(channel="email"))
+    # A third of five families on the till: two more pairs each, weaker, at the end of the queue.
+    import_file(ws, write_csv(tmp_path / "till.csv", HEADER, [
+        ["Lena", name, f"{name.lower()}@example.com", ""] for name in names[60:65]]), ImportOptions(channel="pos"))
+    total = review_count(ws)
+    assert total == 130
+    window.set_workspace(ws)
+    window.show_screen("review")
+    view = window.screens["review"]
+    view.pairs.setFocus()
+    view.pairs.setCurrentRow(49)
+    qtbot.waitUntil(lambda: len(view.items) == 100)
+    read, counting = [], []
+    real = review_view.list_reviews
+    monkeypatch.setattr(review_view, "list_reviews",
+                        lambda ws, **kw: read.extend(real(ws, **kw)) or real(ws, **kw))
+    # What the bulk button counts is read in the background: held here, it reads nothing.
+    monkeypatch.setattr(view.runner, "start", lambda task: counting.append(task) or task)
+    # Merging Anna and Mark of a family on the till rewrites its pairs with Lena, not read yet.
+    view.pairs.setCurrentRow(62)
+    decided, following = view.items[62], view.items[63]
+    qtbot.keyClick(view.pairs, Qt.Key.Key_A)
+    assert len(read) <= 2  # the pairs of those two customers, not the hundred read
+    assert decided.id not in [i.id for i in view.items] and len(view.items) == 99
+    assert view.current_item().id == following.id and view.pairs.currentRow() == 62
+    _listed_as_queued(view, ws)
+    assert view.count_label.text() == f"Showing the first 99 of {total - 2:,} pairs — decide these, or accept in bulk"
+    # The next pairs follow on from there, the rewritten pair with Lena among them.
+    view.pairs.scrollToBottom()
+    qtbot.waitUntil(lambda: view.complete)
+    _listed_as_queued(view, ws)
+    assert len(view.items) == total - 2 and not any(
+        decided.right_id in (i.left_id, i.right_id) for i in view.items)  # Mark merged away: named by none
+    # With the whole queue read, a merge rewrites a pair above the one looked at, in its place.
+    lena = next(r for r, i in enumerate(view.items) if i.left_id == following.left_id and i.id != following.id)
+    view.pairs.setCurrentRow(lena)
+    merged_away = view.items[lena].right_id
+    read.clear()
+    qtbot.keyClick(view.pairs, Qt.Key.Key_A)
+    assert len(read) <= 2
+    _listed_as_queued(view, ws)
+    assert len(view.items) == review_count(ws) == total - 4
+    assert not any(merged_away in (i.left_id, i.right_id) for i in view.items)
+    # Edit › Undo reads the list again whole, as it was.
+    window.undo()
+    _listed_as_queued(view, ws)
+    assert len(view.items) == total - 2

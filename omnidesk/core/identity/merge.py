@@ -1264,8 +1264,13 @@ def review_count(ws: Workspace) -> int:
         return conn.execute(select(func.count()).select_from(review)).scalar_one()
 
 
+def review_order(item: ReviewItem) -> tuple[bool, float, int]:
+    """Where a pair stands in :func:`list_reviews`'s order (smaller first)."""
+    return item.status == "skipped", -item.score, item.id
+
+
 def list_reviews(ws: Workspace, *, include_skipped: bool = True, limit: int | None = None,
-                 offset: int = 0) -> list[ReviewItem]:
+                 offset: int = 0, customers: Collection[int] | None = None) -> list[ReviewItem]:
     """Pending pairs, strongest evidence first; skipped ones come last.
 
     A pair's reasons are those it was queued with, plus what its two customers
@@ -1273,12 +1278,19 @@ def list_reviews(ws: Workspace, *, include_skipped: bool = True, limit: int | No
     a merge brought into either since can make "very likely" unsure.
 
     ``limit`` and ``offset``: that many pairs from that place in the order only (a
-    screen's first page), their customers' records alone read.
+    screen's first page), their customers' records alone read.  ``customers``: only the pairs
+    naming one of them (what a decision on a pair of theirs may have changed).
     """
     review = MatchReview.__table__
     query = select(review).order_by((review.c.status == "skipped"), review.c.score.desc(), review.c.id)
     if not include_skipped:
         query = query.where(review.c.status == "pending")
+    if customers is not None:
+        ids = sorted({int(c) for c in customers})
+        if not ids:
+            return []
+        query = query.where(or_(*[or_(review.c.left_id.in_(part), review.c.right_id.in_(part))
+                                  for part in chunks(ids)]))
     if limit is not None:
         query = query.limit(limit).offset(offset)
     elif offset:

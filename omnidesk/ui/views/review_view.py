@@ -4,6 +4,7 @@ and, on a second tab, the pairs kept apart as different people, each of which ca
 from __future__ import annotations
 
 import html
+from bisect import bisect_left
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
@@ -35,7 +36,7 @@ from omnidesk.core.channels import channel_name
 from omnidesk.core.phones import display_phone
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day
-from omnidesk.core.identity.merge import ReviewItem, bulk_accept_default, list_reviews, review_count
+from omnidesk.core.identity.merge import ReviewItem, bulk_accept_default, list_reviews, review_count, review_order
 from omnidesk.core.identity.resolve import model_from_settings
 from omnidesk.core.identity.scoring import Model, pair_confidence, pair_evidence
 from omnidesk.core.workspace import Workspace
@@ -178,6 +179,7 @@ class ReviewView(QWidget):
         self.workspace = workspace
         self.items: list[ReviewItem] = []
         self.stale = False  # a change concerned the queue while the screen was not shown
+        self._deciding: ReviewItem | None = None  # the pair this screen is deciding (see refresh)
         self.cards: dict[int, dict] = {}
 
         self.count_label = QLabel()
@@ -392,7 +394,12 @@ class ReviewView(QWidget):
     def _decide(self, signal) -> None:
         item = self.current_item()
         if item is not None:
-            signal.emit(item.id)
+            # What the decision changes reaches refresh() while it is made: only that is read again.
+            self._deciding = item
+            try:
+                signal.emit(item.id)
+            finally:
+                self._deciding = None
 
     def _skip(self) -> None:
         item = self.current_item()
@@ -404,6 +411,8 @@ class ReviewView(QWidget):
         self._decide(self.skipRequested)
 
     def refresh(self) -> None:
+        if self._deciding is not None and self.items and self._refresh_decided(self._deciding):
+            return
         self.stale = False
         keep = self.pairs.currentRow()
         shown = self.current_item()
@@ -434,30 +443,84 @@ class ReviewView(QWidget):
             self.threshold.setValue(bulk_accept_default(self._model))
             self.threshold.blockSignals(False)
         self._update_bulk()
+        # The pair looked at stays (back from its customer's screen); once decided or skipped, the next one.
+        same = next((r for r, i in enumerate(self.items)
+                     if shown is not None and (i.id, i.status) == (shown.id, shown.status)), None)
+        self._shown_at(same if same is not None else min(max(keep, 0), n - 1))
+
+    def _shown_at(self, row: int) -> None:
+        """The end of a refresh: the list's page (or the empty one), ``row`` current, the tab's count."""
+        n = self.total
         keys_here = self._has_keys(self.review_page)
         self.pages.setCurrentIndex(1 if self.items else 0)
         if self.items:
-            # The pair looked at stays (back from its customer's screen); once decided or skipped, the next one.
-            same = next((r for r, i in enumerate(self.items)
-                         if shown is not None and (i.id, i.status) == (shown.id, shown.status)), None)
-            self.pairs.setCurrentRow(same if same is not None else min(max(keep, 0), n - 1))
+            self.pairs.setCurrentRow(min(max(row, 0), len(self.items) - 1))
             self._show_current(self.pairs.currentRow())
         self.tabs.setTabText(0, f"To review ({n:,})" if n else "To review")
         self._keep_keys(keys_here)
         self._refresh_apart()
 
+    def _refresh_decided(self, decided: ReviewItem) -> bool:
+        """After this screen decided ``decided``: the pairs naming either of its customers (the
+        decided one gone or skipped, others a merge rewrote or dropped) are read again and put in
+        their places, the other pairs read stay as they are; someone deep in a long queue pays for
+        a few pairs, not for every page read.  False (nothing done) when the whole list must be read."""
+        touched = {decided.left_id, decided.right_id}
+        keep = self.pairs.currentRow()
+        shown = self.current_item()
+        last = review_order(self.items[-1])  # the list holds the queue up to here
+        complete = self.complete
+        fresh = [i for i in list_reviews(self.workspace, customers=touched)
+                 if complete or review_order(i) <= last]
+        self.total = review_count(self.workspace)
+        gone = [r for r, i in enumerate(self.items) if i.id == decided.id or touched & {i.left_id, i.right_id}]
+        if len(gone) == len(self.items) and not fresh and self.total:
+            return False  # every pair read was theirs: the next ones are read from the start
+        self.stale = False
+        self.cards.update(customer_cards(self.workspace, [c for i in fresh for c in (i.left_id, i.right_id)]))
+        following = next((i for i in self.items[max(keep, 0) + 1:] if not touched & {i.left_id, i.right_id}), None)
+        self._filling = True
+        self.pairs.blockSignals(True)
+        for r in reversed(gone):
+            del self.items[r]
+            self.pairs.takeItem(r)
+        keys = [review_order(i) for i in self.items]
+        for item in sorted(fresh, key=review_order):
+            at = bisect_left(keys, review_order(item))
+            keys.insert(at, review_order(item))
+            self.items.insert(at, item)
+            self.pairs.insertItem(at, self._entry(item))
+        self.pairs.blockSignals(False)
+        self._filling = False
+        if complete or self.total < len(self.items):
+            self.total = len(self.items)
+        self._say_count()
+        self._count_all()
+        self._update_bulk()
+        # The pair looked at when it stays as it was (the decision refused), else the one after it.
+        row = next((r for r, i in enumerate(self.items)
+                    if shown is not None and (i.id, i.status) == (shown.id, shown.status)), None)
+        if row is None and following is not None:
+            row = next((r for r, i in enumerate(self.items) if i.id == following.id), None)
+        self._shown_at(row if row is not None else min(max(keep, 0), len(self.items) - 1))
+        return True
+
     def _list(self, items: list[ReviewItem]) -> None:
         """Add ``items`` at the end of the list of pairs (their cards read)."""
         for item in items:
-            left = self.cards.get(item.left_id, {}).get("display_name", "?")
-            right = self.cards.get(item.right_id, {}).get("display_name", "?")
-            # The ids tell apart pairs of namesakes ("Liv Lopez ~ Liv Lopez" three times).
-            sure = pair_confidence(item.score, item.reasons, self._model)
-            text = (f"{isolated(left)}  ~  {isolated(right)}\n#{item.left_id} ~ #{item.right_id} · {sure.words}"
-                    f"{' · skipped' if item.status == 'skipped' else ''}")
-            entry = QListWidgetItem(text)
-            entry.setToolTip(f"{isolated(left)} ~ {isolated(right)}: " + ", ".join(item.reasons) + f"\n{sure.hint}")
-            self.pairs.addItem(entry)
+            self.pairs.addItem(self._entry(item))
+
+    def _entry(self, item: ReviewItem) -> QListWidgetItem:
+        """A pair's line in the list (its cards read)."""
+        left = self.cards.get(item.left_id, {}).get("display_name", "?")
+        right = self.cards.get(item.right_id, {}).get("display_name", "?")
+        # The ids tell apart pairs of namesakes ("Liv Lopez ~ Liv Lopez" three times).
+        sure = pair_confidence(item.score, item.reasons, self._model)
+        text = (f"{isolated(left)}  ~  {isolated(right)}\n#{item.left_id} ~ #{item.right_id} · {sure.words}"
+                f"{' · skipped' if item.status == 'skipped' else ''}")
+        entry = QListWidgetItem(text)
+        entry.setToolTip(f"{isolated(left)} ~ {isolated(right)}: " + ", ".join(item.reasons) + f"\n{sure.hint}")
+        return entry
 
     def _say_count(self) -> None:
         n, read = self.total, len(self.items)
