@@ -591,6 +591,7 @@ def redact_incoming(row, mapping: list[str], person: Person) -> bool:
     row.emails = [e for e in row.emails if mailbox_key(e) not in gone_emails]
     row.phones = [p for p in row.phones if p not in gone_phones]
     row.unread_phones = [(p, i) for p, i in row.unread_phones if seen.redact(p, False) == p]
+    row.bare_phones = [(d, p) for d, p in row.bare_phones if p not in gone_phones and seen.redact(d, False) == d]
     name = _fold_name(row.full_name or f"{row.first_name} {row.last_name}")
     if name in person.names and name not in seen.own_names:
         row.first_name = row.middle_name = row.last_name = row.full_name = ""

@@ -82,11 +82,28 @@ def _forms(raw: str) -> set[str]:
         national = digits[len(prefix):] if prefix and digits.startswith(prefix) else digits
         if national:
             found.add(f"+{code}{national}")
+    if (whole := _international(digits)) is not None:
+        found.add(whole)  # "447911123456": the country code written, the "+" left off (many SMS tools)
     return found
 
 
+def _international(digits: str) -> str | None:
+    """``digits`` read as a whole international number with its "+" left off ("447911123456",
+    "4915123456789"), when they are a valid one; else None."""
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def _reads_as(raw: str, e164: str) -> bool:
-    """Whether ``raw``, read as written in the country of ``e164``, is that valid number."""
+    """Whether ``raw``, read as written in the country of ``e164`` or as that number with its "+"
+    left off, is that valid number."""
+    if _international(_NOT_DIGITS.sub("", phone_text(raw))) == e164:
+        return True
     try:
         region = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
         number = phonenumbers.parse(phone_text(raw), region)
@@ -94,6 +111,38 @@ def _reads_as(raw: str, e164: str) -> bool:
         return False
     return phonenumbers.is_valid_number(number) and \
         phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == e164
+
+
+def _also_abroad(row: Row) -> list[tuple[str, str]]:
+    """The refusing row's numbers read at home whose digits are also a whole number abroad with
+    its "+" left off ("4798570523": +1 479-857-0523 in Arkansas, or +47 985 70 523 in Norway), as
+    (digits, that number abroad).  Which one the SMS tool meant is not written: a refusal is taken
+    as both's."""
+    found = []
+    for digits, number in row.bare_phones:
+        abroad = _international(digits)
+        if abroad is not None and abroad not in row.phones and number in row.phones:
+            found.append((digits, abroad))
+    return found
+
+
+def _read_bare(row: Row, known: set[str]) -> int:
+    """Give a refusing row the numbers abroad its digits also are (:func:`_also_abroad`) where one
+    is known, with a note saying so; leaves in ``row.bare_phones`` those to wait for such a number.
+    Returns how many were given."""
+    waiting, read = [], 0
+    for digits, abroad in row.bare_phones:
+        if abroad not in known:
+            waiting.append((digits, abroad))
+            continue
+        row.phones.append(abroad)
+        row.problems.append(f"Phone {digits}: read as a number of this shop's country, and also the number "
+                            f"{display_phone(abroad)} already known, written with its \"+\" left off: "
+                            "the opt-out is taken as both's")
+        row.stored = None  # its problems changed: the record's columns are written afresh
+        read += 1
+    row.bare_phones = waiting
+    return read
 
 
 UNREAD_KIND = "unread_phone"  # an opt-out's number no known number was yet: its digits, waiting
@@ -117,7 +166,9 @@ def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
     for row in rows:
         if row.unread_phones and (row.skip or not refuses(row)):
             row.unread_phones = []
-    wanted = [row for row in rows if row.unread_phones]
+        if row.bare_phones:
+            row.bare_phones = _also_abroad(row) if not row.skip and refuses(row) else []
+    wanted = [row for row in rows if row.unread_phones or row.bare_phones]
     if not wanted:
         return 0
     table = Identifier.__table__
@@ -127,13 +178,15 @@ def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
     heads = {p[1:4] for p in chunk_phones} | set(conn.execute(
         select(func.substr(table.c.value, 2, 3)).distinct().where(table.c.kind == "phone")).scalars())
     forms = {raw: {f for f in _forms(raw) if f[1:4] in heads} for row in wanted for raw, _ in row.unread_phones}
-    candidates = {f for found in forms.values() for f in found}
+    candidates = {f for found in forms.values() for f in found} | {e for row in wanted for _, e in row.bare_phones}
     known = chunk_phones & candidates
     for part in chunks(sorted(candidates - known)):
         known.update(conn.execute(select(table.c.value).distinct().where(
             table.c.kind == "phone", table.c.value.in_(part))).scalars())
     read = 0
     for row in wanted:
+        if row.bare_phones:
+            read += _read_bare(row, known)
         waiting = []
         for raw, at in row.unread_phones:
             matches = sorted(m for m in forms[raw] & known if _reads_as(raw, m))
@@ -167,13 +220,14 @@ def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
 
 
 def _home_forms(e164: str) -> set[str]:
-    """The digits ``e164`` is written with at home: its national number, with and without the
-    country's trunk prefix ("+447911123456": "7911123456", "07911123456")."""
+    """The digits ``e164`` is written with: its national number, with and without the country's
+    trunk prefix, and the whole number with its "+" left off ("+447911123456": "7911123456",
+    "07911123456", "447911123456")."""
     digits = e164[1:]
     for n in (1, 2, 3):
         if digits[:n].isdigit() and int(digits[:n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
             code, national = int(digits[:n]), digits[n:]
-            return {national} | {prefix + national for c, prefix in _PREFIXES if c == code and prefix}
+            return {national, digits} | {prefix + national for c, prefix in _PREFIXES if c == code and prefix}
     return set()
 
 
@@ -282,7 +336,8 @@ def reread_optout_phones(conn: Connection, pairs: Sequence[tuple[int, Row]]) -> 
         held = had.get(rid, set())
         phones = [p for p in row.phones if ("phone", p) not in held]
         params += [{"record_id": rid, "kind": "phone", "value": p} for p in phones]
-        waits = {national_digits(raw) for raw, _ in row.unread_phones} - {v for k, v in held if k == UNREAD_KIND}
+        waits = {national_digits(raw) for raw, _ in row.unread_phones} | {d for d, _ in row.bare_phones}
+        waits -= {v for k, v in held if k == UNREAD_KIND}
         params += [{"record_id": rid, "kind": UNREAD_KIND, "value": d} for d in sorted(waits) if d]
         if phones:
             given.add(rid)
@@ -292,7 +347,7 @@ def reread_optout_phones(conn: Connection, pairs: Sequence[tuple[int, Row]]) -> 
                                                   table.c.value.in_(odd)))
             if not _E164.fullmatch(shown.get(rid) or ""):  # the card showed none, or one no one dials
                 conn.execute(update(rec).where(rec.c.id == rid).values(phone=row.phones[0]))
-        if row.phones and not row.unread_phones:
+        if row.phones and not row.unread_phones and not row.bare_phones:
             # Every number the row names is read now: what waited under the old reading waits no more.
             conn.execute(table.delete().where(table.c.record_id == rid, table.c.kind == UNREAD_KIND))
     if params:

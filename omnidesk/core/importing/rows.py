@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import phonenumbers
 
 from omnidesk.core.cells import without_controls
+from omnidesk.core.contact import phone_text
 from omnidesk.core.consent import OPT_OUTS, STRICTNESS
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS, Kind
@@ -46,6 +47,9 @@ class Row:
     # Numbers written without a country code that are no number of the row's country, each with
     # the index of its problem: an opt-out's may still be read by a known number (known_numbers).
     unread_phones: list[tuple[str, int]] = field(default_factory=list)
+    # Numbers read without a "+" or "00", each as (its digits, the number read): digits that are
+    # also a whole number abroad with its "+" left off make an opt-out reach both (known_numbers).
+    bare_phones: list[tuple[str, str]] = field(default_factory=list)
     external_id: str | None = None
     first_name: str = ""
     middle_name: str = ""
@@ -82,6 +86,7 @@ FOOTER = ("a report's footer below its data (Salesforce's \u201cConfidential Inf
 # Meta's Lead Ads Testing Tool fills every answer of a test lead with this.
 _TEST_LEAD_MARK = "<test lead"
 _IDENTITY = ("first_name", "last_name", "full_name", "email", "phone", "external_id")
+_NOT_DIGITS = re.compile(r"\D")
 # A header naming UTC as the zone of its times, not an offset from it ("UTC+2").
 _SAYS_UTC = re.compile(r"\butc\b(?!\s*\d)")
 _EMAILISH = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -475,6 +480,8 @@ class RowNormalizer:
                 if n.value:
                     if n.value not in row.phones:
                         row.phones.append(n.value)
+                    if not part.lstrip().startswith(("+", "00")):
+                        row.bare_phones.append((_NOT_DIGITS.sub("", phone_text(part)), n.value))
                 elif n.problem:
                     if not part.lstrip().startswith(("+", "00")):
                         row.unread_phones.append((part, len(row.problems)))

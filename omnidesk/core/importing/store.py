@@ -282,8 +282,9 @@ def _insert_identifiers(conn: Connection, ids: list[int], keep: list[tuple[Row, 
         if row.external_id:
             # External ids mean something only within the channel that issued them.
             add((rid, "external", f"{channel}:{row.external_id}", None))
-        for raw, _ in row.unread_phones:  # an opt-out's number waiting to be known (known_numbers)
-            add((rid, UNREAD_KIND, national_digits(raw), None))
+        waits = {national_digits(raw) for raw, _ in row.unread_phones} | {d for d, _ in row.bare_phones}
+        for digits in sorted(waits):  # an opt-out's number waiting to be known (known_numbers)
+            add((rid, UNREAD_KIND, digits, None))
     insert_tuples_in_bulk(conn, Identifier.__table__, ("record_id", "kind", "value", "mailbox"), params)
 
 
