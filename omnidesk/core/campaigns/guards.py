@@ -179,16 +179,59 @@ def _number_zones(sample: str) -> tuple[str, ...]:
     except phonenumbers.NumberParseException:
         return ()
     zones = tuple(z for z in tz.time_zones_for_number(number) if z != "Etc/Unknown")
-    if zones:
-        return zones
-    # A mobile number often says only its country: the country's zones, then.
     region = phonenumbers.region_code_for_number(number)
+    if zones:
+        return _own_country_zones(zones, region)
+    # A mobile number often says only its country: the country's zones, then.
     if region:
-        return _region_zones(region)
+        return _own_country_zones(_region_zones(region), region)
     # A number phonenumbers does not call valid (a range it has no data for) still says its
     # country by its calling code: every zone of that country, as for a country of several zones
     # (the quiet hours must hold in all of them).  A code of no country (+800): () and home's clock.
     return _zones_by_country().get(phonenumbers.region_code_for_country_code(number.country_code), ())
+
+
+def _own_country_zones(zones: tuple[str, ...], region: str | None) -> tuple[str, ...]:
+    """Of the zones phonenumbers gives a number, those of its own country (``region``).
+
+    phonenumbers answers for a calling code several countries share with the zones of all of
+    them: a Jamaican +1 876 number gets every one of North America's 42, from Adak to Bermuda, and
+    a UK mobile Guernsey's, Jersey's and the Isle of Man's beside London's.  The number rings in its
+    own country only, so its quiet hours are that country's (the tz database's zone.tab says
+    which zones are whose; a zone it names by an older name, "Asia/Calcutta", by the one it is now).
+    Where phonenumbers names none of the country's zones (an Irish number gets London's, a Libyan
+    one Bucharest's), the country's own zones stand instead.  A country zone.tab does not list
+    (Kosovo), or no zone.tab at all: the zones as phonenumbers gives them."""
+    own = set(_zones_by_country().get(region or "", ()))
+    if not own or own.issuperset(zones):
+        return zones
+    listed, links = _zone_tab_names(), _zone_links()
+    kept = tuple(z for z in zones if z in own or (z not in listed and links.get(z) in own))
+    return kept or tuple(sorted(own))
+
+
+@lru_cache(maxsize=1)
+def _zone_tab_names() -> frozenset[str]:
+    return frozenset(z for zones in _zones_by_country().values() for z in zones)
+
+
+@lru_cache(maxsize=1)
+def _zone_links() -> dict[str, str]:
+    """An older or other name of a zone -> the zone it is now ("Asia/Calcutta" -> "Asia/Kolkata"),
+    from the tz database's links (shipped in tzdata, as zone.tab is); {} without them."""
+    import importlib.resources
+
+    try:
+        text = (importlib.resources.files("tzdata.zoneinfo") / "tzdata.zi").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        return {}
+    links = {}
+    for line in text.splitlines():
+        if line.startswith("L "):
+            parts = line.split()
+            if len(parts) == 3:
+                links[parts[2]] = parts[1]
+    return links
 
 
 # "+" and the first seven digits: enough to tell apart the numbers of most countries' zone data.
