@@ -373,7 +373,8 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                         sms_rows.append(packs.SmsRecipient(cid, people[cid][2], text, stats.segments,
                                                            stats.encoding, audience.send_at[cid],
                                                            audience.zones.get(cid, step.timezone),
-                                                           cid in audience.moved))
+                                                           cid in audience.moved,
+                                                           audience.other_zones.get(cid, ())))
                     packs.write_sms_pack(main, sms_rows, excel=excel)
                 records.append((audience, ids))
             elif step.channel in SOCIAL:

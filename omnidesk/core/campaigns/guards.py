@@ -142,7 +142,10 @@ class StepAudience:
     excluded: dict[str, list[int]] = field(default_factory=dict)
     send_at: dict[int, datetime] = field(default_factory=dict)  # UTC; moved out of quiet hours where told
     moved: set[int] = field(default_factory=set)
-    zones: dict[int, str] = field(default_factory=dict)  # SMS: the recipient's clock (their number's first zone)
+    zones: dict[int, str] = field(default_factory=dict)  # SMS: the recipient's clock (their number's main zone)
+    # SMS: the other zones a recipient's number may ring in (a Spanish mobile: the Canaries' beside
+    # Madrid's), for a number of several; the pack says what the send time is on each.
+    other_zones: dict[int, tuple[str, ...]] = field(default_factory=dict)
     # The shared addresses (mailboxes, numbers: _shared_addresses) the step goes to, and when: for the caps.
     sent_to: dict[str, datetime] = field(default_factory=dict)
     # A step that went out (exported, its time come: :func:`kept_steps`): who it reached and who it
@@ -204,10 +207,35 @@ def _own_country_zones(zones: tuple[str, ...], region: str | None) -> tuple[str,
     (Kosovo), or no zone.tab at all: the zones as phonenumbers gives them."""
     own = set(_zones_by_country().get(region or "", ()))
     if not own or own.issuperset(zones):
-        return zones
+        return _main_first(zones, region)
     listed, links = _zone_tab_names(), _zone_links()
     kept = tuple(z for z in zones if z in own or (z not in listed and links.get(z) in own))
-    return kept or tuple(sorted(own))
+    return _main_first(kept or tuple(sorted(own)), region)
+
+
+# The capital's zone of a country of several where zone.tab does not list it first (it lists
+# Lord Howe Island before Sydney, St John's before Toronto, Kaliningrad before Moscow).
+_CAPITAL_ZONES = {"AU": "Australia/Sydney", "BR": "America/Sao_Paulo", "CA": "America/Toronto",
+                  "FM": "Pacific/Pohnpei", "RU": "Europe/Moscow", "UA": "Europe/Kyiv", "UZ": "Asia/Tashkent"}
+
+
+def _main_first(zones: tuple[str, ...], region: str | None) -> tuple[str, ...]:
+    """``zones`` with the one a pack shows the send time on first: the country's main zone, its
+    capital's (a Spanish mobile may ring in Madrid or the Canaries: Madrid's), where the number may
+    ring in it; else the first of them in the order zone.tab lists the country's.  The quiet hours
+    hold on every one of them all the same (:func:`next_allowed`)."""
+    if len(zones) < 2:
+        return zones
+    country = _zones_by_country().get(region or "", ())
+    links = _zone_links()
+    order = {z: i for i, z in enumerate(country)}
+    capital = _CAPITAL_ZONES.get(region or "", country[0] if country else "")
+
+    def rank(zone: str) -> tuple[int, int]:
+        name = zone if zone in order else links.get(zone, zone)
+        return (0 if name == capital else 1, order.get(name, len(order)))
+
+    return tuple(sorted(zones, key=rank))
 
 
 @lru_cache(maxsize=1)
@@ -305,7 +333,7 @@ def address_zones(country: str, at: datetime) -> tuple[str, ...]:
     if not zones:
         return ()
     offsets = {at.astimezone(ZoneInfo(z)).utcoffset() for z in zones}
-    return zones if len(offsets) == 1 else ()
+    return _main_first(zones, country.upper()) if len(offsets) == 1 else ()
 
 
 def recipient_zones(country: str | None, phone: str, at: datetime, home: str) -> tuple[str, ...]:
@@ -1318,7 +1346,10 @@ def _under_way(ws: Workspace, result: StepAudience, now: datetime, home: str) ->
             for start in range(0, len(left), _IN_SIZE):
                 for cid, phone, country in conn.execute(select(cust.c.id, cust.c.phone, cust.c.country).where(
                         cust.c.id.in_(left[start:start + _IN_SIZE]))):
-                    result.zones[cid] = recipient_zones(country, phone or "", step.at_utc, home)[0]
+                    zones = recipient_zones(country, phone or "", step.at_utc, home)
+                    result.zones[cid] = zones[0]
+                    if len(zones) > 1:
+                        result.other_zones[cid] = zones[1:]
 
 
 def cap_clock(ws: Workspace) -> tzinfo:
@@ -1474,9 +1505,11 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
                     known = times.get(key)
                     if known is None:
                         zones = recipient_zones(r[4], r[1], at, home)
-                        known = times[key] = (next_allowed(at, zones, rules), zones[0])
+                        known = times[key] = (next_allowed(at, zones, rules), zones[0], zones[1:])
                     send = known[0]
                     zone_of[r[0]] = known[1]
+                    if known[2]:
+                        result.other_zones[r[0]] = known[2]
                     if send != at:
                         if exclude_quiet:
                             out[QUIET].append(r[0])
@@ -1504,6 +1537,8 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
         if sms:
             zones = recipient_zones(row[4], row[1], at, home)
             result.zones[cid] = zones[0]
+            if len(zones) > 1:
+                result.other_zones[cid] = zones[1:]
             send = next_allowed(at, zones, rules)
             if send != at and exclude_quiet:
                 out[QUIET].append(cid)
@@ -1531,6 +1566,7 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
             moved.add(cid)
     result.eligible, result.send_at, result.moved, result.excluded = eligible, send_at, moved, out
     result.zones = {cid: z for cid, z in result.zones.items() if cid in send_at}
+    result.other_zones = {cid: z for cid, z in result.other_zones.items() if cid in send_at}
 
 
 def _one_per_address(result: StepAudience, rows: list[tuple], shared: dict[str, str]) -> None:
@@ -1549,6 +1585,7 @@ def _one_per_address(result: StepAudience, rows: list[tuple], shared: dict[str, 
             result.send_at.pop(cid, None)
             result.moved.discard(cid)
             result.zones.pop(cid, None)
+            result.other_zones.pop(cid, None)
             continue
         if address is not None:
             seen.add(address)

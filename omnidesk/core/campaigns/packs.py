@@ -112,6 +112,8 @@ class SmsRecipient:
     send_at_utc: datetime
     zone: str
     moved: bool = False
+    # The other zones the number may ring in (a Spanish mobile: the Canaries' beside Madrid's).
+    other_zones: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -282,7 +284,8 @@ def write_sms_pack(out: Path, rows: Iterable[SmsRecipient], *, excel: bool = Fal
     Columns: ``Phone`` (E.164, as it is), ``Message``, ``Segments``,
     ``Encoding``, ``Send at (UTC)`` (``YYYY-MM-DDTHH:MM:SSZ``), ``Send at
     (local)`` (ISO 8601 with the offset of ``zone`` at that instant), ``Time
-    zone`` and ``Note`` ("moved out of quiet hours" for a moved send).  A
+    zone`` and ``Note`` ("moved out of quiet hours" for a moved send; for a number that may
+    ring in zones of its country keeping another time, the send time on each).  A
     number not in E.164 form, a text of more segments than a text is kept to
     (``SMS_MAX_SEGMENTS``), a naive send time or an unknown zone stops the
     pack with an error naming the customer, and no file is left.
@@ -349,8 +352,24 @@ def _sms_chunks(rows: Iterator[SmsRecipient]) -> Iterator[list[list[str]]]:
             [s[0] for s in sends],
             [s[1] for s in sends],
             [r.zone for r in chunk],
-            [MOVED_NOTE if r.moved else "" for r in chunk],
+            [_note(r, zones) for r in chunk],
         ]
+
+
+def _note(r: SmsRecipient, zones: dict[str, ZoneInfo]) -> str:
+    """"moved out of quiet hours" for a moved send; for a number that may ring in zones keeping
+    another time than the one shown, what the send time is on each of those clocks."""
+    notes = [MOVED_NOTE] if r.moved else []
+    if r.other_zones:
+        shown = r.send_at_utc.astimezone(zones[r.zone] if r.zone in zones else zone_info(r.zone))
+        others = []
+        for name in r.other_zones:
+            local = r.send_at_utc.astimezone(zones.get(name) or zones.setdefault(name, zone_info(name)))
+            if local.utcoffset() != shown.utcoffset() and name not in others:
+                others.append(f"{name} {local.isoformat(timespec='seconds')}")
+        if others:
+            notes.append("the number may ring in another zone of its country: " + ", ".join(others))
+    return "; ".join(notes)
 
 
 def social_post_problem(layout: str | Layout, post: SocialPost) -> str | None:

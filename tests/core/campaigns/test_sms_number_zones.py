@@ -69,3 +69,15 @@ def test_a_caribbean_number_texted_in_its_quiet_hours_waits_for_its_own_morning(
     assert (row["Send at (UTC)"], row["Send at (local)"], row["Time zone"]) == (
         "2027-03-02T13:00:00Z", "2027-03-02T08:00:00-05:00", "America/Jamaica")
     assert row["Note"] == "moved out of quiet hours"
+
+
+def test_the_pack_shows_the_send_time_on_the_numbers_main_clock_and_says_where_else_it_may_ring(tmp_path, capsys):
+    # A Spanish mobile may ring in Madrid or the Canaries: noon in New York is 18:00 in Madrid,
+    # the clock shown, and the note gives the Canaries' 17:00.  A UK mobile rings in London.
+    ws = _shop(tmp_path, capsys, [("Madrid", "+34 612 345 678"), ("London", "+44 7400 123456")])
+    sent = _pack(capsys, tmp_path, ws, "2027-03-01T12:00")
+    assert {phone: (r["Send at (local)"], r["Time zone"], r["Note"]) for phone, r in sent.items()} == {
+        "+34612345678": ("2027-03-01T18:00:00+01:00", "Europe/Madrid",
+                         "the number may ring in another zone of its country: Atlantic/Canary 2027-03-01T17:00:00+00:00"),
+        "+447400123456": ("2027-03-01T17:00:00+00:00", "Europe/London", ""),
+    }
