@@ -34,6 +34,35 @@ REGION_CURRENCY: dict[str, str] = {
 }
 
 
+# Each currency sign as the currencies it can stand for, and the one it is read as in a shop whose
+# currency is none of them (None: no reading at all).  "$" alone is any dollar or peso, "CA$" one of
+# them; "¥" a yen or a yuan; "kr" a Scandinavian crown, which one nothing says.  A shop whose own
+# currency a sign can mean wrote it for its own money: a Canadian shop's "$45.00" is 45 CAD.
+CURRENCY_SIGNS: dict[str, tuple[str | None, frozenset[str]]] = {
+    **{sign: (code, frozenset({code})) for sign, code in {
+        "US$": "USD", "CA$": "CAD", "C$": "CAD", "AU$": "AUD", "A$": "AUD", "NZ$": "NZD", "HK$": "HKD",
+        "S$": "SGD", "MX$": "MXN", "NT$": "TWD", "R$": "BRL", "CN¥": "CNY", "RMB": "CNY", "JP¥": "JPY",
+        "円": "JPY", "€": "EUR", "₹": "INR", "₽": "RUB", "₺": "TRY", "₪": "ILS", "₫": "VND", "฿": "THB",
+        "₱": "PHP", "₦": "NGN", "₴": "UAH", "zł": "PLN", "kč": "CZK", "fr.": "CHF", "원": "KRW",
+    }.items()},
+    "$": ("USD", frozenset("USD CAD AUD NZD MXN SGD HKD TWD ARS CLP COP".split())),
+    "¥": ("JPY", frozenset({"JPY", "CNY"})),
+    "元": ("CNY", frozenset({"CNY", "TWD", "HKD"})),
+    "£": ("GBP", frozenset({"GBP", "EGP", "GIP", "FKP", "SHP"})),
+    "₩": ("KRW", frozenset({"KRW", "KPW"})),
+    "kr": (None, frozenset({"SEK", "NOK", "DKK", "ISK"})),
+}
+
+
+def currency_of_sign(sign: str, shop: str | None = None) -> str | None:
+    """The currency a sign of :data:`CURRENCY_SIGNS` (as written there) is read as: the shop's
+    currency ``shop`` when the sign can mean it, else the sign's usual reading (None for "kr")."""
+    usual, codes = CURRENCY_SIGNS.get(sign, (None, frozenset()))
+    if shop and shop.upper() in codes:
+        return shop.upper()
+    return usual
+
+
 class _Settings(Protocol):
     def get_setting(self, key: str, default: object = None) -> object: ...
 

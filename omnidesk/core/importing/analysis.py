@@ -64,6 +64,7 @@ from omnidesk.core.importing.sniff import BlankRows, FileFormat, Record, open_so
 from omnidesk.core.importing.source_file import SourceFile, file_name_text
 from omnidesk.core.importing.unreadable import no_rows
 from omnidesk.core.models import HAND_KIND, ImportBatch, SavedMapping, utcnow
+from omnidesk.core.money import workspace_currency
 from omnidesk.core.text import clean_line, clean_name, printable
 from omnidesk.core.workspace import Workspace
 
@@ -122,6 +123,9 @@ class ImportPlan:
     region: str
     date_orders: dict[int, nz.DateOrder]
     preview: list[Record]
+    # The shop's currency (money.workspace_currency): a sign several currencies share ("$", "¥")
+    # is read as it when it can mean it.  None when the workspace says none.
+    currency: str | None = None
     previous_batch: int | None = None  # the kept import of these bytes as this channel and kind
     # Every kept import of these bytes, oldest first: (its id, channel, kind).  Only one of the
     # plan's channel and kind makes the file a copy (see ``copies``): ``previous_batch``.
@@ -490,7 +494,7 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
         path=path, file_hash=file_hash, file_size=src.size, fmt=fmt, preset=preset,
         guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
         channel_label=own_channel_label(clean_line(options.channel)) if options.channel is not None else None,
-        region=region, date_orders=orders, preview=preview, imported_as=imported_as,
+        region=region, date_orders=orders, preview=preview, imported_as=imported_as, currency=workspace_currency(ws),
         warnings=warnings, report_columns=report_columns, phone_region=phone_region,
         region_evidence=evidence, guessed_date_columns=guessed, file_stamp=src.stamp,
     )

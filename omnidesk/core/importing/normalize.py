@@ -51,6 +51,7 @@ from omnidesk.core.importing.names import (
     parse_full_name,
     split_full_name,
 )
+from omnidesk.core.money import CURRENCY_SIGNS, currency_of_sign
 
 __all__ = [
     "DateEvidence",
@@ -408,6 +409,18 @@ def parse_optout(raw: str, when_set: str) -> Normalized[str]:
     return Normalized(_OPTOUT_VALUES.get(key, when_set), None, raw)
 
 
+# Full-width forms (U+FF01-U+FF5E) as their ASCII letters, and the full-width currency signs and
+# space as theirs: Japanese and Chinese exports write "￥３，３００".  Only these: NFKC would also
+# turn "²" or "½" into digits.
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {
+    0xFFE0: "¢", 0xFFE1: "£", 0xFFE5: "¥", 0xFFE6: "₩", 0x3000: " "}
+
+
+def _half_width(text: str) -> str:
+    """``text`` with full-width digits, signs and spaces as their usual forms (see ``_HALF_WIDTH``)."""
+    return text if text.isascii() else text.translate(_HALF_WIDTH).strip()
+
+
 _GROUP_CHARS = " \u00a0\u202f'\u2019"
 _MINUS = "-\u2212\u2013"
 _SYMBOLS = "$€£¥₹₩₽¢₺₪₫฿₱₦₴"
@@ -532,35 +545,8 @@ def parse_int(raw: object) -> Normalized[int]:
     return Normalized(-number if negative else number, None, raw_text)
 
 
-_CURRENCY_SYMBOLS = {
-    "US$": "USD",
-    "CA$": "CAD",
-    "C$": "CAD",
-    "AU$": "AUD",
-    "A$": "AUD",
-    "NZ$": "NZD",
-    "HK$": "HKD",
-    "S$": "SGD",
-    "R$": "BRL",
-    "MX$": "MXN",
-    "$": "USD",
-    "€": "EUR",
-    "£": "GBP",
-    "¥": "JPY",
-    "₹": "INR",
-    "₩": "KRW",
-    "₽": "RUB",
-    "₺": "TRY",
-    "₪": "ILS",
-    "₫": "VND",
-    "฿": "THB",
-    "₱": "PHP",
-    "₦": "NGN",
-    "₴": "UAH",
-    "zł": "PLN",
-    "kč": "CZK",
-    "fr.": "CHF",
-}
+# The signs of money.CURRENCY_SIGNS, longest first: "CA$" is looked for before "$", "CN¥" before "¥".
+_SIGNS_LONGEST_FIRST = tuple(sorted(CURRENCY_SIGNS, key=len, reverse=True))
 # The codes a cell is searched for (a three-letter word in an amount): the currencies shops meet
 # most.  Every code would read "ALL" or "TOP" in a cell as a currency.
 _ISO_CURRENCIES = frozenset(
@@ -581,23 +567,26 @@ ISO_4217 = frozenset(
 )
 
 
-def detect_currency(raw: str) -> str | None:
+def detect_currency(raw: str, shop: str | None = None) -> str | None:
     """Return the ISO 4217 code named by a symbol or code in the cell
-    ("€" -> "EUR", "£" -> "GBP", "$" -> "USD", "CA$" -> "CAD",
-    "eur 12" -> "EUR"), or None when there is none.  "kr" is left None:
-    it is shared by several currencies."""
+    ("€" -> "EUR", "£" -> "GBP", "CA$" -> "CAD", "NT$" -> "TWD", "CN¥" or "RMB" -> "CNY",
+    "1,280円" -> "JPY", "eur 12" -> "EUR"), or None when there is none.
+
+    A sign several currencies share ("$", "¥", "元", "£", "kr") is the shop's currency ``shop``
+    when it can mean it (a Canadian shop's "$" is CAD, a Chinese shop's "¥" CNY), else its
+    usual reading ("$" USD, "¥" JPY); "kr" alone is then left None.  See money.CURRENCY_SIGNS."""
     if isinstance(raw, str) and _PLAIN_AMOUNT.fullmatch(raw):
         return None  # digits and a point name no currency
-    text = clean_cell(raw)
+    text = _half_width(clean_cell(raw))
     if not text:
         return None
     for code in re.findall(r"[A-Za-z]{3}", text):
         if code.upper() in _ISO_CURRENCIES and re.search(rf"(?<![A-Za-z]){code}(?![A-Za-z])", text):
             return code.upper()
     low = text.lower()
-    for symbol, code in _CURRENCY_SYMBOLS.items():
-        if symbol.lower() in low:
-            return code
+    for sign in _SIGNS_LONGEST_FIRST:
+        if sign.lower() in low:
+            return currency_of_sign(sign, shop)
     return None
 
 

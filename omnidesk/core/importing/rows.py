@@ -221,6 +221,8 @@ class RowNormalizer:
         # The header's cells as a repeated header line would hold them (see ``_repeats_header``).
         self._header_cells = tuple((i, key) for i, h in enumerate(plan.header) if (key := _cell_key(h)))
         self.local_region = plan.local_phone_region
+        # The shop's currency: a sign several currencies share ("$", "¥") is read as it when it can be.
+        self.shop_currency = plan.currency
         # "+1" for a US workspace: the start of its region's numbers, None when it has no region.
         dial = phonenumbers.country_code_for_region(plan.region.upper()) if plan.region else 0
         self._region_dial = f"+{dial}" if dial else None
@@ -533,7 +535,7 @@ class RowNormalizer:
                 m = nz.parse_money(raw)
                 if m.value is not None:
                     row.values[name] = str(m.value)
-                    cur = nz.detect_currency(raw)
+                    cur = nz.detect_currency(raw, self.shop_currency)
                     if cur and "currency" not in row.values:
                         row.values["currency"] = cur
                 elif m.problem:

@@ -24,6 +24,7 @@ from omnidesk.core.messages.brand import Brand
 from omnidesk.core.messages.derive import (CHANNEL_LABELS, PER_PERSON, SOCIAL, VARIANT_CHANNELS, VARIANT_FIELDS,
                                            campaign_name)
 from omnidesk.core.messages.personal import nice_day
+from omnidesk.core.money import CURRENCY_SIGNS
 
 ERROR, WARNING = "error", "warning"
 SMS_MAX_SEGMENTS = 6  # carriers join up to about this many reliably; longer is a letter, not a text
@@ -363,12 +364,9 @@ _BARE_MONEY = re.compile(rf"(?<![\w.,]){_AMOUNT}(?={_OFF})", re.I)
 _UP_TO = re.compile(r"\b(?:up\s+to|bis\s+zu|jusqu'?[àa]|hasta|fino\s+al|tot)\b", re.I)
 
 
-# Each currency sign or code as the currencies it can be: "$" alone is any dollar, "US$" or
-# "USD" one of them; "¥" a yen or a yuan.
-_CURRENCIES = {"$": frozenset({"USD", "CAD", "AUD", "NZD"}), "US$": frozenset({"USD"}),
-               "CA$": frozenset({"CAD"}), "C$": frozenset({"CAD"}), "AU$": frozenset({"AUD"}),
-               "A$": frozenset({"AUD"}), "NZ$": frozenset({"NZD"}), "€": frozenset({"EUR"}),
-               "£": frozenset({"GBP"}), "¥": frozenset({"JPY", "CNY"})}
+# Each currency sign as the currencies it can be (money.CURRENCY_SIGNS, the importer's too): "$"
+# alone is any dollar, "US$" or "USD" one of them; "¥" a yen or a yuan.  Keyed upper case.
+_CURRENCIES = {sign.upper(): codes for sign, (_usual, codes) in CURRENCY_SIGNS.items()}
 
 
 def _currency(sign: str | None, shop: str | None = None) -> frozenset[str] | None:
