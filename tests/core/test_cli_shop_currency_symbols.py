@@ -1,7 +1,8 @@
 """A currency sign several currencies share is the shop's own money when the shop's currency is one
 it can mean: a Canadian shop's "$45.00" is 45 CAD, a Chinese shop's "¥1288.00" 1,288 CNY.  A sign
 that names one currency ("CA$", "NT$", "CN¥", "RMB") is read as it; a file's Currency column still
-says more than any sign.
+says more than any sign.  Amounts as Japanese, Chinese and Korean exports write them ("1,280円",
+full-width "￥3,300", "88.00元", "12,000원") are amounts.
 """
 
 from __future__ import annotations
@@ -76,3 +77,18 @@ def test_a_shared_sign_in_a_shop_of_another_currency_keeps_its_usual_reading(mak
     ws = _shop(make_workspace, "GB", "GBP", "Europe/London")
     _import(capsys, ws, _orders(tmp_path, ["$45.00", "¥500", "£20.00"]))
     assert _revenue(capsys, ws) == (20.0, {"JPY": 500.0, "USD": 45.0}, "GBP")
+
+
+def test_amounts_as_japanese_exports_write_them_are_read(make_workspace, tmp_path, capsys):
+    ws = _shop(make_workspace, "JP", "JPY", "Asia/Tokyo")
+    out = _import(capsys, ws, _orders(tmp_path, ["1,280円", "￥3,300", "¥500", "１，２００ 円"]))
+    assert "flagged 0" in out
+    assert sorted(_spend(capsys, ws, tmp_path).values()) == ["1200.00", "1280.00", "3300.00", "500.00"]
+    assert _revenue(capsys, ws) == (6280.0, {}, "JPY")
+
+
+def test_chinese_and_korean_amounts_are_read_in_their_currencies(make_workspace, tmp_path, capsys):
+    ws = _shop(make_workspace, "US", "USD", "America/New_York")
+    out = _import(capsys, ws, _orders(tmp_path, ["88.00元", "12,000원", "RMB 12.00", "$3.00"]))
+    assert "flagged 0" in out
+    assert _revenue(capsys, ws) == (3.0, {"CNY": 100.0, "KRW": 12000.0}, "USD")

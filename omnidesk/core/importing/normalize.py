@@ -424,9 +424,10 @@ def _half_width(text: str) -> str:
 _GROUP_CHARS = " \u00a0\u202f'\u2019"
 _MINUS = "-\u2212\u2013"
 _SYMBOLS = "$€£¥₹₩₽¢₺₪₫฿₱₦₴"
-# A currency at either end: a symbol (optionally after letters, as in "US$"),
-# a three-letter code, or one of the few short local abbreviations.
-_CUR = rf"(?:[A-Za-z]{{0,3}}[{_SYMBOLS}]|[A-Za-z]{{3}}|(?i:kr|fr|rs|zł|kč|ft|lei|r)\.?)"
+# A currency at either end: a symbol (optionally after letters, as in "US$"), a three-letter
+# code, one of the few short local abbreviations, or the yen, yuan and won as Japanese, Chinese
+# and Korean exports write them after the number ("1,280円", "88.00元", "12,000원").
+_CUR = rf"(?:[A-Za-z]{{0,3}}[{_SYMBOLS}]|[A-Za-z]{{3}}|(?i:kr|fr|rs|zł|kč|ft|lei|r)\.?|[円元원])"
 _MONEY = re.compile(
     rf"^(?P<s1>[{_MINUS}+])?\s*(?P<c1>{_CUR})?\s*(?P<s2>[{_MINUS}+])?\s*"
     rf"(?P<num>\d(?:[\d.,{_GROUP_CHARS}]*\d)?|[.,]\d+)"
@@ -492,7 +493,8 @@ plain_amount = _PLAIN_AMOUNT.fullmatch  # a match: parse_money gives Decimal(tex
 
 def parse_money(raw: str) -> Normalized[Decimal]:
     """Read an amount such as "$1,234.56", "1.234,56 €", "1 234,56",
-    "12,50", "₹1,23,456.00", "-5.00", "(5.00)", "EUR 12.00" or "£3" into an exact Decimal
+    "12,50", "₹1,23,456.00", "-5.00", "(5.00)", "EUR 12.00", "£3", "1,280円", "88.00元",
+    "12,000원" or full-width "￥３，３００" into an exact Decimal
     (no rounding; see ``_number`` for how the decimal separator is chosen).
     A currency symbol or code at either end is ignored; use
     ``detect_currency`` to read it."""
@@ -502,6 +504,7 @@ def parse_money(raw: str) -> Normalized[Decimal]:
     if not text or is_placeholder(text):
         return empty(raw)
     problem = f"not an amount: {text[:30]}"
+    text = _half_width(text)  # "￥３，３００" as "¥3,300"
     negative = False
     if text.startswith("(") and text.endswith(")"):
         negative = True
