@@ -1023,7 +1023,8 @@ def _money_text(minor, currency):
 
 class money_text(FunctionElement):
     """An amount in minor units as a line shows it, ``money.format_money``: ``money_text(minor,
-    currency)`` is "1,234.50 USD" ("1,234.50" with no currency), NULL for no amount.  SQLite calls
+    currency)`` is "1,234.50 USD" ("1,234.50" with no currency, "5,080 JPY" in a currency without
+    cents), NULL for no amount.  SQLite calls
     ``od_money_text``; PostgreSQL formats it itself."""
 
     type = String()
@@ -1038,8 +1039,12 @@ def _money_text_sqlite(element, compiler, **kw):
 
 @compiles(money_text, "postgresql")
 def _money_text_pg(element, compiler, **kw):
+    from omnidesk.core.money import ZERO_DECIMAL
+
     minor, currency = (compiler.process(c, **kw) for c in element.clauses)
-    return (f"(to_char({minor} / 100.0, 'FM999,999,999,999,999,990.00') "
+    whole = ", ".join(f"'{code}'" for code in sorted(ZERO_DECIMAL))
+    return (f"(to_char({minor} / 100.0, CASE WHEN mod({minor}, 100) = 0 AND upper({currency}) IN ({whole}) "
+            f"THEN 'FM999,999,999,999,999,990' ELSE 'FM999,999,999,999,999,990.00' END) "
             f"|| CASE WHEN coalesce({currency}, '') = '' THEN '' ELSE ' ' || {currency} END)")
 
 

@@ -304,16 +304,23 @@ def latest_lifetime(records: list[tuple[int, int, dict]], files: dict[int, str] 
                     tuple(rid for rid, _, _ in mine), (files or {}).get(batch, ""), currency)
 
 
+# The currencies ISO 4217 gives no minor unit (no cents): their amounts are whole.
+ZERO_DECIMAL = frozenset("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split())
+
+
 def format_money(minor: int | None, currency: str | None = None, *, grouped: bool = True) -> str:
     """An amount in minor units as people read it: "1,234.50 USD"; "" for no amount.
 
     Without a currency the number stands alone ("1,234.50").  ``grouped=False``
     writes it for files and programs, "1234.50", with no thousands separator.
-    Amounts are kept in hundredths whatever the currency, so two decimals always.
+    Amounts are kept in hundredths whatever the currency, so two decimals, save on
+    screen for a whole amount in a currency that has no cents ("5,080 JPY", see
+    :data:`ZERO_DECIMAL`); a file's amounts keep their one form.
     """
     if minor is None:
         return ""
-    text = f"{Decimal(minor).scaleb(-2):{',' if grouped else ''}.2f}"
+    whole = grouped and minor % 100 == 0 and (currency or "").upper() in ZERO_DECIMAL
+    text = f"{Decimal(minor).scaleb(-2):{',' if grouped else ''}.{0 if whole else 2}f}"
     return f"{text} {currency}" if currency else text
 
 

@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from omnidesk.core.money import format_money
 from tests.helpers import run_cli, write_csv
 
 HEADER = ["Email", "Name", "Order ID", "Order Date", "Total"]
@@ -92,3 +93,14 @@ def test_chinese_and_korean_amounts_are_read_in_their_currencies(make_workspace,
     out = _import(capsys, ws, _orders(tmp_path, ["88.00元", "12,000원", "RMB 12.00", "$3.00"]))
     assert "flagged 0" in out
     assert _revenue(capsys, ws) == (3.0, {"CNY": 100.0, "KRW": 12000.0}, "USD")
+
+
+def test_money_in_a_currency_without_cents_is_shown_without_them(make_workspace, tmp_path, capsys):
+    ws = _shop(make_workspace, "JP", "JPY", "Asia/Tokyo")
+    _import(capsys, ws, _orders(tmp_path, ["1,280円", "￥3,300", "$12.50", "₩12,000"]))
+    status, out, err = run_cli(capsys, "report", "--from", "2025-01-01", "--to", "2025-12-31", "-w", str(ws.path))
+    assert status == 0, err
+    assert "revenue 4,580 JPY (also 12,000 KRW · 12.50 USD)" in out.splitlines()[0]
+    # A file's amounts keep their one form, and an amount that is not whole keeps its fraction.
+    assert sorted(_spend(capsys, ws, tmp_path).values()) == ["", "", "1280.00", "3300.00"]
+    assert format_money(150, "JPY") == "1.50 JPY"
