@@ -865,8 +865,11 @@ def stats_of(channel: str, shown: Mapping[str, str]) -> dict:
 
 
 def longest_sample(channel: str, templates: Mapping[str, str],
-                   samples: Sequence[Mapping[str, str | None]]) -> Mapping[str, str | None]:
-    """The one sample customer whose rendering of the variant is longest (``{}`` without any).
+                   samples: Sequence[Mapping[str, str | None]], *, master: Mapping[str, str] | None = None,
+                   business_name: str = "") -> Mapping[str, str | None]:
+    """The one sample customer whose rendering of the variant is longest; without any (no customers
+    yet), the values everyone shares (the offer of ``master``, ``business_name``), as
+    :func:`check_variant` measures it and ``message render`` fills it in.
 
     Longest in the field the channel's counter measures, then in all fields together, so
     a preview shows every part of the variant for that one person (:func:`longest` takes
@@ -875,7 +878,7 @@ def longest_sample(channel: str, templates: Mapping[str, str],
     """
     samples = sample_values(channel, samples)
     if not samples:
-        return {}
+        return shared_values(master, business_name)
     measured = MEASURED.get(channel)
 
     def size(values: Mapping[str, str | None]) -> tuple:

@@ -10,6 +10,7 @@ from omnidesk.core.messages import lint
 from omnidesk.core.messages.brand import Brand
 from omnidesk.core.messages.derive import derive
 from omnidesk.core.messages.links import add_utm
+from omnidesk.core.messages.personal import shared_values
 
 MASTER = {"headline": "Autumn candles are here", "body": "Hand-poured in Maine.", "offer_code": "AUTUMN20",
           "offer_value": "20% off", "offer_expires": "2026-10-31", "cta": "Shop the collection",
@@ -86,7 +87,9 @@ def test_the_longest_sample_is_one_customer_for_every_field():
     assert lint.longest(email, [nat, bo])["body"].startswith("Hi Bo")
     assert lint.longest_sample("email", email, [bo, nat]) is nat
     assert lint.longest_sample("email", dict(email, subject="Hello"), [nat, bo]) is bo
-    assert lint.longest_sample("sms", {"text": "Hi"}, []) == {}
+    # No customers yet: the values everyone shares, the offer and the brand's name.
+    assert lint.longest_sample("sms", {"text": "Hi"}, [], master=MASTER, business_name="Harbor") == \
+        shared_values(MASTER, "Harbor")
 
 
 def test_email_needs_the_brand_address_and_x_is_weighted():

@@ -586,7 +586,9 @@ class MessagesView(QWidget):
         fields = panel.values()
         if self.preview_for.currentData() in (None, self.LONGEST):
             # One customer for every part: the subject and the body are never two people's.
-            values, who = longest_sample(channel, fields, self.samples), self.measured_on
+            values = longest_sample(channel, fields, self.samples, master=self.current.master if self.current else None,
+                                    business_name=self.brand.name if self.brand else "")
+            who = self.measured_on
             previewed = None
         else:
             values, who = self._preview_values()
