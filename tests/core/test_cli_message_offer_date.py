@@ -49,3 +49,20 @@ def test_a_variant_saved_with_the_date_as_the_master_keeps_it_is_the_same_date(s
     assert _expiry(capsys, shop) == []
     _imported(capsys, tmp_path, shop, sms={"text": text.format("2030-10-30")})
     assert _expiry(capsys, shop) == [("sms", "text", "30 Oct 2030 here, but the offer ends 31 Oct 2030")]
+
+
+@time_machine.travel("2030-03-01 12:00:00Z", tick=False)
+def test_a_start_date_is_not_read_as_the_offers_end(shop, capsys, tmp_path):
+    """"Sale runs 1 Oct to 31 Oct." was an error, "1 Oct here, but the offer ends 31 Oct 2030", and
+    blocked the campaign: only a date the words make the end is compared with the offer's."""
+    text = "Acme: {} 20% off with code S20. Shop now " + LINK + " Reply STOP to opt out."
+    for said in ("Sale runs 1 Oct to 31 Oct.", "Starts Oct 1, ends Oct 31.",
+                 "Doors open at 9 on 1 Oct, sale until 31 Oct.", "Doors open 1 Oct.", "From 1.10. bis 31.10."):
+        _imported(capsys, tmp_path, shop, sms={"text": text.format(said)})
+        assert _expiry(capsys, shop) == [], said
+    # The end of a range, a date after end words, and the only date given are the end.
+    for said, shown in (("Sale runs 1 Oct to 30 Oct", "30 Oct"), ("Starts Oct 1, ends Oct 30", "Oct 30"),
+                        ("Order by 20 Oct", "20 Oct"), ("Sale 1 Oct!", "1 Oct"),
+                        ("From 1.10. bis 30.10.", "30.10.")):
+        _imported(capsys, tmp_path, shop, sms={"text": text.format(said)})
+        assert _expiry(capsys, shop) == [("sms", "text", f"{shown} here, but the offer ends 31 Oct 2030")], said

@@ -326,21 +326,55 @@ def _dates(text: str) -> Iterable[tuple[list[tuple[int | None, int, int]], int, 
                 yield possible, start, end
 
 
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+# Words that make the date after them the offer's end: "ends 31 Oct", "valid through Oct 31", "bis
+# 31.10.", "order by 20 Oct" (the last day to act on the offer, as a customer reads it).
+_END_BEFORE = re.compile(rf"{_BY}$", re.I)
+# Words that make the date after them a start, never the end: "starts Oct 1", "from 1 Oct", "opens
+# 1 Oct", "ab 1.10.", "dès le 1 oct", "desde el 1", "dal 1", "vanaf 1".
+_START_BEFORE = re.compile(r"\b(?:from|starts?|starting|begins?|beginning|opens?|opening|launch(?:es|ing)?|ab|"
+                           r"dès(?:\s+le)?|à\s+partir\s+du|desde(?:\s+el)?|a\s+partir\s+del?|dal|vanaf)"
+                           rf"\s*:?\s+(?:on\s+)?{_WEEKDAY}$", re.I)
+# What joins the two dates of a range, "1 Oct to 31 Oct", "Oct 1 – Oct 31", "1.10. bis 31.10.":
+# the second is the end, the first is not.
+_RANGE_JOIN = re.compile(r"\s*(?:[-–—]|to|till|until|thru|through|bis|au|jusqu'?au|al|hasta(?:\s+el)?|tot|t/m)"
+                         rf"\s+{_WEEKDAY}|\s*[-–—]\s*", re.I)
+
+
+def _end_dates(fields: Mapping[str, str]) -> Iterable[tuple[str, str, list[tuple[int | None, int, int]], int, int]]:
+    """The dates of a variant read as the offer's end (:func:`_dates`), each with its field and text.
+
+    A date is the end when end words come before it ("until", "ends", "by", "bis"…), when it ends a
+    range ("1 Oct to 31 Oct"), or when it is the only date the variant gives; a date the words make
+    a start ("from", "starts", "opens"…) or that begins a range is not, and neither is any other
+    date beside others ("Doors open at 9 on 1 Oct, sale until 31 Oct": 1 Oct is no end)."""
+    found = [(f, text, sorted(_dates(text), key=lambda d: d[1])) for f, text in fields.items()]
+    only = len({tuple(possible) for _, _, dates in found for possible, _, _ in dates}) == 1
+    for f, text, dates in found:
+        for i, (possible, start, stop) in enumerate(dates):
+            before = text[max(0, start - 60):start]
+            starts_range = i + 1 < len(dates) and _RANGE_JOIN.fullmatch(text, stop, dates[i + 1][1]) is not None
+            ends_range = i > 0 and _RANGE_JOIN.fullmatch(text, dates[i - 1][2], start) is not None
+            if starts_range or _START_BEFORE.search(before):
+                continue
+            if ends_range or only or _END_BEFORE.search(before):
+                yield f, text, possible, start, stop
+
+
 def _expiry(c: Context) -> Iterable[Hit]:
     ends = c.master.get("offer_expires", "")
     try:
         end = date.fromisoformat(ends) if ends else None
     except ValueError:
         end = None
-    for f, text in c.fields.items():
-        for possible, start, stop in _dates(text):
-            if end is not None and any((year is None or year == end.year) and (month, day) == (end.month, end.day)
-                                       for year, month, day in possible):
-                continue
-            said = f"the offer ends {nice_day(ends)}" if ends else "the master gives no end date"
-            year, month, day = possible[0]
-            shown = nice_day(date(year, month, day).isoformat()) if year else text[start:stop]
-            yield f, f"{shown} here, but {said}", start, stop
+    for f, text, possible, start, stop in _end_dates(c.fields):
+        if end is not None and any((year is None or year == end.year) and (month, day) == (end.month, end.day)
+                                   for year, month, day in possible):
+            continue
+        said = f"the offer ends {nice_day(ends)}" if ends else "the master gives no end date"
+        year, month, day = possible[0]
+        shown = nice_day(date(year, month, day).isoformat()) if year else text[start:stop]
+        yield f, f"{shown} here, but {said}", start, stop
 
 
 # An offer's value as written: 20%, 12.5 %, 20 percent, 20 per cent, 20 pct, $10, €5, 5 €, £7.50, 10 EUR; thousands grouped with
