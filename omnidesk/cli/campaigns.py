@@ -160,6 +160,8 @@ def cmd_campaign_export(args: argparse.Namespace) -> int:
             lines.append(f"{CHANNEL_LABELS.get(s['channel'], s['channel'])}: {printable(s['file'])} ({who}"
                          + (" still to come" if step.under_way else "")
                          + (f"; left out: {out}" if out else "") + ")")
+            # What the sending tool is typed in by hand: no file of the pack is imported with it.
+            lines.extend(f"  {printable(line)}" for line in step.subject_lines)
             if step.under_way:  # part of it went out: the tool holds the rest, scheduled from the old pack
                 lines.append("  going out already: this pack holds only the sends still to come; put it in your "
                              "sending tool in place of those still scheduled there")

@@ -538,14 +538,17 @@ def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win
         qtbot.waitUntil(lambda: bool(said), timeout=20_000)
     assert sorted(p.name for p in out.iterdir()) == [
         "spring.ics", "spring_email_2027-03-01_1000.csv", "spring_email_2027-03-01_1000.html",
-        "spring_email_2027-03-01_1000.txt", "spring_instagram_2027-03-02_1200.csv",
-        "spring_instagram_2027-03-02_1200_generic.csv", "spring_instagram_2027-03-02_1200_hootsuite.csv",
-        "spring_sms_2027-03-01_2230.csv"]
+        "spring_email_2027-03-01_1000.txt", "spring_email_2027-03-01_1000_subject.txt",
+        "spring_instagram_2027-03-02_1200.csv", "spring_instagram_2027-03-02_1200_generic.csv",
+        "spring_instagram_2027-03-02_1200_hootsuite.csv", "spring_sms_2027-03-01_2230.csv"]
     assert "spring_sms_2027-03-01_2230.csv — 4 recipients" in said[0]
-    # Every file written is named, the email's HTML and text and a post's other layouts too.
+    # Every file written is named, the email's HTML, text and subject line and a post's other layouts too.
     for name in ("spring_email_2027-03-01_1000.html", "spring_email_2027-03-01_1000.txt",
-                 "spring_instagram_2027-03-02_1200_hootsuite.csv"):
+                 "spring_email_2027-03-01_1000_subject.txt", "spring_instagram_2027-03-02_1200_hootsuite.csv"):
         assert f"    with {name}" in said[0], said[0]
+    # The email's subject line is said, as its own file has it: the sending tool is told it by hand.
+    subject = (out / "spring_email_2027-03-01_1000_subject.txt").read_text(encoding="utf-8").splitlines()[0]
+    assert subject.startswith("Subject: ") and f"    with spring_email_2027-03-01_1000_subject.txt\n    {subject}" in said[0]
     assert core.get_campaign(ws, "Spring").status == "exported"
     # The recipients now say what each pack was made for (on the shop's clock), beside today's guards.
     view.refresh()

@@ -13,7 +13,11 @@ campaign's packs have it already):
   guards let through), with a ``.html`` and a ``.txt`` of the same name: the body laid out
   for mail clients, its tokens turned into Mailchimp merge tags
   (``{first_name|there}`` -> ``*|IF:FNAME|**|FNAME|**|ELSE:|*there*|END:IF|*``),
-  each token a column of the audience;
+  each token a column of the audience; and ``_subject.txt``, the subject line and the
+  preheader in those merge tags (:func:`subject_file`), which the HTML holds only as its
+  ``<title>`` (ignored by the sending tool) and the ``.txt`` not at all: it is the email's
+  plain-text part, pasted whole into the tool's plain-text editor, so a "Subject:" line in it
+  would be sent as the email's first line;
 * **sms** — ``.csv``: each number, its text personalized, segments, the send time
   in UTC and on the recipient's clock (moved out of quiet hours where it had to be);
 * **social networks** — ``.csv`` in Buffer's bulk layout, with ``_hootsuite.csv``
@@ -90,11 +94,25 @@ class StepExport:
     # A step under way (its time come, texts moved out of quiet hours still to go): when its last
     # sends are due, UTC ("2027-01-11T08:00:00Z"); None for any other step.
     last_sends_due: str | None = None
+    # An email step's subject line and preheader, in the pack's merge tags (its ``_subject.txt``):
+    # what the person setting up the send types in the tool's Subject and Preview text; None for
+    # any other step, and for an email kept as it was exported.
+    subject: str | None = None
+    preheader: str | None = None
 
     def as_dict(self) -> dict:
         return {"channel": self.channel, "at": self.at, "file": self.file, "eligible": self.eligible,
                 "excluded": self.excluded, "also": self.extra, "kept": self.kept, "under_way": self.under_way,
-                "last_sends_due": self.last_sends_due}
+                "last_sends_due": self.last_sends_due,
+                **({"subject": self.subject, "preheader": self.preheader} if self.subject is not None else {})}
+
+    @property
+    def subject_lines(self) -> list[str]:
+        """The email's subject line and preheader as the summary says them ("Subject: …",
+        "Preheader: …"; a preheader left empty is not said); none for any other step."""
+        if self.subject is None:
+            return []
+        return [f"Subject: {self.subject}", *([f"Preheader: {self.preheader}"] if self.preheader else [])]
 
     @property
     def kept_words(self) -> str:
@@ -207,6 +225,17 @@ def merge_tag_pieces(template: str, tags: dict[str, str] | None = None) -> tuple
         else:
             out.append((f"*|{value}|*", True))
     return out, list(dict.fromkeys(used))
+
+
+def subject_file(subject: str, preheader: str, html_name: str, text_name: str) -> str:
+    """An email pack's ``_subject.txt``: the subject line and the preheader first, as ``message
+    render`` heads an email ("Subject: …", "Preheader: …"), in the pack's merge tags, then where
+    each goes.  Kept apart from the ``.txt``, which is the email's plain-text part and is pasted
+    whole: a "Subject:" line at its head would be sent as the first line of the email."""
+    return (f"Subject: {subject}\n" + f"Preheader: {preheader}".rstrip() + "\n\n"
+            "Type the subject line into your sending tool's Subject field and the preheader into its "
+            "Preview text field; merge tags such as *|FNAME|* are filled in from the audience file's columns.\n"
+            f"The email itself: {html_name} (HTML) and {text_name} (its plain-text part).\n")
 
 
 def _people(ws: Workspace, ids: list[int]) -> dict[int, tuple]:
@@ -360,9 +389,12 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                                          body_html=body, footer_html=footer_html(brand),
                                          brand_color=brand.colors[0],
                                          direction=template_direction(texts[2], texts[0]))
-                    html_name, text_name = files.extra
+                    html_name, text_name, subject_name = files.extra
                     packs.write_bytes_file(staging / html_name, parts.html.encode("utf-8"))
                     packs.write_bytes_file(staging / text_name, parts.text.encode("utf-8"))
+                    packs.write_bytes_file(staging / subject_name,
+                                           subject_file(subject, preheader, html_name, text_name).encode("utf-8"))
+                    result.subject, result.preheader = subject, preheader
                 else:
                     values = customer_values(ws, ids, master=message.master, business_name=brand.name)
                     template = fields.get("text", "")
@@ -514,7 +546,7 @@ def step_file_names(base: str, steps: Sequence[Step]) -> list[StepFiles]:
     for i, step in enumerate(steps):
         stem = stems[i]
         if step.channel == "email":
-            out.append(StepFiles(f"{stem}.csv", (f"{stem}.html", f"{stem}.txt")))
+            out.append(StepFiles(f"{stem}.csv", (f"{stem}.html", f"{stem}.txt", f"{stem}_subject.txt")))
         elif step.channel == "sms":
             out.append(StepFiles(f"{stem}.csv"))
         elif step.channel in SOCIAL:

@@ -100,9 +100,11 @@ def test_each_step_of_one_channel_gets_its_own_pack_with_its_own_recipients(shop
         assert _addresses(out / s.file) == recorded[steps[(s.channel, s.at)]], s.file
     assert len(_addresses(out / NAMES[0])) == 12 and len(_addresses(out / NAMES[2])) == 7  # capped
     assert by_file[NAMES[0]].extra == ["second-push_email_2027-03-02_0900.html",
-                                       "second-push_email_2027-03-02_0900.txt"]
+                                       "second-push_email_2027-03-02_0900.txt",
+                                       "second-push_email_2027-03-02_0900_subject.txt"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [*NAMES, "second-push.ics", *(n.replace(".csv", ext) for n in NAMES[:3] for ext in (".html", ".txt"))])
+        [*NAMES, "second-push.ics",
+         *(n.replace(".csv", ext) for n in NAMES[:3] for ext in (".html", ".txt", "_subject.txt"))])
     assert set(exported_steps(shop, "Second push")) == set(steps.values())
 
 
@@ -111,16 +113,18 @@ def test_names_depend_on_the_step_alone_and_stay_apart_on_one_day_and_one_minute
              Step(3, "email", "2027-03-02T09:00:00", "Europe/London"),  # the same local minute, earlier
              Step(4, "instagram", "2027-03-02T09:00:00", NY), Step(5, "email", "2027-03-02T09:00:00", NY)]
     names = [f.names for f in step_file_names("s", steps)]
-    assert names == [("s_email_2027-03-02_1500.csv", "s_email_2027-03-02_1500.html", "s_email_2027-03-02_1500.txt"),
+    assert names == [("s_email_2027-03-02_1500.csv", "s_email_2027-03-02_1500.html", "s_email_2027-03-02_1500.txt",
+                      "s_email_2027-03-02_1500_subject.txt"),
                      ("s_email_2027-03-02_0900-2.csv", "s_email_2027-03-02_0900-2.html",
-                      "s_email_2027-03-02_0900-2.txt"),
-                     ("s_email_2027-03-02_0900.csv", "s_email_2027-03-02_0900.html", "s_email_2027-03-02_0900.txt"),
+                      "s_email_2027-03-02_0900-2.txt", "s_email_2027-03-02_0900-2_subject.txt"),
+                     ("s_email_2027-03-02_0900.csv", "s_email_2027-03-02_0900.html", "s_email_2027-03-02_0900.txt",
+                      "s_email_2027-03-02_0900_subject.txt"),
                      ("s_instagram_2027-03-02_0900.csv", "s_instagram_2027-03-02_0900_hootsuite.csv",
                       "s_instagram_2027-03-02_0900_generic.csv"),
                      ("s_email_2027-03-02_0900-3.csv", "s_email_2027-03-02_0900-3.html",
-                      "s_email_2027-03-02_0900-3.txt")]
+                      "s_email_2027-03-02_0900-3.txt", "s_email_2027-03-02_0900-3_subject.txt")]
     files = planned_files(Path("out"), "s", steps)
-    assert len({str(f) for f in files}) == len(files) == 16 and files[-1] == Path("out", "s.ics")
+    assert len({str(f) for f in files}) == len(files) == 20 and files[-1] == Path("out", "s.ics")
     # Adding a step renames no other step's pack.
     assert step_file_names("s", steps[:1])[0].main == names[0][0]
 
@@ -267,7 +271,7 @@ def test_a_renamed_campaign_replaces_its_own_packs_and_calendar_events(shop, out
     assert set(NAMES) < {s.file for s in summary.steps}
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [*before, "second-push_email_2027-03-20_0900.csv", "second-push_email_2027-03-20_0900.html",
-         "second-push_email_2027-03-20_0900.txt"])
+         "second-push_email_2027-03-20_0900.txt", "second-push_email_2027-03-20_0900_subject.txt"])
     calendar = icalendar.Calendar.from_ical((out / "second-push.ics").read_bytes())
     assert uids < {str(e["UID"]) for e in calendar.walk("VEVENT")}
     assert str(calendar.walk("VEVENT")[0]["SUMMARY"]).startswith("Spring push 2027")  # the name it has now

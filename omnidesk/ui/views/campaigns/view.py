@@ -773,6 +773,8 @@ class CampaignsView(QWidget):
                 lines.append(f"{s.file} — {who}")
                 # Every file it wrote: the email's HTML and text, a post's layouts for other schedulers.
                 lines.extend(f"    with {extra}" for extra in s.extra)
+                # What the sending tool is typed in by hand: no file of the pack is imported with it.
+                lines.extend(f"    {line}" for line in s.subject_lines)
             self.show_info("Exported", f"{summary.campaign} exported to {summary.folder}:\n\n" + "\n".join(lines)
                            + f"\n{summary.calendar} — the calendar")
             self.exported.emit(str(summary.folder))
