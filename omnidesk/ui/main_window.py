@@ -1179,8 +1179,11 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         return f"{name} is missing — see the note above"
 
     def _say_changed_outside(self) -> None:
-        self.statusBar().showMessage("The workspace was changed outside this window; the screens show it now.",
-                                     8000)
+        # A screen that kept what was typed over the change says so: it does not show that part yet.
+        kept = [said for screen in self.screens.built().values()
+                if (said := getattr(screen, "kept_over_change", lambda: None)()) is not None]
+        self.statusBar().showMessage("The workspace was changed outside this window; the screens show it now"
+                                     + "".join(f", but {said}" for said in kept) + ".", 8000)
         # Someone erased there: Edit › Undo and Redo may hold what was erased, and are emptied
         # (the status bar says so instead).
         self.operations.look_for_erasures()

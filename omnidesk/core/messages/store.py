@@ -76,6 +76,19 @@ class MessageData:
         return Changes(messages=True)
 
 
+class StaleMessage(UserError):
+    """The message (or channel version) a save was to overwrite is not what the editor opened:
+    another window or a command changed or deleted it since."""
+
+
+ELSEWHERE = "in another window or command"
+
+
+def part_words(name: str, channel: str | None) -> str:
+    """What a save of ``channel`` (None: the master) overwrites, as a sentence names it."""
+    return name if channel is None else f"The {CHANNEL_LABELS.get(channel, channel)} version of {name}"
+
+
 @dataclass(frozen=True)
 class Version:
     id: int
@@ -202,12 +215,15 @@ def _put_variant(conn, message_id: int, channel: str, fields: dict, synced: dict
 def save_message(ws: Workspace, name: str, master: Mapping[str, object], *,
                  variants: Mapping[str, Mapping[str, object]] | None = None,
                  channels: list[str] | None = None, replace: bool = False,
-                 brand: Brand | None = None) -> MessageData:
+                 brand: Brand | None = None, expect: Mapping[str, str] | None = None) -> MessageData:
     """Create a message, or with ``replace`` change an existing one's master (and given variants).
 
     New channels get a variant made from the master; given variants are stored
     as given (marked edited when they differ from what the master makes);
     existing variants not given stay as they were, stale if the master moved.
+    With ``expect`` (the master as an editor opened it) the stored master must still read so:
+    one changed or deleted since (another window, the command line) is refused with
+    :class:`StaleMessage`, and nothing is written.
     """
     name = _clean_name(name)
     clean = clean_master(master)
@@ -223,6 +239,11 @@ def save_message(ws: Workspace, name: str, master: Mapping[str, object], *,
             row = _row(conn, name)
         except UserError:
             row = None
+        if expect is not None:
+            if row is None:
+                raise StaleMessage(f"{name} was deleted since you opened it ({ELSEWHERE}).")
+            if json.loads(row.master_json) != dict(expect):
+                raise StaleMessage(f"{row.name} was changed since you opened it ({ELSEWHERE}).")
         if row is not None and not replace:
             raise UserError(f"A message named '{row.name}' exists already; choose another name or replace it.")
         now = utcnow()
@@ -248,12 +269,27 @@ def save_message(ws: Workspace, name: str, master: Mapping[str, object], *,
         return _read(conn, conn.execute(select(msg).where(msg.c.id == message_id)).first())
 
 
-def set_variant(ws: Workspace, name: str, channel: str, fields: Mapping[str, object]) -> MessageData:
-    """Store a variant as the user edited it (it stays linked to the master it was made from)."""
+def set_variant(ws: Workspace, name: str, channel: str, fields: Mapping[str, object], *,
+                expect: Mapping[str, str] | None = None) -> MessageData:
+    """Store a variant as the user edited it (it stays linked to the master it was made from).
+
+    With ``expect`` (the variant's fields as an editor opened them) the stored variant must still
+    read so: one changed or removed since, or its message deleted, is refused with
+    :class:`StaleMessage`, and nothing is written."""
     clean = clean_variant(channel, fields)
+    name = _clean_name(name)
     with ws.writing() as conn:
-        data = _read(conn, _row(conn, _clean_name(name)))
+        try:
+            row = _row(conn, name)
+        except UserError:
+            if expect is not None:
+                raise StaleMessage(f"{name} was deleted since you opened it ({ELSEWHERE}).") from None
+            raise
+        data = _read(conn, row)
         old = data.variants.get(channel)
+        if expect is not None and (old is None or old.fields != dict(expect)):
+            what = "removed" if old is None else "changed"
+            raise StaleMessage(f"{part_words(data.name, channel)} was {what} since you opened it ({ELSEWHERE}).")
         synced = old.synced if old is not None else data.master
         brand = get_brand(ws)
         made = derive(channel, synced, brand, campaign=campaign_name(brand, data.name))

@@ -54,6 +54,48 @@ from omnidesk.ui.widgets.empty_state import EmptyState
 TAB_LABELS = {"store": "Poster", "website": "Website", "google": "Google"}
 
 
+HERE = "in this window, by Undo or Redo"
+
+
+def changed_where(sources: set[str]) -> str:
+    """Where a part being edited was changed meanwhile: "here" (this window's Undo or Redo) and/or
+    "elsewhere" (another window, the command line)."""
+    if sources == {"here"}:
+        return HERE
+    if "here" in sources:
+        return f"in this window and {store.ELSEWHERE}"
+    return store.ELSEWHERE
+
+
+def stale_question(parent, name: str, channel: str | None, gone: bool,
+                   where: str = store.ELSEWHERE) -> QMessageBox:
+    """The question asked when saving the master (``channel`` None) or a channel's version would
+    overwrite one changed since the editor showed it."""
+    what = ("deleted" if channel is None else "removed") if gone else "changed"
+    said = store.part_words(name, channel)
+    box = QMessageBox(QMessageBox.Icon.Warning, f"{said} was {what} since you opened it",
+                      f"{said} was {what} since you opened it ({where}).", parent=parent)
+    if gone:
+        box.setInformativeText("Save anyway makes it again as you typed it here. Reload discards what you "
+                               "typed in it and shows the messages as they are now.")
+    else:
+        box.setInformativeText("Reload shows it as it is stored now and discards what you typed in it here "
+                               "(what you typed in the message's other parts stays). Save anyway replaces it "
+                               "with what you typed; Edit › Undo brings the other back.")
+    reload = box.addButton("Reload", QMessageBox.ButtonRole.ActionRole)
+    reload.setProperty("answer", "reload")
+    box.addButton("Save anyway", QMessageBox.ButtonRole.DestructiveRole).setProperty("answer", "overwrite")
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)  # Enter neither discards nor overwrites anything
+    box.setEscapeButton(cancel)
+    return box
+
+
+def _versions(m: store.MessageData) -> dict[str, dict]:
+    """What the editor's saves could overwrite: the master ("master") and each channel's version."""
+    return {"master": m.master, **{c: v.fields for c, v in m.variants.items()}}
+
+
 # A message's row keeps its "· N to re-sync" whole at its end: the name is what is shortened.
 RESYNC_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -162,6 +204,13 @@ class MessagesView(QWidget):
         self._pending_checks: set[str] = set()
         self._saving: str | None = None  # the part a change saves, see _show
         self._found: list[tuple[int, str]] = []
+        # What the master form and each channel's tab were last loaded from: Save overwrites only
+        # that (one changed since, elsewhere, is asked about first).  Where a part being typed in was
+        # changed since ("here", "elsewhere"), and the message as the editor last saw it stored.
+        self._master_base: dict | None = None
+        self._variant_bases: dict[str, dict] = {}
+        self._changed_from: set[str] = set()
+        self._seen: dict[str, dict] = {}
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(250)
@@ -174,6 +223,14 @@ class MessagesView(QWidget):
         head.addWidget(self.title, 1)
         head.addWidget(self.history_button)
         el.addLayout(head)
+        # Said when what is typed in a part was begun on a message changed since: Save asks first.
+        self.notice = QLabel()
+        self.notice.setObjectName("changedNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #B3261E;")
+        self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.notice.hide()
+        el.addWidget(self.notice)
         el.addWidget(self.master)
         bar = QHBoxLayout()
         preview_label = QLabel("Preview for:")
@@ -263,9 +320,11 @@ class MessagesView(QWidget):
         """Read the list again and show the message that was shown (the words typed in its parts
         and not saved stay, see _show).  ``keep_typing`` (a change made elsewhere, which the window
         finds while the user types): a message with unsaved words in its fields stays as it is in
-        the editor, the words, the cursor and the tab with it."""
+        the editor, the words, the cursor and the tab with it; a part whose words were begun on a
+        message changed meanwhile is said to be so, and its Save asks first (see _say_changed)."""
         keep = self.current.name if self.current is not None else None
-        typing = keep_typing and self._typing()
+        # A part of the editor being saved here is shown as stored: not kept as it was typed.
+        typing = keep_typing and self._typing() and self._saving is None
         from omnidesk.core.messages.brand import get_brand, logo
         from omnidesk.core.messages.lint import check, check_inputs
         from omnidesk.core.money import workspace_currency
@@ -303,8 +362,9 @@ class MessagesView(QWidget):
             self.list.blockSignals(True)
             self.list.setCurrentRow(names.index(keep))
             self.list.blockSignals(False)
+            self._say_changed(messages[names.index(keep)], own=False)
         elif names:
-            self.select(keep if keep in names else names[0])
+            self.select(keep if keep in names else names[0], own=not keep_typing)
         else:
             self.current = None
         self._update_actions()
@@ -314,13 +374,14 @@ class MessagesView(QWidget):
         return self.current is not None and (self.master.values() != self.current.master
                                              or any(p.has_unsaved() for p in self.panels.values()))
 
-    def select(self, name: str) -> None:
+    def select(self, name: str, *, own: bool = True) -> None:
+        """``name`` shown in the editor; ``own``: read again after a change made in this window."""
         for row in range(self.list.count()):
             if self.list.item(row).data(Qt.ItemDataRole.UserRole) == name:
                 self.list.blockSignals(True)  # shown here, not asked about as a pick in the list
                 self.list.setCurrentRow(row)
                 self.list.blockSignals(False)
-                self._show(name)
+                self._show(name, own=own)
                 return
 
     def _picked(self, item, _previous=None) -> None:
@@ -347,11 +408,12 @@ class MessagesView(QWidget):
         assert self.current is not None
         return self.confirm("Unsaved changes", f"Leave “{self.current.name}” without saving what you changed?")
 
-    def _show(self, name: str) -> None:
+    def _show(self, name: str, *, own: bool = True) -> None:
         try:
             m = store.get_message(self.workspace, name)
         except UserError:
             self.current = None
+            self.notice.hide()
             return
         # Shown again after a change (a part saved, a channel added, Undo): the words typed in
         # the parts not saved stay in their fields, unsaved.  ``_saving`` is the part just saved
@@ -368,6 +430,10 @@ class MessagesView(QWidget):
         self.master.offer_zone = workspace_zone(self.workspace)
         if not typed_master:  # else left as typed, its cursor with it
             self.master.set_values(m.master)
+            self._master_base = m.master
+        # A tab put back as typed keeps what it was typed over: Save compares the stored one with it.
+        self._variant_bases = {c: self._variant_bases.get(c, m.variants[c].fields) if c in typed
+                               else m.variants[c].fields for c in m.channels}
         self.save_master_button.setEnabled(typed_master and self.master.values() != m.master and not self.read_only)
         shown = self.tabs.currentWidget()
         tab = next((c for c, p in self.panels.items() if p is shown), None)
@@ -416,6 +482,50 @@ class MessagesView(QWidget):
                 action.triggered.connect(lambda _c=False, ch=channel: self.add_channel(ch))
         self.add_channel_button.setEnabled(not self.add_channel_menu.isEmpty() and not self.read_only)
         self._update_actions()
+        self._say_changed(m, own=own)
+
+    def _changed_parts(self, stored: store.MessageData) -> list[str | None]:
+        """The parts typed in and not saved whose stored version changed since they were loaded:
+        None for the master, else the channel."""
+        parts: list[str | None] = []
+        if self._master_base is not None and self.master.values() != self._master_base \
+                and stored.master != self._master_base:
+            parts.append(None)
+        for channel, panel in self.panels.items():
+            now = stored.variants.get(channel)
+            if panel.has_unsaved() and (now is None or now.fields != self._variant_bases.get(channel)):
+                parts.append(channel)
+        return parts
+
+    def _say_changed(self, stored: store.MessageData, *, own: bool) -> None:
+        """Over the editor, when words are kept typed over a part changed since: which, and where."""
+        parts = self._changed_parts(stored) if self.current is not None and stored.id == self.current.id else []
+        versions = _versions(stored)
+        if not parts:
+            self._changed_from = set()
+        elif any(versions.get(p or "master") != self._seen.get(p or "master") for p in parts):
+            self._changed_from.add("here" if own else "elsewhere")  # a change not seen before
+        self._seen = versions
+        if not parts:
+            self.notice.hide()
+            return
+        where = changed_where(self._changed_from or {"elsewhere"})
+        if len(parts) == 1:
+            said = f"{store.part_words(stored.name, parts[0])} was changed since you opened it ({where})."
+        else:
+            names = ["the master" if p is None else f"the {CHANNEL_LABELS[p]} version" for p in parts]
+            said = (f"{stored.name} was changed since you opened it ({where}): "
+                    f"{', '.join(names[:-1])} and {names[-1]}.")
+        self.notice.setText(f"{said} What you typed stays; Save asks whether to reload it or save what you "
+                            "typed anyway.")
+        self.notice.show()
+
+    def kept_over_change(self) -> str | None:
+        """The message whose typed words the screen kept over a change made elsewhere, as the
+        status bar says it; None when there is none."""
+        if self.current is None or self.notice.isHidden() or "elsewhere" not in self._changed_from:
+            return None
+        return f"{self.current.name}, open in Messages, keeps what you typed over that change: Save asks first"
 
     def _load_check_inputs(self) -> None:
         """The brand kit and its logo as kept, a sample of 20 customers' token values and the custom
@@ -706,6 +816,13 @@ class MessagesView(QWidget):
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)
 
+    def ask_stale(self, name: str, channel: str | None, gone: bool) -> str:
+        """Asked when the part being saved changed elsewhere: "reload", "overwrite" or ""."""
+        box = stale_question(self, name, channel, gone, changed_where(self._changed_from or {"elsewhere"}))
+        box.exec()
+        clicked = box.clickedButton()  # None when the box was closed otherwise
+        return (clicked.property("answer") or "") if clicked is not None else ""
+
     # -- changing ----------------------------------------------------------------------
 
     def _change(self, words: str, run, then: str | None = None, saving: str | None = None) -> None:
@@ -737,18 +854,70 @@ class MessagesView(QWidget):
                 return
         self.save_master()
 
+    def _stored(self, name: str, part: str) -> store.MessageData | None:
+        """The message as it is stored now (None: deleted meanwhile).  A change to ``part`` ("master"
+        or a channel) not shown yet was made elsewhere: this window shows its own at once."""
+        try:
+            stored = store.get_message(self.workspace, name)
+        except UserError:
+            stored = None
+        if stored is None or _versions(stored).get(part) != self._seen.get(part):
+            self._changed_from.add("elsewhere")
+        return stored
+
+    def _reload(self, part: str, stored: store.MessageData | None) -> None:
+        """After Reload: ``part`` ("master" or a channel) shown as stored, what is typed in the
+        other parts kept; a message deleted meanwhile leaves the editor for the list as it is."""
+        unseen = stored is None or _versions(stored) != self._seen  # read as a change made elsewhere
+        self._saving = part if stored is not None else "all"
+        try:
+            self.refresh(keep_typing=unseen)
+        finally:
+            self._saving = None
+
     def save_master(self) -> None:
         if self.current is None or self.read_only or self.master.values() == self.current.master:
             return
         name, values = self.current.name, self.master.values()
-        self._change(f"edit master of {name}", lambda ws: store.save_message(ws, name, values, replace=True),
-                     saving="master")
+        base = self._master_base if self._master_base is not None else self.current.master
+        stored = self._stored(name, "master")
+        if stored is None or stored.master != base:
+            answer = self.ask_stale(name, None, stored is None)
+            if answer == "reload":
+                self._reload("master", stored)
+                return
+            if answer != "overwrite":
+                return  # what was typed stays, unsaved
+            if stored is None:  # made again as typed
+                self._change(f"edit master of {name}", lambda ws: store.save_message(ws, name, values),
+                             saving="master")
+                return
+            base = stored.master  # written over as it reads now; a change made meanwhile is refused
+        self._change(f"edit master of {name}",
+                     lambda ws: store.save_message(ws, name, values, replace=True, expect=base), saving="master")
 
     def save_variant(self, channel: str, fields: dict) -> None:
-        if self.current is not None:
-            name = self.current.name
-            self._change(f"edit {CHANNEL_LABELS[channel]} of {name}",
-                         lambda ws: store.set_variant(ws, name, channel, fields), saving=channel)
+        if self.current is None or self.read_only:
+            return
+        name, master = self.current.name, self.current.master
+        base = self._variant_bases.get(channel)
+        stored = self._stored(name, channel)
+        now = stored.variants.get(channel) if stored is not None else None
+        if now is None or (base is not None and now.fields != base):
+            answer = self.ask_stale(name, channel, now is None)
+            if answer == "reload":
+                self._reload(channel, stored)
+                return
+            if answer != "overwrite":
+                return  # what was typed stays, unsaved
+            if stored is None:  # made again, its master as it was shown, this channel as typed
+                self._change(f"edit {CHANNEL_LABELS[channel]} of {name}",
+                             lambda ws: store.save_message(ws, name, master, variants={channel: fields}),
+                             saving=channel)
+                return
+            base = now.fields if now is not None else None
+        self._change(f"edit {CHANNEL_LABELS[channel]} of {name}",
+                     lambda ws: store.set_variant(ws, name, channel, fields, expect=base), saving=channel)
 
     def resync_variant(self, channel: str) -> None:
         if self.current is not None:
@@ -764,9 +933,11 @@ class MessagesView(QWidget):
 
     def add_channel(self, channel: str) -> None:
         if self.current is not None:
-            m = self.current
-            self._change(f"add {CHANNEL_LABELS[channel]} to {m.name}",
-                         lambda ws: store.save_message(ws, m.name, m.master, channels=[channel], replace=True))
+            name = self.current.name
+            # Made from the master as stored: the one shown may be older (kept while words are typed
+            # over a change made elsewhere), and adding a channel is no reason to write it back.
+            self._change(f"add {CHANNEL_LABELS[channel]} to {name}", lambda ws: store.save_message(
+                ws, name, store.get_message(ws, name).master, channels=[channel], replace=True))
 
     def duplicate_message(self) -> None:
         if self.current is None or not self.may_leave():  # the copy is made of the saved message

@@ -1,0 +1,244 @@
+"""Saving a message's master or one of its channel versions never writes, unasked, over what the
+command line or another window changed since the editor showed it: the screen says so, and Save
+offers Reload or Save anyway."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from PySide6.QtWidgets import QMessageBox
+
+from omnidesk.cli import main
+from omnidesk.core.messages import store
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.views.messages.view import stale_question
+
+NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
+MASTER = {"headline": "Autumn", "offer_code": "AUTUMN20", "link": "https://hc.example/a"}
+CHANGED = "Launch was changed since you opened it (in another window or command)."
+SMS_CHANGED = "The SMS version of Launch was changed since you opened it (in another window or command)."
+CLI_SMS = "CLI SMS: AUTUMN20 https://hc.example/a Reply STOP to opt out"
+
+
+@pytest.fixture
+def win(window, tmp_path, empty_workspace_file, monkeypatch):
+    with time_machine.travel(NOW, tick=False):
+        path = tmp_path / "shop.omnidesk"
+        shutil.copyfile(empty_workspace_file, path)
+        with Workspace.open(path) as ws:
+            store.save_message(ws, "Launch", MASTER)
+        assert window.open_workspace(path)
+        monkeypatch.setattr(window, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+        window.show_screen("messages")
+        yield window
+
+
+@pytest.fixture
+def view(win, monkeypatch):
+    v = win.screens["messages"]
+    monkeypatch.setattr(v, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    asked: list[tuple] = []
+    v.asked = asked
+    v.answer = ""
+    monkeypatch.setattr(v, "ask_stale", lambda name, channel, gone: asked.append((name, channel, gone)) or v.answer)
+    return v
+
+
+def import_from_the_command_line(win, tmp_path, capsys, *, master=None, sms=None, subject=None) -> None:
+    data = store.export_json(win.workspace, "Launch")
+    if master is not None:
+        data["message"] = master
+    if sms is not None:
+        data["variants"]["sms"]["text"] = sms
+    if subject is not None:
+        data["variants"]["email"]["subject"] = subject
+    if master is not None and sms is None and subject is None:
+        data.pop("variants")  # the master alone: the channel versions stay as they are
+    f = tmp_path / "m.json"
+    f.write_text(json.dumps(data))
+    assert main(["-w", str(win.workspace.path), "message", "import", str(f)]) == 0
+    capsys.readouterr()
+    assert win.look_for_outside_changes()  # back in the window
+
+
+FALL = {"headline": "Autumn", "offer_code": "FALL30", "link": "https://hc.example/fall"}
+
+
+def stored_master(win) -> tuple[str, str, str]:
+    m = store.get_message(win.workspace, "Launch").master
+    return m["headline"], m["offer_code"], m["link"]
+
+
+def stored_sms(win) -> str:
+    return store.get_message(win.workspace, "Launch").variants["sms"].fields["text"]
+
+
+def undo_text(win) -> str:
+    return win.undo_action.text().replace("&", "")
+
+
+def type_sms(view, words: str = " Owner's typing") -> str:
+    sms = view.panels["sms"]
+    view.tabs.setCurrentWidget(sms)
+    sms.edits["text"].setPlainText(sms.edits["text"].toPlainText() + words)
+    return sms.edits["text"].toPlainText()
+
+
+def test_the_screen_says_the_master_changed_and_save_asks_before_writing(win, view, tmp_path, capsys):
+    view.master.edits["headline"].setText("Autumn candles")  # typed, not saved yet
+    import_from_the_command_line(win, tmp_path, capsys, master=FALL)
+    assert view.master.edits["headline"].text() == "Autumn candles"  # what was typed is kept…
+    assert view.notice.isVisible() and view.notice.text().startswith(CHANGED)  # …and said to be over a change
+    status = win.statusBar().currentMessage()
+    assert "Launch, open in Messages, keeps what you typed" in status and "the screens show it now" in status
+    view.save_master_button.click()
+    assert view.asked == [("Launch", None, False)]
+    assert stored_master(win) == ("Autumn", "FALL30", "https://hc.example/fall")  # cancelled: nothing written
+    assert view.master.edits["headline"].text() == "Autumn candles" and view.save_master_button.isEnabled()
+    assert undo_text(win) == "Undo"
+
+
+def test_reload_shows_the_stored_master_and_keeps_what_was_typed_in_a_channel(win, view, tmp_path, capsys):
+    view.master.edits["headline"].setText("Autumn candles")
+    typed_sms = type_sms(view)
+    import_from_the_command_line(win, tmp_path, capsys, master=FALL)
+    view.answer = "reload"
+    view.save_master_button.click()
+    assert view.asked == [("Launch", None, False)]
+    assert stored_master(win) == ("Autumn", "FALL30", "https://hc.example/fall")
+    assert view.master.edits["offer_code"].text() == "FALL30"
+    assert view.master.edits["link"].text() == "https://hc.example/fall"
+    assert view.master.edits["headline"].text() == "Autumn" and not view.save_master_button.isEnabled()
+    assert view.panels["sms"].edits["text"].toPlainText() == typed_sms  # not asked about: kept
+    assert view.notice.isHidden() and undo_text(win) == "Undo"
+    view.master.edits["headline"].setText("Autumn candles")
+    view.save_master_button.click()  # nothing changed since the reload: saved without a question
+    assert view.asked == [("Launch", None, False)]
+    assert stored_master(win) == ("Autumn candles", "FALL30", "https://hc.example/fall")
+
+
+def test_save_anyway_writes_what_was_typed_as_one_step_that_undo_takes_back(win, view, tmp_path, capsys):
+    view.master.edits["headline"].setText("Autumn candles")
+    import_from_the_command_line(win, tmp_path, capsys, master=FALL)
+    view.answer = "overwrite"
+    view.save_master_button.click()
+    assert view.asked == [("Launch", None, False)]
+    assert stored_master(win) == ("Autumn candles", "AUTUMN20", "https://hc.example/a")
+    assert undo_text(win) == "Undo edit master of Launch" and view.notice.isHidden()
+    assert not view.save_master_button.isEnabled()
+    win.undo_action.trigger()
+    assert stored_master(win) == ("Autumn", "FALL30", "https://hc.example/fall")
+    win.redo_action.trigger()
+    assert stored_master(win) == ("Autumn candles", "AUTUMN20", "https://hc.example/a")
+
+
+def test_a_channel_saved_in_the_window_meanwhile_does_not_hide_the_change_to_the_master(win, view, tmp_path,
+                                                                                    capsys):
+    view.master.edits["headline"].setText("Autumn candles")
+    typed_sms = type_sms(view)
+    import_from_the_command_line(win, tmp_path, capsys, master=FALL)
+    view.save_variant("sms", view.panels["sms"].values())  # the SMS was not changed there: no question
+    assert view.asked == [] and stored_sms(win) == typed_sms.strip()
+    assert view.master.edits["headline"].text() == "Autumn candles"
+    assert view.notice.isVisible() and view.notice.text().startswith(CHANGED)
+    view.save_master_button.click()
+    assert view.asked == [("Launch", None, False)]
+    assert stored_master(win) == ("Autumn", "FALL30", "https://hc.example/fall")
+
+
+def test_a_channel_changed_elsewhere_is_asked_about_before_its_save(win, view, tmp_path, capsys):
+    typed = type_sms(view)
+    import_from_the_command_line(win, tmp_path, capsys, sms=CLI_SMS, subject="CLI NEW SUBJECT")
+    assert view.panels["sms"].edits["text"].toPlainText() == typed
+    assert view.notice.isVisible() and view.notice.text().startswith(SMS_CHANGED)
+    view.save_variant("sms", view.panels["sms"].values())
+    assert view.asked == [("Launch", "sms", False)]
+    assert stored_sms(win) == CLI_SMS and undo_text(win) == "Undo"
+    view.answer = "overwrite"
+    view.save_variant("sms", view.panels["sms"].values())
+    assert stored_sms(win) == typed.strip()
+    m = store.get_message(win.workspace, "Launch")
+    assert m.variants["email"].fields["subject"] == "CLI NEW SUBJECT"  # the other change stays
+    assert undo_text(win) == "Undo edit SMS of Launch" and view.notice.isHidden()
+    win.undo_action.trigger()
+    assert stored_sms(win) == CLI_SMS
+
+
+def test_reload_of_a_channel_shows_it_as_stored(win, view, tmp_path, capsys):
+    view.master.edits["headline"].setText("Autumn candles")
+    type_sms(view)
+    import_from_the_command_line(win, tmp_path, capsys, sms=CLI_SMS)
+    view.answer = "reload"
+    view.save_variant("sms", view.panels["sms"].values())
+    assert view.asked == [("Launch", "sms", False)] and stored_sms(win) == CLI_SMS
+    assert view.panels["sms"].edits["text"].toPlainText() == CLI_SMS
+    assert not view.panels["sms"].has_unsaved()
+    assert view.master.edits["headline"].text() == "Autumn candles"  # the master was not asked about
+    assert view.notice.isHidden()
+
+
+def test_a_change_to_other_parts_is_no_reason_to_ask(win, view, tmp_path, capsys):
+    typed = type_sms(view)
+    import_from_the_command_line(win, tmp_path, capsys, subject="CLI NEW SUBJECT")
+    assert view.notice.isHidden()
+    view.save_variant("sms", view.panels["sms"].values())
+    assert view.asked == [] and stored_sms(win) == typed.strip()
+
+
+def test_undo_here_under_typed_words_is_said_as_made_in_this_window(win, view):
+    view.master.edits["headline"].setText("Autumn candles")
+    view.save_master_button.click()
+    view.master.edits["headline"].setText("Autumn candles, typed on")
+    win.undo_action.trigger()  # takes back the saved headline, under the words being typed
+    assert stored_master(win)[0] == "Autumn"
+    assert view.master.edits["headline"].text() == "Autumn candles, typed on"
+    assert view.notice.isVisible()
+    assert view.notice.text().startswith("Launch was changed since you opened it (in this window, by Undo or Redo).")
+    view.save_master_button.click()
+    assert view.asked == [("Launch", None, False)] and stored_master(win)[0] == "Autumn"
+
+
+def test_a_channel_added_meanwhile_leaves_the_master_changed_elsewhere_as_it_is(win, view, tmp_path, capsys):
+    type_sms(view)
+    import_from_the_command_line(win, tmp_path, capsys, master=FALL)
+    view.add_channel("google")
+    assert stored_master(win) == ("Autumn", "FALL30", "https://hc.example/fall")
+    assert "google" in store.get_message(win.workspace, "Launch").variants
+
+
+def test_a_message_deleted_elsewhere_is_asked_about_too(win, view):
+    view.master.edits["headline"].setText("Autumn candles")
+    with Workspace.open(win.workspace.path) as other:  # another window, before this one looked
+        store.delete_message(other, "Launch")
+    view.save_master_button.click()
+    assert view.asked == [("Launch", None, True)]
+    assert store.list_messages(win.workspace) == []
+    view.answer = "overwrite"
+    view.save_master_button.click()
+    assert stored_master(win)[0] == "Autumn candles"
+
+
+def test_the_core_refuses_a_save_over_a_message_changed_since(win):
+    opened = store.get_message(win.workspace, "Launch")
+    with Workspace.open(win.workspace.path) as other:
+        store.save_message(other, "Launch", FALL, replace=True)
+        store.set_variant(other, "Launch", "sms", {"text": CLI_SMS})
+    with pytest.raises(store.StaleMessage, match=CHANGED.replace("(", r"\(").replace(")", r"\)")):
+        store.save_message(win.workspace, "Launch", MASTER, replace=True, expect=opened.master)
+    with pytest.raises(store.StaleMessage, match="The SMS version of Launch was changed since you opened it"):
+        store.set_variant(win.workspace, "Launch", "sms", {"text": "Mine"}, expect=opened.variants["sms"].fields)
+    assert stored_master(win) == ("Autumn", "FALL30", "https://hc.example/fall") and stored_sms(win) == CLI_SMS
+
+
+def test_the_question_names_the_part_and_enter_changes_nothing(qtbot):
+    box = stale_question(None, "Launch", "sms", False)
+    text = box.text() + " " + box.informativeText()
+    assert SMS_CHANGED in text and "Reload" in text and "Save anyway" in text and "Edit › Undo" in text
+    assert box.defaultButton() is box.escapeButton()
+    assert box.buttonRole(box.defaultButton()) == QMessageBox.ButtonRole.RejectRole
+    assert sorted(b.text() for b in box.buttons()) == ["Cancel", "Reload", "Save anyway"]
+    box.deleteLater()
