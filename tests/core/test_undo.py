@@ -162,3 +162,44 @@ def test_notes_of_a_customer_merged_away_can_be_added_to_the_one_there_is_now(ws
     assert (edit.before, edit.after) == ("Wholesale account\n", "Wholesale account\n\nCall back Tuesday")
     assert customer_notes(ws, bo) == edit.after
     assert replace_notes(ws, ann, "Prefers email", append=True).after == "Prefers email"  # none before
+
+
+def test_a_bulk_accept_leaves_every_card_as_accepting_its_pairs_one_by_one_does(ws, tmp_path):
+    """A bulk accept works the merged cards out once at the end, not after each pair: the cards,
+    the search, the queue and the merge logs come out as accepting each pair on its own leaves
+    them — pairs chained through one customer too — and the undo still puts back everything."""
+    import shutil
+
+    from omnidesk.core.workspace import Workspace
+
+    reviews = _queue(ws, tmp_path)
+    ids = [r.id for r in reviews]
+    assert any(o.id != r.id and {r.left_id, r.right_id} & {o.left_id, o.right_id} for r in reviews for o in reviews)
+    ws.close()
+    copy = tmp_path / "one_by_one.omnidesk"
+    shutil.copy(ws.path, copy)
+    ws = Workspace.open(ws.path)
+    before = dump(ws.path)
+    said = []
+    steps = mg.accept_reviews_steps(ws, ids)
+    while True:
+        try:
+            said.append(next(steps).message)
+        except StopIteration as done:
+            bulk = done.value
+            break
+    assert any(m.startswith("Updating ") and "merged customer" in m for m in said), said
+    other = Workspace.open(copy)
+    try:
+        queued = {r.id for r in mg.list_reviews(other)}
+        for rid in ids:
+            if rid in queued:
+                mg.accept_review(other, rid)
+                queued = {r.id for r in mg.list_reviews(other)}
+        assert len(bulk.results) == len(ids) - bulk.gone - bulk.held
+        assert differences(dump(other.path), dump(ws.path)) == []
+    finally:
+        other.close()
+    mg.undo_accept(ws, bulk)
+    assert differences(before, dump(ws.path)) == []
+    ws.close()

@@ -21,7 +21,7 @@ from omnidesk.core.changes import Changes
 from omnidesk.core.channels import HAND
 from omnidesk.core.dialect import highest_id_ever
 from omnidesk.core.errors import UserError
-from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps
 from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.clustering import customers_conflict
 from omnidesk.core.identity.profiles import (all_followers, chunks, hand_followers, hand_names_aside, make_profiles,
@@ -175,11 +175,13 @@ def _put_back_reviews(conn: Connection, rows: Sequence[dict], survivor: int) -> 
 
 
 def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
-             score: float | None = None, reason: str | None = None) -> MergeResult:
+             score: float | None = None, reason: str | None = None, refresh: bool = True) -> MergeResult:
     """Merge customers ``ids`` into the oldest of them (inside an open transaction).
 
     ``reason`` (``MergeLog.reason``) is kept with each merge: the evidence the
-    user saw in Review.
+    user saw in Review.  ``refresh=False`` leaves the survivor's card to the caller,
+    who refreshes the cards of many merges at once (nothing here reads a card's
+    worked-out values: only its records, notes and pins).
     """
     ids = sorted(set(ids))
     if len(ids) < 2:
@@ -207,7 +209,8 @@ def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
         log_ids.append(log_id)
         survivor_hashes += absorbed_hashes
     _drop_questions_answered(conn, survivor, survivor_hashes)
-    refresh_customers(conn, [survivor])
+    if refresh:
+        refresh_customers(conn, [survivor])
     return MergeResult(survivor, others, log_ids)
 
 
@@ -1579,10 +1582,23 @@ def accept_reviews_steps(ws: Workspace, review_ids: Sequence[int], cancelled: Ca
                     out.held += 1
                     continue
             conn.execute(delete(review).where(review.c.id == review_id))
+            # The cards are worked out once at the end, for every survivor together: card by card
+            # it was two fifths of each pair's time.
             result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"],
-                          reason=review_reason(row["reasons_json"]))
+                              reason=review_reason(row["reasons_json"]), refresh=False)
             result.review = dict(row)
             out.results.append(result)
+        survivors = {r.survivor for r in out.results} - {a for r in out.results for a in r.absorbed}
+        if survivors:
+            words = f"Updating {len(survivors):,} merged customer{'s' if len(survivors) != 1 else ''}…"
+            yield Progress(total, total, words)
+            steps = refresh_customers_steps(conn, sorted(survivors))
+            while True:  # the refresh's own counts, said in the pairs' terms
+                try:
+                    next(steps)
+                except StopIteration:
+                    break
+                yield Progress(total, total, words)
     return out
 
 
