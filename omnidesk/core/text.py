@@ -36,6 +36,22 @@ def sort_key(text: str) -> str:
     return strip_accents(text).casefold() or text
 
 
+# Turkish and Azeri İ and ı: Python's casefold makes "İ" an "i" with a combining dot above and
+# leaves "ı" apart from "i", so "ISMAIL", "ismail" and "İsmail" would be three names.  As the
+# search box reads them (strip_accents), both are "i".
+_DOTTED_I = str.maketrans({"İ": "i", "ı": "i"})
+
+
+def fold_case(text: str) -> str:
+    """``text`` as a rule compares it, in any case: case folded and in one Unicode form (NFC), so a
+    name a Mac export wrote decomposed is the one typed whole, with İ and ı both "i" ("İSMAİL",
+    "ismail" and "İsmail" are one name, "IŞIK" is "Işık").  Accents are kept ("Jose" is not "José")."""
+    if text.isascii():
+        return text.lower()
+    folded = unicodedata.normalize("NFC", text).translate(_DOTTED_I).casefold()
+    return unicodedata.normalize("NFC", folded.replace("i\u0307", "i"))
+
+
 # Control characters (C0, DEL, C1), line and paragraph separators, the bidirectional
 # overrides that make a name display in another order, and lone surrogates (bytes of a
 # file name that are not valid in the system's encoding).

@@ -21,7 +21,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from omnidesk.core.channels import HAND
 from omnidesk.core.contact import normalize_phone
-from omnidesk.core.dialect import casefold
+from omnidesk.core.dialect import casefold, text_fold
 from omnidesk.core.importing.custom_fields import DATE, NUMBER, YESNO
 from omnidesk.core.importing.dates import default_date_order, parse_date
 from omnidesk.core.importing.normalize import clean_cell, parse_bool, parse_money
@@ -40,6 +40,7 @@ from omnidesk.core.segments.rules import (
     custom_ordered,
     leading_day,
 )
+from omnidesk.core.text import fold_case
 
 JOURNEY_FIELDS = (*CHANNEL_FIELDS, START_FIELD)
 
@@ -258,9 +259,9 @@ def _text(col, op: str, value: Any) -> ColumnElement[bool]:
     if op in ("exists", "not_exists"):
         return _present(col, op)
     if op == "contains":
-        return and_(col.is_not(None), casefold(col).contains(str(value).casefold(), autoescape=True))
-    values = list(dict.fromkeys(str(v).casefold() for v in (value if op == "in" else [value])))
-    hit = and_(col.is_not(None), casefold(col).in_(values))
+        return and_(col.is_not(None), text_fold(col).contains(fold_case(str(value)), autoescape=True))
+    values = list(dict.fromkeys(fold_case(str(v)) for v in (value if op == "in" else [value])))
+    hit = and_(col.is_not(None), text_fold(col).in_(values))
     return not_(hit) if op == "is_not" else hit
 
 
@@ -344,14 +345,14 @@ def _tag(op: str, value: Any) -> ColumnElement[bool]:
     col = _C.c.tags
     if op in ("exists", "not_exists"):
         return _present(col, op)
-    padded = ", " + casefold(func.coalesce(col, "")) + ", "
+    padded = ", " + text_fold(func.coalesce(col, "")) + ", "
     if op == "contains":
-        part = str(value).strip().casefold()
+        part = fold_case(str(value).strip())
         # No tag holds a comma: text with one would only match across two tags ("vip, local").
-        return false() if "," in part else casefold(col).contains(part, autoescape=True)
+        return false() if "," in part else text_fold(col).contains(part, autoescape=True)
     # No tag holds a comma: check_rule refuses a value with one, a saved rule's too ("vip, local"
     # would match across two tags kept in that order, and not in the other); never matched here.
-    values = [v for v in dict.fromkeys(" ".join(str(v).split()).casefold() for v in (value if op == "in" else [value]))
+    values = [v for v in dict.fromkeys(fold_case(" ".join(str(v).split())) for v in (value if op == "in" else [value]))
               if "," not in v]
     hit = _balanced(or_, [padded.contains(", " + v + ", ", autoescape=True) for v in values]) if values else false()
     return not_(hit) if op == "is_not" else hit
@@ -435,7 +436,7 @@ def _custom(name: str, op: str, value: Any, region: str) -> ColumnElement[bool]:
         hit = holding(cf.c.value != "")
         return hit if op == "exists" else not_(hit)
     if op == "contains":
-        return holding(casefold(cf.c.value).contains(str(value).casefold(), autoescape=True))
+        return holding(text_fold(cf.c.value).contains(fold_case(str(value)), autoescape=True))
     if op in ("is", "is_not", "in"):
         hit = holding(_custom_is(cf, value if op == "in" else [value], region))
         return not_(hit) if op == "is_not" else hit
@@ -455,7 +456,7 @@ def _custom_is(cf, values: Sequence[Any], region: str) -> ColumnElement[bool]:
     """A custom value that is one of ``values``: as written (in any case), and a number, a date or a
     yes/no as what it is, whether the rule gives it as a JSON number or as text ("1,000" and "1000"
     are the number 1000 as the import reads cells; "2026-11-20" is a value dated that day)."""
-    texts = list(dict.fromkeys(str(v).casefold() for v in values))
+    texts = list(dict.fromkeys(fold_case(str(v)) for v in values))
     nums: dict[float, None] = {}
     typed_nums: dict[float, None] = {}
     days: dict[str, None] = {}
@@ -477,7 +478,7 @@ def _custom_is(cf, values: Sequence[Any], region: str) -> ColumnElement[bool]:
         answer = parse_bool(text).value
         if answer is not None:
             answers[1.0 if answer else 0.0] = None
-    match = [casefold(cf.c.value).in_(texts)]
+    match = [text_fold(cf.c.value).in_(texts)]
     if nums:  # a text field's cells keep numbers too, for comparisons: "is" matches them as written
         match.append(and_(cf.c.type.in_((NUMBER, YESNO)), cf.c.number.in_(list(nums))))
     if typed_nums:
