@@ -36,7 +36,7 @@ from omnidesk.core.importing.custom_fields import CustomValue, hand_first
 from omnidesk.core.importing.names import family_first_script
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
 from omnidesk.core.segments import Rule, prepare, rule_where
-from omnidesk.core.text import sort_key
+from omnidesk.core.text import sort_key, visible
 from omnidesk.core.workspace import Workspace
 
 SORT_COLUMNS = {
@@ -152,7 +152,7 @@ def _solid_cjk_name(text: str) -> bool:
 
 
 def _search_clause(text: str, conn=None):
-    text = text.strip()
+    text = visible(text).strip()
     if not text:
         return None
     # Matched against the name without its spaces too: no index holds that, so the rows are read.

@@ -28,7 +28,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from omnidesk.core import held_files
-from omnidesk.core.text import fold_case, strip_accents
+from omnidesk.core.text import fold_case, strip_accents, visible
 
 # PRAGMA application_id marks a SQLite file as an omnidesk workspace ("OMND").
 APPLICATION_ID = 0x4F4D4E44
@@ -725,7 +725,9 @@ def search_query(text: str) -> str | None:
     """
     import re
 
-    text = text.strip()
+    # A zero-width space or soft hyphen pasted with the name is not searched for: the index holds
+    # names without them (golden._search_name).
+    text = visible(text).strip()
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 3 and re.fullmatch(r"[\d\s()+.\-/]+", text):
         # A national trunk "0" (UK, EU) or an international "00" is not part of the stored digits.

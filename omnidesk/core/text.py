@@ -36,6 +36,20 @@ def sort_key(text: str) -> str:
     return strip_accents(text).casefold() or text
 
 
+# Characters a name never shows: the zero-width space and word joiner, a byte order mark, the soft
+# hyphen.  Pasted from a web page they sit inside a name ("Lo\u200bpez" looks like "Lopez").  The
+# zero-width (non-)joiners are not among them: they change how Persian, Indic scripts and emoji are
+# drawn, so "می\u200cخواهم" is not "میخواهم".
+INVISIBLE = "\u00ad\u200b\u2060\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
+
+def visible(text: str) -> str:
+    """``text`` without the characters it never shows (:data:`INVISIBLE`): as the search reads a
+    name and what is typed to find it, so "Lopez" finds a "Lo\u200bpez" pasted from a web form."""
+    return text if text.isascii() else text.translate(_INVISIBLE)
+
+
 # Turkish and Azeri İ and ı: Python's casefold makes "İ" an "i" with a combining dot above and
 # leaves "ı" apart from "i", so "ISMAIL", "ismail" and "İsmail" would be three names.  As the
 # search box reads them (strip_accents), both are "i".

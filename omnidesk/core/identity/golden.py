@@ -34,13 +34,13 @@ from functools import lru_cache
 from collections.abc import Generator, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, column, delete, func, inspect, literal, select, table
+from sqlalchemy import and_, case, column, delete, func, inspect, literal, or_, select, table
 from sqlalchemy.engine import Connection
 
 from omnidesk.core import forking
 from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.channels import HAND
-from omnidesk.core.text import sort_key, strip_accents
+from omnidesk.core.text import INVISIBLE, sort_key, strip_accents, visible
 from omnidesk.core.metrics_index import given_with_offset, shop_currency_code, shop_zone_key
 from omnidesk.core.timeutil import day_or_instant_utc, wall_clock_utc
 from omnidesk.core.consent import GRANTED, STRICTNESS, decide_statuses, facts_query, stricter
@@ -1013,14 +1013,18 @@ def _entries(names: dict[int, set[str]], identifiers) -> list[tuple[int, str, st
             if not name.isascii():
                 name = _search_name(name)
         else:
-            name = " | ".join(sorted(written | {plain for n in written if (plain := strip_accents(n)) != n}))
+            shown = {visible(n) for n in written}
+            name = " | ".join(sorted(shown | {plain for n in shown if (plain := strip_accents(n)) != n}))
         mail, phone = emails.get(cid), phones.get(cid)
         rows.append((cid, name, _joined(mail), _joined(phone)))
     return rows
 
 
 def _search_name(name: str) -> str:
-    """A customer's one name as its search entry holds it: as written and without its accents."""
+    """A customer's one name as its search entry holds it: as written and without its accents, and
+    without the characters it never shows (a zero-width space pasted inside it): what is typed to
+    find it is read without them too (dialect.search_query)."""
+    name = visible(name)
     if not name.isascii() and (plain := strip_accents(name)) != name:
         return " | ".join(sorted((name, plain)))
     return name
@@ -1213,6 +1217,23 @@ def reindex_customers(conn: Connection, customer_ids: Iterable[int]) -> None:
             if full:
                 names[cid].add(full)
         index_customers(conn, _search_rows(conn, names, None))
+
+def reindex_invisible_names(conn: Connection) -> int:
+    """The search entries made again of the customers whose names hold a character never shown (a
+    zero-width space pasted inside one: :data:`omnidesk.core.text.INVISIBLE`), as entries are made
+    now, without it; returns how many.  For a workspace indexed before entries left them out."""
+    cust, rec = Customer.__table__, SourceRecord.__table__
+
+    def holding(*cols):
+        return or_(*(func.instr(col, ch) > 0 for col in cols for ch in INVISIBLE))
+
+    ids = {cid for (cid,) in conn.execute(select(cust.c.id).where(holding(cust.c.display_name)))}
+    ids |= {cid for (cid,) in conn.execute(select(rec.c.customer_id).where(
+        rec.c.customer_id.is_not(None), holding(rec.c.first_name, rec.c.last_name, rec.c.full_name)))}
+    if ids:
+        reindex_customers(conn, ids)
+    return len(ids)
+
 
 def _national_digits(e164: str) -> str:
     if e164.startswith("+1") and len(e164) == 12:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 # In the order they run: name counts first, since every customer's card reads them; the tags typed
 # by hand before the cards, which show them.
-REBUILDS = ("name_counts", "hand_tags", "customers")
+REBUILDS = ("name_counts", "hand_tags", "customers", "search_names")
 _asked: set[str] = set()
 
 
 def rebuild_after(*what: str) -> None:
-    """Ask for a rebuild once the schema is at head ("name_counts", "hand_tags", "customers")."""
+    """Ask for a rebuild once the schema is at head ("name_counts", "hand_tags", "customers",
+    "search_names")."""
     unknown = set(what) - set(REBUILDS)
     if unknown:
         raise ValueError(f"unknown rebuild: {', '.join(sorted(unknown))}")
@@ -39,6 +40,11 @@ def run_rebuilds(conn) -> list[str]:
             changed = spell_hand_tags_as_the_workspace(conn)
             if changed and "customers" not in ran:  # else every card is worked out again next
                 refresh_customers(conn, changed)
+        elif what == "search_names":
+            if "customers" not in ran:  # else every search entry was made again already
+                from omnidesk.core.identity.golden import reindex_invisible_names
+
+                reindex_invisible_names(conn)
         else:
             refresh_all(conn)
     return ran
