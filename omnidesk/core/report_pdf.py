@@ -49,6 +49,7 @@ from omnidesk.core.pdf_text import (
     drawable,
     label,
     label_font,
+    last_strong,
     markup,
     paragraph,
     register_fonts,
@@ -59,9 +60,20 @@ from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 
 
+# A left-to-right mark (invisible, no width): set after a name that ends right to left, it keeps the
+# " > " or " + " after it in the left-to-right line, so each name is its own right-to-left run: two
+# Hebrew channels side by side would otherwise be read as one run, and drawn swapped.
+_LRM = "\u200e"
+
+
+def _run(name: str) -> str:
+    """A channel's name as one part of a left-to-right line of names (a journey, a combination)."""
+    return name + _LRM if last_strong(name) in ("R", "AL") else name
+
+
 def _names(channels: list[str]) -> str:
-    """An overlap combination: a set of channels."""
-    return " + ".join(channel_name(c) for c in channels) or "(none)"
+    """An overlap combination: a set of channels, read left to right (set it with ``rtl=False``)."""
+    return " + ".join(_run(channel_name(c)) for c in channels) or "(none)"
 
 
 JOURNEY_ROWS = 15  # the commonest paths listed; a last row counts the rest and their customers
@@ -80,8 +92,9 @@ def _fit_label(label: str, font: str, size: float, room: float) -> str:
 
 
 def _path(steps: list[str]) -> str:
-    """A journey: channels in the order they came, then the purchase, as the text report writes it."""
-    return " > ".join("purchase" if c == "purchase" else channel_name(c) for c in steps)
+    """A journey: channels in the order they came, then the purchase, as the text report writes it,
+    read left to right (set it with ``rtl=False``)."""
+    return " > ".join("purchase" if c == "purchase" else _run(channel_name(c)) for c in steps)
 
 
 def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Period(), *, overwrite: bool = False,
@@ -237,11 +250,14 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
           [80 * mm, 40 * mm])
     # Every combination: the heading promises each customer once, and the rows are short.
     table("Channel overlap (each customer once)", ["Channels", "Customers"],
-          [[_names(o["channels"]), f"{o['customers']:,}"] for o in data["overlap"]], [120 * mm, 40 * mm])
+          [[text(marked(_names(o["channels"])), normal[0], rtl=False), f"{o['customers']:,}"]
+           for o in data["overlap"]], [120 * mm, 40 * mm])
     paths = data["journeys"]
     rest = paths[JOURNEY_ROWS:]
     table("Journeys to the first purchase", ["Path", "Customers", "Median days"],
-          [[_path(j["path"]), f"{j['customers']:,}", "" if j["median_days"] is None else f"{j['median_days']:g}"]
+          # A path reads left to right, as the report's own words: "<a Hebrew channel> > purchase".
+          [[text(marked(_path(j["path"])), normal[0], rtl=False), f"{j['customers']:,}",
+            "" if j["median_days"] is None else f"{j['median_days']:g}"]
            for j in paths[:JOURNEY_ROWS]]
           + ([[f"+ {counted(len(rest), 'less common path')}", f"{sum(j['customers'] for j in rest):,}", ""]]
              if rest else []), [110 * mm, 30 * mm, 30 * mm])
