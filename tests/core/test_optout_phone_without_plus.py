@@ -88,3 +88,39 @@ def test_a_stop_written_with_the_country_code_but_no_plus_reaches_a_customer_imp
     phones, said = _pack(capsys, tmp_path, ws)
     assert phones == ["+14155550105"]
     assert "(1 recipient; left out: opted out 5)" in said
+
+
+def test_a_workspace_whose_stops_an_older_version_left_waiting_opts_those_customers_out_once_reopened(
+        tmp_path, capsys, monkeypatch):
+    """Imported by the version that read "447911123456" only as a number of the shop's country, the
+    stops waited for a number nobody had, and the UK and German customers stayed in the SMS pack.
+    Opened by this version, the kept rows are read again, once, and the stops reach them."""
+    from omnidesk.core.importing import known_numbers
+    from omnidesk.core.importing.backfill import CONSENT_READERS_VERSION
+
+    ws = tmp_path / "shop.omnidesk"
+    _import_people(capsys, tmp_path, ws, "2027-01-10 15:00:00Z")
+    monkeypatch.setattr(known_numbers, "_international", lambda digits: None)  # as the older version read them
+    _import_stops(capsys, tmp_path, ws, "2027-01-20 15:00:00Z")
+    import sqlite3
+
+    db = sqlite3.connect(ws)
+    with db:
+        db.execute("UPDATE setting SET value = '4' WHERE key = 'consent_readers'")
+    db.close()
+    # What that version left: the stops' digits waiting for a number nobody has.
+    db = sqlite3.connect(ws)
+    assert db.execute("SELECT count(*) FROM identifier WHERE kind = 'unread_phone'").fetchone()[0] >= 2
+    db.close()
+    monkeypatch.undo()
+    assert CONSENT_READERS_VERSION > 4
+    with time_machine.travel("2027-01-25 15:00:00Z", tick=False):
+        status, out, err = run_cli(capsys, "info", "-w", ws)
+    assert status == 0, err
+    assert "opt-out" in out + err or "number" in out + err, out + err
+    phones, said = _pack(capsys, tmp_path, ws)
+    assert phones == ["+14155550105"], said
+    db = sqlite3.connect(ws)
+    assert db.execute("SELECT value FROM setting WHERE key = 'consent_readers'").fetchone() == (
+        str(CONSENT_READERS_VERSION),)
+    db.close()

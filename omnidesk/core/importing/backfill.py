@@ -268,8 +268,10 @@ def fill_readings(conn: Connection) -> int:
 # number it is, so a stop read as no number by an older version now reaches it
 # (known_numbers.reread_optout_phones).  4: only a refusal of texts or calls is about the row's
 # number: an email's bounce or unsubscribe no longer holds a number with its unreadable number's
-# digits, nor waits for one (known_numbers.take_back_numbers_of_email_refusals).
-CONSENT_READERS_VERSION = 4
+# digits, nor waits for one (known_numbers.take_back_numbers_of_email_refusals).  5: an opt-out's
+# number abroad written with its country code but no "+" ("447911123456") is read as that number
+# too (known_numbers._international), so a stop an older version left waiting reaches it.
+CONSENT_READERS_VERSION = 5
 CONSENT_READERS_SETTING = "consent_readers"
 _REFUSED = frozenset({"denied", "unsubscribed", "cleaned"})
 _CONSENT_CHANNELS = ("email", "sms", "whatsapp")
@@ -625,7 +627,7 @@ def reread_consents(conn: Connection) -> ConsentReread:
                                                            for status, at in said]))
                 done_ids += len(rows)
                 settle(part)
-                if read_by < 3:  # version 3: an opt-out's number an older version could not read
+                if read_by < 5:  # versions 3 and 5: an opt-out's number an older version could not read
                     given = reread_optout_phones(conn, pairs)
                     done.numbers += len(given)
                     changed_customers.update(conn.execute(select(rec.c.customer_id).distinct().where(
