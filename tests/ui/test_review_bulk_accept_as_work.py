@@ -139,6 +139,39 @@ def test_cancel_while_pairs_are_merged_leaves_every_pair_and_customer_as_they_we
     assert window.undo_action.text() == undo_before
 
 
+def test_cancel_while_the_merged_customers_are_updated_leaves_every_pair_and_customer_as_they_were(
+        window, queue, review, qtbot, monkeypatch):
+    """The cards are worked out once, after the last pair: Cancel then is Cancel too."""
+    ws = queue
+    before, customers = dump(ws.path), ws.counts()["customers"]
+    undo_before = window.undo_action.text()
+    told, notices, said = [], [], []
+    monkeypatch.setattr(window, "show_bulk_accept_summary", lambda *a: told.append(a))
+    window.operations.notice.connect(notices.append)
+    window.operations.progressed.connect(lambda done, total, text: said.append(text))
+    gate, entered = threading.Event(), threading.Event()
+    real = merge.refresh_customers_steps
+
+    def held(conn, ids):  # the update waits until the window has asked to cancel
+        entered.set()
+        assert gate.wait(20)
+        return (yield from real(conn, ids))
+
+    monkeypatch.setattr(merge, "refresh_customers_steps", held)
+    qtbot.mouseClick(review.bulk_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(entered.is_set, timeout=60000)
+    assert window.work.cancel_button.isEnabled()
+    qtbot.mouseClick(window.work.cancel_button, Qt.MouseButton.LeftButton)
+    gate.set()
+    qtbot.waitUntil(lambda: not window.operations.busy, timeout=60000)
+    assert any("merged customers" in text for text in said), said
+    assert any("cancelled" in n for n in notices), notices
+    assert told == []
+    assert review_count(ws) == PAIRS and ws.counts()["customers"] == customers
+    assert differences(before, dump(ws.path)) == []
+    assert window.undo_action.text() == undo_before
+
+
 def test_a_big_bulk_accept_is_not_undone_over_a_customer_changed_since(window, queue, review, qtbot, monkeypatch):
     from omnidesk.core import edits
     from omnidesk.core.workspace import Workspace

@@ -1593,12 +1593,17 @@ def accept_reviews_steps(ws: Workspace, review_ids: Sequence[int], cancelled: Ca
             words = f"Updating {len(survivors):,} merged customer{'s' if len(survivors) != 1 else ''}…"
             yield Progress(total, total, words)
             steps = refresh_customers_steps(conn, sorted(survivors))
-            while True:  # the refresh's own counts, said in the pairs' terms
-                try:
-                    next(steps)
-                except StopIteration:
-                    break
-                yield Progress(total, total, words)
+            try:
+                while True:  # the refresh's own counts, said in the pairs' terms
+                    if cancelled():  # the merges roll back with it: every pair and customer as it was
+                        raise Cancelled("Accepting the pairs was cancelled; nothing changed.")
+                    try:
+                        next(steps)
+                    except StopIteration:
+                        break
+                    yield Progress(total, total, words)
+            finally:
+                steps.close()  # its clean-up (indexes, the writer beside it) before the rollback
     return out
 
 
