@@ -307,7 +307,6 @@ def phone_zones(phone: str) -> tuple[str, ...]:
     return zones
 
 
-@lru_cache(maxsize=4096)
 @lru_cache(maxsize=1)
 def _zones_by_country() -> dict[str, tuple[str, ...]]:
     """Country code -> its zones, from the tz database's zone.tab (shipped in tzdata)."""
