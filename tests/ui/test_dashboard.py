@@ -1057,3 +1057,36 @@ def test_export_report_prints_on_the_shops_paper(win, tmp_path, monkeypatch, reg
     pdf = pypdfium2.PdfDocument(str(tmp_path / "report.pdf"))
     assert tuple(round(v) for v in pdf[0].get_size()) == points
     pdf.close()
+
+
+def test_a_hebrew_channel_name_holding_a_number_keeps_its_spaces_on_the_reach_chart(window, ws, tmp_path, qtbot,
+                                                                                   monkeypatch):
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    market = "שוק 2024 מרכז"  # a farmers' market channel of the shop's own
+    header = ["First Name", "Last Name", "Email", "Phone"]
+    with time_machine.travel(TODAY, tick=False):
+        import_file(ws, write_csv(tmp_path / "market.csv", header, [
+            ["Ann", "Lee", "ann@example.com", ""], ["Bob", "Fox", "bob@example.com", ""]]),
+            ImportOptions(channel=market))
+        import_file(ws, write_csv(tmp_path / "list.csv", header, [["Ann", "Lee", "ann@example.com", ""]]),
+                    ImportOptions(channel="email"))
+        window.resize(1280, 900)
+        window.set_workspace(ws)
+        window.show_screen("dashboard")
+        dash = window.screens["dashboard"]
+        qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
+        assert [channel(c).label for c in dash.data["reach"]] == [market, "Email"]
+        axis = dash.reach_chart.item.getAxis("left")
+        qtbot.waitUntil(lambda: axis.width() == axis.fixedWidth, timeout=5000)  # the names' room laid out
+        monkeypatch.setattr(dash, "ask_save_path", lambda caption, suggested, _filter: tmp_path / suggested)
+        dash.cards["reach"].svg_action.trigger()  # Save SVG…, as a person picks it
+    # The name's pieces on its row of the axis, read right to left as Hebrew is: the name, spaces and all.
+    (svg,) = tmp_path.glob("reach-*.svg")
+    (texts,) = [texts for group in ET.parse(svg).getroot().iter() if group.tag.endswith("}g")
+                for texts in [[t for t in group if t.tag.endswith("}text")]]
+                if any("שוק" in (t.text or "") for t in texts)]
+    row = next(t.get("y") for t in texts if "שוק" in (t.text or ""))
+    pieces = sorted((t for t in texts if t.get("y") == row), key=lambda t: -float(t.get("x")))
+    assert "".join(t.text for t in pieces).strip() == market

@@ -51,6 +51,26 @@ class CountAxis(pg.AxisItem):
         return [(float(max(1, ceil(levels[0][0]))), 0.0)]
 
 
+class NameAxis(pg.AxisItem):
+    """An axis of names (the reach chart's channels), drawn straight onto the screen, image or SVG.
+
+    pyqtgraph keeps an axis as a recorded picture and plays it back, and played back a name in Hebrew
+    or Arabic holding a number loses its spaces ("שוק 2024 מרכז" read "שוק2024מרכז"): here the
+    names are laid out anew on each paint, as every other name in the window is.
+    """
+
+    def paint(self, p, opt, widget) -> None:
+        p.save()
+        try:
+            if self.style["tickFont"]:
+                p.setFont(self.style["tickFont"])
+            specs = self.generateDrawSpecs(p)
+            if specs is not None:
+                self.drawPicture(p, *specs)
+        finally:
+            p.restore()
+
+
 def _plot(widget: pg.PlotWidget) -> pg.PlotItem:
     pal = widget.palette()
     widget.setBackground(pal.color(QPalette.ColorRole.Base))
@@ -81,7 +101,8 @@ class ReachChart(pg.PlotWidget):
 
     def __init__(self, parent=None) -> None:
         before = QApplication.topLevelWidgets()
-        super().__init__(parent, axisItems={"bottom": CountAxis("bottom")})  # customers: whole numbers
+        super().__init__(parent, axisItems={"bottom": CountAxis("bottom"),  # customers: whole numbers
+                                                 "left": NameAxis("left")})
         _adopt_strays(self, before)
         self.setMinimumHeight(200)
         self.item = _plot(self)
