@@ -197,6 +197,9 @@ class _Salvage:
         self.grants_lost_unsure: list[set[int]] = []  # "yes" lost with its record, by hand or from a file
         # The files whose imports lost imported rows, to be imported again (None: which ones is not told).
         self.import_again: list[str] | None = []
+        # The imports whose orders and other activity were lost, by number and file name, to be undone
+        # and their files imported again (None: which ones is not told).
+        self.undo_and_import_again: list[tuple[int, str]] | None = []
 
     def consent_mended(self) -> bool:
         """Whether mending dropped or kept consent facts whose record was lost (to be said)."""
@@ -318,6 +321,8 @@ def _salvage_into(src: sqlite3.Connection, dest: Path) -> _Salvage:
         if got.lost("consent"):
             _count_consent_lost(src, con, got, HAND_KIND)
         _consent_of_lost_records(src, con, got, HAND_KIND)
+        if got.lost("event"):
+            _imports_that_lost_activity(src, con, got, HAND_KIND)
         _mend_references(con)
         if got.lost("source_record"):
             _let_files_be_imported_again(src, con, got, HAND_KIND)
@@ -363,6 +368,28 @@ def _let_files_be_imported_again(src: sqlite3.Connection, con: sqlite3.Connectio
                 names.append(name)
     if got.import_again is not None:
         got.import_again = names
+
+
+def _imports_that_lost_activity(src: sqlite3.Connection, con: sqlite3.Connection, got: _Salvage,
+                                hand_kind: str) -> None:
+    """Which imports lost orders and other activity, as the event table's index of imports still tells.
+
+    Their rows were read, so importing their files again brings nothing back: the file is "already
+    imported", and were it not, its rows would be stored as sightings of the rows kept, whose orders
+    are not recorded twice.  Undoing the import and importing its file again records them all anew.
+    An import that was lost itself (its file's name with it) is not named.
+    """
+    batches = _read_by_index(src, "event", "batch_id")
+    if batches is None:
+        got.undo_and_import_again = None
+        return
+    kept = {rid for (rid,) in con.execute("SELECT id FROM event")}
+    found: list[tuple[int, str]] = []
+    for bid in sorted({bid for rid, bid in batches.items() if rid not in kept and bid is not None}):
+        row = con.execute("SELECT file_name FROM import_batch WHERE id = ? AND kind != ?", (bid, hand_kind)).fetchone()
+        if row is not None:
+            found.append((bid, row[0]))
+    got.undo_and_import_again = found
 
 
 def _count_consent_lost(src: sqlite3.Connection, con: sqlite3.Connection, got: _Salvage, hand_kind: str) -> None:
@@ -731,6 +758,8 @@ def _losses(ws, got: _Salvage, rebuilt: int) -> tuple[list[str], dict]:
             said = _what_was_read(noun, read, held) + (f"; {consequence}" if consequence else "")
             if table == "source_record":
                 said += _import_again_said(got, lost[table])
+            elif table == "event":
+                said += _undo_and_import_again_said(got, lost[table])
         sentences.append(f"{said}.")
     return sentences, lost
 
@@ -753,6 +782,29 @@ def _import_again_said(got: _Salvage, entry: dict) -> str:
     else:  # the first few
         listed = f"{', '.join(names[:2])} and {len(names) - 2:,} other files"
     return f": import {listed} again to bring them back"
+
+
+def _undo_and_import_again_said(got: _Salvage, entry: dict) -> str:
+    """How lost orders and other activity come back (": undo the import of till.csv (import 3), then
+    import it again to bring them back"), with the imports in ``entry``; "" when none can."""
+    from omnidesk.core.text import printable
+
+    imports = got.undo_and_import_again
+    if imports is None:
+        entry["undo_and_import_again"] = "all"
+        return (": undo the imports of the files they came from, then import those files again to bring them "
+                "back")
+    if not imports:
+        return ""
+    entry["undo_and_import_again"] = [{"import": bid, "file": name} for bid, name in imports]
+    named = [f"{printable(name)} (import {bid})" for bid, name in imports]
+    if len(named) <= 3:
+        listed = " and ".join(filter(None, [", ".join(named[:-1]), named[-1]]))
+    else:  # the first few
+        listed = f"{', '.join(named[:2])} and {len(named) - 2:,} other imports"
+    one = len(named) == 1
+    return (f": undo the import{'' if one else 's'} of {listed}, then import {'it' if one else 'those files'} "
+            f"again to bring them back")
 
 
 def _named(customers: set[int] | list[int]) -> str:

@@ -504,7 +504,7 @@ def test_recover_says_what_was_lost_in_a_shop_owners_words_and_what_it_means(dem
     nouns = {noun for noun, _ in LOST_WORDS.values()}
     for line in said:
         assert line.startswith("  ") and line.strip().split(":")[0] in nouns, line
-        words = re.sub(r": import .* again to bring them back\.$", ".", line)  # files' own names aside
+        words = re.sub(r": (undo .*, then )?import .* again to bring them back\.$", ".", line)  # files' own names aside
         assert not any(f"{name}:" in words or "_" in words for name in TABLE_NAMES), line
     imported = next(line.strip() for line in said if line.strip().startswith("Imported rows: "))
     assert re.fullmatch(r"Imported rows: [\d,]+ of [\d,]+ could not be read; customers are rebuilt from the rows "
@@ -736,3 +736,66 @@ def test_importing_the_files_again_brings_back_the_imported_rows_a_recovery_coul
         == held
     con.close()
     assert _people(new) == before
+
+
+def _activity(path: Path) -> dict[str, int]:
+    con = sqlite3.connect(path)
+    try:
+        return dict(con.execute("SELECT b.file_name, count(*) FROM event e JOIN import_batch b ON b.id = e.batch_id "
+                                "GROUP BY b.file_name"))
+    finally:
+        con.close()
+
+
+def test_undoing_an_import_and_importing_its_file_again_brings_back_the_orders_a_recovery_could_not_read(
+        tmp_path, capsys):
+    """Orders lost while the rows they came from were read: importing the file again is "already
+    imported" (an orders export's too) and adds nothing, so the recovery names the imports to undo
+    and the files to import again after."""
+    from tests.helpers import run_cli, write_csv
+
+    customers, orders = _shop_files(tmp_path)
+    till = write_csv(tmp_path / "till.csv", ["Email", "Total", "Date"], [
+        [f"person{n % 300}@example.com", f"{5 + n % 20}.00", f"2026-02-{1 + n % 28:02d} 10:00"] for n in range(400)])
+    sound = tmp_path / "sound.omnidesk"
+    for path, how in ((customers, ["--channel", "shop"]), (orders, ["--channel", "shop"]),
+                      (till, ["--channel", "pos", "--kind", "events"])):
+        status, _out, err = run_cli(capsys, "import", path, *how, "-w", sound)
+        assert status == 0, err
+    broken = tmp_path / "shop.omnidesk"
+    with Workspace.open(sound, readonly=True) as ws:
+        ws.save_copy(broken)  # one file, its log folded in
+    before, activity = _people(broken), _activity(broken)
+    assert activity == {"orders_export.csv": 400, "till.csv": 400}
+    leaves = _leaves(broken, "event")
+    if len(leaves) < 8:
+        pytest.skip("this SQLite has no dbstat to tell which pages hold what")
+    _overwrite_pages(broken, [leaves[len(leaves) // 5], leaves[4 * len(leaves) // 5]])  # one page of each file's
+
+    new = tmp_path / "recovered.omnidesk"
+    status, out, err = run_cli(capsys, "recover", broken, new)
+    assert status == 0, err
+    said = next(line.strip() for line in out.splitlines() if line.strip().startswith("Orders and other activity: "))
+    assert re.fullmatch(r"Orders and other activity: [\d,]+ of 800 could not be read; customers' orders and spend, "
+                        r"and the Dashboard, leave them out: undo the imports of orders_export\.csv \(import 2\) and "
+                        r"till\.csv \(import 3\), then import those files again to bring them back\.", said), said
+    assert not any(line.strip().startswith("Imported rows") for line in out.splitlines()), out
+    assert _activity(new) != activity and _people(new) != before
+
+    # Imported again as they are, the files would add nothing: the imports still hold them.
+    for path, how in ((orders, ["--channel", "shop"]), (till, ["--channel", "pos", "--kind", "events"])):
+        status, out, err = run_cli(capsys, "import", path, *how, "-w", new, "--dry-run", "--json")
+        assert status == 0 and json.loads(out)["imported"] == 0, (out, err)
+    # As the recovery said: undone, then imported again, every order and sale is back, once.
+    for batch, path, how in ((2, orders, ["--channel", "shop"]), (3, till, ["--channel", "pos", "--kind", "events"])):
+        status, _out, err = run_cli(capsys, "imports", "undo", batch, "-w", new)
+        assert status == 0, err
+        status, _out, err = run_cli(capsys, "import", path, *how, "-w", new)
+        assert status == 0, err
+    assert _activity(new) == activity and _people(new) == before
+
+    # The machine's output names the same imports.
+    status, out, err = run_cli(capsys, "recover", broken, tmp_path / "again.omnidesk", "--json")
+    assert status == 0, err
+    assert json.loads(out)["lost"]["event"]["undo_and_import_again"] == [
+        {"import": 2, "file": "orders_export.csv"}, {"import": 3, "file": "till.csv"}]
