@@ -271,7 +271,9 @@ def fill_readings(conn: Connection) -> int:
 # digits, nor waits for one (known_numbers.take_back_numbers_of_email_refusals).  5: an opt-out's
 # number abroad written with its country code but no "+" ("447911123456") is read as that number
 # too (known_numbers._international), so a stop an older version left waiting reaches it.
-CONSENT_READERS_VERSION = 5
+# 6: an unsubscribe column in another language ("Newsletter-Abmeldung", "Desuscrito") is that
+# refusal, never a mistyped consent header ("Newsletter Anmeldung", "Suscrito") whose "Ja" was a yes.
+CONSENT_READERS_VERSION = 6
 CONSENT_READERS_SETTING = "consent_readers"
 _REFUSED = frozenset({"denied", "unsubscribed", "cleaned"})
 _CONSENT_CHANNELS = ("email", "sms", "whatsapp")

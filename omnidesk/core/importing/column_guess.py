@@ -227,10 +227,31 @@ _NEGATION_WORDS = frozenset(
 # A word that is its own refusal: unsubscribed, nonsubscriber, unconsented, deregistered, and
 # "unsubscribed" in the languages whose consent headers are mapped.
 _NEGATED_WORD = re.compile(r"^(?:un|non|dis|de)(?=sub|consent|opt|enrol|regist)")
-_NEGATED_WORDS = frozenset(
-    "abgemeldet ausgetragen abbestellt desabonne desabonnee desinscrit desinscrite uitgeschreven "
-    "afgemeld disiscritto disiscritta baja".split()
-)
+# Each said as the consent it refuses, so that the header is read as that consent's refusal:
+# "Newsletter-Abmeldung" is the newsletter's "do not send", "Desuscrito" an unsubscribe.
+_REFUSAL_WORDS: dict[str, str] = {
+    # German
+    **dict.fromkeys("abmeldung abmeldungen austragung".split(), "subscription"),
+    **dict.fromkeys("abgemeldet ausgetragen abbestellt abmelden".split(), "subscribed"),
+    # Spanish and Portuguese
+    **dict.fromkeys("desuscripcion desinscripcion descadastro".split(), "subscription"),
+    **dict.fromkeys("desuscrito desuscrita desuscribir desuscribirse desinscrito desinscrita descadastrado "
+                    "descadastrada desinscrever".split(), "subscribed"),
+    # French
+    **dict.fromkeys("desinscription desabonnement".split(), "subscription"),
+    **dict.fromkeys("desinscrit desinscrite desabonne desabonnee desabonnes desinscrits".split(), "subscribed"),
+    # Dutch
+    **dict.fromkeys("afmelding afmeldingen uitschrijving".split(), "subscription"),
+    **dict.fromkeys("afgemeld afmelden uitgeschreven uitschrijven".split(), "subscribed"),
+    # Italian
+    "disiscrizione": "subscription",
+    **dict.fromkeys("disiscritto disiscritta disiscritti disiscriversi".split(), "subscribed"),
+}
+# Words that refuse without saying what ("Cancellato", "Cancelado": an order's too), and Spanish
+# "(dado de) baja": a header holding one is never read as a consent, nor as a typo of one.
+_NEGATED_WORDS = frozenset(_REFUSAL_WORDS) | frozenset("baja cancellato cancellata cancelado cancelada".split())
+# "Dado de baja", "De baja": the words said with "baja", dropped with it.
+_BAJA_LEAD = frozenset({"dado", "dada", "de"})
 _NEGATED_RUNS = ("optout", "optedout", "optsout", "donot", "unsub", "nonsub")
 # A consent field and the field of its refusal, where there is one.
 _REFUSAL_OF = {"consent_email": "no_email", "consent_sms": "no_sms"}
@@ -254,6 +275,14 @@ def _affirmed(words: Sequence[str]) -> list[str]:
     for i, w in enumerate(words):
         if w in _NEGATION_WORDS or (w == "no" and i == 0) or (w == "do" and words[i + 1:i + 2] == ["not"]):
             continue
+        if w in _REFUSAL_WORDS:
+            out.append(_REFUSAL_WORDS[w])
+            continue
+        if w == "baja":
+            while out and out[-1] in _BAJA_LEAD:
+                out.pop()
+            out.append("subscribed")
+            continue
         if w == "out" and out and out[-1] in ("opt", "opted", "opts"):
             out.append("in")
             continue
@@ -270,6 +299,12 @@ def _refusal_candidate(header: str, words: list[str]) -> _Candidate | None:
         return None
     found = _generic_candidate(" ".join(affirmed), refusals=False)
     spec = FIELDS_BY_NAME.get(found.field)
+    if (spec is None or spec.type is not FieldType.CONSENT) and any(w in _REFUSAL_WORDS or w == "baja" for w in words):
+        # "Newsletter abgemeldet", "Nieuwsbrief afmelding": the refusal of what the other words name.
+        dropped = _REFUSAL_WORDS.keys() | {"baja"} | (_BAJA_LEAD if "baja" in words else set())
+        rest = [w for w in _affirmed([w for w in words if w not in dropped])]
+        found = _generic_candidate(" ".join(rest), refusals=False) if rest else found
+        spec = FIELDS_BY_NAME.get(found.field)
     if spec is None or spec.type is not FieldType.CONSENT:
         return None
     key = header_key(header)
@@ -278,6 +313,32 @@ def _refusal_candidate(header: str, words: list[str]) -> _Candidate | None:
         return _Candidate(IGNORE, 0.0, f"'{key}' refuses {spec.label.lower()}, which has no opt-out field: kept raw")
     return _Candidate(refusal, min(found.confidence, _QUALIFIED),
                       f"'{key}' refuses {spec.label.lower()} ({found.reason}): an opt-out")
+
+
+# Letters that turn a word into its refusal, with what they replace in the consent: "*un*subscribed",
+# "*de*suscrito", "*dis*iscritto", "*ab*meldung" (*an*meldung), "*af*melding" (*aan*melding),
+# "*uit*schrijving" (*in*schrijving).  A typo that differs by them is no typo.
+_REFUSAL_PREFIXES = (("un", ""), ("non", ""), ("dis", ""), ("des", ""), ("de", ""), ("ab", "an"),
+                     ("af", "aan"), ("uit", "in"), ("aus", "ein"))
+
+
+def _starts(words: Sequence[str]) -> list[int]:
+    out, at = [], 0
+    for w in words:
+        out.append(at)
+        at += len(w)
+    return out
+
+
+def _nearer_unrefused(a: str, a_words: Sequence[str], b: str) -> bool:
+    """Whether ``a`` comes nearer ``b`` once a refusal's letters at the start of one of its words are
+    said as the consent's: ``a`` refuses what ``b`` grants, or the other way round."""
+    far = OSA.distance(a, b)
+    for at in _starts(a_words):
+        for refusal, consent in _REFUSAL_PREFIXES:
+            if a.startswith(refusal, at) and OSA.distance(a[:at] + consent + a[at + len(refusal):], b) < far:
+                return True
+    return False
 
 
 def _fuzzy(compact: str, words: Sequence[str] | None = None) -> tuple[_Synonym, float] | None:
@@ -289,16 +350,23 @@ def _fuzzy(compact: str, words: Sequence[str] | None = None) -> tuple[_Synonym, 
     away or score 88 or more on rapidfuzz's ratio.  A tie between different
     fields is no match.  Never across a refusal (``words``, the header's words
     when ``compact`` runs several together): "Email unsubscribed" is not a typo of
-    "Email subscribed", nor "No newsletter" of "Newsletter".
+    "Email subscribed", nor "No newsletter" of "Newsletter", nor "Newsletter Abmeldung"
+    of "Newsletter Anmeldung" (letters that make a refusal, ``_REFUSAL_PREFIXES``, are
+    no typo).
     """
     if len(compact) < 4:
         return None
-    refuses = _negated(words if words is not None else [compact])
+    own_words = list(words) if words is not None else [compact]
+    refuses = _negated(own_words)
     accepted: list[tuple[float, _Synonym]] = []
     for choice, _score, _index in process.extract(
         compact, _FUZZY_CHOICES, scorer=fuzz.ratio, score_cutoff=60, limit=8
     ):
-        if _negated(header_words(_SYNONYMS[choice].phrase)) != refuses:
+        phrase_words = header_words(_SYNONYMS[choice].phrase)
+        if _negated(phrase_words) != refuses:
+            continue
+        choice_words = phrase_words if "".join(phrase_words) == choice else [choice]
+        if _nearer_unrefused(compact, own_words, choice) or _nearer_unrefused(choice, choice_words, compact):
             continue
         longest = max(len(choice), len(compact))
         edits = OSA.distance(compact, choice)
