@@ -253,6 +253,8 @@ _NEGATED_WORDS = frozenset(_REFUSAL_WORDS) | frozenset("baja cancellato cancella
 # "Dado de baja", "De baja": the words said with "baja", dropped with it.
 _BAJA_LEAD = frozenset({"dado", "dada", "de"})
 _NEGATED_RUNS = ("optout", "optedout", "optsout", "donot", "unsub", "nonsub")
+# The verbs a refusing header says it with: "Has unsubscribed", "Is opted out", "Was unsubscribed".
+_AUXILIARIES = frozenset("has have had is was were been being ever already".split())
 # A consent field and the field of its refusal, where there is one.
 _REFUSAL_OF = {"consent_email": "no_email", "consent_sms": "no_sms"}
 
@@ -297,12 +299,14 @@ def _refusal_candidate(header: str, words: list[str]) -> _Candidate | None:
     affirmed = _affirmed(words)
     if not affirmed or affirmed == words:
         return None
+    # "Has unsubscribed", "Is opted out": what the header refuses, without its verb.
+    affirmed = [w for w in affirmed if w not in _AUXILIARIES] or affirmed
     found = _generic_candidate(" ".join(affirmed), refusals=False)
     spec = FIELDS_BY_NAME.get(found.field)
     if (spec is None or spec.type is not FieldType.CONSENT) and any(w in _REFUSAL_WORDS or w == "baja" for w in words):
         # "Newsletter abgemeldet", "Nieuwsbrief afmelding": the refusal of what the other words name.
         dropped = _REFUSAL_WORDS.keys() | {"baja"} | (_BAJA_LEAD if "baja" in words else set())
-        rest = [w for w in _affirmed([w for w in words if w not in dropped])]
+        rest = [w for w in _affirmed([w for w in words if w not in dropped]) if w not in _AUXILIARIES]
         found = _generic_candidate(" ".join(rest), refusals=False) if rest else found
         spec = FIELDS_BY_NAME.get(found.field)
     if spec is None or spec.type is not FieldType.CONSENT:
@@ -320,6 +324,10 @@ def _refusal_candidate(header: str, words: list[str]) -> _Candidate | None:
 # "*uit*schrijving" (*in*schrijving).  A typo that differs by them is no typo.
 _REFUSAL_PREFIXES = (("un", ""), ("non", ""), ("dis", ""), ("des", ""), ("de", ""), ("ab", "an"),
                      ("af", "aan"), ("uit", "in"), ("aus", "ein"))
+# The channels a consent is given on: a fuzzy match never names one its header does not.
+_CHANNEL_WORDS = frozenset(
+    "sms text texts whatsapp email emails mail mails phone call calls newsletter telefon telefono".split()
+)
 
 
 def _starts(words: Sequence[str]) -> list[int]:
@@ -341,6 +349,17 @@ def _nearer_unrefused(a: str, a_words: Sequence[str], b: str) -> bool:
     return False
 
 
+def _adds_channel(header_words_: Sequence[str], phrase_words: Sequence[str]) -> bool:
+    """Whether a phrase names a channel the header does not ("has subscribed" ~ "sms subscribed"),
+    but for a mistyped channel word of four letters or more ("emial")."""
+    for w in phrase_words:
+        if w not in _CHANNEL_WORDS or w in header_words_:
+            continue
+        if not any(len(h) >= 4 and h not in _CHANNEL_WORDS and OSA.distance(h, w) <= 1 for h in header_words_):
+            return True
+    return False
+
+
 def _fuzzy(compact: str, words: Sequence[str] | None = None) -> tuple[_Synonym, float] | None:
     """Return the synonym ``compact`` is a likely typo of, with its score.
 
@@ -352,7 +371,8 @@ def _fuzzy(compact: str, words: Sequence[str] | None = None) -> tuple[_Synonym, 
     when ``compact`` runs several together): "Email unsubscribed" is not a typo of
     "Email subscribed", nor "No newsletter" of "Newsletter", nor "Newsletter Abmeldung"
     of "Newsletter Anmeldung" (letters that make a refusal, ``_REFUSAL_PREFIXES``, are
-    no typo).
+    no typo).  Nor does a match name a channel the header does not: "Has subscribed"
+    is no "SMS subscribed".
     """
     if len(compact) < 4:
         return None
@@ -363,7 +383,7 @@ def _fuzzy(compact: str, words: Sequence[str] | None = None) -> tuple[_Synonym, 
         compact, _FUZZY_CHOICES, scorer=fuzz.ratio, score_cutoff=60, limit=8
     ):
         phrase_words = header_words(_SYNONYMS[choice].phrase)
-        if _negated(phrase_words) != refuses:
+        if _negated(phrase_words) != refuses or _adds_channel(own_words, phrase_words):
             continue
         choice_words = phrase_words if "".join(phrase_words) == choice else [choice]
         if _nearer_unrefused(compact, own_words, choice) or _nearer_unrefused(choice, choice_words, compact):
