@@ -481,6 +481,8 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
         warnings += _unnamed_file_notes(path, fmt.header, preset)
     if names_no_one(kind, mapping, preset):
         warnings.append(f"{NO_ONE_NOTE}, so its rows would all be skipped: {_MAP_COLUMNS}.")
+    if source in ("guessed", "preset") and origin is None:
+        warnings += _unread_consent_notes(records, fmt, mapping, guesses)
     plan_kind_guessed = not (options.kind or saved_kind or preset)
     file_hash = src.sha256()  # the bytes were hashed as the encoding check read them
     with ws.engine.connect() as conn:
@@ -504,6 +506,32 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     if options.phone_region:
         plan = plan.with_changes(phone_region=options.phone_region)
     return replace(plan, previous_batch=_imported_before(plan))
+
+
+def _unread_consent_notes(records: Iterable[Record], fmt: FileFormat, mapping: Sequence[str],
+                          guesses: Sequence[ColumnGuess]) -> list[str]:
+    """A warning for each column no field was given whose first values hold consent words
+    ("Unsubscribed", "Never subscribed", "Abgemeldet"): it is kept as the person's own field and
+    says nothing of their consent, so an unsubscribe in it would leave an older "yes" standing.
+    A column a preset keeps raw on purpose is its own business."""
+    sample = [r.values for r in islice(records, PREVIEW_ROWS)]
+    skip = set(added_columns(fmt.header))
+    notes = []
+    for i, name in enumerate(mapping):
+        if name != IGNORE or i in skip or (i < len(guesses) and guesses[i].reason.startswith("preset")):
+            continue
+        values = [row[i] for row in sample if i < len(row) and nz.clean_cell(row[i])]
+        said = [v for v in values if nz.says_consent_status(v)]
+        if len(said) < 2 or 5 * len(said) < len(values):
+            continue
+        words = ", ".join(f'"{printable(w)}"' for w in dict.fromkeys(nz.clean_cell(v) for v in said[:20]))
+        notes.append(
+            f"Column '{printable(fmt.header[i])}' holds consent words ({words}) in {len(said)} of its first "
+            f"{len(sample)} rows, but was not read as consent: it is kept as a custom field and changes no "
+            "one's consent. To have it read as consent, map it to the channel's consent in the import wizard, "
+            "or name it so in the file's header row (for example Email consent or SMS consent) and import it again."
+        )
+    return notes
 
 
 def _imported_before(plan: ImportPlan) -> int | None:

@@ -273,7 +273,8 @@ def fill_readings(conn: Connection) -> int:
 # too (known_numbers._international), so a stop an older version left waiting reaches it.
 # 6: an unsubscribe column in another language ("Newsletter-Abmeldung", "Desuscrito") is that
 # refusal, never a mistyped consent header ("Newsletter Anmeldung", "Suscrito") whose "Ja" was a yes;
-# and a refusal naming no channel ("Has unsubscribed") is email's, never a mistyped "SMS subscribed".
+# and a refusal naming no channel ("Has unsubscribed") is email's, never a mistyped "SMS subscribed";
+# and Wix's "Email subscriber status" and "SMS subscriber status", once kept raw, are consent.
 CONSENT_READERS_VERSION = 6
 CONSENT_READERS_SETTING = "consent_readers"
 _REFUSED = frozenset({"denied", "unsubscribed", "cleaned"})

@@ -171,6 +171,20 @@ _CONSENT: dict[str, str] = {
 }
 
 
+# The words a consent column says and no other column does (not a yes or a no, which any
+# yes/no column holds): a column of them the import did not read as consent is worth a warning.
+_STATUS_WORDS = frozenset({
+    "subscribed", "unsubscribed", "unsubscribe", "opted in", "opted out", "opt in", "opt out", "optin",
+    "optout", "never subscribed", "not subscribed", "non subscribed", "nonsubscribed", "suppressed",
+    "double opt in", "single opt in", *_LOCAL_UNSUBSCRIBED,
+})
+
+
+def says_consent_status(raw: str) -> bool:
+    """Whether a cell holds a consent status word ("Unsubscribed", "Never subscribed", "Abgemeldet")."""
+    return _key(clean_cell(raw)) in _STATUS_WORDS
+
+
 # What a tool writes where nobody answered (Square's "Unknown" subscription status): no answer,
 # read as an empty cell is (consent stays as the other facts leave it, never a yes), not a problem
 # on every row of the file.
