@@ -106,6 +106,10 @@ def events_evidence(records: Iterable[Sequence[str]], mapping: Sequence[str],
     actions = columns("event_type")
     amounts = columns("amount")
     orders = columns("order_id", "item_name")
+    numbers = columns("order_id")
+    # Order numbers seen on a row with a time: a later row without one that repeats such a
+    # number is another line of that order (Squarespace writes an order's extra items so).
+    dated_orders: set[str] = set()
     default_order = nz.default_date_order(region)
     ev = EventEvidence()
     mapped = [i for i, f in enumerate(mapping) if f != IGNORE]
@@ -122,6 +126,9 @@ def events_evidence(records: Iterable[Sequence[str]], mapping: Sequence[str],
                                        or nz.parse_datetime(text, date_orders.get(i, default_order)).value)
                for i in times) or (not times and any(cell(i) for i in clocks)):
             # A date that does not exist (31/11) is a row to flag, not a row without a time.
+            ev.timed += 1
+            dated_orders.update(text for i in numbers if (text := cell(i)))
+        elif any(cell(i) in dated_orders for i in numbers if cell(i)):
             ev.timed += 1
         if any(is_action(cell(i)) for i in actions):
             ev.actions += 1
