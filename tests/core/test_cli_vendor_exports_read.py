@@ -68,3 +68,47 @@ def test_a_squarespace_orders_export_is_read_as_orders_its_extra_item_lines_and_
     assert (rosa["phone"], rosa["city"]) == ("+15125550142", "Austin")
     totals = _report(capsys, ws)["totals"]
     assert (totals["events"], totals["revenue"]) == (2, 69.8)
+
+
+# -- an Etsy sold-orders export: the shipping address, and the order's total ----------------------
+
+ETSY = (
+    "Sale Date,Order ID,Buyer User ID,Full Name,First Name,Last Name,Number of Items,Payment Method,"
+    "Date Shipped,Street 1,Street 2,Ship City,Ship State,Ship Zipcode,Ship Country,Currency,Order Value,"
+    "Coupon Code,Coupon Details,Discount Amount,Shipping Discount,Shipping,Sales Tax,Order Total,Status,"
+    "Card Processing Fees,Order Net,Adjusted Order Total,Adjusted Card Processing Fees,"
+    "Adjusted Net Order Amount,Buyer,Order Type,Payment Type,InPerson Discount,InPerson Location,SKU\n"
+    "12/03/24,3512345678,987654321,Jane Smith,Jane,Smith,2,Credit card,12/05/24,12 Oak St,,Boston,MA,"
+    "02134,United States,USD,42.00,,,0,0,5.95,2.63,50.58,Completed,1.77,48.81,--,--,--,janesmith88,online,"
+    "online_cc,,,MUG-01\n"
+    "01/15/25,3523456789,123456789,Hans Müller,Hans,Müller,1,PayPal,01/17/25,Hauptstr. 5,,Berlin,,10115,"
+    "Germany,EUR,\"1,250.00\",,,0,0,12.00,0,\"1,262.00\",Completed,0.00,\"1,262.00\",--,--,--,hansm,online,"
+    "paypal,,,LAMP-02\n"
+)
+
+
+def test_an_etsy_sold_orders_export_keeps_the_shipping_address_and_counts_the_order_total(
+        capsys, make_workspace, tmp_path):
+    ws = make_workspace(default_region="US", currency="USD", timezone="America/New_York")
+    path = tmp_path / "EtsySoldOrders2025.csv"
+    path.write_bytes(ETSY.encode("utf-8"))
+    _import(capsys, ws, path)
+    people = {r["last_name"]: r for r in _customers(
+        capsys, ws, tmp_path, "last_name,address,city,region,postcode,country,orders,lifetime_spend").values()}
+    jane, hans = people["Smith"], people["Müller"]
+    # What Jane paid (items 42.00, shipping and tax on top), not the items' value alone.
+    assert (jane["orders"], jane["lifetime_spend"]) == ("1", "50.58")
+    assert [jane[k] for k in ("address", "city", "region", "postcode", "country")] == \
+        ["12 Oak St", "Boston", "MA", "02134", "US"]
+    assert [hans[k] for k in ("address", "city", "postcode", "country")] == ["Hauptstr. 5", "Berlin", "10115", "DE"]
+    totals = _report(capsys, ws)["totals"]
+    assert (totals["revenue"], totals["other_revenue"]) == (50.58, {"EUR": 1262.0})
+
+
+def test_an_order_value_alone_is_still_the_order_s_amount(capsys, make_workspace, tmp_path):
+    ws = make_workspace(default_region="US", currency="USD", timezone="America/New_York")
+    path = tmp_path / "orders.csv"
+    path.write_bytes(b"Order Date,Order ID,Email,Order Value\n2024-12-03,1001,amy@example.com,42.00\n")
+    _import(capsys, ws, path)
+    amy, = _customers(capsys, ws, tmp_path, "email,orders,lifetime_spend").values()
+    assert (amy["orders"], amy["lifetime_spend"]) == ("1", "42.00")
