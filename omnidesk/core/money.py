@@ -18,6 +18,7 @@ the card and the exports all stand on it.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
@@ -132,6 +133,30 @@ _STATUS_SPELLINGS = {
     "wc_refunded": "refunded", "wc_cancelled": "cancelled", "wc_failed": "failed",
     "wc_pending": "pending", "wc_on_hold": "on_hold", "wc_checkout_draft": "checkout_draft",
     "draft": "checkout_draft", "auto_draft": "checkout_draft", "wc_auto_draft": "checkout_draft",
+    # German, French, Spanish, Dutch and Italian shops write them in their language (accents
+    # aside: "zurückerstattet", "annulé" are looked up as "zuruckerstattet", "annule").
+    **dict.fromkeys((
+        "storniert", "abgebrochen", "annulliert", "abgesagt", "annule", "annulee", "cancelado",
+        "cancelada", "anulado", "anulada", "geannuleerd", "annullato", "annullata",
+        "cancellato", "cancellata"), "cancelled"),
+    **dict.fromkeys((
+        "erstattet", "zuruckerstattet", "ruckerstattet", "ruckerstattung", "rembourse", "remboursee",
+        "reembolsado", "reembolsada", "terugbetaald", "rimborsato", "rimborsata"), "refunded"),
+    **dict.fromkeys((
+        "teilweise_erstattet", "teilweise_zuruckerstattet", "teilerstattet", "partiellement_rembourse",
+        "partiellement_remboursee", "rembourse_partiellement", "parcialmente_reembolsado",
+        "reembolsado_parcialmente", "gedeeltelijk_terugbetaald", "parzialmente_rimborsato"),
+        "partially_refunded"),
+    **dict.fromkeys((
+        "fehlgeschlagen", "echoue", "echouee", "fallido", "fallida", "mislukt", "fallito", "fallita"),
+        "failed"),
+    **dict.fromkeys((
+        "ausstehend", "zahlung_ausstehend", "en_attente", "en_attente_de_paiement", "pendiente",
+        "pendiente_de_pago", "in_afwachting", "in_afwachting_van_betaling", "in_attesa",
+        "in_attesa_di_pagamento"), "pending"),
+    **dict.fromkeys(("abgelaufen", "expire", "expiree", "caducado", "vervallen", "scaduto"), "expired"),
+    **dict.fromkeys((
+        "bezahlt", "paye", "payee", "pagado", "pagada", "betaald", "pagato", "pagata"), "paid"),
 }
 LIFETIME, ROWS = "lifetime", "rows"
 
@@ -146,7 +171,8 @@ def order_status(status: object, cancelled_at: object = None) -> str:
     if cancelled_at:
         return "cancelled"
     key = str(status or "").strip().lower().replace(" ", "_").replace("-", "_")
-    return _STATUS_SPELLINGS.get(key, key)[:32]
+    plain = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+    return _STATUS_SPELLINGS.get(plain, key)[:32]
 
 
 @dataclass(frozen=True)

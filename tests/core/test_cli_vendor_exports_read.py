@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
+
 from tests.helpers import run_cli
 
 
@@ -112,3 +114,80 @@ def test_an_order_value_alone_is_still_the_order_s_amount(capsys, make_workspace
     _import(capsys, ws, path)
     amy, = _customers(capsys, ws, tmp_path, "email,orders,lifetime_spend").values()
     assert (amy["orders"], amy["lifetime_spend"]) == ("1", "42.00")
+
+
+# -- order exports in German, French, Spanish, Dutch and Italian ------------------------------------
+
+KUNDEN = ("\ufeffKundennummer;Anrede;Vorname;Nachname;E-Mail;Telefon;Straße;PLZ;Ort;Land;Geburtsdatum;"
+          "Newsletter;Kunde seit\r\n"
+          "1001;Herr;Jürgen;Weiß;juergen@example.de;0151 23456789;Königstraße 1;01067;Dresden;Deutschland;"
+          "03.07.1990;nein;12.01.2023\r\n"
+          "1002;Frau;Anna;Groß;anna@example.de;030 1234567;Hauptstr. 2;10115;Berlin;Deutschland;25.12.1985;ja;"
+          "05.02.2023\r\n")
+BESTELLUNGEN = ("\ufeffBestellnummer;Bestelldatum;E-Mail;Vorname;Nachname;Gesamtbetrag;Währung;Status\r\n"
+                "50001;03.04.2024 14:05;juergen@example.de;Jürgen;Weiß;1.234,56;EUR;bezahlt\r\n"
+                "50002;04.05.2024 09:00;anna@example.de;Anna;Groß;12,50 €;EUR;storniert\r\n"
+                "50003;05.05.2024 09:00;anna@example.de;Anna;Groß;99,00;EUR;bezahlt\r\n")
+
+
+def _spend(capsys, ws, tmp_path) -> dict[str, tuple[str, str]]:
+    return {r["email"]: (r["orders"], r["lifetime_spend"])
+            for r in _customers(capsys, ws, tmp_path, "email,orders,lifetime_spend").values()}
+
+
+def test_a_german_order_export_is_read_as_orders_and_a_cancelled_one_is_not_spend(
+        capsys, make_workspace, tmp_path):
+    ws = make_workspace(default_region="DE", currency="EUR", timezone="Europe/Berlin")
+    kunden, bestellungen = tmp_path / "kunden_export.csv", tmp_path / "bestellungen_export.csv"
+    kunden.write_bytes(KUNDEN.encode("utf-8"))
+    bestellungen.write_bytes(BESTELLUNGEN.encode("utf-8"))
+    _import(capsys, ws, kunden)
+    said = _import(capsys, ws, bestellungen)
+    assert "list of people" not in said
+    assert _spend(capsys, ws, tmp_path) == {"juergen@example.de": ("1", "1234.56"),
+                                            "anna@example.de": ("1", "99.00")}
+    report = _report(capsys, ws)
+    assert report["totals"]["revenue"] == 1333.56
+
+
+# Each language's header and its words for paid, cancelled and refunded, in the encoding and
+# with the delimiter its shops' spreadsheets write.
+ORDER_EXPORTS = {
+    "fr": ("cp1252", "N° de commande;Date de commande;E-mail;Prénom;Nom;Total TTC;Devise;Statut",
+           ("payé", "annulé", "remboursé"), "05/05/2024 09:00"),
+    "es": ("utf-8-sig", "Número de pedido;Fecha de pedido;Correo electrónico;Nombre;Apellidos;Importe total;"
+           "Moneda;Estado del pedido", ("pagado", "cancelado", "reembolsado"), "05/05/2024 09:00"),
+    "nl": ("utf-8-sig", "Bestelnummer;Besteldatum;E-mailadres;Voornaam;Achternaam;Totaalbedrag;Valuta;Status",
+           ("betaald", "geannuleerd", "terugbetaald"), "05-05-2024 09:00"),
+    "it": ("utf-8-sig", "Numero ordine;Data ordine;Email;Nome;Cognome;Totale;Valuta;Stato ordine",
+           ("pagato", "annullato", "rimborsato"), "05/05/2024 09:00"),
+    "de": ("utf-8-sig", "Bestell-Nr.;Kaufdatum;E-Mail;Vorname;Nachname;Gesamtsumme;Währung;Bestellstatus",
+           ("bezahlt", "abgebrochen", "zurückerstattet"), "05.05.2024 09:00"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(ORDER_EXPORTS))
+def test_an_order_export_in_another_language_counts_only_the_orders_paid(
+        capsys, make_workspace, tmp_path, language):
+    encoding, header, (paid, cancelled, refunded), when = ORDER_EXPORTS[language]
+    ws = make_workspace(default_region=language.upper(), currency="EUR", timezone="Europe/Paris")
+    rows = [f"7001;{when};anna@example.eu;Anna;Rossi;99,00;EUR;{paid}",
+            f"7002;{when};anna@example.eu;Anna;Rossi;12,50;EUR;{cancelled}",
+            f"7003;{when};anna@example.eu;Anna;Rossi;40,00;EUR;{refunded.upper()}"]
+    path = tmp_path / f"orders_{language}.csv"
+    path.write_bytes("\r\n".join([header, *rows, ""]).encode(encoding))
+    said = _import(capsys, ws, path, "--region", language.upper())
+    assert "list of people" not in said
+    assert _spend(capsys, ws, tmp_path) == {"anna@example.eu": ("1", "99.00")}
+
+
+def test_a_column_of_order_numbers_in_a_list_of_people_is_said(capsys, make_workspace, tmp_path):
+    ws = make_workspace(default_region="DE", currency="EUR", timezone="Europe/Berlin")
+    path = tmp_path / "belege.csv"
+    path.write_bytes("\ufeffBestellnummer;Belegtag;E-Mail;Gesamtbetrag\r\n"
+                     "50001;03.04.2024;juergen@example.de;1.234,56\r\n".encode("utf-8"))
+    said = _import(capsys, ws, path)
+    assert "Column 'Bestellnummer' reads as order numbers" in said
+    assert "no order in it is counted" in said
+    # Read as said: the person is kept, with no order.
+    assert _spend(capsys, ws, tmp_path) == {"juergen@example.de": ("0", "")}

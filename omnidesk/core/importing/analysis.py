@@ -503,6 +503,8 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     plan.warnings.extend(_optout_list_notes(plan))
     if plan_kind_guessed and kind == Kind.EVENTS.value:
         plan = _events_need_evidence(plan, records)
+    elif plan_kind_guessed and source == "guessed":
+        plan.warnings.extend(_orders_read_as_people(plan))
     if options.phone_region:
         plan = plan.with_changes(phone_region=options.phone_region)
     return replace(plan, previous_batch=_imported_before(plan))
@@ -704,6 +706,18 @@ def _events_need_evidence(plan: ImportPlan, records: Iterable[Record]) -> Import
     warning = f"Read as a list of people, not events: {found.reason()}."
     return replace(plan, kind=Kind.CONTACTS.value, mapping=mapping, guesses=guesses,
                    warnings=[*plan.warnings, warning])
+
+
+def _orders_read_as_people(plan: ImportPlan) -> list[str]:
+    """A warning when a file read as a list of people from its columns has a column of order
+    numbers: an order export whose date column no header word gave away would lose every order
+    without a word."""
+    numbers = [plan.fmt.header[i] for i, name in enumerate(plan.mapping) if name == "order_id"]
+    if plan.kind != Kind.CONTACTS.value or not numbers:
+        return []
+    return [f"Column '{printable(numbers[0])}' reads as order numbers, but no column reads as the orders' "
+            "date, so the file is read as a list of people and no order in it is counted. If it holds "
+            "orders, map the column with their date to the order's time in the wizard."]
 
 
 _EMAIL_WORDS = ("mail", "newsletter")
