@@ -191,3 +191,52 @@ def test_a_column_of_order_numbers_in_a_list_of_people_is_said(capsys, make_work
     assert "no order in it is counted" in said
     # Read as said: the person is kept, with no order.
     assert _spend(capsys, ws, tmp_path) == {"juergen@example.de": ("0", "")}
+
+
+# -- a Brevo contacts export: its SMS column is the contact's mobile number -------------------------
+
+BREVO = ("CONTACT ID;EMAIL;FIRSTNAME;LASTNAME;SMS;WHATSAPP;LANDLINE_NUMBER;DOUBLE_OPT-IN;OPT_IN;"
+         "EMAIL_BLACKLISTED;SMS_BLACKLISTED;ADDED_TIME;MODIFIED_TIME\r\n"
+         "1;amelie@example.fr;Amélie;Durand;33612345678;;;Yes;Yes;No;Yes;2024-03-05 10:12:00;2024-06-01 08:00:00\r\n"
+         "2;bruno@example.fr;Bruno;Petit;+33698765432;;;No;No;Yes;No;2024-03-06 10:12:00;2024-06-01 08:00:00\r\n")
+
+
+def _brevo(tmp_path):
+    path = tmp_path / "brevo_contacts_export.csv"
+    path.write_bytes(BREVO.encode("utf-8"))
+    return path
+
+
+def test_a_brevo_contacts_export_gives_each_contact_the_mobile_number_its_sms_stop_is_about(
+        capsys, make_workspace, tmp_path):
+    ws = make_workspace(default_region="FR", currency="EUR", timezone="Europe/Paris")
+    _import(capsys, ws, _brevo(tmp_path))
+    people = {r["email"]: r for r in _customers(
+        capsys, ws, tmp_path, "email,first_name,last_name,phone,consent_email,consent_sms,first_seen").values()}
+    amelie, bruno = people["amelie@example.fr"], people["bruno@example.fr"]
+    assert (amelie["first_name"], amelie["last_name"], amelie["phone"]) == ("Amélie", "Durand", "+33612345678")
+    assert bruno["phone"] == "+33698765432"
+    # SMS_BLACKLISTED "Yes" is Amélie's number's stop; EMAIL_BLACKLISTED "Yes" Bruno's address's.
+    assert (amelie["consent_sms"], bruno["consent_email"]) == ("unsubscribed", "unsubscribed")
+    assert bruno["consent_sms"] == ""
+    # ADDED_TIME is when the contact was first seen.
+    assert (amelie["first_seen"][:10], bruno["first_seen"][:10]) == ("2024-03-05", "2024-03-06")
+
+
+def test_a_brevo_number_without_its_plus_is_not_guessed_for_a_contact_but_its_stop_waits_for_it(
+        capsys, make_workspace, tmp_path):
+    ws = make_workspace(default_region="US", currency="USD", timezone="America/New_York")
+    said = _import(capsys, ws, _brevo(tmp_path))
+    assert "flagged 1" in said
+    people = {r["email"]: r for r in _customers(capsys, ws, tmp_path, "email,phone,consent_sms").values()}
+    # "33612345678" is no US number; read for a contact, the digits are not taken for a number abroad.
+    assert people["amelie@example.fr"]["phone"] == ""
+    assert people["bruno@example.fr"]["phone"] == "+33698765432"
+    # Her SMS stop waits for the number: a later file with +33 6 12 34 56 78 is opted out.
+    later = tmp_path / "shop_customers.csv"
+    later.write_bytes(b"First Name,Last Name,Email,Phone,Accepts SMS Marketing\r\n"
+                      b"Amelie,Durand,amelie.durand@example.com,+33 6 12 34 56 78,yes\r\n")
+    _import(capsys, ws, later)
+    people = {r["email"]: r for r in _customers(capsys, ws, tmp_path, "email,phone,consent_sms").values()}
+    later_amelie = people["amelie.durand@example.com"]
+    assert (later_amelie["phone"], later_amelie["consent_sms"]) == ("+33612345678", "unsubscribed")

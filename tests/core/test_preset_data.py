@@ -68,11 +68,11 @@ def test_the_shipped_files_are_what_the_import_uses():
     assert load_presets() == PRESETS
     assert load_presets(SHIPPED) == PRESETS
     names = sorted(p.name for p in SHIPPED.glob("*.toml"))
-    assert len(names) == 17
+    assert len(names) == 18
     vendors = {tomllib.loads((SHIPPED / name).read_text(encoding="utf-8"))["vendor"] for name in names}
     assert vendors == {p.vendor for p in PRESETS}
     # File-name order, then each file's order.
-    assert [p.key for p in PRESETS[:3]] == ["eventbrite_attendees", "google_contacts", "google_contacts_legacy"]
+    assert [p.key for p in PRESETS[:3]] == ["brevo_contacts", "eventbrite_attendees", "google_contacts"]
 
 
 def test_a_new_vendor_layout_is_a_data_file(tmp_path):

@@ -270,6 +270,12 @@ SUBSTACK_SUBSCRIBERS = [
     "first_payment_at",
 ]
 
+# Brevo › Contacts › Export: the account's contact attributes in capitals.
+BREVO_CONTACTS = [
+    "CONTACT ID", "EMAIL", "FIRSTNAME", "LASTNAME", "SMS", "WHATSAPP", "LANDLINE_NUMBER", "DOUBLE_OPT-IN",
+    "OPT_IN", "EMAIL_BLACKLISTED", "SMS_BLACKLISTED", "ADDED_TIME", "MODIFIED_TIME",
+]
+
 # LinkedIn › Settings › Get a copy of your data › Connections.csv (below its "Notes:" lines).
 LINKEDIN_CONNECTIONS = [
     "First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On",
@@ -325,6 +331,7 @@ FILES = {
     "woocommerce_orders_advanced": WOOCOMMERCE_ORDERS_ADVANCED,
     "woocommerce_orders_default": WOOCOMMERCE_DEFAULT,
     "substack_subscribers": SUBSTACK_SUBSCRIBERS,
+    "brevo_contacts": BREVO_CONTACTS,
     "linkedin_connections": LINKEDIN_CONNECTIONS,
     "eventbrite_attendees": EVENTBRITE_ATTENDEES,
     "meta_leads_center": META_LEADS_CENTER,
@@ -1221,6 +1228,7 @@ def test_preset_channels():
         "woocommerce_orders_advanced": "shop",
         "woocommerce_orders_default": "shop",
         "substack_subscribers": "email",
+        "brevo_contacts": "email",
         "linkedin_connections": "social",
         "eventbrite_attendees": "web",
         "meta_leads_center": "social",
