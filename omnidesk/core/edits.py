@@ -803,8 +803,10 @@ def set_custom_field(ws: Workspace, customer_id: int, name: str, value: str) -> 
         # The card shows the value typed last (the newest row; customer_fields).
         conn.execute(cf.delete().where(cf.c.record_id == rid, casefold(cf.c.name) == name.casefold()))
         conn.execute(insert(cf).values(record_id=rid, name=name, **row))
-        conn.execute(update(Customer.__table__).where(Customer.__table__.c.id == customer_id)
-                     .values(updated_at=utcnow()))
+        # Worked out again as after every hand edit: the hand record made for it is one record more
+        # they hold (a count left behind would be put right by a later split's undo, and the journal
+        # would then find this step's row changed since and refuse to take it back).
+        refresh_customers(conn, [customer_id])
     return Edit((customer_id,), f"set {name} to {row['value']}" if value else f"clear {name}")
 
 

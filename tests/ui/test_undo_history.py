@@ -559,3 +559,44 @@ def test_an_import_redone_runs_off_the_ui_thread_with_progress(shop, qtbot, monk
     assert any("till.csv" in m for m in seen) and any("fair.csv" in m for m in seen)
     assert customer_with(win.workspace, "fay@example.com") is not None
     assert undo_text(win) == "Undo import of 2 files" and not win.work.isVisibleTo(win)
+
+
+def test_a_custom_field_typed_on_a_merged_customer_is_undone_after_a_split_and_its_undo(
+        shop, qtbot, monkeypatch, capsys):
+    """Typed on a merged customer, a custom field is kept on a hand record of their own: they hold one
+    record more, and say so, and the steps before a split stay steps of Edit › Undo once it is undone."""
+    import csv
+
+    from tests.helpers import run_cli
+
+    win = shop
+    told = []
+    monkeypatch.setattr(win, "show_error", lambda *a: told.append(a))
+    before = dump(win.workspace.path)
+    merge(win, qtbot, monkeypatch)  # Bo Fox and Dee Park, by hand
+    bo = customer_with(win.workspace, "fox@example.com")
+    win.open_customer(bo)
+    view = win.customer_view
+    type_custom_field(view, qtbot, monkeypatch, "Loyalty tier", "platinum")
+    out = win.workspace.path.parent / "customers.csv"
+    assert run_cli(capsys, "export", "customers", out, "-w", win.workspace.path)[0] == 0
+    with out.open(encoding="utf-8-sig") as f:
+        row = next(r for r in csv.DictReader(f) if r["id"] == str(bo))
+    with win.workspace.engine.connect() as conn:
+        held = conn.exec_driver_sql("SELECT count(*) FROM source_record WHERE customer_id = ?", (bo,)).scalar()
+    assert held == 3 and row["source_records"] == "3"  # Bo, Dee and the field typed in
+    view.tabs.setCurrentWidget(view.sources_page)
+    view.source_table.selectRow(next(r for r in range(view.source_model.rowCount())
+                                     if view.source_model.source_row(r).record_no == 4))  # Dee's
+    qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
+    done = dump(win.workspace.path)
+    assert undo_text(win).startswith("Undo split of shop.csv row 4")
+    for words in ("split of", "edit Loyalty tier of", "merge of Bo Fox"):
+        assert undo_text(win).startswith(f"Undo {words}"), undo_text(win)
+        win.undo_action.trigger()
+    assert told == []
+    assert differences(before, dump(win.workspace.path)) == []
+    for _ in range(3):
+        win.redo_action.trigger()
+    assert told == []
+    assert differences(done, dump(win.workspace.path)) == []
