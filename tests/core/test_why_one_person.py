@@ -248,3 +248,64 @@ def test_what_ties_channels_together_comes_first(ws, tmp_path):
         "Shop · customers.csv row 1 and Email · newsletter.csv row 1",
         "Shop · customers.csv row 1 and Shop · orders.csv rows 1 and 2",
     ]
+
+
+def _split_cli(ws, tmp_path, capsys, *, bea: bool):
+    """Ann Okonkwo bridged by the shop (:func:`_bridge`), the zone set, the path to run the command
+    line on, and, with ``bea``, Bea Okonkwo of the same mailbox merged in by hand (Review asks about her)."""
+    import time_machine
+
+    from tests.helpers import run_cli
+
+    with time_machine.travel("2026-06-01T02:00:00+00:00", tick=False):
+        cid = _bridge(ws, tmp_path)
+        if bea:
+            import_file(ws, write_csv(tmp_path / "family.csv", ["Email", "First Name", "Last Name"],
+                                      [["ann.okonkwo@example.com", "Bea", "Okonkwo"]]), ImportOptions(channel="email"))
+    ws.set_setting("timezone", "America/New_York")  # where it was still the evening before
+    path = str(ws.path)
+    with ws.engine.connect() as conn:
+        rid = conn.exec_driver_sql("SELECT r.id FROM source_record r JOIN import_batch b ON b.id = r.batch_id "
+                                   "WHERE b.file_name = ?", ("family.csv" if bea else "shop.csv",)).scalar()
+        other = conn.exec_driver_sql("SELECT customer_id FROM source_record WHERE id = ?", (rid,)).scalar()
+    ws.close()
+
+    def why() -> list[str]:
+        status, out, _ = run_cli(capsys, "customer", "why", str(cid), "-w", path)
+        assert status == 0
+        return out.splitlines()
+
+    before = why()
+    with time_machine.travel("2026-06-03T02:00:00+00:00", tick=False):
+        if bea:
+            assert run_cli(capsys, "merge", str(cid), str(other), "-w", path)[0] == 0
+        assert run_cli(capsys, "unmerge", str(rid), "-w", path)[0] == 0
+    return cid, path, before, why
+
+
+def test_records_a_split_left_together_are_explained_by_their_own_evidence(ws, tmp_path, capsys):
+    """Bea merged in by hand, then split off again: the shop, the list and the till joined Ann's
+    records by themselves, and say so; the user never merged them."""
+    cid, path, before, why = _split_cli(ws, tmp_path, capsys, bea=True)
+    after = why()
+    assert after == before
+    assert not any("merged by you" in line or "kept together" in line for line in after)
+
+
+def test_records_a_split_left_together_without_evidence_say_the_split_kept_them(ws, tmp_path, capsys):
+    """The shop's row bridged the list's Ann and the till's: split off, it leaves them together, and
+    the card says that split did it, not a merge of the user's; undoing the split takes the tie away."""
+    from omnidesk.core.workspace import Workspace
+
+    cid, path, _before, why = _split_cli(ws, tmp_path, capsys, bea=False)
+    lines = why()
+    assert lines[0] == f"Customer {cid}: why these 2 records are one person"
+    assert lines[1:] == ["- kept together when Shop · shop.csv row 1 was split off — "
+                         "Till · till.csv row 1 with Email · newsletter.csv row 1 (2026-06-02)"]
+    with Workspace.open(path) as again:
+        with again.engine.connect() as conn:
+            split = conn.exec_driver_sql("SELECT id FROM merge_log WHERE kind = 'unmerge'").scalar()
+        undo_log(again, split)
+        with again.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM match_decision WHERE kind = 'merge'").scalar() == 0
+        assert not any(link.how == "kept" for link in why_one_person(again, cid).links)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from PySide6.QtCore import Qt
 
 from omnidesk.core.identity.merge import merge_customers
@@ -102,6 +105,26 @@ def test_splitting_a_record_off_and_undoing_it_updates_the_reasons(view, max_ws,
     view.operations.undo()
     qtbot.waitUntil(lambda: view.why_title.text() == "Why these 4 records are one person", timeout=5000)
     assert "Till · till_customers.csv row 1" in view.why_text.text().replace("\u00a0", " ")
+
+
+def test_records_a_split_left_together_say_the_split_kept_them_until_it_is_undone(view, max_ws, qtbot):
+    """The shop's row bridged the newsletter's Max and the till's: split off, it leaves them together,
+    and the tab says the split did it (on the shop's day), never that the user merged them."""
+    max_ws.set_setting("timezone", "America/New_York")
+    assert view.show_customer(find_customer(max_ws, EMAIL))
+    view.tabs.setCurrentWidget(view.sources_page)
+    view.source_table.selectRow(next(r for r in range(view.source_model.rowCount())
+                                     if view.source_model.source_row(r).source_file == "shopify_customers_export.csv"))
+    with time_machine.travel(datetime(2026, 7, 2, 1, 30, tzinfo=UTC), tick=False):  # 1 July in New York
+        qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.why_title.text() == "Why these 3 records are one person", timeout=5000)
+    text = view.why_text.text().replace("\u00a0", " ")
+    assert "<b>Kept together when Shop · shopify_customers_export.csv row 1 was split off</b> — " \
+           "Till · till_customers.csv row 1 with Email · newsletter_march.csv row 1" in text
+    assert " · 1 Jul 2026" in text and "Merged by you" not in text
+    view.operations.undo()
+    qtbot.waitUntil(lambda: view.why_title.text() == "Why these 4 records are one person", timeout=5000)
+    assert "Kept together" not in view.why_text.text()
 
 
 @pytest.mark.parametrize("height", [440, 900])

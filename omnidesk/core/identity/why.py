@@ -11,6 +11,11 @@ first, until every record of the customer is accounted for:
 4. the rest, records placed together as they were imported: the evidence of the
    best-matching pair, compared now by the same scoring the resolver uses.
 
+A split ties together what stayed through the record split off (``merge._keep_the_rest_together``,
+``merge._untie``): not a merge the user made.  Records such a tie holds are explained by their
+own evidence where it would join them; failing that, as kept together when that record was
+split off.
+
 The wording is the resolver's own ("same email", "Bob ~ Robert"), folded a
 little ("same first name" and "same last name" read "same name"; a name in
 kanji that agrees by its reading, "same name (by reading)").
@@ -29,7 +34,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.identity.decisions import Decided, external_key, settled_indexes
 from omnidesk.core.identity.profiles import chunks, make_profiles, profile_query, record_identifiers
-from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair
+from omnidesk.core.identity.scoring import Frequencies, Model, Profile, pair_conflict, score_pair
 from omnidesk.core.identity.stats import load_frequencies
 from omnidesk.core.models import Event, Identifier, ImportBatch, MatchDecision, MergeLog, SourceRecord
 from omnidesk.core.workspace import Workspace
@@ -95,7 +100,8 @@ class Link:
 
     ``how``: ``same row``, ``order``, ``hand``, ``auto`` (an automatic merge),
     ``before`` (one made before reasons were kept), ``review`` or ``you`` (the
-    user merged them), ``match`` (records placed together on import).
+    user merged them), ``match`` (records placed together on import), ``kept``
+    (kept together when the record ``split_off`` names was split off).
     """
 
     left: str  # the record(s) on one side, named by channel, file and row
@@ -104,6 +110,7 @@ class Link:
     reasons: tuple[str, ...] = ()
     when: str | None = None  # ISO 8601, UTC: when a merge was made
     count: int = 1  # how many records ``right`` names
+    split_off: str = ""  # ``kept``: the record(s) whose split left these together
 
     def why(self) -> str:
         """What makes the two one person: "same email and same name", "merged by you"."""
@@ -117,6 +124,8 @@ class Link:
             return AUTO_BEFORE
         if self.how == "you":
             return "merged by you"
+        if self.how == "kept":
+            return f"kept together when {self.split_off} was split off"
         if self.how == "review":
             return "merged by you in Review" + (f": {in_words(self.reasons)}" if self.reasons else "")
         return in_words(self.reasons)
@@ -129,7 +138,7 @@ class Link:
             return self.right
         if self.how == "order":
             return self.right
-        if self.how in ("before", "you", "review"):
+        if self.how in ("before", "you", "review", "kept"):
             return f"{self.right} with {self.left}"
         return f"{self.left} and {self.right}"
 
@@ -227,10 +236,12 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
             continue
         kept = json.loads(entry.reason) if entry.reason else None
         pair = (kept or {}).get("records") or []
-        if entry.kind == "auto" and len(pair) == 2 and all(p in recs for p in pair):
-            if parts.union(*pair):
+        if entry.kind == "auto" and len(pair) == 2:
+            if all(p in recs for p in pair) and parts.union(*pair):
                 links.append(Link(recs[pair[0]].label, recs[pair[1]].label, "auto",
                                   tuple(kept.get("reasons") or ()), entry.created_at))
+            # A record of the pair split off since: what that merge joined holds by what is left
+            # (the records' own evidence, or the split's tie), told below.
             continue
         how = {"auto": "before", "review": "review"}.get(entry.kind, "you")
         pending.append((moved, set(rest), {"how": how, "reasons": tuple((kept or {}).get("reasons") or ()),
@@ -250,16 +261,28 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
             joined = parts.union(b, m) or joined
         if joined:
             links.append(Link(recs[a].label, _several(recs, moved), info["how"], info["reasons"], info["when"]))
-    for a, b, when in _hand_ties(conn, recs):
+    ties = _hand_ties(conn, recs)
+    kept = _kept_at_splits(conn, [d for _a, _b, _when, d in ties])
+    for a, b, when, decision in ties:
         # One record of each side: the others sharing its key are linked by that key below.
-        if parts.union(a, b):
+        if decision not in kept and parts.union(a, b):
             links.append(Link(recs[a].label, recs[b].label, "you", when=when))
     # One line for every record matched to the same one for the same reasons (an order
     # export's rows against the customer's record): "orders.csv rows 72, 152 and 325".
     matched: dict[tuple[int, tuple[str, ...]], list[int]] = {}
-    for weight, a, b, reasons in scores:
-        if parts.union(a, b):
-            matched.setdefault((a, tuple(reasons)), []).append(b)
+    # What a split kept together is theirs by evidence where it would join them (the pairs the
+    # resolver merges by themselves, matched first); only the rest is told as kept by the split.
+    rounds = ([s for s in scores if s[0] >= model.auto_threshold and not pair_conflict(s[3])], scores) \
+        if kept else (scores,)
+    for at, round_scores in enumerate(rounds):
+        if at == 1:
+            for a, b, when, decision in ties:
+                if decision in kept and parts.union(a, b):
+                    split_when, split_off = kept[decision]
+                    links.append(Link(recs[a].label, recs[b].label, "kept", when=split_when, split_off=split_off))
+        for _weight, a, b, reasons in round_scores:
+            if parts.union(a, b):
+                matched.setdefault((a, tuple(reasons)), []).append(b)
     # What ties channels together first, then files of one channel, then rows of one file.
     order = sorted(matched.items(), key=lambda item: (recs[item[0][0]].channel == recs[item[1][0]].channel,
                                                       recs[item[0][0]].source == recs[item[1][0]].source))
@@ -273,10 +296,43 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
 _ORDER = {"match": 0, "same row": 2, "order": 3, "hand": 4}
 
 
-def _hand_ties(conn: Connection, recs: dict[int, _Rec]) -> list[tuple[int, int, str]]:
+def _kept_at_splits(conn: Connection, decisions: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Which of these merge decisions a split made to keep what stayed together: decision ->
+    (when, the record(s) split off, named).  Told by the standing splits' logs (an undone split
+    took its ties away); a decision made after a split (an id SQLite gave again) is not its."""
+    log, rec, batch, md = MergeLog.__table__, SourceRecord.__table__, ImportBatch.__table__, MatchDecision.__table__
+    wanted = set(decisions)
+    if not wanted:
+        return {}
+    made = {i: when for part in chunks(sorted(wanted))
+            for i, when in conn.execute(select(md.c.id, md.c.created_at).where(md.c.id.in_(part)))}
+    found: dict[int, tuple[str, list[int]]] = {}
+    for entry in conn.execute(select(log.c.record_ids_json, log.c.absorbed_json, log.c.created_at).where(
+            log.c.kind == "unmerge", log.c.undone.is_(False)).order_by(log.c.id)):
+        undo = (json.loads(entry.absorbed_json or "{}") or {}).get("_undo") or {}
+        for d in undo.get("decisions") or ():
+            if d in wanted and made.get(d, "") <= entry.created_at:
+                found[d] = (entry.created_at, json.loads(entry.record_ids_json or "[]"))  # the latest split's
+    if not found:
+        return {}
+    ids = sorted({r for _when, moved in found.values() for r in moved})
+    names = {r.id: _label(r.file_name, r.record_no, r.channel) for part in chunks(ids) for r in conn.execute(
+        select(rec.c.id, rec.c.record_no, rec.c.channel, batch.c.file_name)
+        .join(batch, batch.c.id == rec.c.batch_id).where(rec.c.id.in_(part)))}
+
+    def named(moved: list[int]) -> str:
+        known = [names[r] for r in moved if r in names]
+        if not known:
+            return "a record"
+        return known[0] if len(known) == 1 else f"{known[0]} (and {len(known) - 1} more)"
+
+    return {d: (when, named(moved)) for d, (when, moved) in found.items()}
+
+
+def _hand_ties(conn: Connection, recs: dict[int, _Rec]) -> list[tuple[int, int, str, int]]:
     """The user's merge decisions that hold between records of this customer, oldest first.
 
-    Each as (a record of one side, a record of the other, when).  The merge log
+    Each as (a record of one side, a record of the other, when, the decision's id).  The merge log
     tells of a merge while its customers stand as it left them; a workspace
     resolved from scratch since keeps the decision only.  A merge the user took
     back later (a "different people" of the same records since) holds no more.
@@ -308,7 +364,7 @@ def _hand_ties(conn: Connection, recs: dict[int, _Rec]) -> list[tuple[int, int, 
         pair = next(((a, b) for a in holders[d.left] for b in holders[d.right] if frozenset((a, b)) in standing),
                     None)
         if pair is not None:
-            out.append((*pair, rows[d.order].created_at))
+            out.append((*pair, rows[d.order].created_at, d.order))
     return out
 
 
