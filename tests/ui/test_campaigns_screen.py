@@ -565,6 +565,65 @@ def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win
 
 
 
+def _the_exported_box(view, qtbot, out) -> dict:
+    """Export… clicked, the folder dialog answering ``out``: the box that says what was written, as shown."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    seen: dict = {}
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, look)
+            return
+        label = box.findChild(QLabel, "qt_msgbox_label")
+        seen.update(text=box.text(), direction=box.layoutDirection(), flags=box.textInteractionFlags(),
+                    width=label.contentsRect().width(), metrics=label.fontMetrics())
+        box.accept()
+
+    view.ask_folder = lambda: out
+    QTimer.singleShot(0, look)
+    with time_machine.travel(NOW, tick=False):
+        qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
+    return seen
+
+
+@pytest.mark.parametrize("name", ["מבצע אביב", "Spring collection launch for returning customers in Tel Aviv"])
+def test_the_exported_box_reads_left_to_right_each_file_name_whole(win, view, tmp_path, qtbot, name):
+    """A Hebrew campaign's box was laid out right to left, its file names scrambled ("email_2027-03-01_1000.csv
+    — 3 מבצע-אביב_"); a long name's box stayed 400 px wide, each file name broken in the middle and its
+    wrapped half no longer indented, so the files could not be told from the subject line to type."""
+    from PySide6.QtCore import Qt as QtNs
+
+    from omnidesk.ui.formatting import isolated, isolated_path
+
+    _ready_to_export(win.workspace)
+    three_steps(win.workspace, name)
+    view.refresh()
+    view.select(name)
+    out = tmp_path / "packs"
+    out.mkdir()
+    seen = _the_exported_box(view, qtbot, out)
+    text = seen["text"]
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == 9
+    assert f"{isolated(name)} exported to {out}:" in text
+    for file in files:
+        assert isolated_path(file) in text, file  # left to right, as spelled in the folder
+    # Every line holding Hebrew letters is set left to right from its start, the box too.
+    lines = text.split("\n")
+    assert all(line.startswith("\u200e") for line in lines if any("\u0590" <= ch <= "\u05ff" for ch in line))
+    assert seen["direction"] == QtNs.LayoutDirection.LeftToRight
+    # Its words can be selected and copied: the subject line is typed into the sending tool by hand.
+    assert seen["flags"] & QtNs.TextInteractionFlag.TextSelectableByMouse
+    assert any(line.strip().startswith("Subject: ") for line in lines)
+    # Wide enough for every file's line: none is broken in the middle of a name.
+    widest = max(seen["metrics"].horizontalAdvance(line) for line in lines if any(f in line for f in files))
+    assert widest <= seen["width"], (widest, seen["width"])
+
+
 @pytest.mark.parametrize(("region", "points"), [("US", (612, 792)), ("GB", (595, 842))])
 def test_export_prints_the_poster_on_the_shops_paper(win, view, monkeypatch, tmp_path, qtbot, region, points):
     """A US shop got its poster on A4, paper it does not have: the app's Export… gave no page."""

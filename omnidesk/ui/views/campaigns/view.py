@@ -40,6 +40,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.messages.derive import CHANNEL_LABELS
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
+from omnidesk.ui.formatting import isolated, isolated_path, left_to_right
 from omnidesk.ui.tasks import LatestOnly, TaskRunner
 from omnidesk.ui.views.campaigns.editor import MODE_LABELS, CampaignEditor
 from omnidesk.ui.views.campaigns.recipients import RecipientsPanel, step_title, step_when
@@ -709,7 +710,25 @@ class CampaignsView(QWidget):
         return Path(folder) if folder else None
 
     def show_info(self, title: str, text: str) -> None:
-        QMessageBox.information(self, title, text)
+        """What Export… wrote: read left to right whatever names it holds, as wide as its longest
+        line as far as the screen allows (a file's name is not broken in the middle, its wrapped
+        half losing the indent that tells a file from a subject line), its words selectable (the
+        subject line and preheader are typed into the sending tool by hand)."""
+        box = QMessageBox(QMessageBox.Icon.Information, title, left_to_right(text), QMessageBox.StandardButton.Ok,
+                          self)
+        box.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                    | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        label = box.findChild(QLabel, "qt_msgbox_label")
+        if label is not None:
+            label.ensurePolished()
+            widest = max(label.fontMetrics().horizontalAdvance(line) for line in box.text().split("\n"))
+            screen = (self.screen() or QApplication.primaryScreen()).availableGeometry().width()
+            # The widest a message box makes itself (Qt's own limit), less its icon and margins.
+            room = (screen if screen <= 1024 else min(screen - 480, 1000)) - 120
+            label.setMinimumWidth(min(widest + 8, room))
+        box.exec()
+        box.deleteLater()
 
     def export_packs(self) -> None:
         """Export…: every step's pack and the calendar into a folder the user picks (asks before replacing)."""
@@ -765,18 +784,20 @@ class CampaignsView(QWidget):
 
         def done(summary) -> None:
             lines = []
+            # Each name and file name set apart: a Hebrew one ran the line's words right to left.
             for s in summary.steps:
                 if s.kept:  # sent already: its pack and whom it reached were left as they were
                     lines.append(s.kept_words)
                     continue
                 who = "whoever looks" if s.eligible is None else f"{s.eligible:,} recipient{'' if s.eligible == 1 else 's'}"
-                lines.append(f"{s.file} — {who}")
+                lines.append(f"{isolated_path(s.file)} — {who}")
                 # Every file it wrote: the email's HTML and text, a post's layouts for other schedulers.
-                lines.extend(f"    with {extra}" for extra in s.extra)
+                lines.extend(f"    with {isolated_path(extra)}" for extra in s.extra)
                 # What the sending tool is typed in by hand: no file of the pack is imported with it.
                 lines.extend(f"    {line}" for line in s.subject_lines)
-            self.show_info("Exported", f"{summary.campaign} exported to {summary.folder}:\n\n" + "\n".join(lines)
-                           + f"\n{summary.calendar} — the calendar")
+            self.show_info("Exported", f"{isolated(summary.campaign)} exported to "
+                           f"{isolated_path(str(summary.folder))}:\n\n" + "\n".join(lines)
+                           + f"\n{isolated_path(summary.calendar)} — the calendar")
             self.exported.emit(str(summary.folder))
 
         self.operations.export_campaign(name, folder, overwrite=bool(there), finished=done)
