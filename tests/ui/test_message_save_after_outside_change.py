@@ -242,3 +242,56 @@ def test_the_question_names_the_part_and_enter_changes_nothing(qtbot):
     assert box.buttonRole(box.defaultButton()) == QMessageBox.ButtonRole.RejectRole
     assert sorted(b.text() for b in box.buttons()) == ["Cancel", "Reload", "Save anyway"]
     box.deleteLater()
+
+
+HEBREW = "השקת קולקציית האביב ללקוחות חוזרים"
+
+
+@pytest.fixture
+def hebrew(window, tmp_path, empty_workspace_file):
+    """The message named in Hebrew open in Messages, its headline typed over, and its master changed
+    by another window meanwhile: (the window, the Messages screen)."""
+    with time_machine.travel(NOW, tick=False):
+        path = tmp_path / "shop.omnidesk"
+        shutil.copyfile(empty_workspace_file, path)
+        with Workspace.open(path) as ws:
+            store.save_message(ws, HEBREW, MASTER)
+        assert window.open_workspace(path)
+        window.show_screen("messages")
+        view = window.screens["messages"]
+        view.master.edits["headline"].setText("Autumn candles")
+        with Workspace.open(path) as other:
+            data = store.export_json(other, HEBREW)
+            data["message"] = FALL
+            data.pop("variants")
+            store.import_json(other, data)
+        assert window.look_for_outside_changes()
+        yield window, view
+
+
+def test_a_hebrew_name_leaves_the_notice_and_the_question_left_to_right(hebrew, qtbot):
+    """With a message named in Hebrew, the red line over the master and Save's question were laid out
+    right to left, their full stops at the left end."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    win, view = hebrew
+    said = f"\u2068{HEBREW}\u2069 was changed since you opened it (in another window or command)."
+    assert view.notice.isVisible() and view.notice.text().startswith("\u200e" + said)
+    assert view.notice.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    seen: dict = {}
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, look)
+            return
+        seen.update(title=box.windowTitle(), text=box.text(), direction=box.layoutDirection())
+        box.reject()
+
+    QTimer.singleShot(0, look)
+    view.save_master_button.click()
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen["text"] == "\u200e" + said and seen["direction"] == Qt.LayoutDirection.LeftToRight
+    assert seen["title"] == f"\u2068{HEBREW}\u2069 was changed since you opened it"
+    assert view.master.edits["headline"].text() == "Autumn candles"  # cancelled: kept as typed

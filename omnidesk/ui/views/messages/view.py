@@ -42,6 +42,7 @@ from omnidesk.core.messages import store
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
+from omnidesk.ui.formatting import isolated, left_to_right
 from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel, rows_high, select_words
 from omnidesk.ui.views.messages.previews import Preview, rendered
 from omnidesk.ui.widgets.buttons import enter_presses
@@ -72,9 +73,11 @@ def stale_question(parent, name: str, channel: str | None, gone: bool,
     """The question asked when saving the master (``channel`` None) or a channel's version would
     overwrite one changed since the editor showed it."""
     what = ("deleted" if channel is None else "removed") if gone else "changed"
-    said = store.part_words(name, channel)
+    # The name set apart, the sentence left to right: a Hebrew name ran it right to left.
+    said = store.part_words(isolated(name), channel)
     box = QMessageBox(QMessageBox.Icon.Warning, f"{said} was {what} since you opened it",
-                      f"{said} was {what} since you opened it ({where}).", parent=parent)
+                      left_to_right(f"{said} was {what} since you opened it ({where})."), parent=parent)
+    box.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
     if gone:
         box.setInformativeText("Save anyway makes it again as you typed it here. Reload discards what you "
                                "typed in it and shows the messages as they are now.")
@@ -227,6 +230,7 @@ class MessagesView(QWidget):
         self.notice = QLabel()
         self.notice.setObjectName("changedNotice")
         self.notice.setWordWrap(True)
+        self.notice.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # an English sentence, whatever it names
         self.notice.setStyleSheet("color: #B3261E;")
         self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.notice.hide()
@@ -510,14 +514,15 @@ class MessagesView(QWidget):
             self.notice.hide()
             return
         where = changed_where(self._changed_from or {"elsewhere"})
+        name = isolated(stored.name)  # a Hebrew name ran the sentence right to left
         if len(parts) == 1:
-            said = f"{store.part_words(stored.name, parts[0])} was changed since you opened it ({where})."
+            said = f"{store.part_words(name, parts[0])} was changed since you opened it ({where})."
         else:
             names = ["the master" if p is None else f"the {CHANNEL_LABELS[p]} version" for p in parts]
-            said = (f"{stored.name} was changed since you opened it ({where}): "
+            said = (f"{name} was changed since you opened it ({where}): "
                     f"{', '.join(names[:-1])} and {names[-1]}.")
-        self.notice.setText(f"{said} What you typed stays; Save asks whether to reload it or save what you "
-                            "typed anyway.")
+        self.notice.setText(left_to_right(f"{said} What you typed stays; Save asks whether to reload it or save "
+                                          "what you typed anyway."))
         self.notice.show()
 
     def kept_over_change(self) -> str | None:
