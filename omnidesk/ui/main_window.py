@@ -52,6 +52,7 @@ from omnidesk.core.workspace import (
     WorkspaceError,
     with_workspace_suffix,
 )
+from omnidesk.ui.formatting import isolated
 from omnidesk.ui.lazy_screens import LazyScreens
 from omnidesk.ui.operations import Operations, reason
 from omnidesk.ui.saved_segments import SavedSegments
@@ -198,6 +199,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.work.cancelRequested.connect(self.operations.cancel)
         self.operations.progressed.connect(self.work.progressed)
         self.statusBar().addPermanentWidget(self.work)
+        self._kept_said: str | None = None  # the status bar's words on typing Messages kept over a change
         # Where the window is and what the workspace holds: a widget of the bar, so a passing
         # message ("Exported …") covers it for its seconds and it is back after.
         self.summary = QLabel()
@@ -943,6 +945,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
 
         messages = MessagesView(self.workspace, self.operations)
         messages.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the message to {path}", 8000))
+        messages.noticeHidden.connect(self._forget_kept_words)
         return messages
 
     def _make_campaigns(self) -> QWidget:
@@ -1179,14 +1182,32 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         return f"{name} is missing — see the note above"
 
     def _say_changed_outside(self) -> None:
-        # A screen that kept what was typed over the change says so: it does not show that part yet.
-        kept = [said for screen in self.screens.built().values()
-                if (said := getattr(screen, "kept_over_change", lambda: None)()) is not None]
-        self.statusBar().showMessage("The workspace was changed outside this window; the screens show it now"
-                                     + "".join(f", but {said}" for said in kept) + ".", 8000)
+        # Messages, when it kept what was typed over the change, says so: it does not show that part
+        # yet. The sentence fits the bar, its name shortened rather than "Save asks first" cut off.
+        kept = [name for screen in self.screens.built().values()
+                if (name := getattr(screen, "kept_over_change", lambda: None)()) is not None]
+        bar = self.statusBar()
+        said = "The workspace was changed outside this window; the screens show it now."
+        if kept:
+            start = "The workspace was changed outside this window; Messages keeps what you typed in "
+            end = ": Save asks first."
+            metrics = bar.fontMetrics()
+            room = bar.width() - 24 - (self.work.width() if self.work.isVisible() else 0) \
+                - metrics.horizontalAdvance(start + end)
+            name = metrics.elidedText(kept[0], Qt.TextElideMode.ElideRight, max(room, metrics.horizontalAdvance("M" * 8)))
+            said = start + isolated(name) + end
+        self._kept_said = said if kept else None
+        bar.showMessage(said, 8000)
         # Someone erased there: Edit › Undo and Redo may hold what was erased, and are emptied
         # (the status bar says so instead).
         self.operations.look_for_erasures()
+
+    def _forget_kept_words(self) -> None:
+        """Messages no longer keeps typed words over a change (Reload, Save anyway): the status
+        bar stops saying it does."""
+        if self._kept_said is not None and self.statusBar().currentMessage() == self._kept_said:
+            self.statusBar().clearMessage()
+        self._kept_said = None
 
     def _apply_changes(self, changes: Changes) -> None:
         """After each change, undo or redo: each screen re-reads what it shows, if the change concerns it.

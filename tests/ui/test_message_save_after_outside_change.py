@@ -94,7 +94,8 @@ def test_the_screen_says_the_master_changed_and_save_asks_before_writing(win, vi
     assert view.master.edits["headline"].text() == "Autumn candles"  # what was typed is kept…
     assert view.notice.isVisible() and view.notice.text().startswith(CHANGED)  # …and said to be over a change
     status = win.statusBar().currentMessage()
-    assert "Launch, open in Messages, keeps what you typed" in status and "the screens show it now" in status
+    assert status == ("The workspace was changed outside this window; Messages keeps what you typed in Launch: "
+                      "Save asks first.")
     view.save_master_button.click()
     assert view.asked == [("Launch", None, False)]
     assert stored_master(win) == ("Autumn", "FALL30", "https://hc.example/fall")  # cancelled: nothing written
@@ -247,26 +248,31 @@ def test_the_question_names_the_part_and_enter_changes_nothing(qtbot):
 HEBREW = "השקת קולקציית האביב ללקוחות חוזרים"
 
 
+def typed_over_a_change(window, path, name: str):
+    """The message ``name`` open in Messages, its headline typed over, and its master changed by
+    another window meanwhile: the Messages screen."""
+    with Workspace.open(path) as ws:
+        store.save_message(ws, name, MASTER)
+    assert window.open_workspace(path)
+    window.show_screen("messages")
+    view = window.screens["messages"]
+    view.master.edits["headline"].setText("Autumn candles")
+    with Workspace.open(path) as other:
+        data = store.export_json(other, name)
+        data["message"] = FALL
+        data.pop("variants")
+        store.import_json(other, data)
+    assert window.look_for_outside_changes()
+    return view
+
+
 @pytest.fixture
 def hebrew(window, tmp_path, empty_workspace_file):
-    """The message named in Hebrew open in Messages, its headline typed over, and its master changed
-    by another window meanwhile: (the window, the Messages screen)."""
+    """The message named in Hebrew, typed over a change made elsewhere: (the window, the Messages screen)."""
     with time_machine.travel(NOW, tick=False):
         path = tmp_path / "shop.omnidesk"
         shutil.copyfile(empty_workspace_file, path)
-        with Workspace.open(path) as ws:
-            store.save_message(ws, HEBREW, MASTER)
-        assert window.open_workspace(path)
-        window.show_screen("messages")
-        view = window.screens["messages"]
-        view.master.edits["headline"].setText("Autumn candles")
-        with Workspace.open(path) as other:
-            data = store.export_json(other, HEBREW)
-            data["message"] = FALL
-            data.pop("variants")
-            store.import_json(other, data)
-        assert window.look_for_outside_changes()
-        yield window, view
+        yield window, typed_over_a_change(window, path, HEBREW)
 
 
 def test_a_hebrew_name_leaves_the_notice_and_the_question_left_to_right(hebrew, qtbot):
@@ -279,6 +285,8 @@ def test_a_hebrew_name_leaves_the_notice_and_the_question_left_to_right(hebrew, 
     said = f"\u2068{HEBREW}\u2069 was changed since you opened it (in another window or command)."
     assert view.notice.isVisible() and view.notice.text().startswith("\u200e" + said)
     assert view.notice.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    status = win.statusBar().currentMessage()
+    assert f"Messages keeps what you typed in \u2068{HEBREW[:4]}" in status and status.endswith("\u2069: Save asks first.")
     seen: dict = {}
 
     def look() -> None:
@@ -295,3 +303,32 @@ def test_a_hebrew_name_leaves_the_notice_and_the_question_left_to_right(hebrew, 
     assert seen["text"] == "\u200e" + said and seen["direction"] == Qt.LayoutDirection.LeftToRight
     assert seen["title"] == f"\u2068{HEBREW}\u2069 was changed since you opened it"
     assert view.master.edits["headline"].text() == "Autumn candles"  # cancelled: kept as typed
+
+
+@pytest.mark.parametrize("width", [1024, 800])
+def test_the_status_bar_says_the_kept_words_whole_and_forgets_them_with_the_red_line(
+        window, tmp_path, empty_workspace_file, monkeypatch, width):
+    """With a long message name, the status bar's sentence was cut at 1024 px ("…open in Messages,
+    keeps w"), losing "Save asks first"; and after Reload took the red line away, it still said the
+    typed words were kept over that change for up to 8 s."""
+    from PySide6.QtWidgets import QApplication
+
+    name = "Spring collection launch for returning customers in Tel Aviv"
+    window.resize(width, 640)
+    with time_machine.travel(NOW, tick=False):
+        path = tmp_path / "shop.omnidesk"
+        shutil.copyfile(empty_workspace_file, path)
+        view = typed_over_a_change(window, path, name)
+    QApplication.processEvents()
+    bar = window.statusBar()
+    status = bar.currentMessage()
+    assert status.startswith("The workspace was changed outside this window") and status.endswith(
+        ": Save asks first."), status
+    assert "Messages keeps what you typed in Spring collection" in status
+    assert (f"{name}:" in status) == (width == 1024)  # shortened ("…") where the bar has not the room
+    assert bar.fontMetrics().horizontalAdvance(status) <= bar.width() - 12, (status, bar.width())
+    # Reload: the red line goes, and the words about it with it.
+    monkeypatch.setattr(view, "ask_stale", lambda *a: "reload")
+    view.save_master_button.click()
+    assert view.notice.isHidden() and view.master.edits["headline"].text() == "Autumn"
+    assert bar.currentMessage() == ""

@@ -126,6 +126,7 @@ class _MessageRow(QStyledItemDelegate):
 
 class MessagesView(QWidget):
     exported = Signal(str)  # path written
+    noticeHidden = Signal()  # the red line over the master went: the status bar's words about it go too
 
     def __init__(self, workspace: Workspace, operations, parent=None) -> None:
         super().__init__(parent)
@@ -417,7 +418,7 @@ class MessagesView(QWidget):
             m = store.get_message(self.workspace, name)
         except UserError:
             self.current = None
-            self.notice.hide()
+            self._hide_notice()
             return
         # Shown again after a change (a part saved, a channel added, Undo): the words typed in
         # the parts not saved stay in their fields, unsaved.  ``_saving`` is the part just saved
@@ -511,7 +512,7 @@ class MessagesView(QWidget):
             self._changed_from.add("here" if own else "elsewhere")  # a change not seen before
         self._seen = versions
         if not parts:
-            self.notice.hide()
+            self._hide_notice()
             return
         where = changed_where(self._changed_from or {"elsewhere"})
         name = isolated(stored.name)  # a Hebrew name ran the sentence right to left
@@ -525,12 +526,17 @@ class MessagesView(QWidget):
                                           "what you typed anyway."))
         self.notice.show()
 
+    def _hide_notice(self) -> None:
+        if not self.notice.isHidden():
+            self.notice.hide()
+            self.noticeHidden.emit()
+
     def kept_over_change(self) -> str | None:
-        """The message whose typed words the screen kept over a change made elsewhere, as the
-        status bar says it; None when there is none."""
+        """The name of the message whose typed words the screen kept over a change made elsewhere
+        (the status bar names it); None when there is none."""
         if self.current is None or self.notice.isHidden() or "elsewhere" not in self._changed_from:
             return None
-        return f"{self.current.name}, open in Messages, keeps what you typed over that change: Save asks first"
+        return self.current.name
 
     def _load_check_inputs(self) -> None:
         """The brand kit and its logo as kept, a sample of 20 customers' token values and the custom
