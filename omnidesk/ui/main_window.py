@@ -1355,8 +1355,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
                            "bits or more." + "".join(" " + line for line in alone))
             return
         names = plan.names
-        shown = [(f"{names.get(r.left_id, r.left_id)} ~ {names.get(r.right_id, r.right_id)}", r.score)
-                 for r in pairs]
+        # Each name set apart: a Hebrew one turned the pair round, its score between the names.
+        shown = [(f"{isolated(str(names.get(r.left_id, r.left_id)))} ~ "
+                  f"{isolated(str(names.get(r.right_id, r.right_id)))}", r.score) for r in pairs]
         if not self.confirm_bulk_accept(shown, skipped, min_score, held):
             return
         before = self.workspace.counts()["customers"]

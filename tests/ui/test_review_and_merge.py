@@ -677,3 +677,44 @@ def test_a_later_row_of_an_order_offers_no_split_and_says_which_row_takes_the_or
     assert ws.counts()["customers"] == 2
     orders = {c: [e.summary for e in timeline(ws, c) if e.type == "order"] for c in (1, 2)}
     assert orders == {1: ["Order #1002: Kettle"], 2: ["Order #1001: Sencha 3oz, Stoneware Mug"]}
+
+
+def test_the_bulk_accept_question_lists_hebrew_names_left_to_right(window, ws, tmp_path, qtbot):
+    """With Hebrew names the question's list of pairs switched to right to left: bullets on the right,
+    "(13.1 bits)" wedged between the names."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    columns = ["First Name", "Last Name", "Email", "Phone", "Zip"]
+    # Twenty of them, each in the shop and on the list (same name and postcode): a name that rare
+    # scores as much as a bulk accept takes.
+    people = [("אברהם", f"כהן {letter}") for letter in "אבגדהוזחטיכלמנסעפצקר"]
+    import_file(ws, write_csv(tmp_path / "shop.csv", columns, [
+        [first, last, f"u{i}@example.com", "", f"{10000 + i:05d}"] for i, (first, last) in enumerate(people)]),
+        ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "list.csv", columns, [
+        [first, last, "", f"(415) 555-{i:04d}", f"{10000 + i:05d}"] for i, (first, last) in enumerate(people)]),
+        ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    window.show_screen("review")
+    view = window.screens["review"]
+    assert len(view.items) == 20
+    view.threshold.setValue(int(min(i.score for i in view.items)))
+    seen: dict = {}
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, look)
+            return
+        seen.update(text=box.informativeText(), direction=box.layoutDirection())
+        box.reject()
+
+    QTimer.singleShot(0, look)
+    qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    shown = [f"\u2068{first} {last}\u2069" for first, last in people]
+    shown = [name for name in shown if f"<li>{name} ~ {name} <span" in seen["text"]]
+    assert len(shown) == 8, seen["text"]  # each name set apart, the score after the pair
+    assert "<ul dir='ltr'>" in seen["text"] and seen["direction"] == Qt.LayoutDirection.LeftToRight
+    assert ws.counts()["customers"] == 40  # Cancel merged nothing

@@ -23,7 +23,8 @@ def bulk_accept_question(parent: QWidget | None, pairs: Sequence[tuple[str, floa
                          min_score: float, held: int = 0) -> QMessageBox:
     """Ask before merging every pending pair at or above ``min_score``: how many, which, and what stays.
 
-    ``pairs`` are (the pair's names, its score), strongest first; ``held``, the
+    ``pairs`` are (the pair's names, each :func:`~omnidesk.ui.formatting.isolated`, and its
+    score), strongest first; ``held``, the
     pairs scoring as much that a bulk accept leaves alone (a conflict, names in
     two scripts, or a name only).  Cancel is the default.
     """
@@ -43,8 +44,11 @@ def bulk_accept_question(parent: QWidget | None, pairs: Sequence[tuple[str, floa
                  f"in two scripts or nothing but a name {'scores' if held == 1 else 'score'} as much and "
                  f"{'is' if held == 1 else 'are'} not merged in bulk: decide {'it' if held == 1 else 'them'} "
                  "one by one.</p>")
+    # Left to right, a Hebrew or Arabic name first in a pair too (each set apart by the caller):
+    # the list went right to left, its bullets on the right, the score between the names.
+    box.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
     box.setInformativeText(
-        f"<p>Each pair becomes one customer:</p><ul>{lines}{more}</ul>{left}"
+        f"<p>Each pair becomes one customer:</p><ul dir='ltr'>{lines}{more}</ul>{left}"
         "<p>Edit › Undo takes all of them back in one step.</p>")
     box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 420px; }")
     merge = box.addButton(f"Merge {_plural(n, 'pair')}", QMessageBox.ButtonRole.AcceptRole)
