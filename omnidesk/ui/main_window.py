@@ -349,6 +349,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     def _busy_changed(self, busy: bool) -> None:
         self.work.set_busy(busy)
         self._update_actions()
+        review = self.screens.built().get("review")
+        if review is not None:  # its decisions would only be refused meanwhile
+            review.set_busy(busy, self.operations.busy_with)
         if not busy and self._close_when_idle and not self.runner.running():
             self._close_when_idle = False
             self.close()
@@ -933,6 +936,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         review.acceptAboveRequested.connect(self.accept_all_above)
         review.customerActivated.connect(self.open_customer)
         review.reopenRequested.connect(self.reopen_kept_apart)
+        if self.operations.busy:
+            review.set_busy(True, self.operations.busy_with)
         if self.workspace.readonly:
             # The screen switches these on and off as pairs are shown: hidden, they stay out of reach.
             for button in (review.accept_button, review.reject_button, review.skip_button, review.bulk_button,

@@ -194,3 +194,81 @@ def test_a_big_bulk_accept_is_not_undone_over_a_customer_changed_since(window, q
     assert "nothing was changed" in errors[0][1]
     assert differences(after, dump(ws.path)) == []
     assert not window.undo_stack.canUndo()
+
+
+def test_no_pair_is_decided_while_pairs_are_merged_and_the_list_is_read_afresh_after(
+        window, queue, review, qtbot, monkeypatch):
+    """While the bulk accept runs, each decision would only be refused ("… is still running") and
+    the list may show pairs being merged: the decisions, their keys, the threshold and the bulk
+    button are off, and a line says why; once it ends they are on again over the queue as it is."""
+    from PySide6.QtWidgets import QApplication
+
+    ws = queue
+    errors = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: errors.append((title, text)))
+    monkeypatch.setattr(window, "show_bulk_accept_summary", lambda *a: None)
+    gate, merged = threading.Event(), []
+    real = merge.merge_in
+
+    def held(*args, **kwargs):  # the fifth merge waits until the window has been looked at
+        merged.append(1)
+        if len(merged) == 5:
+            assert gate.wait(20), "the pairs were merged on the window's thread"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(merge, "merge_in", held)
+    decisions = (review.accept_button, review.reject_button, review.skip_button)
+    assert all(b.isEnabled() for b in decisions) and review.bulk_button.isEnabled()
+    qtbot.mouseClick(review.bulk_button, Qt.MouseButton.LeftButton)
+    try:
+        qtbot.waitUntil(lambda: len(merged) >= 5, timeout=20000)
+        assert window.operations.busy
+        assert not any(b.isEnabled() for b in decisions)
+        assert not review.bulk_button.isEnabled() and not review.threshold.isEnabled()
+        assert review.busy_label.isVisible() and "still running" in review.busy_label.text()
+        assert "still running" in review.accept_button.toolTip()
+        review.pairs.setFocus()
+        for key in (Qt.Key.Key_A, Qt.Key.Key_R, Qt.Key.Key_S):
+            qtbot.keyClick(review.pairs, key)
+        assert errors == [] and QApplication.activeModalWidget() is None
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not window.operations.busy, timeout=60000)
+    qtbot.waitUntil(lambda: review.accept_button.isEnabled(), timeout=5000)
+    assert all(b.isEnabled() for b in decisions) and review.threshold.isEnabled()
+    assert not review.busy_label.isVisible()
+    assert errors == []
+    assert [i.id for i in review.items] == [p.id for p in list_reviews(ws)]
+    assert review.pairs.count() == review_count(ws) == 0
+
+
+def test_after_a_cancelled_bulk_accept_the_pairs_are_decided_again(window, queue, review, qtbot, monkeypatch):
+    ws = queue
+    errors = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: errors.append((title, text)))
+    gate, merged = threading.Event(), []
+    real = merge.merge_in
+
+    def held(*args, **kwargs):
+        merged.append(1)
+        if len(merged) == 5:
+            assert gate.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(merge, "merge_in", held)
+    qtbot.mouseClick(review.bulk_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(merged) >= 5, timeout=20000)
+    assert not review.accept_button.isEnabled()
+    qtbot.mouseClick(window.work.cancel_button, Qt.MouseButton.LeftButton)
+    gate.set()
+    qtbot.waitUntil(lambda: not window.operations.busy, timeout=60000)
+    qtbot.waitUntil(lambda: review.accept_button.isEnabled(), timeout=5000)
+    assert review.bulk_button.isEnabled() and review.threshold.isEnabled()
+    assert [i.id for i in review.items] == [p.id for p in list_reviews(ws)]
+    assert review.pairs.count() == review_count(ws) == PAIRS
+    first = review.current_item()
+    review.pairs.setFocus()
+    qtbot.keyClick(review.pairs, Qt.Key.Key_R)  # a decision goes through again
+    assert errors == []
+    assert first.id not in [p.id for p in list_reviews(ws)]
+    assert review_count(ws) == PAIRS - 1

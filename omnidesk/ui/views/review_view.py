@@ -180,6 +180,10 @@ class ReviewView(QWidget):
         self.items: list[ReviewItem] = []
         self.stale = False  # a change concerned the queue while the screen was not shown
         self._deciding: ReviewItem | None = None  # the pair this screen is deciding (see refresh)
+        # Long work runs in the workspace (a bulk accept, say): no decision is taken meanwhile, and
+        # the list is read again once it ends (see set_busy).
+        self.busy = False
+        self._read_after_busy = False
         self.cards: dict[int, dict] = {}
 
         self.count_label = QLabel()
@@ -204,6 +208,11 @@ class ReviewView(QWidget):
         top.addWidget(self.count_label, 1)
         top.addWidget(self.bulk_button)
         top.addWidget(self.threshold)
+        # Said while long work runs: why the decisions are off, and until when.
+        self.busy_label = QLabel()
+        self.busy_label.setObjectName("reviewBusy")
+        self.busy_label.setWordWrap(True)
+        self.busy_label.setVisible(False)
 
         self.pairs = QListWidget()
         self.pairs.setAccessibleName("Pairs to review")
@@ -275,6 +284,7 @@ class ReviewView(QWidget):
         pl = QVBoxLayout(page)
         pl.setContentsMargins(0, 0, 0, 0)
         pl.addLayout(top)
+        pl.addWidget(self.busy_label)
         pl.addWidget(splitter, 1)
         self.empty = EmptyState(
             "Nothing to review",
@@ -288,8 +298,9 @@ class ReviewView(QWidget):
         self.pages.addWidget(page)
         # The decision keys act on the pair shown, so only while the queue has the focus:
         # on the other tab "R" must not reject a pair the user cannot see.
-        for key, button in (("A", self.accept_button), ("R", self.reject_button), ("S", self.skip_button),
-                            *zip(self.OPEN_KEYS, self.open_buttons)):
+        self.decision_keys = [_shortcut(key, self.review_page, button) for key, button in (
+            ("A", self.accept_button), ("R", self.reject_button), ("S", self.skip_button))]
+        for key, button in zip(self.OPEN_KEYS, self.open_buttons):
             _shortcut(key, self.review_page, button)
 
         self.apart_page = self._build_apart_page()
@@ -350,7 +361,7 @@ class ReviewView(QWidget):
         self.apart_pages = QStackedLayout(page)
         self.apart_pages.addWidget(self.apart_empty)
         self.apart_pages.addWidget(listed)
-        _shortcut(self.REOPEN_KEY, page, self.reopen_button)
+        self.reopen_key = _shortcut(self.REOPEN_KEY, page, self.reopen_button)
         return page
 
     def show_kept_apart(self) -> None:
@@ -369,7 +380,41 @@ class ReviewView(QWidget):
         return self.apart_model.item(self.apart_table.currentIndex().row())
 
     def _update_reopen(self) -> None:
-        self.reopen_button.setEnabled(self.current_kept_apart() is not None)
+        self.reopen_button.setEnabled(self.current_kept_apart() is not None and not self.busy)
+        self.reopen_key.setEnabled(not self.busy)
+
+    def set_busy(self, busy: bool, what: str = "") -> None:
+        """Long work (``what``: "Accept of 80 pairs at or above 14.0 bits") started or ended in the
+        workspace.  Meanwhile each decision would only be refused, and the pairs listed may be the
+        ones it is merging: the decisions, their keys, the threshold and the bulk button are off,
+        and a line says why.  Once it ends they are on again and the queue is read afresh."""
+        self.busy = busy
+        why = (f"{what or 'A change'} is still running: the pairs are decided once it finishes "
+               "or is cancelled.")
+        for button in (self.accept_button, self.reject_button, self.skip_button):
+            button.setEnabled(not busy)
+            button.setToolTip(why if busy else "")
+        for key in self.decision_keys:
+            key.setEnabled(not busy)
+        self.threshold.setEnabled(not busy)
+        self.busy_label.setText(why)
+        self.busy_label.setVisible(busy)
+        self._update_bulk()
+        self._update_reopen()
+        if not busy:
+            # What the work changed reaches the screen right after (a refresh then reads it): the
+            # list is read here only when nothing did, so a queue is not read twice.
+            self._read_after_busy = True
+            QTimer.singleShot(0, self, self._after_busy)
+
+    def _after_busy(self) -> None:
+        if not self._read_after_busy or self.busy:
+            return
+        self._read_after_busy = False
+        if self.isVisible():
+            self.refresh()
+        else:
+            self.stale = True
 
     def _reopen_current(self) -> None:
         item = self.current_kept_apart()
@@ -414,6 +459,7 @@ class ReviewView(QWidget):
         if self._deciding is not None and self.items and self._refresh_decided(self._deciding):
             return
         self.stale = False
+        self._read_after_busy = False
         keep = self.pairs.currentRow()
         shown = self.current_item()
         # The first pairs only, as many pages of them as reach the pair looked at: a queue of
@@ -700,6 +746,10 @@ class ReviewView(QWidget):
         at = self.threshold.value()
         tally = ([(i.score, i.status == "skipped", i.for_one_by_one) for i in self.items] if self.complete
                  else self._tally)
+        if self.busy:
+            self.bulk_button.setEnabled(False)
+            self.bulk_button.setToolTip(self.busy_label.text())
+            return
         if not isinstance(tally, list):
             # Still counting the whole queue (or it could not be counted): the click asks, naming them.
             self.bulk_button.setText("Accept all at or above")
