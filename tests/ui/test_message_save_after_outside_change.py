@@ -44,7 +44,8 @@ def view(win, monkeypatch):
     asked: list[tuple] = []
     v.asked = asked
     v.answer = ""
-    monkeypatch.setattr(v, "ask_stale", lambda name, channel, gone: asked.append((name, channel, gone)) or v.answer)
+    monkeypatch.setattr(v, "ask_stale", lambda name, channel, gone, changes=None: asked.append((name, channel, gone))
+                        or v.answer)
     return v
 
 
@@ -123,18 +124,29 @@ def test_reload_shows_the_stored_master_and_keeps_what_was_typed_in_a_channel(wi
 
 
 def test_save_anyway_writes_what_was_typed_as_one_step_that_undo_takes_back(win, view, tmp_path, capsys):
+    """Only the field typed is written: the offer code and link changed elsewhere, not typed here, stay."""
     view.master.edits["headline"].setText("Autumn candles")
     import_from_the_command_line(win, tmp_path, capsys, master=FALL)
     view.answer = "overwrite"
     view.save_master_button.click()
     assert view.asked == [("Launch", None, False)]
-    assert stored_master(win) == ("Autumn candles", "AUTUMN20", "https://hc.example/a")
+    assert stored_master(win) == ("Autumn candles", "FALL30", "https://hc.example/fall")
+    assert view.master.edits["offer_code"].text() == "FALL30"  # shown as saved
     assert undo_text(win) == "Undo edit master of Launch" and view.notice.isHidden()
     assert not view.save_master_button.isEnabled()
     win.undo_action.trigger()
     assert stored_master(win) == ("Autumn", "FALL30", "https://hc.example/fall")
     win.redo_action.trigger()
-    assert stored_master(win) == ("Autumn candles", "AUTUMN20", "https://hc.example/a")
+    assert stored_master(win) == ("Autumn candles", "FALL30", "https://hc.example/fall")
+
+
+def test_save_anyway_of_a_field_changed_on_both_sides_writes_the_typed_one(win, view, tmp_path, capsys):
+    view.master.edits["headline"].setText("Autumn candles")
+    view.master.edits["offer_code"].setText("CANDLES10")
+    import_from_the_command_line(win, tmp_path, capsys, master={**FALL, "headline": "Fall sale"})
+    view.answer = "overwrite"
+    view.save_master_button.click()
+    assert stored_master(win) == ("Autumn candles", "CANDLES10", "https://hc.example/fall")
 
 
 def test_a_channel_saved_in_the_window_meanwhile_does_not_hide_the_change_to_the_master(win, view, tmp_path,
@@ -332,3 +344,60 @@ def test_the_status_bar_says_the_kept_words_whole_and_forgets_them_with_the_red_
     view.save_master_button.click()
     assert view.notice.isHidden() and view.master.edits["headline"].text() == "Autumn"
     assert bar.currentMessage() == ""
+
+
+def _said_and_answered(win, button: str) -> list[tuple[str, str]]:
+    """The real question's words, once it opens, and ``button`` clicked on it."""
+    from tests.ui.questions import when_asked
+
+    seen: list[tuple[str, str]] = []
+
+    def answer(box) -> None:
+        seen.append((box.text(), box.informativeText()))
+        next(b for b in box.buttons() if b.text() == button).click()
+
+    when_asked(answer)
+    return seen
+
+
+def test_the_window_names_the_fields_changed_elsewhere_and_save_anyway_keeps_them(win, tmp_path, capsys,
+                                                                                monkeypatch, qtbot):
+    """The command line changed the offer code and the link while only the headline was typed: the
+    red line and the question say which fields read otherwise now, and Save anyway writes the
+    headline without putting the old offer code and link back."""
+    view = win.screens["messages"]
+    monkeypatch.setattr(view, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    qtbot.keyClicks(view.master.edits["headline"], " candles")
+    import_from_the_command_line(win, tmp_path, capsys, master={**FALL, "headline": "Fall sale"})
+    assert view.notice.isVisible()
+    assert "Offer code is now “FALL30” (Save anyway keeps it)" in view.notice.text()
+    assert "Headline is now “Fall sale” (Save anyway writes yours over it)" in view.notice.text()
+    seen = _said_and_answered(win, "Save anyway")
+    view.save_master_button.click()
+    qtbot.waitUntil(lambda: bool(seen))
+    text, informative = seen[0]
+    assert text == CHANGED
+    lines = informative.split("\n")
+    assert "Offer code is now “FALL30” (Save anyway keeps it)" in lines
+    assert "Link is now “https://hc.example/fall” (Save anyway keeps it)" in lines
+    assert "Headline is now “Fall sale” (Save anyway writes yours over it)" in lines
+    assert not any(line.startswith(("Body", "Offer is", "Image")) for line in lines)  # only those changed
+    assert stored_master(win) == ("Autumn candles", "FALL30", "https://hc.example/fall")
+    assert view.master.edits["offer_code"].text() == "FALL30" and view.notice.isHidden()
+
+
+def test_the_window_names_the_channel_field_changed_elsewhere_and_save_anyway_keeps_it(win, tmp_path, capsys,
+                                                                                     monkeypatch, qtbot):
+    view = win.screens["messages"]
+    monkeypatch.setattr(view, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    email = view.panels["email"]
+    view.tabs.setCurrentWidget(email)
+    email.edits["preheader"].setText("Typed preheader")
+    import_from_the_command_line(win, tmp_path, capsys, subject="CLI NEW SUBJECT")
+    assert "Email subject is now “CLI NEW SUBJECT” (Save anyway keeps it)" in view.notice.text()
+    seen = _said_and_answered(win, "Save anyway")
+    view.save_variant("email", email.values())
+    qtbot.waitUntil(lambda: bool(seen))
+    assert "Email subject is now “CLI NEW SUBJECT” (Save anyway keeps it)" in seen[0][1].split("\n")
+    fields = store.get_message(win.workspace, "Launch").variants["email"].fields
+    assert (fields["subject"], fields["preheader"]) == ("CLI NEW SUBJECT", "Typed preheader")

@@ -94,6 +94,39 @@ def stale_question(parent, name: str, channel: str | None, gone: bool,
     return box
 
 
+def merged_fields(loaded: dict, stored: dict, typed: dict) -> dict:
+    """What Save anyway writes: each field typed here (it reads otherwise than when ``loaded``) as
+    typed, every other one as ``stored`` now, so a change made elsewhere to a field the user did
+    not touch stays; where both changed the same field, the typed one wins."""
+    out = dict(stored)
+    out.update({f: v for f, v in typed.items() if v != (loaded.get(f) or "")})
+    return out
+
+
+def field_changes(loaded: dict, stored: dict, typed: dict, channel: str | None = None) -> list[str]:
+    """The fields changed elsewhere since ``loaded``, each as a line: "Offer code is now “FALL30”
+    (Save anyway keeps it)", or "… (Save anyway writes yours over it)" where it was typed here too."""
+    from omnidesk.ui.formatting import isolated, nice_date
+    from omnidesk.ui.views.messages.editor import FIELD_LABELS, MASTER_LABELS
+
+    lines = []
+    for f in dict.fromkeys([*loaded, *stored]):
+        now = stored.get(f) or ""
+        if now == (loaded.get(f) or ""):
+            continue
+        if channel is None:
+            label = MASTER_LABELS.get(f, f).replace("&", "")
+        else:
+            label = f"{CHANNEL_LABELS[channel]} {FIELD_LABELS.get(f, f).lower()}"
+        shown = nice_date(now) if f == "offer_expires" else " ".join(now.split())
+        if len(shown) > 60:
+            shown = shown[:59].rstrip() + "…"
+        value = f"now “{isolated(shown)}”" if shown else "now empty"
+        yours = f in typed and typed[f] != (loaded.get(f) or "")
+        lines.append(f"{label} is {value} ({'Save anyway writes yours over it' if yours else 'Save anyway keeps it'})")
+    return lines
+
+
 def _versions(m: store.MessageData) -> dict[str, dict]:
     """What the editor's saves could overwrite: the master ("master") and each channel's version."""
     return {"master": m.master, **{c: v.fields for c, v in m.variants.items()}}
@@ -524,12 +557,27 @@ class MessagesView(QWidget):
                     f"{', '.join(names[:-1])} and {names[-1]}.")
         self.notice.setText(left_to_right(f"{said} What you typed stays; Save asks whether to reload it or save "
                                           "what you typed anyway."))
+        changes = self._changes_in(stored, parts)
+        if changes:  # which fields read otherwise now, beside what was typed
+            more = f"; and {len(changes) - 3} more" if len(changes) > 3 else ""
+            self.notice.setText(self.notice.text() + "\n" + "; ".join(changes[:3]) + more + ".")
         self.notice.show()
 
     def _hide_notice(self) -> None:
         if not self.notice.isHidden():
             self.notice.hide()
             self.noticeHidden.emit()
+
+    def _changes_in(self, stored: store.MessageData, parts: list[str | None]) -> list[str]:
+        """The fields of ``parts`` (None: the master, else a channel) changed since they were loaded."""
+        lines = []
+        for part in parts:
+            if part is None:
+                lines += field_changes(self._master_base or {}, stored.master, self.master.values())
+            elif part in stored.variants and part in self.panels:
+                lines += field_changes(self._variant_bases.get(part) or {}, stored.variants[part].fields,
+                                       self.panels[part].values(), part)
+        return lines
 
     def kept_over_change(self) -> str | None:
         """The name of the message whose typed words the screen kept over a change made elsewhere
@@ -827,9 +875,12 @@ class MessagesView(QWidget):
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)
 
-    def ask_stale(self, name: str, channel: str | None, gone: bool) -> str:
-        """Asked when the part being saved changed elsewhere: "reload", "overwrite" or ""."""
+    def ask_stale(self, name: str, channel: str | None, gone: bool, changes: list[str] | None = None) -> str:
+        """Asked when the part being saved changed elsewhere: "reload", "overwrite" or "".
+        ``changes``: its fields changed there, each a line (field_changes), said before the choice."""
         box = stale_question(self, name, channel, gone, changed_where(self._changed_from or {"elsewhere"}))
+        if changes:
+            box.setInformativeText("\n".join(changes) + "\n\n" + box.informativeText())
         box.exec()
         clicked = box.clickedButton()  # None when the box was closed otherwise
         return (clicked.property("answer") or "") if clicked is not None else ""
@@ -893,7 +944,8 @@ class MessagesView(QWidget):
         base = self._master_base if self._master_base is not None else self.current.master
         stored = self._stored(name, "master")
         if stored is None or stored.master != base:
-            answer = self.ask_stale(name, None, stored is None)
+            answer = self.ask_stale(name, None, stored is None,
+                                    field_changes(base, stored.master, values) if stored is not None else None)
             if answer == "reload":
                 self._reload("master", stored)
                 return
@@ -903,7 +955,10 @@ class MessagesView(QWidget):
                 self._change(f"edit master of {name}", lambda ws: store.save_message(ws, name, values),
                              saving="master")
                 return
-            base = stored.master  # written over as it reads now; a change made meanwhile is refused
+            # The fields typed here over the master as it reads now; those not typed keep the change
+            # made elsewhere.  A change made meanwhile is refused.
+            values = merged_fields(base, stored.master, values)
+            base = stored.master
         self._change(f"edit master of {name}",
                      lambda ws: store.save_message(ws, name, values, replace=True, expect=base), saving="master")
 
@@ -915,7 +970,8 @@ class MessagesView(QWidget):
         stored = self._stored(name, channel)
         now = stored.variants.get(channel) if stored is not None else None
         if now is None or (base is not None and now.fields != base):
-            answer = self.ask_stale(name, channel, now is None)
+            answer = self.ask_stale(name, channel, now is None,
+                                    field_changes(base or {}, now.fields, fields, channel) if now is not None else None)
             if answer == "reload":
                 self._reload(channel, stored)
                 return
@@ -926,6 +982,8 @@ class MessagesView(QWidget):
                              lambda ws: store.save_message(ws, name, master, variants={channel: fields}),
                              saving=channel)
                 return
+            if now is not None:  # as for the master: the typed fields over the version as it reads now
+                fields = merged_fields(base or {}, now.fields, fields)
             base = now.fields if now is not None else None
         self._change(f"edit {CHANNEL_LABELS[channel]} of {name}",
                      lambda ws: store.set_variant(ws, name, channel, fields, expect=base), saving=channel)
