@@ -87,3 +87,38 @@ def test_a_campaign_step_shows_its_other_currency_beside_its_revenue():
             "baseline_conversion": 1.0, "lift": 0.0}
     cells = campaign_cells(step, "USD")
     assert (cells[4], cells[8]) == ("50.00 USD · 30.00 EUR", "0.00 USD · 20.00 EUR")
+
+
+def _cut(label) -> str:
+    """What of ``label``'s text does not show: "" when it is read whole (on one line, or wrapped
+    at spaces on as many lines as it needs)."""
+    metrics = label.fontMetrics()
+    room = label.contentsRect().width()
+    if not label.wordWrap():
+        return "" if metrics.horizontalAdvance(label.text()) <= room else label.text()
+    if label.heightForWidth(label.width()) > label.height():
+        return label.text()  # wrapped, but on fewer lines than it needs
+    return " ".join(w for w in label.text().split() if metrics.horizontalAdvance(w) > room)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1024, 640)])
+def test_the_revenue_cards_note_is_read_whole_at_every_window_size(window, make_workspace, tmp_path, qtbot, size):
+    """A yen shop with orders in euros too: the card's note, "revenue net of refunds, JPY; other
+    currencies apart", is whole in the narrower card of a wide window as in a small one."""
+    ws = make_workspace("jpy.omnidesk", timezone="America/New_York", currency="JPY")
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [
+        order("#1", "ann@example.com", "10000", created="2026-05-04 10:00:00 -0400", Currency="JPY"),
+        order("#2", "cat@example.com", "80.00", created="2026-05-05 11:00:00 -0400", Currency="EUR",
+              billing_name="Cat Diaz")]))
+    window.resize(*size)
+    with time_machine.travel(NOW, tick=False):
+        dash = _shown(window, ws, qtbot)
+    QApplication.processEvents()
+    card = dash.cards["growth"]
+    note = card.note
+    assert note.text() == "revenue net of refunds, JPY; other currencies apart"
+    assert note.isVisible() and note.width() > 0
+    assert _cut(note) == "", (size, note.width(), note.fontMetrics().horizontalAdvance(note.text()))
+    assert card.title.text() == "New customers and revenue"
+    title = card.title
+    assert title.fontMetrics().horizontalAdvance(title.text()) <= title.contentsRect().width()

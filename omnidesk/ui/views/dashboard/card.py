@@ -95,8 +95,10 @@ class ChartCard(QFrame):
         self.note = QLabel()
         self.note.setObjectName("cardNote")
         self.note.setStyleSheet("color: palette(placeholder-text);")
-        # The note gives way (cut short) before the card grows wider than its column.
+        # The note gives way before the card grows wider than its column: onto a second line,
+        # between words, rather than cut short ("other currencie") in a narrow card.
         self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.note.setWordWrap(True)
         self.reading = QLabel("Reading…")
         self.reading.setStyleSheet("color: palette(placeholder-text);")
         self.reading.hide()
