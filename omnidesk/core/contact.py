@@ -20,7 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from omnidesk.core.cells import Normalized, bad, clean_cell, empty, is_placeholder, strip_type_prefix
 
-__all__ = ["mailbox_key", "mailbox_of", "normalize_email", "normalize_phone", "plain_email"]
+__all__ = ["is_placeholder_email", "mailbox_key", "mailbox_of", "normalize_email", "normalize_phone", "plain_email"]
 
 _ANGLE = re.compile(r"<([^<>]*)>")
 _SEVERAL_EMAILS = re.compile(r"@[^@]*[,;\s][^@]*@")
@@ -55,13 +55,22 @@ def normalize_email(raw: str) -> Normalized[str]:
     """Return the address lower-cased and syntax-checked (no DNS lookup).
 
     Accepts "mailto:" links and "Name <address>" forms.  Invalid addresses
-    give a problem such as "not a valid email: missing @".
+    give a problem such as "not a valid email: missing @"; one typed for "no
+    email" ("none@none.com", :func:`is_placeholder_email`) gives no address and
+    says so.
     """
     if raw and (plain := plain_email(raw)) is not None:
         return Normalized(plain, None, raw)
     text = clean_cell(raw)
     if not text or is_placeholder(text):
         return empty(raw)
+    got = _read_email(raw, text)
+    if got.value and is_placeholder_email(got.value):
+        return bad(raw, PLACEHOLDER_EMAIL)
+    return got
+
+
+def _read_email(raw: str, text: str) -> Normalized[str]:
     m = _ANGLE.search(text)
     if m:
         text = m.group(1).strip()
@@ -101,11 +110,35 @@ def plain_email(raw: str) -> str | None:
     """The everyday address lower-cased, or None: what :func:`normalize_email` gives it.
 
     When the lower case of ``raw`` is plain (see ``_plain_email``), every step of
-    ``normalize_email`` leaves it as it is but for the lower-casing, and it passes;
-    an import checks this first, for most of its millions of addresses.
+    ``normalize_email`` leaves it as it is but for the lower-casing, and it passes
+    unless it is a placeholder; an import checks this first, for most of its
+    millions of addresses.
     """
     low = raw.lower()
-    return low if _plain_email(low) else None
+    return low if _plain_email(low) and not is_placeholder_email(low) else None
+
+
+PLACEHOLDER_EMAIL = "a placeholder, not an address: left out"
+# What a till or a form gets typed when the customer gives no address: nobody's mailbox, and
+# shared by everyone it is typed for, so read as it would be, no email at all.  The words are
+# written in full ("none@none.com", "noemail@shop.com", "no@email.com", "na@na.com",
+# "test@test.com", "x@x.com"); an address at example.com stays one (demo data lives there).
+_FAKE_LOCALS = frozenset({
+    "none", "noemail", "no-email", "no_email", "no.email", "nomail", "no-mail", "no_mail", "no.mail",
+    "no", "n/a", "null", "nil", "noaddress", "no-address", "noreply", "no-reply", "no_reply",
+    "donotreply", "do-not-reply", "do_not_reply", "donotemail", "do-not-email", "unknown",
+})
+_FAKE_DOMAIN_NAMES = frozenset({"none", "noemail", "no-email", "nomail", "no-mail", "na", "n-a", "null", "test"})
+
+
+def is_placeholder_email(email: str) -> bool:
+    """Whether a read (lower-cased) address is one typed for "no email": a word such as "none" or
+    "noemail" before the "@" or as the domain's name, or the same short word both sides ("x@x.com")."""
+    local, _, domain = email.rpartition("@")
+    if local in _FAKE_LOCALS:
+        return True
+    name = domain.rsplit(".", 1)[0]
+    return name in _FAKE_DOMAIN_NAMES or (local == name and len(local) <= 3)
 
 
 def _plain_email(text: str) -> bool:
