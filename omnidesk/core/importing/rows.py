@@ -145,6 +145,19 @@ _country = functools.lru_cache(maxsize=4096)(nz.normalize_country)
 _TWO_SPACES = re.compile(r" {2,}")
 
 
+# Besides the words that mean nothing in any cell (:func:`nz.is_placeholder`), what a till or a form
+# gets typed for a street, a town or a postcode nobody gave.
+_NO_ADDRESS = frozenset({"na", "n.a.", "unknown", "no address", "not given", "not provided", ".", "..", "?", "0"})
+
+
+def _address_text(text: str) -> str:
+    """A street line, a town or a postcode as read, or "" for one typed for "nothing here" ("n/a",
+    "none", "-", "unknown"): such a cell is no address, and two records holding it share none."""
+    if text and (nz.is_placeholder(text) or text.casefold() in _NO_ADDRESS):
+        return ""
+    return text
+
+
 def _double_spaced(cell: str) -> tuple[str, str, str, str, str] | None:
     """A whole address in one cell, its parts two spaces apart, as Mailchimp's address field is
     exported (and imported): street (and a second street line), city, state, postcode, country
@@ -453,7 +466,7 @@ class RowNormalizer:
             spaced = _double_spaced(line)
             if spaced is not None:
                 line = spaced[0]
-        row.address = ", ".join(part.strip() for part in line.splitlines() if part.strip())
+        row.address = ", ".join(part.strip() for part in line.splitlines() if _address_text(part.strip()))
         row.city = get(f"{ship}city", _NOTHING)[0]
         row.region = get(f"{ship}region", _NOTHING)[0]
         raw_country, ci = get(f"{ship}country", _NOTHING)
@@ -462,6 +475,10 @@ class RowNormalizer:
             row.region = row.region or spaced[2]
             raw_country = raw_country or spaced[4]
         row.city, row.region, raw_country = clean_line(row.city), clean_line(row.region), clean_line(raw_country)
+        # "n/a" or "none" for a town is no town (nor two records' shared one); a region only by the
+        # words every cell means nothing by: "NA" is Naples' province.
+        row.city = _address_text(row.city)
+        row.region = "" if nz.is_placeholder(row.region) else row.region
         if raw_country:
             c = _country(raw_country)
             row.country = c.value or ""
@@ -491,8 +508,8 @@ class RowNormalizer:
         raw_post, _ = get(f"{ship}postcode", _NOTHING)
         if spaced is not None:
             raw_post = raw_post or spaced[3]
-        raw_post = clean_line(raw_post)
-        if raw_post:
+        raw_post = _address_text(clean_line(raw_post))
+        if raw_post and raw_post.strip("0 -"):  # "00000" is no postcode
             # A row with no country is read as the workspace's region's, unless every phone
             # on it is another country's: a Sydney customer's "2000" is no ZIP that lost a zero.
             country = row.country or (self.plan.region if self._in_region(row.phones) else None)
