@@ -202,6 +202,7 @@ EXTRA_NICKNAMES: dict[str, tuple[str, ...]] = {
     "fiona": ("fi",),
     "francesca": ("fran", "frankie"),
     "francesco": ("franco",),
+    "francisco": ("paco", "pancho", "curro"),
     "friedrich": ("fritz",),
     "georgina": ("georgie",),
     "giuseppe": ("beppe", "peppe"),
