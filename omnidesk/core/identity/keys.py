@@ -505,6 +505,23 @@ def given_names(first_name: str, middle_name: str = "") -> tuple[str, str]:
     return first, " ".join(w for w in rest if w and w not in _NOT_GIVEN)
 
 
+# A generational suffix written after a name ("John Carter Jr.", "Carter, Sr.", "John Jr."): it
+# tells a father from his son, where everything else they have (the name, the house, the landline)
+# is one.  Only after a word of the name, never a name alone ("Senior" is a surname too).
+_GENERATIONS = {"jr": "jr", "jnr": "jr", "junior": "jr", "sr": "sr", "snr": "sr", "senior": "sr",
+                "ii": "ii", "2nd": "ii", "iii": "iii", "3rd": "iii", "iv": "iv", "4th": "iv"}
+
+
+@lru_cache(maxsize=1 << 16)
+def generation(name: str) -> tuple[str, str]:
+    """A name column without a generational suffix at its end, and the suffix ("jr", "sr", "ii",
+    "iii", "iv"; "" for none): "Carter Jr." is ("Carter", "jr")."""
+    words = name.replace(",", " ").split()
+    if len(words) >= 2 and (suffix := _GENERATIONS.get(words[-1].rstrip(".").lower())):
+        return " ".join(words[:-1]), suffix
+    return name, ""
+
+
 def release_folding_caches() -> None:
     """Forget the names, cities and given names folded so far.
 

@@ -19,7 +19,7 @@ from omnidesk.core.channels import HAND
 from omnidesk.core.contact import mailbox_of
 from omnidesk.core.dialect import raw_rows
 from omnidesk.core.identity.employer import employers
-from omnidesk.core.identity.keys import fold, fold_address, given_names
+from omnidesk.core.identity.keys import fold, fold_address, generation, given_names
 from omnidesk.core.identity.scoring import Profile
 from omnidesk.core.identity.stats import postcode_key
 from omnidesk.core.models import Event, Identifier, ImportBatch, SourceRecord
@@ -120,13 +120,18 @@ class _ProfileMaker:
         emails = shared(values, values) if (values := tuple(emails)) else ()
         phones = shared(values, values) if (values := tuple(phones)) else ()
         externals = shared(values, values) if (values := tuple(externals)) else ()
-        key = (r[5], r[12])
+        # "Carter Jr.": the last name Carter, and a son (keys.generation), as "John Jr." is John.
+        last_name, suffix = generation(r[6]) if r[6] else ("", "")
+        first_name = r[5]
+        if not suffix and first_name and " " in first_name:
+            first_name, suffix = generation(first_name)
+        key = (first_name, r[12])
         names = self.given.get(key)
         if names is None:
             names = self.given[key] = given_names(*key)
-        last = self.last.get(r[6])
+        last = self.last.get(last_name)
         if last is None:
-            last = self.last[r[6]] = fold(r[6])
+            last = self.last[last_name] = fold(last_name)
         city = self.city.get(r[8])
         if city is None:
             city = self.city[r[8]] = fold(r[8])
@@ -159,7 +164,7 @@ class _ProfileMaker:
             r[0], r[1], r[2], intern(r[3]), intern(r[4]), names[0], last, emails, phones, externals,
             postcode, city, address, intern(r[10]) if r[10] else None, work, names[1],
             _reading(names[0], given_names(r[13])[0]) if r[13] else "",
-            _reading(last, fold(r[14])) if r[14] else "",
+            _reading(last, fold(r[14])) if r[14] else "", suffix,
         )
 
 

@@ -65,6 +65,7 @@ class Profile:
     # in them (a name in kanji with its furigana); empty otherwise (keys.name_forms).
     first_read: str = ""
     last_read: str = ""
+    suffix: str = ""  # a generational suffix of the name: "jr", "sr", "ii", … (keys.generation)
 
     def turn_round(self) -> None:
         """Swap first and last name (and their readings): the record wrote them the other way."""
@@ -746,6 +747,8 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
                     other = True
                     reasons.append("same birthday (day and month)")
                 conflict = _also(conflict, "different birthdays")
+    if a.suffix != b.suffix:
+        conflict = _generations(a, b, conflict)
 
     if conflict is not None:
         decision = "review" if w >= model.review_threshold and strong else "apart"
@@ -763,6 +766,26 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
         decision = "apart"
     return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped, side,
                      ll == "different" and conflict is None)
+
+
+GENERATIONS_DIFFER = "different generations (Jr., Sr.)"
+GENERATION_ONE_SIDE = "a Jr. or Sr. on one side only"
+
+
+def _generations(a: Profile, b: Profile, conflict: str | None) -> str | None:
+    """``conflict`` with what two records' generational suffixes say against one person.
+
+    A father and his son share a name, a house and a landline: "Sr." against "Jr." (or "II"
+    against "III") tells two people, like two birthdays.  A suffix on one record only is a
+    little against: such a pair waits in Review unless an email, a customer id or the full
+    birthday is the same on both.
+    """
+    if a.suffix and b.suffix:
+        return _also(conflict, GENERATIONS_DIFFER)
+    if ((a.birthday and a.birthday == b.birthday and not a.birthday.startswith("--"))
+            or not set(a.emails).isdisjoint(b.emails) or not set(a.externals).isdisjoint(b.externals)):
+        return conflict
+    return _also(conflict, GENERATION_ONE_SIDE)
 
 
 def _also(conflict: str | None, what: str) -> str:
@@ -959,6 +982,8 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
         if level == "agree":
             other = True
             reasons.append("same birthday (day and month)")
+    if a.suffix != b.suffix:
+        conflict = _generations(a, b, conflict)
 
     if conflict is not None:
         # Different first names with only a surname and a town in common are a household,
