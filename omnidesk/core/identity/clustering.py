@@ -234,6 +234,57 @@ class Clusters:
             _tie_names(self.tied.setdefault(self.find(i), []), {x, y})
 
 
+class _Held:
+    """The emails, phones and postcodes of the clusters a phase's pairs joined by a phone alone touch.
+
+    Read once from the records when the first such pair's turn comes (the clusters' members found by
+    their roots in numpy), and kept up as those clusters join.
+    """
+
+    def __init__(self, profiles: Sequence[Profile], cl: Clusters, lefts, rights, by_phone) -> None:
+        import numpy as np
+
+        self.cl = cl
+        roots = np.frombuffer(cl.parent, dtype=np.int32).copy()
+        while not np.array_equal(jumped := roots[roots], roots):
+            roots = jumped
+        ends = np.concatenate((np.frombuffer(lefts, dtype=np.int32)[by_phone],
+                               np.frombuffer(rights, dtype=np.int32)[by_phone]))
+        wanted = np.unique(roots[ends])
+        self.values: dict[int, tuple[set, set, set]] = {int(r): (set(), set(), set()) for r in wanted.tolist()}
+        for i in np.flatnonzero(np.isin(roots, wanted)).tolist():
+            p = profiles[i]
+            emails, phones, postcodes = self.values[int(roots[i])]
+            emails.update(p.emails)
+            phones.update(p.phones)
+            if p.postcode:
+                postcodes.add(p.postcode)
+
+    def joined(self, ri: int, rj: int, root: int) -> None:
+        """The clusters of roots ``ri`` and ``rj`` were just joined under ``root``."""
+        parts = [self.values.pop(r) for r in {ri, rj} if r in self.values]
+        if len(parts) == 2:
+            for into, more in zip(*parts):
+                into.update(more)
+        if parts:
+            self.values[root] = parts[0]
+
+    def apart(self, i: int, j: int) -> str | None:
+        """What tells the clusters of ``i`` and ``j`` apart where a shared phone is all that joins them:
+        each an email the other lacks, and each a phone or a postcode the other lacks; else None."""
+        ri, rj = self.cl.find(i), self.cl.find(j)
+        if ri == rj or ri not in self.values or rj not in self.values:
+            return None
+        (ei, pi, ci), (ej, pj, cj) = self.values[ri], self.values[rj]
+        if not (ei - ej and ej - ei):
+            return None
+        if pi - pj and pj - pi:
+            return "each has its own email and phone"
+        if ci - cj and cj - ci:
+            return "each has its own email and postcode"
+        return None
+
+
 def _turn_round(p: Profile, anchor: Profile) -> None:
     """Turn ``p``'s first and last name round when it joined ``anchor``'s customer written the other way.
 
@@ -400,7 +451,10 @@ def _rejections(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
     return out
 
 
-_AUTO, _SWAPPED, _RESPLIT, _RENAMED = 1, 2, 4, 8  # flags of a scored pair
+_AUTO, _SWAPPED, _RESPLIT, _RENAMED, _BY_PHONE = 1, 2, 4, 8, 16  # flags of a scored pair
+# What else than a phone makes a pair's evidence strong (scoring._score): without any of it, an
+# automatic pair hangs on the phone alone (_BY_PHONE).
+_NOT_BY_PHONE = ("same email", "same customer id", "same address", "same birthday", "same employer")
 PAIRS_PER_STEP = 65_536  # candidate pairs compared between two progress reports
 # From this many pairs in a phase, half of them are scored in a forked child (forking.py):
 # forking a process of a few hundred MB costs a few milliseconds, scoring 50,000 pairs a
@@ -451,7 +505,9 @@ def _score_steps(pairs, cl: Clusters, profiles: Sequence[Profile], freq: Frequen
                 lefts.append(i)
                 rights.append(j)
                 flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0)
-                             | (_RESPLIT if s.resplit else 0) | (_RENAMED if s.renamed else 0))
+                             | (_RESPLIT if s.resplit else 0) | (_RENAMED if s.renamed else 0)
+                             | (_BY_PHONE if s.decision == "auto" and "same phone" in s.reasons
+                                and not any(r in s.reasons for r in _NOT_BY_PHONE) else 0))
                 if s.decision == "review":
                     kept[(i, j)] = s
         into.count += count
@@ -664,6 +720,7 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
     exact_pairs, name_pairs = candidate_pair_sets(profiles, only)
     if isinstance(model, ModelFit):
         model = model.model(profiles)
+    freq.shared = shared_identifiers(profiles)
     cl = Clusters(profiles, _rejections(rejected))
     for i, p in enumerate(profiles):
         if p.customer_id is not None and by_customer[p.customer_id] != i:
@@ -717,9 +774,13 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
         else:
             stands = (lambda i, j: i not in ambiguous and j not in ambiguous) if ambiguous else None
         torn, stands = _torn_between_kept_apart(profiles, lefts, rights, flags, cl, stands)
-        # Strongest evidence first; ties in a fixed order.
+        # Strongest evidence first; ties in a fixed order.  A pair joined by nothing but a phone
+        # comes after all others: a record with a customer's exact email is that customer's before
+        # a number it shares with someone else can take it elsewhere.
+        by_phone = (np.frombuffer(flags, dtype=np.int8) & _BY_PHONE) != 0
         order = np.lexsort((np.frombuffer(rights, dtype=np.int32), np.frombuffer(lefts, dtype=np.int32),
-                            -np.frombuffer(weights, dtype=np.float64))) if weights else np.empty(0, np.int64)
+                            -np.frombuffer(weights, dtype=np.float64), by_phone)) if weights else np.empty(0, np.int64)
+        held = None  # read when the first of those comes, after every other union of the phase
         # Read a chunk at a time: as one list of Python ints, the order of a million pairs is 40 MB.
         for k in (k for at in range(0, len(order), PAIRS_PER_STEP)
                   for k in order[at:at + PAIRS_PER_STEP].tolist()):
@@ -738,6 +799,17 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
                 cl.resplit(profiles, i, j)
             elif (f & _SWAPPED or i in cl.turned or j in cl.turned) and names_swapped(profiles[i], profiles[j]):
                 cl.unswap(profiles, i, j)
+            if f & _BY_PHONE and held is None:
+                held = _Held(profiles, cl, lefts, rights, by_phone)
+            if f & _BY_PHONE and (apart := held.apart(i, j)) is not None:
+                # Each its own email and its own phone or home: the number they share is not enough.
+                if weights[k] >= model.review_threshold:
+                    s = score_pair(profiles[i], profiles[j], freq, model)
+                    s.weight = weights[k]
+                    s.reasons.append(f"not merged: {apart}")
+                    reviews.append((i, j, s))
+                continue
+            before = (cl.find(i), cl.find(j)) if held is not None else None
             if f & _AUTO:
                 # Two customers each holding one way of writing the names ("Tanaka Taro" and
                 # "タロウ タナカ" in one, 太郎 田中 read Taro Tanaka in the other, 田中 太郎 with
@@ -751,9 +823,11 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
                         s.weight = weights[k]
                         s.reasons.append(not_merged(why, s.reasons))
                         reviews.append((i, j, s))
+                elif before is not None:
+                    held.joined(*before, cl.find(i))
             else:
                 reviews.append((i, j, kept[(i, j)]))
-        del weights, lefts, rights, flags, kept, order
+        del weights, lefts, rights, flags, kept, order, held, by_phone
     roots = array("i", (cl.find(i) for i in range(len(profiles))))  # the clusters are final from here
     # Nearly every pair is scored: the comparison caches' memory goes back before the namesakes'
     # arrays are made (a million records' take some 40 MB), and serves the writing that follows.
@@ -768,6 +842,53 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
         if cl.find(i) != cl.find(j) and cl.why_not(i, j) != "rejected by you":
             final_reviews.append((i, j, s))
     return Plan(roots, final_reviews, pairs_scored, ambiguous)
+
+
+SHARED_NAMES = 4  # clearly different last names giving one email or phone: a shop's, not a family's
+
+
+def shared_identifiers(profiles: Sequence[Profile]) -> dict[str, int]:
+    """The emails and phones that records of ``SHARED_NAMES`` or more clearly different last
+    names give, each with how many such names (``scoring.Frequencies.shared``).
+
+    A family shares one surname, mostly; a shop's own landline typed at the till for its
+    customers, or an office's front desk address, is given by strangers.  Only values held
+    by that many records are looked at, found by their hashes in numpy first.
+    """
+    import numpy as np
+
+    hashes, owners = array("q"), array("i")
+    for i, p in enumerate(profiles):
+        if p.last and (p.emails or p.phones):
+            for v in (*p.emails, *p.phones):
+                hashes.append(hash(v))
+                owners.append(i)
+    if len(hashes) < SHARED_NAMES:
+        return {}
+    h, o = np.frombuffer(hashes, dtype=np.int64), np.frombuffer(owners, dtype=np.int32)
+    order = np.argsort(h, kind="stable")
+    h, o = h[order], o[order]
+    starts = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1])))
+    sizes = np.diff(np.append(starts, len(h)))
+    out: dict[str, int] = {}
+    for start, size in zip(starts[sizes >= SHARED_NAMES].tolist(), sizes[sizes >= SHARED_NAMES].tolist()):
+        by_value: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for i in o[start:start + size].tolist():
+            p = profiles[i]
+            for v in (*p.emails, *p.phones):
+                by_value[v].add((p.last, p.first))
+        for v, held in by_value.items():
+            if len({last for last, _ in held}) < SHARED_NAMES or hash(v) != h[start]:
+                continue
+            names: list[tuple[str, str]] = []  # one of each clearly different last name
+            for last, first in sorted(held):
+                # Written "Last, First" somewhere, a name's two parts trade places: no new name.
+                if all(last_name_level(last, n) == "different" and last_name_level(last, f) == "different"
+                       and (not first or last_name_level(first, n) == "different") for n, f in names):
+                    names.append((last, first))
+            if len(names) >= SHARED_NAMES:
+                out[v] = len(names)
+    return out
 
 
 def customers_conflict(left: Sequence[Profile], right: Sequence[Profile], *, renamed: bool = False,

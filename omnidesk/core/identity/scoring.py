@@ -131,6 +131,11 @@ PRIOR_U: dict[str, dict[str, float]] = {
 # place, where a relative two doors down or born a year later is far likelier.
 FIXED_U = frozenset({("address", "number"), ("address", "street"), ("birthday", "typo")})
 INITIAL_BITS = 0.5  # an initial that agrees with a name: a little, whatever the data say
+# An email or phone that records of several clearly different names give (Frequencies.shared):
+# as much as a shared postcode, never enough alone to merge.
+SHARED_BITS = _bits(PRIOR_M["phone"]["agree"], 0.01)
+SHARED_PHONE = "a phone several people share"
+SHARED_EMAIL = "an email several people share"
 
 
 @dataclass
@@ -189,6 +194,10 @@ class Frequencies:
     n_postcode: int = 0
     n_city: int = 0
     n_work: int = 0
+    # Emails and phones given with several clearly different last names (a shop's landline typed
+    # at the till for its customers, an office's front desk): value -> how many such names.
+    # Filled by the clustering from the records it compares (clustering.shared_identifiers).
+    shared: dict = field(default_factory=dict)
 
     @classmethod
     def from_profiles(cls, profiles) -> Frequencies:
@@ -605,18 +614,33 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
     x, y = a.emails, b.emails
     if x and y:
         if (x[0] == y[0]) if len(x) == 1 and len(y) == 1 else not set(x).isdisjoint(y):
-            w += wb[("email", "agree")]
-            shared_email = strong = True
-            reasons.append("same email")
+            shared = freq.shared
+            if shared and all(v in shared for v in set(x).intersection(y)):
+                w += SHARED_BITS  # an office's front desk address: where, not who (as a shared phone)
+                other = True
+                reasons.append(SHARED_EMAIL)
+            else:
+                w += wb[("email", "agree")]
+                strong = True
+                reasons.append("same email")
+            shared_email = True
         else:
             w += wb[("email", "disagree")]
             told_apart = True
     x, y = a.phones, b.phones
     if x and y:
         if (x[0] == y[0]) if len(x) == 1 and len(y) == 1 else not set(x).isdisjoint(y):
-            w += wb[("phone", "agree")]
-            strong = True
-            reasons.append("same phone")
+            shared = freq.shared
+            if shared and all(v in shared for v in set(x).intersection(y)):
+                # A number many different people give (the shop's own phone typed at the till)
+                # says where they were, not who they are: weak evidence, like a postcode.
+                w += SHARED_BITS
+                other = True
+                reasons.append(SHARED_PHONE)
+            else:
+                w += wb[("phone", "agree")]
+                strong = True
+                reasons.append("same phone")
         else:
             w += wb[("phone", "disagree")]
             told_apart = True
@@ -853,18 +877,19 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
     conflict = None
 
     shared_email = False
-    level = levels.get("email")
-    if level is not None:
-        w += bits("email", level)
-        if level == "agree":
-            shared_email = strong = True
-            reasons.append("same email")
-    level = levels.get("phone")
-    if level is not None:
-        w += bits("phone", level)
-        if level == "agree":
-            strong = True
-            reasons.append("same phone")
+    for kind, held_a, held_b, said in (("email", a.emails, b.emails, SHARED_EMAIL),
+                                       ("phone", a.phones, b.phones, SHARED_PHONE)):
+        level = levels.get(kind)
+        if level == "agree" and freq.shared and all(v in freq.shared for v in set(held_a) & set(held_b)):
+            w += SHARED_BITS  # many different people give it: where, not who (see _score)
+            other = True
+            reasons.append(said)
+        elif level is not None:
+            w += bits(kind, level)
+            if level == "agree":
+                strong = True
+                reasons.append(f"same {kind}")
+        shared_email = shared_email or (kind == "email" and level == "agree")
     if a.externals and b.externals:
         shared = set(a.externals) & set(b.externals)
         if shared:
