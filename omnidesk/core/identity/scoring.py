@@ -611,6 +611,8 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
 
     shared_email = False
     told_apart = False  # an email, phone or customer id of each, not the other's
+    anchored = False  # strong evidence besides the address: an email, phone, customer id, birthday, employer
+    own = False  # each its own phone, customer id of one system, or address at one firm (not a second email)
     x, y = a.emails, b.emails
     if x and y:
         if (x[0] == y[0]) if len(x) == 1 and len(y) == 1 else not set(x).isdisjoint(y):
@@ -621,7 +623,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
                 reasons.append(SHARED_EMAIL)
             else:
                 w += wb[("email", "agree")]
-                strong = True
+                strong = anchored = True
                 reasons.append("same email")
             shared_email = True
         else:
@@ -639,11 +641,11 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
                 reasons.append(SHARED_PHONE)
             else:
                 w += wb[("phone", "agree")]
-                strong = True
+                strong = anchored = True
                 reasons.append("same phone")
         else:
             w += wb[("phone", "disagree")]
-            told_apart = True
+            told_apart = own = True
     x, y = a.externals, b.externals
     if x and y:
         if len(x) == 1 and len(y) == 1:
@@ -655,11 +657,11 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
                 {v.split(":", 1)[0] for v in y})
         if shared:
             w += 20.0
-            strong = True
+            strong = anchored = True
             reasons.append("same customer id")
         elif same_channel:
             w -= 6.0
-            told_apart = True
+            told_apart = own = True
             reasons.append("different customer ids in one system")
 
     address = date = None  # levels read early where a last name differs (renamed)
@@ -739,15 +741,14 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
 
     if a.employers and b.employers and not shared_email:
         how = same_employer(a.employers, b.employers)
-        if how is not None:
+        # Two addresses at one firm's domain (patricia.lee@ and patrick.lee@harborlaw.com) are
+        # colleagues as often as one person: only a company column names the employer then.
+        own = own or how == "domain"
+        if how == "company":
             u = Frequencies._u(freq.work, freq.n_work, stem(a.employers[0]), model)
             w += _bits(m["employer"]["agree"], max(u, model.u["employer"]["agree"]))
-            if how == "company":
-                strong = True
-                reasons.append("same employer")
-            else:
-                other = True
-                reasons.append("same work email domain")
+            strong = anchored = True
+            reasons.append("same employer")
 
     day_agrees = False
     if a.birthday and b.birthday:
@@ -762,7 +763,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
         else:
             w += wb[("birthday", level)]
             if level == "exact":
-                strong = True
+                strong = anchored = True
                 reasons.append("same birthday")
             elif level == "typo":
                 reasons.append("birthdays a digit apart")
@@ -780,6 +781,11 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
         decision = "auto" if w >= model.auto_threshold else ("review" if w >= model.review_threshold else "apart")
         if decision == "auto" and (fl == UNREADABLE or ll == UNREADABLE):
             decision = "review"  # names not compared: two of a household would pass as one
+        elif decision == "auto" and own and not anchored:
+            # Name and address alone, and each its own phone or address at one firm: namesakes at
+            # one office or building are two people as often as one; the user says.  (A second
+            # email alone is no such sign: people keep a work one.)
+            decision = "review"
     elif day_agrees and (fl == "exact" or fl == "nickname") and ll == "exact" and w >= model.auto_threshold:
         decision = "auto"
     elif other and fl in _NAME_AGREES and ll in _NAME_AGREES and street and not told_apart:
@@ -877,6 +883,8 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
     conflict = None
 
     shared_email = False
+    anchored = False  # as in _score
+    own = levels.get("phone") == "disagree"  # as in _score
     for kind, held_a, held_b, said in (("email", a.emails, b.emails, SHARED_EMAIL),
                                        ("phone", a.phones, b.phones, SHARED_PHONE)):
         level = levels.get(kind)
@@ -887,19 +895,20 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
         elif level is not None:
             w += bits(kind, level)
             if level == "agree":
-                strong = True
+                strong = anchored = True
                 reasons.append(f"same {kind}")
         shared_email = shared_email or (kind == "email" and level == "agree")
     if a.externals and b.externals:
         shared = set(a.externals) & set(b.externals)
         if shared:
             w += 20.0
-            strong = True
+            strong = anchored = True
             reasons.append("same customer id")
         else:
             same_channel = {x.split(":", 1)[0] for x in a.externals} & {x.split(":", 1)[0] for x in b.externals}
             if same_channel:
                 w -= 6.0
+                own = True
                 reasons.append("different customer ids in one system")
 
     if swapped or side == 3:
@@ -976,22 +985,21 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
     if a.employers and b.employers and not shared_email:
         # A shared email address already says all its domain could: counted once.
         how = same_employer(a.employers, b.employers)
-        if how is not None:
+        # Two addresses at one firm's domain (patricia.lee@ and patrick.lee@harborlaw.com) are
+        # colleagues as often as one person: only a company column names the employer then.
+        own = own or how == "domain"
+        if how == "company":
             # A town's big employer proves less than a small firm: weighed by how common it is.
             u = Frequencies._u(freq.work, freq.n_work, stem(a.employers[0]), model)
             w += _bits(model.m["employer"]["agree"], max(u, model.u["employer"]["agree"]))
-            if how == "company":
-                strong = True
-                reasons.append("same employer")
-            else:
-                other = True
-                reasons.append("same work email domain")
+            strong = anchored = True
+            reasons.append("same employer")
 
     level = levels.get("birthday")
     if level is not None:
         w += bits("birthday", level)
         if level == "exact":
-            strong = True
+            strong = anchored = True
             reasons.append("same birthday")
         elif level == "typo":
             # A digit slipped: a little against, never a veto.
@@ -1020,6 +1028,8 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
             # Names not compared (kanji against Latin letters): one mailbox's two people would
             # pass as one, so the user says.
             decision = "review"
+        elif decision == "auto" and own and not anchored:
+            decision = "review"  # name and address alone, each its own phone (see _score)
     elif (levels.get("birthday_day") == "agree" and fl in ("exact", "nickname") and ll == "exact"
           and w >= model.auto_threshold):
         # A name rare enough to reach the threshold with the same day and month of birth (one
