@@ -1456,7 +1456,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         from omnidesk.ui.dialogs.import_wizard import ImportWizard
 
         wizard = ImportWizard(self.workspace, list(files), self.runner, self, expand=self.unpacked.expand,
-                              empty_member=self.unpacked.empty_member)
+                              empty_member=self.unpacked.empty_member, skipped=self.unpacked.skipped)
 
         def on_finished(results) -> None:
             runs = [(plan, result) for plan, result in wizard.runs if result.batch_id]

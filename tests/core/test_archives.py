@@ -179,3 +179,45 @@ def test_a_member_with_a_header_and_no_rows_is_nothing_to_import_not_an_error(tm
     (empty,) = [item for item in map(json.loads, out.splitlines()) if item["file"].startswith("non")]
     assert empty == {"file": "nonsubscribed_email_audience_export_6a.csv", "archive": "mailchimp_export_6a.zip",
                      "nothing_to_import": True, "note": "no contacts in it — nothing to import"}
+
+
+@pytest.mark.parametrize("name, note", [
+    ("readme.txt", "This export was made by MyTool.\nSee the docs for what each column means.\n"),
+    ("notes.txt", "Exported on request, as agreed on the phone.\nThe list holds everyone who opted in, "
+                  "and some who did not.\nAsk Sam before you send anything.\n"),
+    ("LICENSE.txt", "Copyright the shop\nAll rights reserved\n"),
+])
+def test_a_readme_of_several_lines_in_a_zip_is_named_and_skipped_not_imported(tmp_path, capsys, monkeypatch,
+                                                                           name, note):
+    """An export's readme, however many lines it has, is a note: named and skipped, with why, and the
+    rest of the archive imports with exit status 0."""
+    from tests.helpers import run_cli
+
+    own_temp_folder(tmp_path, monkeypatch)
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("old.csv", SUB)
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("subscribed_members_export_1a.csv", SUB)
+        z.writestr(name, note)
+        z.write(inner, "older.zip")
+    status, out, err = run_cli(capsys, "import", archive, "-w", tmp_path / "w.omnidesk")
+    assert status == 0, err
+    assert "error" not in err
+    assert f"export.zip: skipped {name}: a text file of prose (a note or readme, not a table)." in err
+    assert "export.zip: skipped older.zip: an archive inside the archive" in err
+    assert "subscribed_members_export_1a.csv" in out and "imported 1," in out
+
+
+def test_a_one_column_text_list_in_a_zip_is_still_imported(tmp_path):
+    """A .txt of one column (emails, or names) is a table, not a note."""
+    archive = tmp_path / "lists.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("emails.txt", "Email\nann@example.com\nbob@example.com\n")
+        z.writestr("names.txt", "Name\nAnn Lee\nBob Stone\nCat Mary Jones\n")
+        z.writestr("people.txt", "Name\tNote\nAnn Lee\tMet her at the fair. She wants the catalogue.\n")
+    skipped: list[str] = []
+    files = expand_archives([archive], tmp_path / "unpacked", skipped)
+    assert sorted(f.name for f in files) == ["emails.txt", "names.txt", "people.txt"]
+    assert skipped == []

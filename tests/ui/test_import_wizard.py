@@ -668,6 +668,47 @@ def test_a_member_of_a_zip_with_a_header_and_no_rows_is_said_plainly_not_left_ou
     assert window.workspace.counts()["source_records"] == 3
 
 
+def test_what_a_zip_holds_and_is_not_imported_is_named_on_the_files_page(window, qtbot, tmp_path, monkeypatch):
+    """File › Import on an export's zip: the archive inside it and its readme are named on the files
+    page with why they are skipped, the readme is not listed as a file to import, and a later
+    wizard does not repeat them."""
+    import tempfile
+
+    from omnidesk.core import tempfiles
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(tempfiles, "_folder", None)
+    window.open_workspace(_new_workspace(tmp_path))
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("old.csv", "Email,Name\nold@example.com,Old Timer\n")
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("subscribed.csv", "Email,Name\nzed@example.com,Zed Zane\n")
+        z.writestr("readme.txt", "This export was made by MyTool.\nSee the docs.")
+        z.write(inner, "older.zip")
+    window.import_files([archive])
+    wizard = window.import_wizard
+    page = wizard.files_page
+    assert [p.name for p in page.rows] == ["subscribed.csv"]
+    said = page.skipped.text()
+    assert page.skipped.isVisible()
+    assert "older.zip" in said and "an archive inside the archive, which is not unpacked" in said
+    assert "readme.txt" in said and "a text file of prose (a note or readme, not a table)" in said
+    assert "1 file ready" in page.status.text()
+    wizard.next()
+    wizard.next()
+    finish(wizard, qtbot)
+    assert window.workspace.counts()["source_records"] == 1
+    wizard.accept()
+    qtbot.waitUntil(lambda: window.import_wizard is None, timeout=5000)
+    window.import_files([write_csv(tmp_path / "a.csv", ["Email", "Name"], [["ann@example.com", "Ann Lee"]])])
+    assert not window.import_wizard.files_page.skipped.isVisible()
+    assert "older.zip" not in window.import_wizard.files_page.skipped.text()
+    window.import_wizard.reject()
+
+
 def _new_workspace(tmp_path: Path) -> Path:
     path = tmp_path / "fresh.omnidesk"
     Workspace.create(path).close()

@@ -152,6 +152,13 @@ def _nothing_to_import(path: Path, passed: list[tuple[str, str]]) -> UserError:
                      f"was imported: {shown}{more}.")
 
 
+# The names an export gives its notes (readme.txt, LICENSE.txt): prose, however it happens to split.
+NOTE_NAMES = frozenset({"readme", "read me", "read_me", "read-me", "license", "licence", "notes", "note",
+                        "changelog", "changes", "about"})
+_PROSE = "a text file of prose (a note or readme, not a table)"
+_SAMPLE_LINES = 30
+
+
 def _not_a_table(path: Path) -> str | None:
     """Why an unpacked text file is no table to import (a readme, a note), or None when it is one."""
     from omnidesk.core.importing.sniff import UnreadableFileError, read_records, sniff
@@ -167,7 +174,34 @@ def _not_a_table(path: Path) -> str | None:
         return "a text file that cannot be read as a table"
     if first is None:
         return "a text file with no rows under its first line (a note, not a table)"
+    if _is_prose(path, fmt.encoding, fmt.delimiter):
+        return _PROSE
     return None
+
+
+def _is_prose(path: Path, encoding: str, delimiter: str) -> bool:
+    """True for a note written in sentences: its lines do not split into the same number of columns
+    (one column, or as many as a sentence has commas), and they read as sentences, or the file is
+    named as notes are (readme, license).  A one-column list of emails or names is a table: its
+    lines are a word or three, with no sentence's end."""
+    import csv
+
+    try:
+        with path.open(encoding=encoding, errors="replace", newline="") as fh:
+            lines = [line for line in (fh.readline() for _ in range(_SAMPLE_LINES)) if line.strip()]
+    except (OSError, LookupError):
+        return False
+    if not lines:
+        return False
+    widths = {len(row) for row in csv.reader(lines, delimiter=delimiter or ",")}
+    if len(widths) == 1 and widths != {1}:
+        return False  # every line splits into the same columns: a table
+    if PurePosixPath(path.name).stem.strip().lower() in NOTE_NAMES:
+        return True
+    words = [len(line.split()) for line in lines]
+    sentences = sum(1 for line, n in zip(lines, words) if n >= 4 and line.rstrip()[-1:] in ".!?:")
+    # Lines of many words with no sentence's end are prose only when nothing splits them.
+    return sentences * 2 >= len(lines) or (widths == {1} and sum(words) >= 6 * len(lines))
 
 
 def _digest(path: Path) -> str:
@@ -274,6 +308,7 @@ class Unpacked:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
         self.origins.clear()
+        self.skipped.clear()  # said for this session's zips: the next session's are its own
 
     def __enter__(self) -> Unpacked:
         return self

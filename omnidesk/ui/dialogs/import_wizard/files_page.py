@@ -28,6 +28,8 @@ from omnidesk.ui.widgets.empty_state import EmptyState
 from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, FileEntry, NOTICE_COLOR, _html
 from omnidesk.ui.dialogs.import_wizard.widgets import ElidedLabel, NoWheelComboBox, _bold, _muted
 
+SKIPPED_SHOWN = 4  # sentences about skipped ZIP members; the rest are counted
+
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
     from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
 
@@ -216,8 +218,15 @@ class FilesPage(QWizardPage):
         self.pages = QStackedLayout(holder)
         self.pages.addWidget(self.empty)
         self.pages.addWidget(self.list)
+        # What the ZIPs held that is not imported (an archive inside one, a readme), with why.
+        self.skipped = QLabel()
+        self.skipped.setWordWrap(True)
+        self.skipped.setTextFormat(Qt.TextFormat.RichText)
+        self.skipped.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.skipped.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(holder, 1)
+        layout.addWidget(self.skipped)
         layout.addLayout(buttons)
         self.rows: dict[Path, tuple[QListWidgetItem, FileRow]] = {}
 
@@ -267,8 +276,19 @@ class FilesPage(QWizardPage):
             if bad:
                 parts.append(f"{bad:,} left out")
         self.status.setText(" · ".join(parts))
+        self._show_skipped()
         self._update_buttons()
         self.completeChanged.emit()
+
+    def _show_skipped(self) -> None:
+        """Name what the ZIPs held and are not imported, with why, as the command line does."""
+        said = list(self.wiz.skipped)
+        shown = said[:SKIPPED_SHOWN]
+        if len(said) > len(shown):
+            shown.append(f"and {counted(len(said) - len(shown), 'more file')}.")
+        self.skipped.setText(f'<span style="color:{NOTICE_COLOR}">' + "<br>".join(_html(line) for line in shown)
+                             + "</span>" if said else "")
+        self.skipped.setVisible(bool(said))
 
     def _give_alt_key(self) -> None:
         """Alt+E to the encoding of the file the list is on, else of the first file that has one."""

@@ -60,7 +60,8 @@ class ImportWizard(QWizard):
 
     def __init__(self, workspace: Workspace, files: list[Path], runner: TaskRunner, parent=None,
                  expand: Callable[[list[Path]], list[Path]] | None = None,
-                 empty_member: Callable[[Path, BaseException], str | None] | None = None) -> None:
+                 empty_member: Callable[[Path, BaseException], str | None] | None = None,
+                 skipped: Sequence[str] | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.runner = runner
@@ -70,6 +71,9 @@ class ImportWizard(QWizard):
         # The archive a file came from, when it has a header and no rows (``Unpacked.empty_member``):
         # listed as having nothing to import, not as a file that cannot be imported.
         self.empty_member = empty_member
+        # What the ZIPs held and are not imported, one sentence each with why (``Unpacked.skipped``,
+        # which grows as zips are added here): named on the files page.
+        self.skipped: Sequence[str] = skipped if skipped is not None else []
         self.entries: list[FileEntry] = []
         self.results: list[ImportResult] = []
         self.runs: list[tuple[ImportPlan, ImportResult]] = []
