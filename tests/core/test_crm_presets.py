@@ -305,9 +305,10 @@ def test_linkedin_connections_with_notes_and_a_member_who_left(ws, tmp_path):
     result = imported(ws, f, preset="linkedin_connections", kind="contacts", channel="social")
     assert (result.rows, result.imported, result.skipped, result.new_customers, result.events) == (3, 2, 1, 2, 0)
     assert result.skipped_rows == {NOBODY: [2]}
+    assert result.skipped_lines == {NOBODY: [6]}  # under LinkedIn's notes, an empty line and the header
     assert result.summary()["skipped"] == 1
     assert result.skip_notes() == [
-        "1 row skipped, with no name, email, phone or ID (row 2): kept as read, but not made into customers."]
+        "1 row skipped, with no name, email, phone or ID (line 6): kept as read, but not made into customers."]
     mia, gone, noah = records(ws)
     assert (mia.external_id, mia.company, mia.email) == (
         "https://www.linkedin.com/in/mia-ng-4a1b2c", "Ng Florals", "mia@example.com")
@@ -370,7 +371,7 @@ def test_meta_leads_center_rows_are_leads(ws, tmp_path):
         ("lead_form", "Lead form submitted: Spring promo", "2024-04-22T18:40:00")]
     assert result.skipped_rows == {TEST_LEAD: [3]}
     [note] = result.skip_notes()
-    assert "test lead" in note and "row 3" in note
+    assert "test lead" in note and "(line 4)" in note
     quinn = records(ws)[0]
     assert json.loads(quinn.values_json)["status"] == "Intake"
     assert [c.email for c in customers(ws)] == ["quinn@example.com", "rosa@example.com"]

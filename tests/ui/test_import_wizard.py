@@ -298,7 +298,7 @@ def test_preview_shows_first_twenty_rows(make_wizard, tmp_path):
     wizard.next()
     model = wizard.mapping_page.model
     assert model.rowCount() == 20
-    assert model.headerData(19, Qt.Orientation.Vertical) == "20"
+    assert model.headerData(19, Qt.Orientation.Vertical) == "21"  # its line in the file, under the header
 
 
 def test_kind_channel_and_warnings_on_mapping_page(make_wizard, tmp_path):
@@ -465,7 +465,7 @@ def test_the_trial_run_says_which_rows_are_nobody(make_wizard, ws, qtbot, tmp_pa
     qtbot.waitUntil(check.isComplete, timeout=5000)
     assert {k: check.table.value(0, k) for k in ("rows", "imported", "new_customers")} == {
         "rows": "2", "imported": "1", "new_customers": "1"}
-    assert "1 row skipped, with no name, email, phone or ID (row 2)" in check.notes.text()
+    assert "1 row skipped, with no name, email, phone or ID (line 3)" in check.notes.text()  # the header is line 1
 
 
 def test_rows_of_an_erased_person_are_said_to_be_left_out(make_wizard, ws, qtbot, tmp_path):

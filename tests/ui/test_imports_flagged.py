@@ -45,7 +45,7 @@ def test_flagged_rows_are_listed_with_their_reason_and_saved_again(window, qtbot
     assert model.rowCount() == 3 and imports.report_button.isEnabled()
     assert imports.flagged_title.text().startswith("list.csv: 3 flagged rows, imported as they are")
     rows = [[model.index(r, c).data() for c in range(3)] for r in range(3)]
-    assert [r[0] for r in rows] == ["2", "3", "4"]  # file rows, the header being row 1
+    assert [r[0] for r in rows] == ["3", "4", "5"]  # lines of the file, the header being line 1
     assert "date" in rows[0][1].lower() and "bo@example.com | Bo | 2024-02-30" == rows[0][2]
     assert "email" in rows[1][1].lower() and rows[1][2].startswith("broken0@")
 
@@ -87,7 +87,7 @@ def test_many_flagged_rows_arrive_a_page_at_a_time(window, tmp_path, monkeypatch
     while model.canFetchMore():
         model.fetchMore()
     assert model.rowCount() == 10
-    assert [model.index(r, 0).data() for r in range(10)] == [str(n) for n in range(2, 12)]
+    assert [model.index(r, 0).data() for r in range(10)] == [str(n) for n in range(3, 13)]  # lines
 
 
 def test_a_report_that_cannot_be_written_says_why(window, tmp_path, monkeypatch, qtbot):
@@ -330,3 +330,55 @@ def test_a_file_imported_again_is_listed_as_a_copy_and_its_first_import_undone_s
     imports.model.reload()
     assert (shown("list (1).csv"), shown("list.csv")) == ("Imported", "Undone, rows in import 3")
     assert shown("list.csv", Qt.ItemDataRole.ToolTipRole) == "Its rows are import 3's now"
+
+
+# A title line above the header and an empty line among the rows: the file's lines and the
+# rows' count part ways, and the owner finds a row by the line (a spreadsheet's row number).
+TITLED = ("Customer list export\n"            # line 1
+          "Email,Name,City\n"                 # line 2
+          "ann@example.com,Ann Lee,Leeds\n"   # line 3
+          "\n"                                # line 4: empty
+          "bob@example.com,Bob Stone,York\n"  # line 5
+          "cat(at)example.com,Cat Jones,Hull\n"  # line 6: a broken email, the 3rd row
+          ",,Leeds\n")                        # line 7: nobody, the 4th row
+
+
+def test_rows_are_named_by_their_line_in_the_file_in_the_wizard_the_imports_screen_and_the_cli(
+        window, qtbot, tmp_path, capsys):
+    from omnidesk.ui.dialogs.import_wizard import DONE_PAGE
+    from tests.helpers import run_cli
+
+    listed = tmp_path / "list.csv"
+    listed.write_text(TITLED, encoding="utf-8")
+    path = tmp_path / "shop.omnidesk"
+    Workspace.create(path).close()
+    window.open_workspace(path)
+    window.import_files([listed])
+    wizard = window.import_wizard
+    wizard.next()
+    preview = wizard.mapping_page.model
+    assert [preview.headerData(r, Qt.Orientation.Vertical) for r in range(preview.rowCount())] == [
+        "3", "5", "6", "7"]
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.outcome is not None, timeout=5000)
+    notes = wizard.check_page.notes.text()
+    assert "1 empty row skipped (line 4)" in notes
+    assert "for example line 6: Email" in notes and "row 3" not in notes
+    assert "1 row skipped, with no name, email, phone or ID (line 7)" in notes and "row 4" not in notes
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=5000)
+    notes = wizard.done_page.notes.text()
+    assert "for example line 6: Email" in notes and "(line 7)" in notes
+    wizard.accept()
+
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    _select(imports, "list.csv")
+    model = imports.flagged_model
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Line"
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["6"]
+
+    status, out, err = run_cli(capsys, "import", listed, "-w", tmp_path / "cli.omnidesk")
+    assert status == 0, err
+    assert "list.csv: 1 row skipped, with no name, email, phone or ID (line 7)" in err
+    assert "list.csv: 1 empty row skipped (line 4)" in err

@@ -300,12 +300,15 @@ def restore_batch(ws: Workspace, removal: BatchRemoval) -> Changes:
 class FlaggedRecord:
     """One flagged row of an import, as read, with what is wrong with it."""
 
-    row: int  # the row's number in its file
+    row: int  # the row's number among the file's rows (an error report's omnidesk_row)
     problems: list[str]
     values: list[str]  # the cells exactly as decoded, aligned with the batch's header
     fixed_by: int | None = None  # the import whose fixed row replaced it (an error report, fixed)
     # The later orders export whose version of the row's order replaced it: not a fix of this row.
     replaced_by: int | None = None
+    # The line of the file the row starts on: the row number a spreadsheet shows it at, past a
+    # title line or an empty line above it.  0 for a row typed in by hand.
+    line: int = 0
 
 
 def _batch_or_fail(conn, batch_id: int):
@@ -321,7 +324,7 @@ def flagged_records(ws: Workspace, batch_id: int, *, limit: int | None = None,
                     offset: int = 0) -> list[FlaggedRecord]:
     """The flagged rows of import ``batch_id`` in file order (``limit`` of them from ``offset``)."""
     rec = SourceRecord.__table__
-    query = (select(rec.c.record_no, rec.c.problems_json, rec.c.raw_json, rec.c.values_json)
+    query = (select(rec.c.record_no, rec.c.problems_json, rec.c.raw_json, rec.c.values_json, rec.c.line_no)
              .where(rec.c.batch_id == batch_id, rec.c.flagged.is_(True)).order_by(rec.c.record_no))
     if limit is not None:
         query = query.limit(limit).offset(offset)
@@ -329,12 +332,12 @@ def flagged_records(ws: Workspace, batch_id: int, *, limit: int | None = None,
         _batch_or_fail(conn, batch_id)
         replacements = Replacements(conn)
         out = []
-        for no, problems, raw, values in conn.execute(query).all():
+        for no, problems, raw, values, line in conn.execute(query).all():
             replaced = replacements.of(values)
             fixed = replaced is not None and replaced.why == FIXED
             out.append(FlaggedRecord(no, json.loads(problems or "[]"), json.loads(raw),
                                      replaced.batch if fixed else None,
-                                     replaced.batch if replaced is not None and not fixed else None))
+                                     replaced.batch if replaced is not None and not fixed else None, line or 0))
         return out
 
 

@@ -38,17 +38,20 @@ class ImportResult:
     # later line-item rows of multi-row orders -> the order's first row; rows seen
     # before in another file -> that file's identical record
     followers: dict[int, int] = field(default_factory=dict, repr=False)
-    # why rows were skipped -> their record numbers
+    # why rows were skipped -> their record numbers (the rows' count, a report's omnidesk_row)
     skipped_rows: dict[str, list[int]] = field(default_factory=dict, compare=False)
+    # why rows were skipped -> the lines of the file they are on, as notes name them
+    skipped_lines: dict[str, list[int]] = field(default_factory=dict, compare=False)
     blank_lines: list[int] = field(default_factory=list, compare=False)  # the first blank rows' lines
 
     def skip_notes(self) -> list[str]:
-        """One sentence per reason rows were skipped, naming the first few rows."""
+        """One sentence per reason rows were skipped, naming the first few by their line in the file
+        (the row number a spreadsheet shows them at), as every note names a row."""
         notes = []
-        for reason, numbers in self.skipped_rows.items():
-            shown = ", ".join(str(n) for n in numbers[:5]) + (", …" if len(numbers) > 5 else "")
-            rows = "row" if len(numbers) == 1 else "rows"
-            notes.append(f"{len(numbers)} {rows} skipped, {reason} ({rows} {shown}): "
+        for reason, lines in self.skipped_lines.items():
+            shown = ", ".join(str(n) for n in lines[:5]) + (", …" if len(lines) > 5 else "")
+            rows, where = ("row", "line") if len(lines) == 1 else ("rows", "lines")
+            notes.append(f"{len(lines)} {rows} skipped, {reason} ({where} {shown}): "
                          "kept as read, but not made into customers.")
         if self.blank:
             lines = self.blank_lines
@@ -84,6 +87,7 @@ class ImportResult:
             "erased_mentions": self.erased_mentions,
             "skipped": self.skipped,
             "skipped_rows": {reason: numbers[:100] for reason, numbers in self.skipped_rows.items()},
+            "skipped_lines": {reason: lines[:100] for reason, lines in self.skipped_lines.items()},
             "blank": self.blank,
             "blank_lines": self.blank_lines[:100],
             "batch_id": self.batch_id,

@@ -151,6 +151,7 @@ def _set_aside_skipped(ids: list[int], keep: list[tuple[Row, str]],
         if row.skip:
             result.skipped += 1
             result.skipped_rows.setdefault(row.skip, []).append(row.record.number)
+            result.skipped_lines.setdefault(row.skip, []).append(row.record.line)
         else:
             out_ids.append(rid)
             out.append(pair)

@@ -12,7 +12,10 @@ PAGE = 500
 
 
 class FlaggedRowTableModel(ListTableModel):
-    HEADERS = ("Row", "What is wrong", "The row as read")
+    # A row is named by its line in the file (the row number a spreadsheet shows it at), as the
+    # import's notes name it; not by its count among the rows, which a title line or an empty
+    # line above it puts out of step.
+    HEADERS = ("Line", "What is wrong", "The row as read")
 
     def __init__(self, workspace: Workspace, parent=None) -> None:
         super().__init__(parent)
@@ -68,7 +71,7 @@ class FlaggedRowTableModel(ListTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return f"{rec.row:,}"
+                return f"{rec.line or rec.row:,}"
             if column == 1:
                 return _fixed(rec) + "; ".join(rec.problems)
             return " | ".join(rec.values)

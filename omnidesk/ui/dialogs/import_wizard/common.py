@@ -231,7 +231,8 @@ def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str
         if result.flagged:
             flagged_total += result.flagged
             first = result.flagged_rows[0] if result.flagged_rows else None
-            example = (f" — for example row {first.record.number}: {_html('; '.join(first.problems))}"
+            # Its line in the file: where the owner finds it, as the notes on empty rows say.
+            example = (f" — for example line {first.record.line}: {_html('; '.join(first.problems))}"
                        if first else "")
             notes.append(f"{name}: {counted(result.flagged, 'row')} "
                          f"{'has' if result.flagged == 1 else 'have'} a problem{example}.")

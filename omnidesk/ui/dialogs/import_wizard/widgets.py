@@ -217,7 +217,8 @@ class PreviewModel(QAbstractTableModel):
         if not 0 <= section < len(self._rows):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return str(self._rows[section].number)
+            # The row's line in the file, as the notes name rows (a spreadsheet's row number).
+            return str(self._rows[section].line or self._rows[section].number)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._rows[section].problem
         return None
