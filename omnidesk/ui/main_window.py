@@ -1462,9 +1462,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             runs = [(plan, result) for plan, result in wizard.runs if result.batch_id]
             if runs:
                 self.operations.imported(
-                    [(plan.path, ImportOptions(channel=plan.channel, kind=plan.kind, mapping=plan.mapping,
-                                               encoding=plan.fmt.encoding if plan.fmt.chosen else None),
-                      plan.file_hash) for plan, _ in runs],
+                    # Every choice made in the wizard (the phone country too): a redo that imports
+                    # the file again reads it as it was read.
+                    [(plan.path, ImportOptions.from_plan(plan), plan.file_hash) for plan, _ in runs],
                     [result.batch_id for _, result in runs],
                     Changes(customer_list=True, reviews=True, imports=True))
             summaries = [r.summary() for r in results]

@@ -98,10 +98,10 @@ class ImportOptions:
     @classmethod
     def from_plan(cls, plan: ImportPlan) -> ImportOptions:
         """Options that analyze ``plan``'s file into the plan it was imported with (an import
-        done again): its columns, kind and channel, and its encoding and phone region when
-        they were chosen rather than detected."""
+        done again): its columns, kind and channel (one of the user's own by its name as typed),
+        and its encoding and phone region when they were chosen rather than detected."""
         decided = plan.phone_region
-        return cls(channel=plan.channel, kind=plan.kind, mapping=list(plan.mapping),
+        return cls(channel=plan.channel_label or plan.channel, kind=plan.kind, mapping=list(plan.mapping),
                    encoding=plan.fmt.encoding if plan.fmt.chosen else None,
                    phone_region=decided.code if decided is not None and decided.source == "chosen" else None)
 
