@@ -227,6 +227,9 @@ class PlanRecords:
     continues that same reading without keeping what it reads.  Only a step
     that starts over after such a step has gone past the kept records (the
     evidence that a file holds events) parses the file again.
+
+    The lines of the file's layout (a report's footer, a total row, a second header line: see
+    ``Record.not_a_row``) are no rows to plan by: an import skips them, so no guess counts them.
     """
 
     def __init__(self, source: Path | SourceFile, fmt: FileFormat, keep: int = PREVIEW_ROWS) -> None:
@@ -243,9 +246,9 @@ class PlanRecords:
                 yield self._kept[i]
                 continue
             if self._reader is None:
-                self._reader = read_records(self._source, self._fmt)
+                self._reader = _data_rows(read_records(self._source, self._fmt))
             if i != self._handed:  # the reader went on past what was kept: read again from the start
-                again = read_records(self._source, self._fmt)
+                again = _data_rows(read_records(self._source, self._fmt))
                 try:
                     yield from islice(again, i, None)
                 finally:
@@ -268,6 +271,15 @@ class PlanRecords:
 
     def __exit__(self, *_exc) -> None:
         self.close()
+
+
+def _data_rows(records: Iterator[Record]) -> Iterator[Record]:
+    try:
+        for record in records:
+            if not record.not_a_row:
+                yield record
+    finally:
+        records.close()
 
 
 def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],

@@ -21,7 +21,7 @@ from omnidesk.core.importing.fields import EVENT_FIELDS, FIELDS_BY_NAME, IGNORE,
 from omnidesk.core.importing.headers import header_key, header_keys, header_words
 from omnidesk.core.importing.preset_data import Preset, load_header_synonyms
 
-__all__ = ["AS_EVENT_TIME", "ColumnGuess", "guess_kind", "guess_mapping", "mapping_fields"]
+__all__ = ["AS_EVENT_TIME", "ColumnGuess", "guess_kind", "guess_mapping", "is_label_row", "mapping_fields"]
 
 _STRONG = 0.9
 _WEAK = 0.7
@@ -136,6 +136,24 @@ def _lookup(key: str) -> _Synonym | None:
     if found is None and " " in key:
         found = _REORDERED.get(tuple(sorted(header_words(key))))
     return found
+
+
+def is_label_row(values: Sequence[str], header: Sequence[str]) -> bool:
+    """Whether a row holds labels for the columns rather than anyone's values: a second header
+    line under the first ("E-mail address", "Full name", "Amount spent" under "Email", "Name",
+    "Spent").  Two cells at least (one in a file of one column), each a phrase known as a
+    column's header or its own column's header again, whatever its case and punctuation."""
+    cells = [(i, key) for i, v in enumerate(values) if (key := header_key(v)) or v.strip()]
+    if len(cells) < min(2, len(header)):
+        return False
+    for i, key in cells:
+        if not key:
+            return False
+        if i < len(header) and key == header_key(header[i]):
+            continue
+        if _lookup(key) is None:
+            return False
+    return True
 
 
 # A full name in one column, its parts named in the header in either order:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
 from omnidesk.core.importing.csv_lines import OpenQuote, open_quote_line, parse
+from omnidesk.core.importing.headers import header_key
 from omnidesk.core.importing.unreadable import UnreadableFileError, runaway_message
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
@@ -83,6 +84,27 @@ FOOTER_LINES = 8
 def is_vendor_footer(cell: str) -> bool:
     """Whether a cell is one of the lines a known vendor's report ends with (see ``_VENDOR_FOOTERS``)."""
     return bool(_VENDOR_FOOTERS.fullmatch(cell.strip()))
+
+
+# What the first cell of a summary row below a table says: "Total", "Grand total", "Summe"...
+# (as header keys: case, accents and punctuation do not count).
+_TOTAL_WORDS = frozenset({
+    "total", "totals", "grand total", "grand totals", "sum", "sum total", "summe", "gesamt",
+    "gesamtsumme", "total general", "totale", "totale generale", "totaal", "total geral",
+})
+# A number or an amount: "30.00", "-1,234.50", "(12)", "$1 200", "1.234,50 €", "EUR 12", "15%".
+_AMOUNT = re.compile(
+    r"[-+(]?\s*(?:[^\w\s]{1,3}|[A-Za-z]{3})?\s*[-+]?\d[\d.,'\u00a0\u202f ]*\s*(?:[^\w\s]{1,3}|[A-Za-z]{3})?\s*\)?")
+
+
+def is_total_row(values: Sequence[str]) -> bool:
+    """Whether a row is a summary of the rows above it, not one more of them: its first
+    non-empty cell says "Total" (or "Grand total", "Summe", "Total général"...), and every
+    other non-empty cell, one at least, is a number or an amount."""
+    cells = [v.strip() for v in values if v.strip()]
+    if len(cells) < 2 or header_key(cells[0]) not in _TOTAL_WORDS:
+        return False
+    return all(_AMOUNT.fullmatch(c) for c in cells[1:])
 
 
 def is_blank(row: list[str]) -> bool:

@@ -58,9 +58,11 @@ from omnidesk.core.importing.result import ImportResult
 from omnidesk.core.importing.sightings import earlier_rows, follow_earlier_rows
 from omnidesk.core.importing.rows import (
     FOOTER,
+    LABEL_ROW,
     NOBODY,
     REPEATED_HEADER,
     TEST_LEAD,
+    TOTAL_ROW,
     Row,
     RowNormalizer,
     _is_form_export,
@@ -103,6 +105,7 @@ __all__ = [
     "CHUNK",
     "DATE_SAMPLE",
     "FOOTER",
+    "LABEL_ROW",
     "NOBODY",
     "PREVIEW_ROWS",
     "REPEATED_HEADER",
@@ -110,6 +113,7 @@ __all__ = [
     "REPORT_PROBLEMS",
     "REPORT_ROW",
     "TEST_LEAD",
+    "TOTAL_ROW",
     "ImportOptions",
     "ImportPlan",
     "ImportResult",

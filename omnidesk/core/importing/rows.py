@@ -81,6 +81,9 @@ class Row:
 NOBODY = "with no name, email, phone or ID"
 TEST_LEAD = "a platform's test lead (\u201c<test lead: dummy data for \u2026>\u201d)"
 REPEATED_HEADER = "the file's header line again (files pasted one under the other)"
+TOTAL_ROW = "a total row below the data (\u201cTotal\u201d and sums), not a customer or an order"
+LABEL_ROW = ("a second header line under the header (labels such as \u201cE-mail address\u201d, "
+             "not anyone's values)")
 FOOTER = ("a report's footer below its data (Salesforce's \u201cConfidential Information - Do Not "
           "Distribute\u201d, copyright and title lines)")
 # Meta's Lead Ads Testing Tool fills every answer of a test lead with this.
@@ -415,6 +418,12 @@ class RowNormalizer:
         row = Row(record=record)
         if record.footer:
             row.skip = FOOTER
+            return row
+        if record.total:
+            row.skip = TOTAL_ROW
+            return row
+        if record.labels:
+            row.skip = LABEL_ROW
             return row
         joined = "\0".join(record.values)
         if _TEST_LEAD_MARK in joined:
