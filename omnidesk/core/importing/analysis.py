@@ -140,6 +140,10 @@ class ImportPlan:
     # year-first column's, reads them): a date there that could be either ("11/05/2026") is a
     # guess, and a guess never dates a consent "yes" (see rows.py).
     guessed_date_columns: frozenset[int] = frozenset()
+    # The decimal mark each amount column's values prove ("," for "12,50", "." for "1.99", or
+    # normalize.MIXED_MARKS for both): it reads the amounts that could be either ("3,500").  A
+    # column none of whose values prove one is not here: "3,500" there is three thousand five hundred.
+    decimal_marks: dict[int, str] = field(default_factory=dict)
     # The file's size and time of change as it was read for this plan (``SourceFile.stamp``):
     # an import refuses a file found changed since (see ``pipeline``).
     file_stamp: tuple[int, int] | None = None
@@ -181,9 +185,10 @@ class ImportPlan:
                 decided = plan.phone_region
                 if decided is None or decided.source != "chosen":
                     decided = decide_phone_region(evidence, plan.region)
+                marks, mark_notes = _decimal_marks(records, plan.fmt, mapping)
                 plan = replace(plan, date_orders=orders, region_evidence=evidence, phone_region=decided,
-                               guessed_date_columns=guessed,
-                               warnings=[*plan.fmt.warnings, *warnings,
+                               guessed_date_columns=guessed, decimal_marks=marks,
+                               warnings=[*plan.fmt.warnings, *warnings, *mark_notes,
                                          *_phone_region_notes(decided, plan.region, mapping)])
                 if kind is None and plan.kind == Kind.EVENTS.value and plan.preset is None:
                     plan = _events_need_evidence(plan, records)
@@ -360,6 +365,54 @@ def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
     return orders, warnings, found, guessed
 
 
+_MONEY_TYPES = (FieldType.MONEY,)
+
+
+def _decimal_marks(records: PlanRecords, fmt: FileFormat,
+                   mapping: Sequence[str]) -> tuple[dict[int, str], list[str]]:
+    """Decide each amount column's decimal mark from its values, as ``_scan`` decides a date
+    column's day/month order: "12,50" proves a comma, "1.99" a point, and the amounts that
+    could be either ("3,500") are read by what the column proves.  A column proving both is
+    ``MIXED_MARKS``: its amounts that could be either are left empty and their rows flagged.
+    The first DATE_SAMPLE rows are read, and on while a column has such amounts and no proof."""
+    columns = [i for i, f in enumerate(mapping) if f != IGNORE and FIELDS_BY_NAME[f].type in _MONEY_TYPES]
+    if not columns:
+        return {}, []
+    shown: dict[int, dict[str, str]] = {i: {} for i in columns}  # mark -> its first example
+    stream = iter(records)
+    try:
+        for n, rec in enumerate(stream, 1):
+            values = rec.values
+            for i in columns:
+                raw = values[i] if i < len(values) else ""
+                if raw:
+                    # "12" or "12.50", as most amounts are written: a point when it has one.
+                    mark = ("." if "." in raw else None) if nz.plain_amount(raw) else nz.decimal_mark_shown(raw)
+                    if mark is not None:
+                        shown[i].setdefault(mark, raw.strip())
+            if n >= DATE_SAMPLE and all(("," in s or "." in s) or "" not in s for s in shown.values()):
+                break
+    finally:
+        stream.close()
+    marks: dict[int, str] = {}
+    notes: list[str] = []
+    for i, seen in shown.items():
+        name = printable(fmt.header[i]) if i < len(fmt.header) else f"column {i + 1}"
+        if "," in seen and "." in seen:
+            marks[i] = nz.MIXED_MARKS
+            if "" in seen:
+                notes.append(f"Amounts in column '{name}' write decimals both with a comma ({seen[',']}) and "
+                             f"with a point ({seen['.']}); amounts that could be either, such as {seen['']}, "
+                             "are left empty and their rows flagged.")
+        elif "," in seen or "." in seen:
+            marks[i] = mark = "," if "," in seen else "."
+            if "" in seen:
+                notes.append(f"Amounts in column '{name}' write decimals with a {'comma' if mark == ',' else 'point'} "
+                             f"({seen[mark]}), so {seen['']} is read as "
+                             f"{nz.parse_money(seen[''], mark).value:,.2f}.")
+    return marks, notes
+
+
 _PHONE_NOTE = "phone region: "
 _CONSENT_TIME_FIELDS = frozenset({"consent_at", "consent_email_at", "consent_sms_at", "consent_whatsapp_at",
                                   "unsubscribed_at"})
@@ -476,6 +529,8 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     if source == "guessed":
         mapping = _consent_for_channel(mapping, fmt.header, channel)
     orders, warnings, evidence, guessed = _scan(records, fmt, mapping, region)
+    marks, mark_notes = _decimal_marks(records, fmt, mapping)
+    warnings += mark_notes
     phone_region = decide_phone_region(evidence, region, explicit)
     if origin is not None:
         # A few fixed rows say little about day/month order or the phone region; the original file said more.
@@ -510,7 +565,7 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
         channel_label=own_channel_label(clean_line(options.channel)) if options.channel is not None else None,
         region=region, date_orders=orders, preview=preview, imported_as=imported_as, currency=workspace_currency(ws),
         warnings=warnings, report_columns=report_columns, phone_region=phone_region,
-        region_evidence=evidence, guessed_date_columns=guessed, file_stamp=src.stamp,
+        region_evidence=evidence, guessed_date_columns=guessed, file_stamp=src.stamp, decimal_marks=marks,
     )
     plan.warnings.extend(_optout_list_notes(plan))
     if plan_kind_guessed and kind == Kind.EVENTS.value:

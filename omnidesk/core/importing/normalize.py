@@ -77,6 +77,8 @@ __all__ = [
     "parse_datetime",
     "parse_int",
     "parse_money",
+    "decimal_mark_shown",
+    "MIXED_MARKS",
     "plain_amount",
     "plain_email",
     "NameParts",
@@ -457,7 +459,40 @@ _GROUPED = re.compile(rf"\d{{1,3}}(?:[.,{_GROUP_CHARS}]\d{{3}})*")
 _LAKH_GROUPED = re.compile(r"[1-9]\d?(?:,\d{2})+,\d{3}")
 
 
-def _number(text: str) -> Decimal | None:
+# A column's decimal mark when its amounts write it both ways ("12,50" and "1.99"): an amount
+# that could be either ("3,500") is not guessed.
+MIXED_MARKS = "mixed"
+# An amount whose one separator could be a thousands group or a decimal mark: "3,500", "1.234".
+_EITHER_WAY = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")
+# Amounts that show their decimal mark: one or two digits after it, at the end, and digits
+# before it plain or grouped by threes with anything else ("12,50", "1.234,5"; "1.99", "1,234.56").
+_SHOWS_COMMA = re.compile(rf"(?:\d+|\d{{1,3}}(?:[.{_GROUP_CHARS}]\d{{3}})+),\d{{1,2}}")
+_SHOWS_POINT = re.compile(rf"(?:\d+|\d{{1,3}}(?:[,{_GROUP_CHARS}]\d{{3}})+)\.\d{{1,2}}")
+
+
+def _amount_digits(raw: str) -> str | None:
+    """The digits-and-separators core of an amount ("1.234,50" of "€ 1.234,50"), or None."""
+    text = _half_width(clean_cell(raw))
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    m = _MONEY.match(text)
+    return m.group("num") if m else None
+
+
+def decimal_mark_shown(raw: str) -> str | None:
+    """The decimal mark an amount proves its column writes: "," for "12,50", "." for "1.99";
+    "" for one that could be either ("3,500"); None for one that says nothing ("12", "1.234.567")."""
+    num = _amount_digits(raw)
+    if num is None:
+        return None
+    if _SHOWS_COMMA.fullmatch(num):
+        return ","
+    if _SHOWS_POINT.fullmatch(num):
+        return "."
+    return "" if _EITHER_WAY.fullmatch(num) else None
+
+
+def _number(text: str, mark: str | None = None) -> Decimal | None:
     """Parse the digits-and-separators core of an amount, or return None.
 
     With both "." and "," present the last one is the decimal separator.
@@ -469,7 +504,9 @@ def _number(text: str) -> Decimal | None:
     single separator is the decimal separator ("12,50", "1.5").  Everything
     left of the decimal separator must be plain digits, digits grouped by
     threes with one kind of separator, or digits grouped in lakhs by commas
-    ("1,23,456", see ``_LAKH_GROUPED``).
+    ("1,23,456", see ``_LAKH_GROUPED``).  ``mark``, the decimal mark the column's amounts
+    prove ("," or "."), reads a lone separator before three digits as it: "3,500" is 3.5 in
+    a column that writes "12,50".
     """
     last = max(text.rfind("."), text.rfind(","))
     int_part, frac = text, ""
@@ -481,7 +518,7 @@ def _number(text: str) -> Decimal | None:
             pass  # the same separator repeats: grouping, no fraction
         elif other in before:
             int_part, frac = before, after
-        elif len(after) == 3 and before.isdigit() and len(before) <= 3 and before != "0":
+        elif len(after) == 3 and before.isdigit() and len(before) <= 3 and before != "0" and sep != mark:
             pass  # "1,234": one thousands separator
         else:
             int_part, frac = before, after
@@ -505,13 +542,15 @@ _PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
 plain_amount = _PLAIN_AMOUNT.fullmatch  # a match: parse_money gives Decimal(text), detect_currency None
 
 
-def parse_money(raw: str) -> Normalized[Decimal]:
+def parse_money(raw: str, mark: str | None = None) -> Normalized[Decimal]:
     """Read an amount such as "$1,234.56", "1.234,56 €", "1 234,56",
     "12,50", "₹1,23,456.00", "-5.00", "(5.00)", "EUR 12.00", "£3", "1,280円", "88.00元",
     "12,000원" or full-width "￥３，３００" into an exact Decimal
     (no rounding; see ``_number`` for how the decimal separator is chosen).
     A currency symbol or code at either end is ignored; use
-    ``detect_currency`` to read it."""
+    ``detect_currency`` to read it.  ``mark`` is the decimal mark the amount's column proves
+    ("," or "."), which reads an amount such as "3,500" that could be either; ``MIXED_MARKS``
+    (the column proves both) leaves such an amount unread, with a problem."""
     if isinstance(raw, str) and _PLAIN_AMOUNT.fullmatch(raw):
         return Normalized(Decimal(raw), None, raw)  # "1234.5": what the full reading below gives
     text = clean_cell(raw)
@@ -531,7 +570,10 @@ def parse_money(raw: str) -> Normalized[Decimal]:
         return bad(raw, problem)
     if signs and signs[0] != "+":
         negative = True
-    value = _number(m.group("num"))
+    if mark == MIXED_MARKS and _EITHER_WAY.fullmatch(m.group("num")):
+        return bad(raw, f"{text[:30]} could be a whole amount or one with decimals (this column writes "
+                        "decimals both with a comma and with a point); check this value")
+    value = _number(m.group("num"), mark)
     if value is None:
         return bad(raw, problem)
     return Normalized(-value if negative else value, None, raw)

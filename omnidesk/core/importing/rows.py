@@ -220,6 +220,7 @@ class _PlanForRows:
 
     date_orders: dict
     region: str
+    decimal_marks: dict
 
 
 class RowNormalizer:
@@ -312,9 +313,9 @@ class RowNormalizer:
 
     def __getstate__(self) -> dict:
         # A normalizer goes to worker processes (see parallel.py); of the plan, a row needs
-        # only the date orders and the region, and the whole plan (its preset) does not pickle.
+        # only the date orders, the region and the decimal marks, and the whole plan (its preset) does not pickle.
         state = dict(self.__dict__)
-        state["plan"] = _PlanForRows(self.plan.date_orders, self.plan.region)
+        state["plan"] = _PlanForRows(self.plan.date_orders, self.plan.region, self.plan.decimal_marks)
         return state
 
     def cells(self, values: Sequence[str], joined: str | None = None) -> _Cells:
@@ -558,7 +559,7 @@ class RowNormalizer:
             if raw and nz.plain_amount(raw):  # "1234.5": parse_money's Decimal, and no currency
                 row.values[name] = str(Decimal(raw))
             elif raw:
-                m = nz.parse_money(raw)
+                m = nz.parse_money(raw, self.plan.decimal_marks.get(i))  # "3,500" as its column writes decimals
                 if m.value is not None:
                     row.values[name] = str(m.value)
                     cur = nz.detect_currency(raw, self.shop_currency)
