@@ -65,7 +65,10 @@ def test_enter_on_the_review_buttons(demo_window, qtbot):
     assert review.pairs.count() == before - 1
     tab_to(review.accept_button)
     enter()
-    assert review.pairs.count() == before - 2
+    # The pair merged, and with it any pair its merge answered or folded into another.
+    from omnidesk.core.identity.merge import review_count
+
+    assert review.pairs.count() <= before - 2 and review.pairs.count() == review_count(win.workspace)
 
     tab_to(review.open_buttons[1])
     enter()

@@ -252,7 +252,8 @@ def test_an_import_started_in_the_wizard_before_the_file_moved_is_not_made(opene
     shop.parent.rename(tmp_path / "Shop 2027")
     wizard.next()
     assert wizard.currentId() == IMPORT_PAGE
-    qtbot.waitUntil(lambda: not wizard.import_page.running, timeout=30000)
+    # Its outcome, once delivered to the page (the task may be done a moment before).
+    qtbot.waitUntil(lambda: wizard.import_page.outcome is not None, timeout=30000)
     outcome = wizard.import_page.outcome
     assert not outcome.runs
     (failed,) = outcome.done

@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from omnidesk.core.errors import UserError
 from omnidesk.core.importing.driver import ImportRun
+from omnidesk.core.workspace import WorkspaceError
 from omnidesk.core.text import counted
 from omnidesk.ui.dialogs.import_wizard.common import _html, _notes_html
 from omnidesk.ui.dialogs.import_wizard.widgets import CountsTable
@@ -74,14 +76,18 @@ class DonePage(QWizardPage):
             parts.append(counted(events, "event"))
         # Per file, customers are counted as each file found them; a later file can show two
         # of them to be one person, so the sum is not the workspace's change: say that instead.
-        after = self.wiz.workspace.counts()["customers"]
-        before = self.wiz.customers_before
-        grown = f" ({after - before:+,})" if before is not None else ""
-        self.summary.setText(", ".join(parts) + f". The workspace now has {counted(after, 'customer')}{grown}.")
+        try:
+            after: int | None = self.wiz.workspace.counts()["customers"]
+        except (WorkspaceError, UserError, OSError):  # its file moved or deleted meanwhile: the banner says so
+            after = None
+        before = self.wiz.customers_before if after is not None else None
+        grown = f" ({after - before:+,})" if before is not None and after is not None else ""
+        now = f" The workspace now has {counted(after, 'customer')}{grown}." if after is not None else ""
+        self.summary.setText(", ".join(parts) + "." + now)
         self.summary.setToolTip(f"Per file: {counted(created, 'new customer')} and {updated:,} updated; "
                                 "people found in several files are counted once in the workspace.")
         notes = _notes_html(self.wiz, outcome, trial=False)
-        if before is not None and created != after - before:
+        if before is not None and after is not None and created != after - before:
             notes += (f"<p>The table counts new customers file by file ({created:,}); a later file "
                       f"showed some of them to be one person, so the workspace gained "
                       f"{after - before:,}.</p>")
