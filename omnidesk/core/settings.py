@@ -376,15 +376,21 @@ class SettingsChange:
         return not self.after
 
 
-def change_settings(ws: Workspace, texts: Mapping[str, str]) -> SettingsChange:
+def change_settings(ws: Workspace, texts: Mapping[str, str], *,
+                    expect: Mapping[str, object] | None = None) -> SettingsChange:
     """:func:`change_settings_steps` run to its end (the command line, and what waits for it)."""
-    return run_to_completion(change_settings_steps(ws, texts))
+    return run_to_completion(change_settings_steps(ws, texts, expect=expect))
 
 
-def change_settings_steps(ws: Workspace, texts: Mapping[str, str], cancelled: CancelCheck = never_cancelled
+def change_settings_steps(ws: Workspace, texts: Mapping[str, str], cancelled: CancelCheck = never_cancelled,
+                          *, expect: Mapping[str, object] | None = None
                           ) -> Generator[Progress, None, SettingsChange]:
     """Check every ``key -> text`` and store those that differ from what the workspace reads now,
     in one transaction; nothing is stored when any is refused (UserError naming the setting).
+
+    ``expect`` is ``key -> value`` as the workspace read it when a form showed it: a setting to be
+    stored that another window or the command line changed since is refused (UserError), nothing
+    stored, rather than its newer value overwritten unseen.
 
     An empty text stands for the default.  The thresholds are checked together (review below
     automatic).  A new channel trust order refreshes every merged customer's card, a new time zone
@@ -414,10 +420,15 @@ def change_settings_steps(ws: Workspace, texts: Mapping[str, str], cancelled: Ca
     except ValueError as exc:
         raise UserError(str(exc)) from None
     changed = {key: value for key, value in values.items() if not _same(key, value, current[key])}
+    if expect is not None and any(key in expect and not _same(key, expect[key], current[key]) for key in changed):
+        raise UserError(CHANGED_SINCE)
     if not changed:
         return SettingsChange({}, {}, Changes())
     return (yield from restore_settings_steps(ws, {key: json.dumps(value) for key, value in changed.items()},
                                               cancelled=cancelled))
+
+
+CHANGED_SINCE = "the preferences were changed since (in another window or from the command line)"
 
 
 def _same(key: str, new: object, old: object) -> bool:
@@ -453,7 +464,7 @@ def restore_settings_steps(ws: Workspace, stored: Mapping[str, str | None], *,
         before: dict[str, str | None] = {key: None for key in stored}
         before.update({row.key: row.value for row in rows})
         if expect is not None and any(_json(before[k]) != _json(expect.get(k)) for k in stored):
-            raise UserError("the preferences were changed since (in another window or from the command line)")
+            raise UserError(CHANGED_SINCE)
         money_asked = bool({"currency", "default_region"} & set(stored))
         shop_before = shop_currency_code(conn) if money_asked else None
         for key, text in stored.items():

@@ -186,9 +186,10 @@ class PreferencesStep(Step):
 
     long_redo = long_undo = True
 
-    def __init__(self, texts: dict[str, str]) -> None:
+    def __init__(self, texts: dict[str, str], expect: dict[str, object] | None = None) -> None:
         super().__init__("change preferences")
         self.texts = dict(texts)
+        self.expect = None if expect is None else dict(expect)  # as the dialog read them (change_settings_steps)
         self.change: SettingsChange | None = None
 
     def target_words(self) -> str:
@@ -201,7 +202,7 @@ class PreferencesStep(Step):
         self.workspace = ws
         change = self.change
         if change is None:
-            return lambda cancelled: change_settings_steps(ws, self.texts, cancelled)
+            return lambda cancelled: change_settings_steps(ws, self.texts, cancelled, expect=self.expect)
         return lambda cancelled: restore_settings_steps(ws, change.after, expect=change.before, cancelled=cancelled)
 
     def finish_long(self, result: SettingsChange) -> Changes:

@@ -640,7 +640,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if self.workspace is None or self._refuse_if_read_only():
             return
         dialog = PreferencesDialog(preference_values(self.workspace), machine_basics(), self)
-        dialog.accepted.connect(lambda: self.operations.change_preferences(dialog.texts()))
+        dialog.accepted.connect(lambda: self.operations.change_preferences(dialog.texts(), dialog.read))
         dialog.finished.connect(lambda: setattr(self, "preferences_dialog", None))
         dialog.finished.connect(dialog.deleteLater)
         self.preferences_dialog = dialog

@@ -472,8 +472,9 @@ class Operations(QObject):
         self._pushed(step, changes)
         return not step.noop
 
-    def change_preferences(self, texts: dict[str, str]) -> bool:
-        """Store the Preferences dialog's values (``setting key -> text``) as one undo step.
+    def change_preferences(self, texts: dict[str, str], expect: dict[str, object] | None = None) -> bool:
+        """Store the Preferences dialog's values (``setting key -> text``) as one undo step;
+        ``expect``: the settings as the dialog read them, refused if changed elsewhere since.
 
         Long work, with progress and Cancel: a new time zone works out every customer's card
         again (some seconds for tens of thousands).  Returns whether it started.
@@ -481,7 +482,7 @@ class Operations(QObject):
         title = "Cannot change the preferences"
         if not self._ready(title):
             return False
-        self._start_step(commands.PreferencesStep(texts), "Changing the preferences", title)
+        self._start_step(commands.PreferencesStep(texts, expect), "Changing the preferences", title)
         return True
 
     def set_up(self, texts: dict[str, str]) -> bool:

@@ -80,7 +80,7 @@ def test_ctrl_comma_opens_preferences_and_ok_stores_every_field_as_one_undo_step
     assert shop.preferences_action in shop.menuBar().actions()[1].menu().actions()  # Edit
     dialog = open_preferences(qtbot, shop)
     assert dialog.basics.name_edit.hasFocus()
-    assert dialog.texts()["default_region"] == "US" and dialog.texts()["timezone"] == ""
+    assert dialog.basics.values()["default_region"] == "US" and dialog.basics.values()["timezone"] == ""
     assert dialog.trust.codes()[:3] == ["shop", "pos", "email"]
     assert "applies to the next import or Find Duplicates" in dialog.findChild(object, "notRerun").text()
     assert "“very likely” from 14 bits" in dialog.words.text()
@@ -122,7 +122,7 @@ def test_the_dialog_shows_what_is_stored_and_ok_with_nothing_changed_adds_no_ste
     import_file(ws, write_csv(tmp_path / "market.csv", ["First Name", "Email"], [["Ann", "ann@example.com"]]),
                 ImportOptions(channel="farmers_market"))
     dialog = open_preferences(qtbot, shop)
-    assert dialog.texts()["timezone"] == "Asia/Tokyo" and dialog.review_box.value() == 9.0
+    assert dialog.basics.values()["timezone"] == "Asia/Tokyo" and dialog.review_box.value() == 9.0
     assert dialog.basics.zone_combo.currentText() == "Asia/Tokyo"
     # A channel of the shop's own is offered a place, after the usual ones.
     assert dialog.trust.codes()[-1] == "farmers_market"
@@ -350,7 +350,7 @@ def test_a_part_of_one_name_is_that_name_and_an_error_is_never_cut(qtbot, window
     type_into(qtbot, form.region_combo, "germany")
     type_into(qtbot, form.zone_combo, "los_angeles")
     assert form.problems() == {}
-    assert form.texts()["default_region"] == "DE" and form.texts()["timezone"] == "America/Los_Angeles"
+    assert form.values()["default_region"] == "DE" and form.values()["timezone"] == "America/Los_Angeles"
     # Leaving the box shows the name it was read as.
     form.zone_combo.lineEdit().editingFinished.emit()
     assert form.zone_combo.currentText() == "America/Los_Angeles"

@@ -374,6 +374,9 @@ class PreferencesDialog(QDialog):
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
         basics = Basics(**{key: str(values.get(key) or "") for key in BASICS})
+        # The business's settings as read when the dialog opened: one changed here that another
+        # window or the command line changed meanwhile is refused rather than overwritten.
+        self.read = {key: values[key] for key in BASICS if key in values}
         self.basics = BasicsForm(basics, machine)
 
         business = QGroupBox("Your business")

@@ -189,8 +189,9 @@ def field_with_error(field: QWidget, error: QLabel) -> QWidget:
 class BasicsForm(QWidget):
     """Name, region, time zone and currency, each checked as typed.
 
-    ``validityChanged(bool)`` after every edit; :meth:`texts` is ``setting key -> text``
-    for ``change_settings``.  ``machine`` fills the hints of the fields left empty
+    ``validityChanged(bool)`` after every edit; :meth:`values` is ``setting key -> text`` of
+    all four, :meth:`texts` of those changed here since the form opened, for ``change_settings``
+    (a field left as it opened keeps what another window or the command line stores meanwhile).  ``machine`` fills the hints of the fields left empty
     (an empty time zone is the computer's; an empty currency, the region's).
     """
 
@@ -242,16 +243,22 @@ class BasicsForm(QWidget):
             combo.currentTextChanged.connect(self.check)
         self.region_combo.currentTextChanged.connect(self._update_hints)
         self._update_hints()
+        self.shown = self.values()
         self.check()
 
-    def texts(self) -> dict[str, str]:
+    def values(self) -> dict[str, str]:
+        """``setting key -> text`` of the four fields as they read now."""
         return {"business_name": self.name_edit.text(), "default_region": combo_value(self.region_combo),
                 "timezone": combo_value(self.zone_combo), "currency": combo_value(self.currency_combo)}
+
+    def texts(self) -> dict[str, str]:
+        """``setting key -> text`` of each field changed since the form opened."""
+        return {key: text for key, text in self.values().items() if text != self.shown[key]}
 
     def problems(self) -> dict[str, str]:
         """``key -> sentence`` for each field the setting's parser refuses."""
         found = {}
-        for key, text in self.texts().items():
+        for key, text in self.values().items():
             try:
                 check_setting(key, text)
             except ValueError as exc:
@@ -261,7 +268,7 @@ class BasicsForm(QWidget):
     def check(self) -> bool:
         problems = self.problems()
         say_problems(self.errors, problems)
-        warning = None if "timezone" in problems else zone_warning(self.texts()["timezone"])
+        warning = None if "timezone" in problems else zone_warning(self.values()["timezone"])
         self.zone_warning.setText(_sentence(warning) if warning else "")
         self.zone_warning.setVisible(bool(warning))
         self.validityChanged.emit(not problems)
@@ -337,4 +344,5 @@ class WorkspaceBasicsDialog(QDialog):
         self.resize(max(self.sizeHint().width(), 520), self.sizeHint().height())
 
     def texts(self) -> dict[str, str]:
-        return self.form.texts()
+        """All four answers: a new workspace stores each that differs from its default."""
+        return self.form.values()
