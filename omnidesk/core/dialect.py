@@ -1114,7 +1114,7 @@ def _instant_utc(text, zone_key):
 class instant_utc(FunctionElement):
     """A time as given (a sign-up's, a consent fact's) as the instant it names, in naive UTC text, like
     ``timeutil.day_or_instant_utc``: ``instant_utc(column, zone_key)``.  One with an offset is that
-    instant; one without is on the shop's clock (``zone_key``, an IANA name; "": taken as it is), a
+    instant; one without is on the shop's clock (``zone_key``, an IANA name; "": the computer's own), a
     day alone that day's start there; NULL when unreadable.  SQLite calls ``od_instant_utc``.
     """
 
@@ -1134,8 +1134,8 @@ def _instant_utc_pg(element, compiler, **kw):
     fmt = "'YYYY-MM-DD\"T\"HH24:MI:SS'"
     return (f"CASE WHEN length({text}) > 10 AND {text} ~ '(Z|[+-][0-9][0-9](:?[0-9][0-9])?(:[0-9][0-9])?)$' "
             f"THEN to_char(CAST({text} AS timestamptz) AT TIME ZONE 'UTC', {fmt}) "
-            f"WHEN coalesce({zone_key}, '') = '' THEN to_char(CAST({text} AS timestamp), {fmt}) "
-            f"ELSE to_char((CAST({text} AS timestamp) AT TIME ZONE {zone_key}) AT TIME ZONE 'UTC', {fmt}) END")
+            f"ELSE to_char((CAST({text} AS timestamp) AT TIME ZONE coalesce(nullif({zone_key}, ''), "
+            f"current_setting('TimeZone'))) AT TIME ZONE 'UTC', {fmt}) END")
 
 
 class wall_utc(FunctionElement):

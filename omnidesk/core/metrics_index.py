@@ -268,7 +268,7 @@ def sign_ups(zone_key: str, *where):
     """SQL: (cid, ch, at) for each dated sign-up of a customer on a channel: a record's own sign-up
     time (``created_at``: a list's opt-in time, an account's creation) and each consent fact's
     own time (an SMS list's opt-in date), each as the instant the card's first seen takes
-    (``timeutil.day_or_instant_utc`` on the shop's clock, ``zone_key``; "": taken as it is).
+    (``timeutil.day_or_instant_utc`` on the shop's clock, ``zone_key``; "": the computer's).
 
     A sign-up is the person's first touch on its record's channel, as an event is: journeys
     begin at it.  Records entered by hand are no channel of a journey; ``where`` limits
@@ -356,7 +356,8 @@ def read_journeys(conn, customer_ids: list[int] | None = None, zone=None):
 # and journeys made otherwise (by an earlier version, or for another zone) are all made again.
 # 2: a time given without an offset read on the shop's clock; a till's refund line is no purchase.
 # 3: a dated sign-up on a list is a first appearance on its channel (sign_ups).
-JOURNEY_RULE = 3
+# 4: with no shop zone, a sign-up's date alone or time without an offset is on the computer's clock.
+JOURNEY_RULE = 4
 JOURNEY_SETTING = "journey_reading"
 
 

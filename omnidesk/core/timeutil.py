@@ -147,10 +147,10 @@ def day_or_instant_utc(iso: str | None, zone: tzinfo | None) -> str | None:
     A sign-up "on 23 August" happened on the shop's 23 August: taken as UTC midnight it was the
     evening before on a clock behind UTC, and a customer whose card said "first seen 23 Aug"
     was counted first seen on the 22nd.  A sign-up at "2024-01-06 00:30" in New York was counted
-    on the 5th for the same reason, while the timeline showed the 6th.  Without a zone, as
-    :func:`to_utc`.
+    on the 5th for the same reason, while the timeline showed the 6th.  Without a zone, on this
+    computer's clock, as :func:`wall_clock_utc` reads a till's times and the timeline shows them.
     """
-    if zone is None or not iso:
+    if not iso:
         return to_utc(iso)
     try:
         moment = datetime.fromisoformat(iso)
