@@ -334,10 +334,13 @@ def latest_lifetime(records: list[tuple[int, int, dict]], files: dict[int, str] 
 ZERO_DECIMAL = frozenset("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split())
 
 
-def format_money(minor: int | None, currency: str | None = None, *, grouped: bool = True) -> str:
+def format_money(minor: int | None, currency: str | None = None, *, grouped: bool = True,
+                 code: bool = True) -> str:
     """An amount in minor units as people read it: "1,234.50 USD"; "" for no amount.
 
-    Without a currency the number stands alone ("1,234.50").  ``grouped=False``
+    Without a currency the number stands alone ("1,234.50"); ``code=False`` leaves the
+    currency's code off but writes the number as that currency's ("5,080" in yen, under a
+    header that names it).  ``grouped=False``
     writes it for files and programs, "1234.50", with no thousands separator.
     Amounts are kept in hundredths whatever the currency, so two decimals, save on
     screen for a whole amount in a currency that has no cents ("5,080 JPY", see
@@ -347,7 +350,7 @@ def format_money(minor: int | None, currency: str | None = None, *, grouped: boo
         return ""
     whole = grouped and minor % 100 == 0 and (currency or "").upper() in ZERO_DECIMAL
     text = f"{Decimal(minor).scaleb(-2):{',' if grouped else ''}.{0 if whole else 2}f}"
-    return f"{text} {currency}" if currency else text
+    return f"{text} {currency}" if currency and code else text
 
 
 def to_minor(amount: object) -> int | None:

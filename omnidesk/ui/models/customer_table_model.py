@@ -70,13 +70,14 @@ _ALL_CHANNELS = {
 }
 
 
-def _format(row: CustomerRow, key: str, zone=None, region: str | None = None) -> str:
+def _format(row: CustomerRow, key: str, zone=None, region: str | None = None, currency: str | None = None) -> str:
     if key == "name":
         return shown_name(row.name, row.phone, region)
     if key == "phone":
         return display_phone(row.phone, region)
     if key == "spend":
-        return format_money(row.spend_minor)
+        # In the shop's currency as the card shows it ("5,080" in yen), its code in the header.
+        return format_money(row.spend_minor, currency, code=False)
     if key == "orders":
         return str(row.orders) if row.orders else ""
     if key in ("last_seen", "first_seen"):
@@ -278,7 +279,7 @@ class CustomerTableModel(QAbstractTableModel):
         if key.startswith(CUSTOM):
             return self._page(row)[1].get(self._ids[row], {}).get(key[len(CUSTOM):], "")
         found = self._row(row)
-        return "" if found is None else _format(found, key, self._zone, self._region)
+        return "" if found is None else _format(found, key, self._zone, self._region, self._currency)
 
     # -- Qt model API ------------------------------------------------------------
 
