@@ -56,6 +56,9 @@ def test_has_unsubscribed_unsubscribes_email(tmp_path, capsys):
 @pytest.mark.parametrize(("header", "field"), [
     ("Has unsubscribed", "no_email"), ("Is unsubscribed", "no_email"), ("Has opted out", "no_email"),
     ("SMS unsubscribed", "no_sms"), ("Emial unsubscribed", "no_email"), ("Emial subscribed", "consent_email"),
+    # Another word for the same channel is no channel added: these are texts' stops, as "SMS opt out" is.
+    ("Txt opt out", "no_sms"), ("Text msg opt out", "no_sms"), ("Msg opt out", "no_sms"),
+    ("Text opt out", "no_sms"), ("Mail opt out", "no_email"),
 ])
 def test_a_typo_never_names_a_channel_the_header_does_not(header, field):
     (guess,) = guess_mapping([header])

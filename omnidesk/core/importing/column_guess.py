@@ -346,6 +346,18 @@ _REFUSAL_PREFIXES = (("un", ""), ("non", ""), ("dis", ""), ("des", ""), ("de", "
 _CHANNEL_WORDS = frozenset(
     "sms text texts whatsapp email emails mail mails phone call calls newsletter telefon telefono".split()
 )
+# Words that name one channel between them: "Txt opt out" and "Text msg opt out" name the texts that
+# "SMS opt out" does, so a match to it adds no channel.
+_SAME_CHANNEL = tuple(frozenset(group.split()) for group in (
+    "sms text texts txt msg msgs textmsg",
+    "email emails mail mails newsletter",
+    "phone call calls telefon telefono",
+    "whatsapp",
+))
+
+
+def _channel_of(word: str) -> frozenset[str]:
+    return next((group for group in _SAME_CHANNEL if word in group), frozenset([word]))
 
 
 def _starts(words: Sequence[str]) -> list[int]:
@@ -371,7 +383,7 @@ def _adds_channel(header_words_: Sequence[str], phrase_words: Sequence[str]) -> 
     """Whether a phrase names a channel the header does not ("has subscribed" ~ "sms subscribed"),
     but for a mistyped channel word of four letters or more ("emial")."""
     for w in phrase_words:
-        if w not in _CHANNEL_WORDS or w in header_words_:
+        if w not in _CHANNEL_WORDS or w in header_words_ or _channel_of(w) & set(header_words_):
             continue
         if not any(len(h) >= 4 and h not in _CHANNEL_WORDS and OSA.distance(h, w) <= 1 for h in header_words_):
             return True
