@@ -198,3 +198,15 @@ def test_the_question_names_the_campaign_and_enter_changes_nothing(qtbot):
     assert box.buttonRole(box.defaultButton()) == QMessageBox.ButtonRole.RejectRole
     assert sorted(b.text() for b in box.buttons()) == ["Cancel", "Reload", "Save anyway"]
     box.deleteLater()
+
+
+def test_the_question_about_a_campaign_named_in_hebrew_reads_left_to_right(qtbot):
+    """The same question as Messages asks: the name set apart, the sentence left to right (a
+    Hebrew name ran it right to left, its full stop at the left)."""
+    from PySide6.QtCore import Qt
+
+    box = stale_question(None, "מבצע אביב", False)
+    assert box.text().startswith("\u200e\u2068מבצע אביב\u2069 was changed since you opened it")
+    assert box.text().endswith(").")
+    assert box.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    box.deleteLater()

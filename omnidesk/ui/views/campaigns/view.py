@@ -40,6 +40,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.messages.derive import CHANNEL_LABELS
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
+from omnidesk.ui.dialogs.stale_question import ELSEWHERE, reload_or_save_anyway
 from omnidesk.ui.formatting import isolated, isolated_path, left_to_right
 from omnidesk.ui.tasks import LatestOnly, TaskRunner
 from omnidesk.ui.views.campaigns.editor import MODE_LABELS, CampaignEditor
@@ -86,7 +87,6 @@ def _followed(base: core.CampaignData, stored: core.CampaignData, typed: dict) -
     return {**typed, "steps": rows}
 
 
-ELSEWHERE = "in another window or command"
 
 
 def changed_where(sources: set[str]) -> str:
@@ -101,23 +101,13 @@ def changed_where(sources: set[str]) -> str:
 
 def stale_question(parent, name: str, gone: bool, where: str = ELSEWHERE) -> QMessageBox:
     """The question asked when Save would overwrite a plan changed since it was opened."""
-    what = "deleted" if gone else "changed"
-    box = QMessageBox(QMessageBox.Icon.Warning, f"{name} was {what} since you opened it",
-                      f"{name} was {what} since you opened it ({where}).", parent=parent)
     if gone:
-        box.setInformativeText("Save anyway makes it again as you typed it here. Reload discards what you "
-                               "typed and shows the campaigns as they are now.")
+        informative = ("Save anyway makes it again as you typed it here. Reload discards what you typed and "
+                       "shows the campaigns as they are now.")
     else:
-        box.setInformativeText("Reload shows the plan as it is stored now and discards what you typed here. "
-                               "Save anyway replaces it with what you typed; Edit › Undo brings the other "
-                               "plan back.")
-    reload = box.addButton("Reload", QMessageBox.ButtonRole.ActionRole)
-    reload.setProperty("answer", "reload")
-    box.addButton("Save anyway", QMessageBox.ButtonRole.DestructiveRole).setProperty("answer", "overwrite")
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)  # Enter neither discards nor overwrites anything
-    box.setEscapeButton(cancel)
-    return box
+        informative = ("Reload shows the plan as it is stored now and discards what you typed here. Save anyway "
+                       "replaces it with what you typed; Edit › Undo brings the other plan back.")
+    return reload_or_save_anyway(parent, isolated(name), "deleted" if gone else "changed", where, informative)
 
 
 class _FittedScroll(QScrollArea):

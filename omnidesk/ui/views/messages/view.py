@@ -42,6 +42,7 @@ from omnidesk.core.messages import store
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
+from omnidesk.ui.dialogs.stale_question import reload_or_save_anyway
 from omnidesk.ui.formatting import isolated, left_to_right
 from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel, rows_high, select_words
 from omnidesk.ui.views.messages.previews import Preview, rendered
@@ -73,25 +74,14 @@ def stale_question(parent, name: str, channel: str | None, gone: bool,
     """The question asked when saving the master (``channel`` None) or a channel's version would
     overwrite one changed since the editor showed it."""
     what = ("deleted" if channel is None else "removed") if gone else "changed"
-    # The name set apart, the sentence left to right: a Hebrew name ran it right to left.
-    said = store.part_words(isolated(name), channel)
-    box = QMessageBox(QMessageBox.Icon.Warning, f"{said} was {what} since you opened it",
-                      left_to_right(f"{said} was {what} since you opened it ({where})."), parent=parent)
-    box.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
     if gone:
-        box.setInformativeText("Save anyway makes it again as you typed it here. Reload discards what you "
-                               "typed in it and shows the messages as they are now.")
+        informative = ("Save anyway makes it again as you typed it here. Reload discards what you typed in it "
+                       "and shows the messages as they are now.")
     else:
-        box.setInformativeText("Reload shows it as it is stored now and discards what you typed in it here "
-                               "(what you typed in the message's other parts stays). Save anyway replaces it "
-                               "with what you typed; Edit › Undo brings the other back.")
-    reload = box.addButton("Reload", QMessageBox.ButtonRole.ActionRole)
-    reload.setProperty("answer", "reload")
-    box.addButton("Save anyway", QMessageBox.ButtonRole.DestructiveRole).setProperty("answer", "overwrite")
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)  # Enter neither discards nor overwrites anything
-    box.setEscapeButton(cancel)
-    return box
+        informative = ("Reload shows it as it is stored now and discards what you typed in it here (what you "
+                       "typed in the message's other parts stays). Save anyway replaces it with what you "
+                       "typed; Edit › Undo brings the other back.")
+    return reload_or_save_anyway(parent, store.part_words(isolated(name), channel), what, where, informative)
 
 
 def merged_fields(loaded: dict, stored: dict, typed: dict) -> dict:
