@@ -430,7 +430,8 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                 snippet = (f'<div class="omnidesk-banner" style="background:{brand.colors[0]};color:#fff;'
                            f'padding:12px 16px;font-family:sans-serif">{shown.get("text", "")}'
                            + (f' <a href="{shown["link"]}" style="color:#fff;font-weight:bold">'
-                              f'{html.escape(message.master.get("cta") or "More")}</a>' if shown.get("link") else "")
+                              f'{html.escape(tokens.render(message.master.get("cta") or "", shared) or "More")}</a>'
+                              if shown.get("link") else "")
                            + "</div>\n")
                 packs.write_bytes_file(main, snippet.encode("utf-8"))
             results.append(result)

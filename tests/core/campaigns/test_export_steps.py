@@ -242,6 +242,22 @@ def test_a_post_and_the_banner_carry_the_offer_and_the_shops_name(make_workspace
     assert "SPRING20 at Harbor" in banner
 
 
+def test_the_banners_button_fills_its_tokens_as_its_text_does(make_workspace, out):
+    """The banner's button read "Use {offer_code} at {business_name}" to every visitor, its tokens
+    never filled, while the text beside it had them filled and escaped."""
+    ws = make_workspace(timezone=NY)
+    set_brand(ws, "address", "1 Market Street, Springfield")
+    set_brand(ws, "name", "Harbor & Sons")
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a", "offer_code": "OPEN10",
+                              "cta": "Use {offer_code} at {business_name}, {first_name|friend}"},
+                 variants={"website": {"text": "{offer_code} at {business_name}", "link": "https://hc.example/a"}})
+    save_campaign(ws, "Banner", message="Sale", steps=[{"channel": "website", "at": "2027-03-02T09:00",
+                                                        "timezone": NY}])
+    (step,) = export_campaign(ws, "Banner", out, now=NOW).steps
+    banner = (out / step.file).read_text(encoding="utf-8")
+    assert ">Use OPEN10 at Harbor &amp; Sons, friend</a>" in banner and "{" not in banner
+
+
 def test_a_check_finding_names_the_steps_time_with_its_zone(shop):
     """"the SMS step of 2027-02-17 15:30 is in the past" read as the shop's or the viewer's time, while the
     recipients said "15:30 Auckland": a finding names the step's own zone."""
