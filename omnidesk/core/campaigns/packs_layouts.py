@@ -9,7 +9,8 @@ Each layout is one TOML file in ``resources/send_layouts/`` named after it
 
     [[column]]
     header = "Posting Time"    # as the scheduler spells it
-    value = "at"               # which part of the post (see VALUES)
+    value = "at"               # which part of the post (see VALUES; "link_not_in_text" is the
+                               # link only where the text does not already hold it)
     format = "%Y-%m-%d %H:%M"  # "at" and "at_utc" only: strftime, or "iso"
 
     [[column]]
@@ -42,7 +43,7 @@ __all__ = ["LAYOUTS_FOLDER", "VALUES", "Layout", "LayoutColumn", "LayoutFileErro
 LAYOUTS_FOLDER = "send_layouts"
 
 # What a column can hold: the fields of a social post (see packs.SocialPost).
-VALUES = ("text", "link", "image_url", "tags", "at", "at_utc", "network")
+VALUES = ("text", "link", "link_not_in_text", "image_url", "tags", "at", "at_utc", "network")
 _TIMES = {"at", "at_utc"}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _FILE_SETTINGS = {"label", "header_row", "minute_step", "column"}
@@ -99,6 +100,10 @@ def _maker(col: LayoutColumn) -> Callable[[Any], str]:
         return lambda post: _format_time(post.at.astimezone(UTC), col.format)
     if col.value == "tags":
         return lambda post: col.join.join(post.tags)
+    if col.value == "link_not_in_text":
+        # A scheduler that adds this column's link to the post (Hootsuite's bulk composer) would
+        # post a link the text already holds twice, 23 characters more on X than the check counted.
+        return lambda post: "" if not post.link or post.link in post.text else post.link
     return lambda post: getattr(post, col.value) or ""
 
 

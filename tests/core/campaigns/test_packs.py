@@ -329,6 +329,19 @@ def test_hootsuite_layout_has_no_header_row_and_its_date_format(tmp_path):
     ]
 
 
+def test_hootsuite_gets_no_link_column_for_a_link_the_message_already_holds(tmp_path):
+    """Hootsuite adds column C's link to the message: a link in the text was posted twice (and on X
+    counted 23 characters more than the check said)."""
+    at = datetime(2026, 3, 29, 9, 5, tzinfo=ZoneInfo("Europe/Berlin"))
+    posts = [SocialPost(text="Spring sale https://shop.example/spring?utm_source=x", link="https://shop.example/"
+                        "spring?utm_source=x", image_url="", tags=(), at=at, network="x"),
+             SocialPost(text="Spring sale", link="https://shop.example/spring", image_url="", tags=(), at=at,
+                        network="facebook")]
+    out = tmp_path / "h.csv"
+    assert write_social_pack(out, "hootsuite", posts) == 2
+    assert [row[2] for row in _read(out)] == ["", "https://shop.example/spring"]
+
+
 def test_a_time_off_hootsuites_five_minute_marks_is_named_and_refused_only_when_strict(tmp_path):
     off = SocialPost(text="t", link="", image_url="", tags=(), network="x",
                      at=datetime(2026, 5, 1, 9, 32, tzinfo=ZoneInfo("Europe/Berlin")))
