@@ -67,7 +67,7 @@ _GOOD_COLUMN = '[[column]]\nheader = "Text"\nvalue = "text"\n'
     ('label = "x"\nminute_step = 7\n' + _GOOD_COLUMN, "minute_step: must be a whole number dividing 60, not 7"),
     ('label = "x"\nminute_step = "5"\n' + _GOOD_COLUMN, "minute_step: must be a whole number"),
     ('label = "x"\n' + _GOOD_COLUMN + '[[column]]\nheader = "When"\nvalue = "time"\n',
-     "column #2: value: must be one of text, link, image_url, tags, at, at_utc, network, not 'time'"),
+     "column #2: value: must be one of text, link, link_not_in_text, image_url, tags, at, at_utc, network, not 'time'"),
     ('label = "x"\n[[column]]\nvalue = "text"\n', "column #1: header: required"),
     ('label = "x"\n[[column]]\nheader = "When"\nvalue = "at"\n', "column #1: format: required for 'at'"),
     ('label = "x"\n[[column]]\nheader = "When"\nvalue = "at"\nformat = "YYYY-MM-DD"\n',
