@@ -9,7 +9,8 @@ first, until every record of the customer is accounted for:
    (:func:`merge_reason`), or — made before reasons were kept — saying so; one
    the user made, saying so (in Review: with the evidence they saw);
 4. the rest, records placed together as they were imported: the evidence of the
-   best-matching pair, compared now by the same scoring the resolver uses.
+   best-matching pair, compared now by the same scoring the resolver uses, knowing as it
+   does which emails and phones many different people give (:func:`shared_values`).
 
 A split ties together what stayed through the record split off (``merge._keep_the_rest_together``,
 ``merge._untie``): not a merge the user made.  Records such a tie holds are explained by their
@@ -32,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND, channel_name
+from omnidesk.core.identity.clustering import SHARED_NAMES, shared_identifiers
 from omnidesk.core.identity.decisions import Decided, external_key, settled_indexes
 from omnidesk.core.identity.profiles import chunks, make_profiles, profile_query, record_identifiers
 from omnidesk.core.identity.scoring import Frequencies, Model, Profile, pair_conflict, score_pair
@@ -40,6 +42,9 @@ from omnidesk.core.models import Event, Identifier, ImportBatch, MatchDecision, 
 from omnidesk.core.workspace import Workspace
 
 SIDE = 15  # records per side compared when an automatic merge is explained
+# Records read per email or phone of the customer to tell whether many people give it: far more
+# than the few different last names that make a value shared (clustering.SHARED_NAMES).
+HOLDERS_READ = 500
 SCORED = 60  # records of one customer compared pairwise for the card
 MERGES_TRACED = 300  # merges of one customer whose order is followed to tell the sides apart
 
@@ -445,6 +450,7 @@ def _pair_scores(conn: Connection, ids: Sequence[int], model: Model) -> list[tup
     rows.sort(key=lambda r: r[0])
     profiles = make_profiles(rows, record_identifiers(conn, [r[0] for r in rows]))
     freq = load_frequencies(conn, profiles)
+    freq.shared = shared_values(conn, profiles)
     out = []
     for i, p in enumerate(profiles):
         for q in profiles[i + 1:]:
@@ -452,3 +458,36 @@ def _pair_scores(conn: Connection, ids: Sequence[int], model: Model) -> list[tup
             out.append((s.weight, p.rid, q.rid, s.reasons))
     out.sort(key=lambda t: (-t[0], t[1], t[2]))
     return out
+
+
+def shared_values(conn: Connection, profiles: Sequence[Profile]) -> dict[str, int]:
+    """The emails and phones of ``profiles`` that records of many clearly different last names give
+    across the workspace, as the resolver knows them (``clustering.shared_identifiers``): the shop's
+    own landline typed at the till is no evidence of who a customer is, and the card says so.
+
+    Only values held by at least that many records are looked into, a few hundred holders each.
+    """
+    ident, rec = Identifier.__table__, SourceRecord.__table__
+    emails = sorted({e for p in profiles for e in p.emails})
+    phones = sorted({v for p in profiles for v in p.phones})
+    holders: dict[str, set[int]] = defaultdict(set)
+    for kind, values in (("email", emails), ("phone", phones)):
+        for part in chunks(values):
+            for rid, value in conn.execute(select(ident.c.record_id, ident.c.value).where(
+                    ident.c.kind == kind, ident.c.value.in_(part))):
+                holders[value].add(rid)
+    for part in chunks(emails):  # an address written another way than its mailbox (profiles.py)
+        for rid, mailbox in conn.execute(select(ident.c.record_id, ident.c.mailbox).where(
+                ident.c.mailbox.in_(part))):
+            holders[mailbox].add(rid)
+    wanted = {v for v, rids in holders.items() if len(rids) >= SHARED_NAMES}
+    if not wanted:
+        return {}
+    ids = sorted({rid for v in wanted for rid in sorted(holders[v])[:HOLDERS_READ]})
+    rows = []
+    for part in chunks(ids):
+        rows.extend(conn.execute(profile_query(with_hash=False).where(
+            rec.c.id.in_(part), rec.c.customer_id.is_not(None))).all())
+    rows.sort(key=lambda r: r[0])
+    found = shared_identifiers(make_profiles(rows, record_identifiers(conn, [r[0] for r in rows])))
+    return {v: n for v, n in found.items() if v in wanted}
