@@ -1,7 +1,7 @@
 """Clustering: candidate pairs scored and joined into people, strongest evidence first.
 
 A union-find refuses any union that would put conflicting first, middle or
-last names or birthdays, or a pair the user rejected, in one customer.  The
+last names, birthdays or generations (Jr. and Sr.), or a pair the user rejected, in one customer.  The
 outcome is a :class:`Plan`, written by ``writes``.
 """
 
@@ -33,6 +33,7 @@ from omnidesk.core.identity.keys import (
 from omnidesk.core.identity.profiles import has_contact
 from omnidesk.core.memory import give_back_free_memory
 from omnidesk.core.identity.scoring import (
+    GENERATIONS_DIFFER,
     NAMES_ON_SHARED,
     NAMES_ONLY,
     Frequencies,
@@ -55,11 +56,12 @@ from omnidesk.core.tasks import Progress, run_to_completion
 class Clusters:
     """Union-find over profiles that refuses unions the guards forbid.
 
-    A root keeps its cluster's first names, middle names, last names and full
-    birthdays as one string while there is one (most clusters), a set once
-    there are several.  A first or last name with a reading is kept with it
-    ("山田|yamada", ``keys.read_form``), so a customer holding 山田 read Yamada
-    takes ヤマダ and Yamada too.
+    A root keeps its cluster's first names, middle names, last names, full
+    birthdays and generational suffixes ("jr", "sr": ``Profile.suffix``) as one
+    string while there is one (most clusters), a set once there are several.
+    A first or last name with a reading is kept with it ("山田|yamada",
+    ``keys.read_form``), so a customer holding 山田 read Yamada takes ヤマダ and
+    Yamada too.
     ``rejected`` maps a profile index to the indexes the user said are
     someone else.
     """
@@ -73,6 +75,7 @@ class Clusters:
         self.middles: list = [p.middle or None for p in profiles]
         self.birthdays: list = [p.birthday if p.birthday and not p.birthday.startswith("--") else None
                                 for p in profiles]
+        self.suffixes: list = [p.suffix or None for p in profiles]
         self.rejects: dict[int, set[int]] = {i: set(v) for i, v in rejected.items()}
         self.turned: set[int] = set()  # records whose first and last name unswap turned round
         # root -> groups of first names the user said are one person's by merging by hand (:meth:`tie`)
@@ -122,6 +125,11 @@ class Clusters:
         ba, bb = self.birthdays[ra], self.birthdays[rb]
         if ba is not None and bb is not None and ba != bb and _birthdays_conflict(_as_set(ba), _as_set(bb)):
             return "different birthdays"
+        sa, sb = self.suffixes[ra], self.suffixes[rb]
+        if sa is not None and sb is not None and sa != sb and any(
+                x != y for x in _as_set(sa) for y in _as_set(sb)):
+            # "John Carter", like the father and the son, must not bridge Sr. and Jr.
+            return GENERATIONS_DIFFER
         return None
 
     def unswap(self, profiles: Sequence[Profile], i: int, j: int) -> None:
@@ -210,7 +218,8 @@ class Clusters:
         self.lasts[ra] = _merged(self.lasts[ra], lasts_b)
         self.middles[ra] = _merged(self.middles[ra], self.middles[rb])
         self.birthdays[ra] = _merged(self.birthdays[ra], self.birthdays[rb])
-        self.firsts[rb] = self.lasts[rb] = self.middles[rb] = self.birthdays[rb] = None
+        self.suffixes[ra] = _merged(self.suffixes[ra], self.suffixes[rb])
+        self.firsts[rb] = self.lasts[rb] = self.middles[rb] = self.birthdays[rb] = self.suffixes[rb] = None
         if rb in self.rejects:
             self.rejects.setdefault(ra, set()).update(self.rejects.pop(rb))
         if rb in self.tied:
@@ -896,8 +905,8 @@ def customers_conflict(left: Sequence[Profile], right: Sequence[Profile], *, ren
     """What keeps two customers, given as their records, from being one ("different birthdays"), or None.
 
     The guards of the clustering, over each customer's records taken as one:
-    first, middle and last names none of the other's can be, or two full
-    birthdays that are not one date.  Names read crossed over (one customer
+    first, middle and last names none of the other's can be, two full
+    birthdays that are not one date, or two generations (Jr. and Sr.).  Names read crossed over (one customer
     written "Last, First") count as agreeing; with ``names`` False (a pair whose
     names were not compared as written) only birthdays count.  A bulk accept
     asks this before each merge, since an earlier merge of the same run can
@@ -908,7 +917,7 @@ def customers_conflict(left: Sequence[Profile], right: Sequence[Profile], *, ren
     cl = Clusters([*left, *right], {})
     if not names:
         n = len(left) + len(right)
-        cl.firsts, cl.lasts, cl.middles = [None] * n, [None] * n, [None] * n
+        cl.firsts, cl.lasts, cl.middles, cl.suffixes = [None] * n, [None] * n, [None] * n, [None] * n
     for k in range(1, len(left)):
         cl.union(0, k, force=True)
     for k in range(len(left) + 1, len(left) + len(right)):
