@@ -94,16 +94,20 @@ class ImportOptions:
     # How numbers without a country code are read ("IN"), as the user chose for the file;
     # None lets the file's evidence (else ``region``) decide.
     phone_region: str | None = None
+    # How the file writes its dates when no value of a column shows it ("DMY": 03/04/2024 is
+    # 3 April; "MDY"), as the user chose for the file; None reads them in ``region``'s order.
+    date_order: str | None = None
 
     @classmethod
     def from_plan(cls, plan: ImportPlan) -> ImportOptions:
         """Options that analyze ``plan``'s file into the plan it was imported with (an import
         done again): its columns, kind and channel (one of the user's own by its name as typed),
-        and its encoding and phone region when they were chosen rather than detected."""
+        and its encoding, phone region and day/month order when they were chosen rather than detected."""
         decided = plan.phone_region
         return cls(channel=plan.channel_label or plan.channel, kind=plan.kind, mapping=list(plan.mapping),
                    encoding=plan.fmt.encoding if plan.fmt.chosen else None,
-                   phone_region=decided.code if decided is not None and decided.source == "chosen" else None)
+                   phone_region=decided.code if decided is not None and decided.source == "chosen" else None,
+                   date_order=plan.date_order.value if plan.date_order is not None else None)
 
 
 @dataclass
@@ -140,6 +144,10 @@ class ImportPlan:
     # year-first column's, reads them): a date there that could be either ("11/05/2026") is a
     # guess, and a guess never dates a consent "yes" (see rows.py).
     guessed_date_columns: frozenset[int] = frozenset()
+    # The date columns with dates that could be day/month or month/day ("03/04/2024") and none
+    # that shows which: read in ``date_order`` when the user chose one, else in the region's order.
+    unclear_date_columns: frozenset[int] = frozenset()
+    date_order: nz.DateOrder | None = None  # DMY or MDY, as the user chose; None: the region's
     # The decimal mark each amount column's values prove ("," for "12,50", "." for "1.99", or
     # normalize.MIXED_MARKS for both): it reads the amounts that could be either ("3,500").  A
     # column none of whose values prove one is not here: "3,500" there is three thousand five hundred.
@@ -170,24 +178,36 @@ class ImportPlan:
         return self.fmt.header
 
     def with_changes(self, *, mapping: Sequence[str] | None = None, kind: str | None = None,
-                     channel: str | None = None, phone_region: str | None = None) -> ImportPlan:
+                     channel: str | None = None, phone_region: str | None = None,
+                     date_order: str | None = None) -> ImportPlan:
         """A copy with the user's corrections; a new mapping re-decides kind, date orders and
         the phone region.  ``phone_region`` is a region code the user chose, or "" to let the
-        file's evidence decide again."""
+        file's evidence decide again.  ``date_order`` ("DMY" or "MDY") is how the user says the
+        file writes the dates none of a column's values shows the order of, or "" to read them in
+        the region's order again."""
         plan = self
+        if date_order is not None:
+            plan = replace(plan, date_order=check_date_order(date_order))
+            if mapping is None:
+                with PlanRecords(plan.path, plan.fmt) as records:
+                    orders, notes, _, guessed, unclear = _scan(records, plan.fmt, plan.mapping, plan.region,
+                                                               plan.date_order)
+                plan = replace(plan, date_orders=orders, guessed_date_columns=guessed, unclear_date_columns=unclear,
+                               warnings=_with_date_notes(plan.warnings, notes))
         if mapping is not None:
             mapping = list(mapping)
             _check_mapping(mapping, len(self.header))
             plan = replace(plan, mapping=mapping, mapping_source="user",
                            kind=kind or guess_kind(mapping).value)
             with PlanRecords(plan.path, plan.fmt) as records:
-                orders, warnings, evidence, guessed = _scan(records, plan.fmt, mapping, plan.region)
+                orders, warnings, evidence, guessed, unclear = _scan(records, plan.fmt, mapping, plan.region,
+                                                                     plan.date_order)
                 decided = plan.phone_region
                 if decided is None or decided.source != "chosen":
                     decided = decide_phone_region(evidence, plan.region)
                 marks, mark_notes = _decimal_marks(records, plan.fmt, mapping)
                 plan = replace(plan, date_orders=orders, region_evidence=evidence, phone_region=decided,
-                               guessed_date_columns=guessed, decimal_marks=marks,
+                               guessed_date_columns=guessed, unclear_date_columns=unclear, decimal_marks=marks,
                                warnings=[*plan.fmt.warnings, *warnings, *mark_notes,
                                          *_phone_region_notes(decided, plan.region, mapping)])
                 if kind is None and plan.kind == Kind.EVENTS.value and plan.preset is None:
@@ -206,6 +226,29 @@ class ImportPlan:
             notes = [w for w in plan.warnings if not w.startswith(_LIST_NOTE)]
             plan = replace(plan, warnings=notes + _optout_list_notes(plan), previous_batch=_imported_before(plan))
         return plan
+
+
+def check_date_order(text: str) -> nz.DateOrder | None:
+    """The day/month order a user names for a file's dates ("DMY", "MDY"); None for ""."""
+    if not text:
+        return None
+    try:
+        order = nz.DateOrder(text.strip().upper())
+    except ValueError:
+        order = None
+    if order not in (nz.DateOrder.DMY, nz.DateOrder.MDY):
+        raise UserError(f"Unknown date order '{text}': DMY (day first, 31/12) or MDY (month first, 12/31).")
+    return order
+
+
+_UNCLEAR_DATES = "could be day/month or month/day"
+
+
+def _with_date_notes(warnings: Sequence[str], notes: Sequence[str]) -> list[str]:
+    """``warnings`` with their notes on how unclear date columns are read replaced by ``notes``'s."""
+    fresh = iter([n for n in notes if _UNCLEAR_DATES in n])
+    out = [next(fresh, None) if _UNCLEAR_DATES in w else w for w in warnings]
+    return [w for w in out if w is not None] + list(fresh)
 
 
 def _check_mapping(mapping: Sequence[str], width: int) -> None:
@@ -290,12 +333,13 @@ def _data_rows(records: Iterator[Record]) -> Iterator[Record]:
 def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
                         region: str) -> tuple[dict[int, nz.DateOrder], list[str]]:
     with PlanRecords(path, fmt) as records:
-        orders, warnings, _, _ = _scan(records, fmt, mapping, region)
+        orders, warnings, _, _, _ = _scan(records, fmt, mapping, region)
     return orders, warnings
 
 
-def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
-          region: str) -> tuple[dict[int, nz.DateOrder], list[str], RegionEvidence, frozenset[int]]:
+def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str], region: str,
+          chosen_order: nz.DateOrder | None = None
+          ) -> tuple[dict[int, nz.DateOrder], list[str], RegionEvidence, frozenset[int], frozenset[int]]:
     """Decide day/month order per date column from the column itself, else the region,
     and count what the file says about its phone numbers' country, in one pass.
 
@@ -313,7 +357,9 @@ def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
     and a file without date columns is not read further for it.
 
     Also returns the date columns whose order no value proves (no day above 12 in
-    either place): their dates that could be either are read by a guess.
+    either place): their dates that could be either are read by a guess; and of those, the
+    ones holding such dates.  ``chosen_order`` is the order the user says the file writes its
+    dates in: it reads the columns no value decides instead of the region's, and is no guess.
     """
     columns = _date_columns(mapping)
     phones = [i for i, f in enumerate(mapping) if f == "phone"]
@@ -321,7 +367,7 @@ def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
     evidence = {i: nz.DateEvidence() for i in columns}
     found = RegionEvidence()
     if not columns and not (phones or countries):
-        return {}, [], found, frozenset()
+        return {}, [], found, frozenset(), frozenset()
     stream = iter(records)
     try:
         for n, rec in enumerate(stream, 1):
@@ -342,11 +388,13 @@ def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
     finally:
         stream.close()
     if not columns:
-        return {}, [], found, frozenset()
+        return {}, [], found, frozenset(), frozenset()
     orders: dict[int, nz.DateOrder] = {}
     warnings = []
     for i, ev in evidence.items():
         orders[i] = ev.column_order(region)
+        if chosen_order is not None and not ev.decided and not ev.conflicting:
+            orders[i] = chosen_order
         if ev.conflicting:
             either = (f"dates that could be either, such as {ev.ambiguous_example}, are left empty "
                       "and their rows flagged" if ev.ambiguous_example
@@ -355,14 +403,19 @@ def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
                 f"Dates in column '{fmt.header[i]}' are written both day-first "
                 f"({ev.day_first_example}) and month-first ({ev.month_first_example}); {either}."
             )
+        elif not ev.decided and ev.ambiguous and chosen_order is not None:
+            warnings.append(f"Dates in column '{fmt.header[i]}' {_UNCLEAR_DATES} and nothing in the column "
+                            f"decides; read {_READ_AS[orders[i]]}, as you chose.")
         elif not ev.decided and ev.ambiguous:
             warnings.append(
-                f"Dates in column '{fmt.header[i]}' could be day/month or month/day and nothing "
+                f"Dates in column '{fmt.header[i]}' {_UNCLEAR_DATES} and nothing "
                 f"in the column decides; read {_READ_AS[orders[i]]} from the region {region}."
                 + (_GUESSED_CONSENT_DATES if mapping[i] in _CONSENT_TIME_FIELDS else "")
             )
-    guessed = frozenset(i for i, ev in evidence.items() if not ev.conflicting and not (ev.day_first or ev.month_first))
-    return orders, warnings, found, guessed
+    unclear = frozenset(i for i, ev in evidence.items() if not ev.decided and not ev.conflicting and ev.ambiguous)
+    guessed = frozenset(i for i, ev in evidence.items() if not ev.conflicting and not (ev.day_first or ev.month_first)
+                        and not (chosen_order is not None and not ev.decided))
+    return orders, warnings, found, guessed, unclear
 
 
 _MONEY_TYPES = (FieldType.MONEY,)
@@ -528,14 +581,16 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
         saved_channel or ("sms" if reply_list else guess_channel(path.name, fmt.header, preset)))
     if source == "guessed":
         mapping = _consent_for_channel(mapping, fmt.header, channel)
-    orders, warnings, evidence, guessed = _scan(records, fmt, mapping, region)
+    date_order = check_date_order(options.date_order or "")
+    orders, warnings, evidence, guessed, unclear = _scan(records, fmt, mapping, region, date_order)
     marks, mark_notes = _decimal_marks(records, fmt, mapping)
     warnings += mark_notes
     phone_region = decide_phone_region(evidence, region, explicit)
     if origin is not None:
         # A few fixed rows say little about day/month order or the phone region; the original file said more.
         orders.update({i: o for i, o in origin["date_orders"].items() if i < len(fmt.header)})
-        warnings = [w for w in warnings if "could be day/month" not in w]
+        warnings = [w for w in warnings if _UNCLEAR_DATES not in w]
+        unclear = frozenset()
         if explicit is None and origin["phone_region"] is not None:
             phone_region = origin["phone_region"]
         warnings.append(f"This is the error report of import {origin['batch_id']} ({printable(origin['file_name'])}): "
@@ -566,6 +621,7 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
         region=region, date_orders=orders, preview=preview, imported_as=imported_as, currency=workspace_currency(ws),
         warnings=warnings, report_columns=report_columns, phone_region=phone_region,
         region_evidence=evidence, guessed_date_columns=guessed, file_stamp=src.stamp, decimal_marks=marks,
+        unclear_date_columns=unclear, date_order=date_order,
     )
     plan.warnings.extend(_optout_list_notes(plan))
     if plan_kind_guessed and kind == Kind.EVENTS.value:

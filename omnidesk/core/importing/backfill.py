@@ -469,7 +469,11 @@ def _batch_plan(conn: Connection, batch_row, header: list[str], mapping: list[st
     fmt = FileFormat(encoding=encoding or "utf-8", encoding_label=encoding or "utf-8",
                      delimiter=delimiter or ",", header=tuple(header), header_line=0)
     # The date columns whose day/month order only the region decided: a guess never dates a "yes".
-    _, _, _, guessed = _scan(_kept_records(conn, bid, len(header)), fmt, mapping, region)
+    try:
+        chosen_order = nz.DateOrder(options["date_order"]) if options.get("date_order") else None
+    except ValueError:
+        chosen_order = None
+    _, _, _, guessed, _ = _scan(_kept_records(conn, bid, len(header)), fmt, mapping, region, chosen_order)
     return ImportPlan(path=Path(file_name or "file.csv"), file_hash="", file_size=0, fmt=fmt, preset=preset,
                       guesses=[], mapping=mapping, mapping_source="saved", kind=kind, channel=channel,
                       region=region, date_orders=orders, preview=[], phone_region=phone_region,

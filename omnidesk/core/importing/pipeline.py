@@ -205,7 +205,8 @@ def run_import(
                                  "phone_region": plan.local_phone_region,
                                  "phone_region_codes": list(plan.phone_region.mixed_codes)
                                  if plan.phone_region is not None else [],
-                                 "date_orders": {str(k): v.value for k, v in plan.date_orders.items()}}),
+                                 "date_orders": {str(k): v.value for k, v in plan.date_orders.items()},
+                                 "date_order": plan.date_order.value if plan.date_order is not None else None}),
     )
     # Other windows learn that an import runs, and since when, from its committed batch row
     # (see running.py); a dry run changes nothing, not even that.

@@ -1,4 +1,4 @@
-"""Page 2: what each column of each file holds, its kind, channel and phone region."""
+"""Page 2: what each column of each file holds, its kind, channel, phone region and date order."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.channels import SOURCES, channel_code, channel_name
 from omnidesk.core.importing.analysis import names_no_one
+from omnidesk.core.importing.dates import DateOrder, default_date_order
 from omnidesk.core.importing.fields import FIELDS, IGNORE
 from omnidesk.core.importing.pipeline import (
     ImportPlan,
@@ -95,7 +96,8 @@ class MappingPage(QWizardPage):
         top.addWidget(self.file_combo, 1)
         top.addWidget(self.file_name, 1)
         top.addSpacing(12)
-        # Alt keys, none twice on the page: File, Contains, From, Phone numbers, Remember; Back, Next.
+        # Alt keys, none twice on the page: File, Contains, From, Phone numbers, Dates are written,
+        # Remember; Back, Next.
         kind_label = QLabel("&Contains:")
         kind_label.setBuddy(self.kind_combo)
         top.addWidget(kind_label)
@@ -140,6 +142,24 @@ class MappingPage(QWizardPage):
         self.warnings.setTextFormat(Qt.TextFormat.RichText)
         self.warnings.setFrameShape(QFrame.Shape.StyledPanel)
         self.warnings.setContentsMargins(6, 4, 6, 4)
+
+        # How the file writes its dates, under the note saying they could be read either way:
+        # shown only for a file with such dates, and set to what the region reads.
+        self.date_combo = QComboBox()
+        self.date_combo.addItem("day first (31/12)", DateOrder.DMY.value)
+        self.date_combo.addItem("month first (12/31)", DateOrder.MDY.value)
+        self.date_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.date_combo.setToolTip("How this file writes a date such as 03/04/2024: the 3rd of April (day "
+                                   "first) or the 4th of March (month first).")
+        self.date_combo.currentIndexChanged.connect(self._date_order_changed)
+        self.date_row = QWidget()
+        date_line = WrapRow(self.date_row)
+        date_line.setContentsMargins(0, 0, 0, 0)
+        date_label = QLabel("Dates are &written:")
+        date_label.setBuddy(self.date_combo)
+        date_line.addWidget(date_label)
+        date_line.addWidget(self.date_combo)
+        date_line.addStretch(1)
 
         # Column -> field, one line per column, with example values to decide by.
         self.scroll = QScrollArea()
@@ -198,6 +218,7 @@ class MappingPage(QWizardPage):
         layout.addLayout(top)
         layout.addWidget(self.region_row)
         layout.addWidget(self.warnings)
+        layout.addWidget(self.date_row)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.wiz.remember_checkbox)
         self.page_scroll = scrolling(body)
@@ -271,10 +292,10 @@ class MappingPage(QWizardPage):
             self.combos.append(combo)
         self.grid.setRowStretch(len(plan.header) + 1, 1)
         # Tab reads the page top to bottom: what the file holds, where from, its phones' country,
-        # then each column's field, the preview and the mapping to remember (the column boxes,
-        # made per file, came first, and the boxes above them after the wizard's buttons).
-        chain = [self.file_combo, self.kind_combo, self.channel_combo, self.region_combo, *self.combos, self.table,
-                 self.wiz.remember_checkbox]
+        # how it writes dates, then each column's field, the preview and the mapping to remember
+        # (the column boxes, made per file, came first, and the boxes above them after the wizard's buttons).
+        chain = [self.file_combo, self.kind_combo, self.channel_combo, self.region_combo, self.date_combo,
+                 *self.combos, self.table, self.wiz.remember_checkbox]
         for before, after in zip(chain, chain[1:]):
             QWidget.setTabOrder(before, after)
         self.model.set_plan(plan)
@@ -334,6 +355,7 @@ class MappingPage(QWizardPage):
                 # A channel of one's own, by its name as typed (what is being typed is left alone).
                 self.channel_combo.setEditText(plan.channel_label or channel_name(plan.channel))
             self._show_region(plan)
+            self._show_date_order(plan)
         finally:
             self._filling = False
         self.model.update_plan(plan)
@@ -354,6 +376,15 @@ class MappingPage(QWizardPage):
             text = f'<span style="color:{NOTICE_COLOR}">{text}</span>'
         self.region_reason.setText(text)
         self.region_reason.setToolTip(decided.explain())
+
+    def _show_date_order(self, plan: ImportPlan) -> None:
+        """The date order row: shown while a date column could be read day/month or month/day,
+        set to the order chosen, else to the one the region reads such dates in."""
+        self.date_row.setVisible(bool(plan.unclear_date_columns))
+        order = plan.date_order or default_date_order(plan.region)
+        # A year-first region's dates written with the year last are read day first.
+        at = self.date_combo.findData((order if order == DateOrder.MDY else DateOrder.DMY).value)
+        self.date_combo.setCurrentIndex(max(at, 0))
 
     @staticmethod
     def _why(plan: ImportPlan, column: int, guess) -> str:
@@ -404,6 +435,10 @@ class MappingPage(QWizardPage):
     def _region_changed(self, _index: int) -> None:
         if not self._filling:
             self.wiz.set_phone_region(self.current, self.region_combo.currentData() or "")
+
+    def _date_order_changed(self, _index: int) -> None:
+        if not self._filling:
+            self.wiz.set_date_order(self.current, self.date_combo.currentData() or "")
 
     def _kind_changed(self, _index: int) -> None:
         if not self._filling:

@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
+from omnidesk.core.importing.dates import DateOrder, parse_date
 from omnidesk.core.importing.fields import IGNORE
 from omnidesk.core.importing.pipeline import (
     ImportPlan,
     ImportResult,
 )
 from omnidesk.core.text import printable
+from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.dialogs.import_wizard.common import COUNT_COLUMNS, PREVIEW_TABLE_ROWS, _field_label
 
 
@@ -160,7 +162,7 @@ class PreviewModel(QAbstractTableModel):
         self.endResetModel()
 
     def update_plan(self, plan: ImportPlan) -> None:
-        """Same file, new mapping: only the headings and the greyed columns change."""
+        """Same file, new choices: the headings, the greyed columns and how unclear dates read change."""
         if self._plan is None or plan.header != self._plan.header:
             self.set_plan(plan)
             return
@@ -169,7 +171,7 @@ class PreviewModel(QAbstractTableModel):
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
             if self.rowCount():
                 self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1),
-                                      [Qt.ItemDataRole.ForegroundRole])
+                                      [Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DisplayRole])
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -191,7 +193,13 @@ class PreviewModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             # Cells with line breaks stay on one table line.
-            return " ".join(self._cell(row, column).split("\n"))
+            text = " ".join(self._cell(row, column).split("\n"))
+            if column in self._plan.unclear_date_columns:
+                # A date that could be day/month or month/day says how it is read: the choice shows here.
+                read = parse_date(text, self._plan.date_orders.get(column, DateOrder.DMY)).value
+                if read and read != text.strip():
+                    return f"{text} ({nice_date(read)})"
+            return text
         if role == Qt.ItemDataRole.ToolTipRole:
             text = self._cell(row, column)
             return text if len(text) > 30 or "\n" in text else None

@@ -282,7 +282,7 @@ class ImportWizard(QWizard):
         name, or a name that differs only in its accented letters (read in another encoding,
         "Código" is "CÃ³digo"). Otherwise the new reading's guesses stand, and the mapping page
         says the choices were not kept. The kind, the channel and the phone region do not hang
-        on the columns and are kept as chosen."""
+        on the columns and are kept as chosen, and so is how its dates are written."""
         earlier = old.earlier
         new.user_kind, new.user_channel = old.user_kind, old.user_channel
         if earlier is None:
@@ -304,6 +304,8 @@ class ImportWizard(QWizard):
             decided = earlier.phone_region
             if decided is not None and decided.source == "chosen" and decided.code:
                 plan = plan.with_changes(phone_region=decided.code)
+            if earlier.date_order is not None:
+                plan = plan.with_changes(date_order=earlier.date_order.value)
         except (UserError, OSError) as exc:
             new.mapping_note = (f"Your choices for {printable(plan.file_name)} could not be kept after "
                                 f"reading it again ({exc}); please check them.")
@@ -351,6 +353,12 @@ class ImportWizard(QWizard):
         entry = self._entry(file_index)
         assert entry.plan is not None
         self._replace_plan(file_index, entry.plan.with_changes(phone_region=code))
+
+    def set_date_order(self, file_index: int, order: str) -> None:
+        """Read the plan's dates that could be day/month or month/day in ``order`` ("DMY", "MDY")."""
+        entry = self._entry(file_index)
+        assert entry.plan is not None
+        self._replace_plan(file_index, entry.plan.with_changes(date_order=order))
 
     def set_channel(self, file_index: int, channel: str) -> None:
         entry = self._entry(file_index)
