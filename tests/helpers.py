@@ -48,6 +48,34 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
     return status, out, err
 
 
+def cli_at(capsys, ws, *argv, at: str = "2027-01-20 15:00:00Z") -> str:
+    """``omnidesk ARGV… -w WS`` with the clock still at ``at``; it must succeed: what it said, output
+    and messages together."""
+    import time_machine
+
+    with time_machine.travel(at, tick=False):
+        status, out, err = run_cli(capsys, *argv, "-w", ws)
+    assert status == 0, (argv, err)
+    return out + err
+
+
+def exported_packs(capsys, ws, folder: Path, plan: dict, *,
+                   at: str = "2027-02-01 15:00:00Z") -> tuple[dict[str, Path], str]:
+    """``plan`` (a campaign file's JSON) imported and exported into ``folder/packs`` at ``at``, once the
+    shop's zone is its first step's and the brand has a name and an address (an email's footer
+    needs one): each step's pack file by channel, and what the export said."""
+    import json
+
+    for args in (("settings", "timezone", plan["steps"][0]["timezone"]), ("brand", "set", "name", "Harbor"),
+                 ("brand", "set", "address", "12 Quay St, Portland, OR 97201")):
+        cli_at(capsys, ws, *args, at=at)
+    (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    cli_at(capsys, ws, "campaign", "import", folder / "plan.json", at=at)
+    said = cli_at(capsys, ws, "campaign", "export", plan["name"], "--out", folder / "packs", at=at)
+    packs = {step["channel"]: next((folder / "packs").glob(f"*_{step['channel']}_*.csv")) for step in plan["steps"]}
+    return packs, said
+
+
 def unblock_fifo_later(fifo: Path, seconds: float = 5) -> None:
     """Open the named pipe ``fifo`` for writing after ``seconds``, and close it: code that opened it to
     read then reads nothing and fails on that, where a test would otherwise wait for a writer for ever."""

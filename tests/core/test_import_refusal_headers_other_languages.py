@@ -10,10 +10,9 @@ import csv
 import json
 
 import pytest
-import time_machine
 
 from omnidesk.core.importing.column_guess import guess_mapping
-from tests.helpers import run_cli, write_csv
+from tests.helpers import cli_at, exported_packs, write_csv
 
 NY = "America/New_York"
 PLAN = {"name": "N", "audience": "everyone", "mode": "each_channel",
@@ -22,11 +21,7 @@ PLAN = {"name": "N", "audience": "everyone", "mode": "each_channel",
 SHOP = ["Email", "First Name", "Accepts Email Marketing"]
 
 
-def _cli(capsys, ws, *argv, at="2027-01-20 15:00:00Z"):
-    with time_machine.travel(at, tick=False):
-        status, out, err = run_cli(capsys, *argv, "-w", ws)
-    assert status == 0, (argv, err)
-    return out + err
+_cli = cli_at  # a command at a set clock, which must succeed
 
 
 def _consents(capsys, tmp_path, ws) -> dict[str, str]:
@@ -36,14 +31,8 @@ def _consents(capsys, tmp_path, ws) -> dict[str, str]:
 
 
 def _email_pack(capsys, tmp_path, ws) -> str:
-    for args in (("settings", "timezone", NY), ("brand", "set", "name", "Harbor"),
-                 ("brand", "set", "address", "12 Quay St, Portland, OR 97201")):
-        _cli(capsys, ws, *args)
-    (tmp_path / "plan.json").write_text(json.dumps(PLAN), encoding="utf-8")
-    _cli(capsys, ws, "campaign", "import", tmp_path / "plan.json", at="2027-02-01 15:00:00Z")
-    _cli(capsys, ws, "campaign", "export", "N", "--out", tmp_path / "packs", at="2027-02-01 15:00:00Z")
-    (pack,) = (tmp_path / "packs").glob("*email*.csv")
-    return pack.read_text(encoding="utf-8-sig")
+    packs, _said = exported_packs(capsys, ws, tmp_path, PLAN)
+    return packs["email"].read_text(encoding="utf-8-sig")
 
 
 def test_a_german_newsletter_unsubscription_column_unsubscribes(tmp_path, capsys):

@@ -5,13 +5,11 @@ was read as a mistyped "SMS subscribed" refused, so Nora's texts were closed and
 from __future__ import annotations
 
 import csv
-import json
 
 import pytest
-import time_machine
 
 from omnidesk.core.importing.column_guess import guess_mapping
-from tests.helpers import run_cli, write_csv
+from tests.helpers import cli_at, exported_packs, write_csv
 
 NY = "America/New_York"
 PLAN = {"name": "N", "audience": "everyone", "mode": "each_channel",
@@ -19,11 +17,7 @@ PLAN = {"name": "N", "audience": "everyone", "mode": "each_channel",
         "steps": [{"channel": "email", "at": "2027-03-01T12:00", "timezone": NY}]}
 
 
-def _cli(capsys, ws, *argv, at="2027-01-20 15:00:00Z"):
-    with time_machine.travel(at, tick=False):
-        status, out, err = run_cli(capsys, *argv, "-w", ws)
-    assert status == 0, (argv, err)
-    return out + err
+_cli = cli_at  # a command at a set clock, which must succeed
 
 
 def test_has_unsubscribed_unsubscribes_email(tmp_path, capsys):
@@ -42,14 +36,8 @@ def test_has_unsubscribed_unsubscribes_email(tmp_path, capsys):
         consents = {r["email"]: (r["consent_email"], r["consent_sms"]) for r in csv.DictReader(fh)}
     # The texts she never refused stay as the shop said.
     assert consents == {"nora@example.com": ("unsubscribed", "granted"), "omar@example.com": ("granted", "granted")}
-    for args in (("settings", "timezone", NY), ("brand", "set", "name", "Harbor"),
-                 ("brand", "set", "address", "12 Quay St, Portland, OR 97201")):
-        _cli(capsys, ws, *args)
-    (tmp_path / "plan.json").write_text(json.dumps(PLAN), encoding="utf-8")
-    _cli(capsys, ws, "campaign", "import", tmp_path / "plan.json", at="2027-02-01 15:00:00Z")
-    _cli(capsys, ws, "campaign", "export", "N", "--out", tmp_path / "packs", at="2027-02-01 15:00:00Z")
-    (pack,) = (tmp_path / "packs").glob("*email*.csv")
-    text = pack.read_text(encoding="utf-8-sig")
+    packs, _said = exported_packs(capsys, ws, tmp_path, PLAN)
+    text = packs["email"].read_text(encoding="utf-8-sig")
     assert "omar@example.com" in text and "nora@example.com" not in text
 
 

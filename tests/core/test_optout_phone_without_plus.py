@@ -7,11 +7,10 @@ Played through the command line at a set clock."""
 from __future__ import annotations
 
 import csv
-import json
 
 import time_machine
 
-from tests.helpers import run_cli, write_csv
+from tests.helpers import cli_at, exported_packs, run_cli, write_csv
 
 NY = "America/New_York"
 PLAN = {"name": "S", "audience": "everyone", "mode": "each_channel",
@@ -25,11 +24,7 @@ STOPS = [["447911123456", "STOP", "2027-01-15 10:00"], ["4915123456789", "STOP",
          ["4798570523", "STOP", "2027-01-15 10:00"]]
 
 
-def _cli(capsys, ws, *argv, at="2027-01-20 15:00:00Z"):
-    with time_machine.travel(at, tick=False):
-        status, out, err = run_cli(capsys, *argv, "-w", ws)
-    assert status == 0, (argv, err)
-    return out
+_cli = cli_at  # a command at a set clock, which must succeed
 
 
 def _import_people(capsys, tmp_path, ws, at):
@@ -43,14 +38,8 @@ def _import_stops(capsys, tmp_path, ws, at):
 
 
 def _pack(capsys, tmp_path, ws) -> tuple[list[str], str]:
-    for args in (("settings", "timezone", NY), ("brand", "set", "name", "Harbor"),
-                 ("brand", "set", "address", "12 Quay St, Portland, OR 97201")):
-        _cli(capsys, ws, *args)
-    (tmp_path / "plan.json").write_text(json.dumps(PLAN), encoding="utf-8")
-    _cli(capsys, ws, "campaign", "import", tmp_path / "plan.json", at="2027-02-01 15:00:00Z")
-    said = _cli(capsys, ws, "campaign", "export", "S", "--out", tmp_path / "packs", at="2027-02-01 15:00:00Z")
-    (pack,) = (tmp_path / "packs").glob("*sms*.csv")
-    with pack.open(encoding="utf-8-sig", newline="") as fh:
+    packs, said = exported_packs(capsys, ws, tmp_path, PLAN)
+    with packs["sms"].open(encoding="utf-8-sig", newline="") as fh:
         return [r["Phone"] for r in csv.DictReader(fh)], said
 
 
