@@ -356,16 +356,9 @@ class WeeklyChart(pg.PlotWidget):
 
     def _ticks(self) -> list[tuple[int, str]]:
         """Labels on the first week of months, every so many months (1, 2, 3, 4, 6, 12, 24…), the fewest
-        months apart that keep each label ``LABEL_GAP`` pixels clear of the next at the plot's width."""
+        months apart that keep each label ``LABEL_GAP`` pixels clear of the next at the plot's width; over a
+        few weeks, on the weeks' Mondays ("4 May"), every so many weeks by the same measure."""
         n = len(self.weeks)
-        if n <= 8:
-            return [(i, f"{week_monday(w).day} {week_monday(w):%b}") for i, w in enumerate(self.weeks)]
-        starts, last = [], None
-        for i, week in enumerate(self.weeks):
-            monday = week_monday(week)
-            if (monday.year, monday.month) != last:
-                last = (monday.year, monday.month)
-                starts.append((i, monday))
         axis = self.item.getAxis("bottom")
         metrics = QFontMetricsF(axis.style.get("tickFont") or self.font())
         plot = self._plot_width()
@@ -375,6 +368,25 @@ class WeeklyChart(pg.PlotWidget):
             """Whether the label stays within the axis's ends: pyqtgraph hides one that would not."""
             half = metrics.horizontalAdvance(label) / 2
             return half <= (i + 0.6) * per_week <= plot - half
+
+        def apart(ticks: list[tuple[int, str]]) -> bool:
+            """Whether each label, at its drawn width, stands ``LABEL_GAP`` pixels clear of the next."""
+            widths = [metrics.horizontalAdvance(label) for _, label in ticks]
+            return all((b - a) * per_week >= (wa + wb) / 2 + self.LABEL_GAP
+                       for (a, _), (b, _), wa, wb in zip(ticks, ticks[1:], widths, widths[1:]))
+
+        if n <= 8:
+            days = [(i, f"{week_monday(w).day} {week_monday(w):%b}") for i, w in enumerate(self.weeks)]
+            for every in range(1, n + 1):
+                ticks = [(i, label) for i, label in days[::every] if inside(i, label)]
+                if len(ticks) <= 1 or apart(ticks):
+                    return ticks or days[:1]
+        starts, last = [], None
+        for i, week in enumerate(self.weeks):
+            monday = week_monday(week)
+            if (monday.year, monday.month) != last:
+                last = (monday.year, monday.month)
+                starts.append((i, monday))
 
         every = 1
         while True:
@@ -386,9 +398,7 @@ class WeeklyChart(pg.PlotWidget):
                 if inside(i, label):  # the year on the first label drawn
                     ticks.append((i, label))
                     year = monday.year
-            widths = [metrics.horizontalAdvance(label) for _, label in ticks]
-            if len(ticks) <= 1 or all((b - a) * per_week >= (wa + wb) / 2 + self.LABEL_GAP
-                                      for (a, _), (b, _), wa, wb in zip(ticks, ticks[1:], widths, widths[1:])):
+            if len(ticks) <= 1 or apart(ticks):
                 return ticks
             every = next((m for m in (2, 3, 4, 6, 12) if m > every), every + 12)
 
