@@ -821,3 +821,31 @@ def test_closing_during_the_trial_run_never_waits_for_it(ws, qtbot, tmp_path, mo
     qtbot.waitUntil(lambda: task.ended, timeout=5000)  # its last signals came, and nothing failed on them
     assert ws.counts() == before
     ws.set_setting("send_unknown_email", True)  # the trial's write lock is gone
+
+
+def test_every_member_a_zip_skips_is_named_under_the_zip_once(window, qtbot, tmp_path, monkeypatch):
+    """A zip of several files that are not tables: past the fourth the page said only "and 1 more
+    file.", with no way to learn which; and the zip's long name was repeated on every line."""
+    import tempfile
+
+    from omnidesk.core import tempfiles
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(tempfiles, "_folder", None)
+    window.open_workspace(_new_workspace(tmp_path))
+    archive = tmp_path / "audience_export.zip"
+    skipped = ["logo.png", "data.json", "more.pdf", "terms.pdf", "photo.jpg", "sheet.numbers"]
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("subscribed.csv", "Email,Name\nzed@example.com,Zed Zane\n")
+        for name in skipped:
+            z.writestr(name, "x")
+    window.import_files([archive])
+    wizard = window.import_wizard
+    page = wizard.files_page
+    said = page.skipped.text()
+    assert page.skipped.isVisible()
+    assert all(name in said for name in skipped), said
+    assert "more file" not in said
+    assert said.count("audience_export.zip") == 1
+    wizard.reject()

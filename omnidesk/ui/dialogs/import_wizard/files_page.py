@@ -10,11 +10,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QStackedLayout,
     QVBoxLayout,
     QWidget,
@@ -28,7 +30,7 @@ from omnidesk.ui.widgets.empty_state import EmptyState
 from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, FileEntry, NOTICE_COLOR, _html
 from omnidesk.ui.dialogs.import_wizard.widgets import ElidedLabel, NoWheelComboBox, _bold, _muted
 
-SKIPPED_SHOWN = 4  # sentences about skipped ZIP members; the rest are counted
+SKIPPED_LINES = 7  # lines of skipped ZIP members shown at once; the rest scroll into view
 
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
     from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
@@ -223,10 +225,17 @@ class FilesPage(QWizardPage):
         self.skipped.setWordWrap(True)
         self.skipped.setTextFormat(Qt.TextFormat.RichText)
         self.skipped.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.skipped.hide()
+        self.skipped.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # Every member is named, however many: past a few lines they scroll, the file list keeping its room.
+        self.skipped_area = QScrollArea()
+        self.skipped_area.setWidget(self.skipped)
+        self.skipped_area.setWidgetResizable(True)
+        self.skipped_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.skipped_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.skipped_area.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(holder, 1)
-        layout.addWidget(self.skipped)
+        layout.addWidget(self.skipped_area)
         layout.addLayout(buttons)
         self.rows: dict[Path, tuple[QListWidgetItem, FileRow]] = {}
 
@@ -281,14 +290,22 @@ class FilesPage(QWizardPage):
         self.completeChanged.emit()
 
     def _show_skipped(self) -> None:
-        """Name what the ZIPs held and are not imported, with why, as the command line does."""
+        """Name what the ZIPs held and are not imported, with why, as the command line does: each ZIP
+        once, then every member it skipped on a line of its own (a wrapped line stays indented)."""
         said = list(self.wiz.skipped)
-        shown = said[:SKIPPED_SHOWN]
-        if len(said) > len(shown):
-            shown.append(f"and {counted(len(said) - len(shown), 'more file')}.")
-        self.skipped.setText(f'<span style="color:{NOTICE_COLOR}">' + "<br>".join(_html(line) for line in shown)
-                             + "</span>" if said else "")
-        self.skipped.setVisible(bool(said))
+        members: dict[str, list[str]] = {}
+        for line in said:  # "x.zip: skipped readme.txt: why."
+            archive, sep, member = line.partition(": skipped ")
+            members.setdefault(archive if sep else "", []).append(member if sep else line)
+        blocks = []
+        for archive, lines in members.items():
+            if archive:
+                blocks.append(f'<p style="margin:0">{_html(archive)} — not imported from it:</p>')
+            blocks.extend(f'<p style="margin:0 0 0 {"2em" if archive else "0"}">{_html(line)}</p>' for line in lines)
+        self.skipped.setText(f'<div style="color:{NOTICE_COLOR}">' + "".join(blocks) + "</div>" if said else "")
+        lines = sum(len(lines) + 1 for lines in members.values())
+        self.skipped_area.setFixedHeight(self.skipped.fontMetrics().lineSpacing() * min(lines, SKIPPED_LINES) + 4)
+        self.skipped_area.setVisible(bool(said))
 
     def _give_alt_key(self) -> None:
         """Alt+E to the encoding of the file the list is on, else of the first file that has one."""
