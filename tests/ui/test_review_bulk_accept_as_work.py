@@ -272,3 +272,42 @@ def test_after_a_cancelled_bulk_accept_the_pairs_are_decided_again(window, queue
     assert errors == []
     assert first.id not in [p.id for p in list_reviews(ws)]
     assert review_count(ws) == PAIRS - 1
+
+
+def test_after_a_bulk_accept_cancelled_from_the_keyboard_the_keys_decide_pairs_again(
+        window, queue, review, qtbot, monkeypatch):
+    """Cancel pressed with the keyboard sent the focus to the sidebar, where the next A, R or S
+    searched the screens instead of deciding a pair."""
+    from PySide6.QtWidgets import QApplication
+
+    monkeypatch.setattr(window, "show_error", lambda title, text: None)
+    monkeypatch.setattr(window, "show_bulk_accept_summary", lambda *a: None)
+    window.activateWindow()
+    gate, merged = threading.Event(), []
+    real = merge.merge_in
+
+    def held(*args, **kwargs):
+        merged.append(1)
+        if len(merged) == 5:
+            assert gate.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(merge, "merge_in", held)
+    review.bulk_button.setFocus()
+    qtbot.keyClick(review.bulk_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: len(merged) >= 5, timeout=20000)
+    qtbot.waitUntil(lambda: window.work.cancel_button.isVisible())
+    for _ in range(20):  # Tab along to the status bar's Cancel
+        if window.focusWidget() is window.work.cancel_button:
+            break
+        qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_Tab)
+    assert window.focusWidget() is window.work.cancel_button
+    qtbot.keyClick(window.work.cancel_button, Qt.Key.Key_Space)
+    gate.set()
+    qtbot.waitUntil(lambda: not window.operations.busy, timeout=60000)
+    qtbot.waitUntil(lambda: review.accept_button.isEnabled(), timeout=5000)
+    QApplication.processEvents()
+    assert window.focusWidget() is review.pairs, window.focusWidget()
+    first = review.current_item()
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_R)  # the next key decides a pair
+    assert first.id not in [p.id for p in list_reviews(queue)]

@@ -402,6 +402,11 @@ class ReviewView(QWidget):
         self._update_bulk()
         self._update_reopen()
         if not busy:
+            # The focus left nowhere (on the status bar's Cancel, gone now, or on a decision turned
+            # off meanwhile): back on the pairs, so A, R and S decide one again.
+            focus = self.window().focusWidget()
+            if self.isVisible() and (focus is None or not focus.isVisible() or not focus.isEnabled()):
+                self.pairs.setFocus()
             # What the work changed reaches the screen right after (a refresh then reads it): the
             # list is read here only when nothing did, so a queue is not read twice.
             self._read_after_busy = True

@@ -34,8 +34,17 @@ class WorkIndicator(QWidget):
         self.setVisible(False)
 
     def set_busy(self, busy: bool) -> None:
+        if not busy:
+            self._let_go_of_focus()
         self.setVisible(busy)
         self.cancel_button.setEnabled(busy)
+
+    def _let_go_of_focus(self) -> None:
+        """Cancel, about to be turned off or hidden, gives up the keyboard focus to nothing: left to
+        Qt it went on to the next widget in the window (the sidebar, whose typing searches the
+        screens), and the screen the work was for puts it back where its keys work."""
+        if self.cancel_button.hasFocus():
+            self.cancel_button.clearFocus()
 
     def progressed(self, done: int, total: int, message: str) -> None:
         self.label.setText(message)
@@ -45,4 +54,5 @@ class WorkIndicator(QWidget):
         if total:
             self.bar.setValue(min(done, total))
         if message.startswith("Cancelling"):
+            self._let_go_of_focus()
             self.cancel_button.setEnabled(False)
