@@ -204,3 +204,38 @@ def test_a_name_written_right_to_left_keeps_its_id_after_it_in_kept_apart(window
     cells = {model.data(model.index(0, c)) for c in (0, 1)}
     latin_id = item.left_id + item.right_id - arabic_id
     assert cells == {f"\u2068محمد علي\u2069  (#{arabic_id})", f"Mohamed Ali  (#{latin_id})"}
+
+
+def test_a_pair_put_back_on_the_shops_own_phone_says_the_phone_is_shared(window, ws, tmp_path, qtbot):
+    # The till typed the shop's landline for five customers of different last names, a Maria Garcia
+    # among them; the shop has another Maria Garcia on it.  The number is all that links the two.
+    from omnidesk.core.identity.scoring import SHARED_PHONE
+
+    header = ["First Name", "Last Name", "Phone", "City"]
+    shop_line = "602-264-0100"
+    till = [[first, last, shop_line, "Phoenix"] for first, last in (
+        ("Maria", "Garcia"), ("Tom", "Nguyen"), ("Ann", "Park"), ("Luis", "Ortega"), ("Beth", "Kim"))]
+    import_file(ws, write_csv(tmp_path / "till.csv", header, till), ImportOptions(channel="pos", region="US"))
+    import_file(ws, write_csv(tmp_path / "shop.csv", header, [["Maria", "Garcia", shop_line, "Phoenix"]]),
+                ImportOptions(channel="shop", region="US"))
+    window.set_workspace(ws)
+    view = window.screens["review"]
+    _key(window, Qt.Key.Key_2, CTRL)  # View › Review
+    (asked,) = view.items
+    assert SHARED_PHONE in asked.reasons and "same phone" not in asked.reasons
+    _key(window, Qt.Key.Key_R)  # different people
+    assert view.items == [] and view.apart_model.total == 1
+
+    _key(window, Qt.Key.Key_Tab, CTRL)  # the kept-apart list
+    assert view.current_kept_apart() is not None
+    _key(window, Qt.Key.Key_N)  # not sure any more
+    assert view.apart_model.total == 0
+    (again,) = view.items
+    assert {again.left_id, again.right_id} == {asked.left_id, asked.right_id}
+    assert SHARED_PHONE in again.reasons and "same phone" not in again.reasons, again.reasons
+    assert again.score == pytest.approx(asked.score)
+    _key(window, Qt.Key.Key_Tab, CTRL)  # back to the queue: the pair's evidence as the owner reads it
+    assert view.current_item().id == again.id
+    assert SHARED_PHONE in view.score_label.text() and "same phone" not in view.score_label.text()
+    shown = view.pairs.item(0).toolTip()
+    assert SHARED_PHONE in shown and "same phone" not in shown, shown

@@ -28,6 +28,7 @@ from omnidesk.core.identity.profiles import hand_names_aside, make_profiles, pro
 from omnidesk.core.identity.resolve import model_from_settings
 from omnidesk.core.identity.scoring import Model, score_pair
 from omnidesk.core.identity.stats import load_frequencies
+from omnidesk.core.identity.why import shared_values
 from omnidesk.core.identity.writes import _review_reasons
 from omnidesk.core.models import Customer, MatchDecision, MatchReview, SourceRecord
 from omnidesk.core.workspace import Workspace
@@ -169,7 +170,11 @@ def _rows_of(conn: Connection, item: KeptApart) -> list[dict]:
 
 
 def _best_score(conn: Connection, a: int, b: int, model: Model) -> tuple[float, str]:
-    """The score and reasons of the best-matching pair of records of customers ``a`` and ``b``."""
+    """The score and reasons of the best-matching pair of records of customers ``a`` and ``b``.
+
+    Scored as the resolver scores them: an email or phone many different people give across the
+    workspace (the shop's own landline typed at the till) is weak evidence, and said to be shared.
+    """
     rec = SourceRecord.__table__
     sides = []
     for cid in (a, b):
@@ -178,6 +183,7 @@ def _best_score(conn: Connection, a: int, b: int, model: Model) -> tuple[float, 
         sides.append(make_profiles(rows, record_identifiers(conn, [r[0] for r in rows])))
         hand_names_aside(conn, sides[-1])
     freq = load_frequencies(conn, sides[0] + sides[1])
+    freq.shared = shared_values(conn, sides[0] + sides[1])
     best = None
     for p in sides[0]:
         for q in sides[1]:
