@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import update
 
 from omnidesk.core.campaigns import campaign as core
@@ -565,9 +566,28 @@ def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win
 
 
 
-def _the_exported_box(view, qtbot, out) -> dict:
-    """Export… clicked, the folder dialog answering ``out``: the box that says what was written, as shown."""
+def _laid_out(document) -> list[tuple[str, float, list[float]]]:
+    """Each paragraph of ``document`` as laid out: its text, where its first line's words start
+    after an indented line's label ("Subject: ", "with "), and where each of its lines starts."""
+    import re
+
+    lines = []
+    block = document.begin()
+    while block.isValid():
+        layout, text = block.layout(), block.text()
+        label = re.match(r"\u200e? +(with |\w+: )", text)
+        words_at = layout.lineAt(0).cursorToX(label.end())[0] if label else layout.lineAt(0).x()
+        lines.append((text, layout.position().x() + words_at,
+                      [layout.position().x() + layout.lineAt(i).x() for i in range(layout.lineCount())]))
+        block = block.next()
+    return lines
+
+
+def _the_exported_box(view, qtbot, out, then=None) -> dict:
+    """Export… clicked, the folder dialog answering ``out``: the box that says what was written, as
+    shown (``then`` given, it is handed the box and its label to close, else it is closed)."""
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QTextDocument
     from PySide6.QtWidgets import QLabel, QMessageBox
 
     seen: dict = {}
@@ -578,9 +598,14 @@ def _the_exported_box(view, qtbot, out) -> dict:
             QTimer.singleShot(50, look)
             return
         label = box.findChild(QLabel, "qt_msgbox_label")
-        seen.update(text=box.text(), direction=box.layoutDirection(), flags=box.textInteractionFlags(),
-                    width=label.contentsRect().width(), metrics=label.fontMetrics())
-        box.accept()
+        # What the box shows, as its label laid it out: each line a paragraph of the label's document.
+        document = label.findChild(QTextDocument)
+        seen.update(text=document.toPlainText(), direction=box.layoutDirection(), flags=box.textInteractionFlags(),
+                    width=label.contentsRect().width(), metrics=label.fontMetrics(), lines=_laid_out(document))
+        if then is not None:
+            then(box, label)
+        else:
+            box.accept()
 
     view.ask_folder = lambda: out
     QTimer.singleShot(0, look)
@@ -622,6 +647,73 @@ def test_the_exported_box_reads_left_to_right_each_file_name_whole(win, view, tm
     # Wide enough for every file's line: none is broken in the middle of a name.
     widest = max(seen["metrics"].horizontalAdvance(line) for line in lines if any(f in line for f in files))
     assert widest <= seen["width"], (widest, seen["width"])
+
+
+# A preheader of 300 characters, a web address of 60 unbroken in it.
+URL = "hc.example/spring-sale-2027/linen-cushions-and-throws-for-yo"
+LONG_PREHEADER = ("Our spring sale starts today with fresh colours for every room in the house, new linen for the "
+                  f"bedroom and bright cushions, see them all at {URL} before they go, and bring a friend along "
+                  "to the shop: the first hundred customers get a tote bag!!!")
+
+
+@pytest.mark.parametrize("subject", ["Spring sale", "מבצע אביב בחנות"])
+def test_a_long_preheader_wraps_under_its_own_words_and_copies_as_it_reads(win, view, tmp_path, qtbot, monkeypatch,
+                                                                          subject):
+    """A preheader of 300 characters wrapped back to the left margin, under the file names, so
+    the box read as a jumble: its wrapped lines now stay under its words, at any width the box
+    takes, and what is selected and copied still reads as the lines say it."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtTest import QTest
+
+    from omnidesk.ui.formatting import left_to_right
+
+    assert len(LONG_PREHEADER) == 300 and len(URL) == 60
+    ws = win.workspace
+    _ready_to_export(ws)
+    sale = store.get_message(ws, "Sale")
+    email = {**sale.variants["email"].fields, "subject": subject, "preheader": LONG_PREHEADER}
+    store.save_message(ws, "Sale", sale.master, variants={"email": email}, replace=True)
+    three_steps(ws)
+    view.refresh()
+    view.select("Spring")
+    out = tmp_path / "packs"
+    out.mkdir()
+    copied: list[str] = []
+
+    def copy_all(box, label) -> None:
+        # From the keyboard: to the words (Tab from OK), all of them selected, copied; Enter closes.
+        QGuiApplication.clipboard().clear()
+        label.setFocus(Qt.FocusReason.TabFocusReason)
+        QTest.keyClick(label, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClick(label, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+        copied.append(QGuiApplication.clipboard().text())
+        box.button(box.StandardButton.Ok).setFocus()
+        # Ctrl+C on the box itself copies all of it on Windows: the lines, not the markup shown.
+        with monkeypatch.context() as patched:
+            patched.setattr(sys, "platform", "win32")
+            QTest.keyClick(box.focusWidget(), Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+        copied.append(QGuiApplication.clipboard().text())
+        QTest.keyClick(box.focusWidget(), Qt.Key.Key_Return)
+
+    seen = _the_exported_box(view, qtbot, out, then=copy_all)
+    lines = seen["lines"]
+    (preheader,) = [line for line in lines if line[0].lstrip("\u200e ").startswith("Preheader: ")]
+    text, words_at, starts = preheader
+    assert len(starts) >= 3, (len(starts), seen["width"])  # wrapped over lines
+    # Each wrapped line starts where the preheader's words do, not at the left margin.
+    assert starts[0] < words_at and all(abs(x - words_at) <= 1 for x in starts[1:]), (words_at, starts)
+    # Any other line a narrower box wraps hangs past its own start as well.
+    for text, _, starts in lines:
+        assert all(x > starts[0] for x in starts[1:]), (text, starts)
+    # The lines read as before: the subject, Hebrew or not, in a line set left to right, the
+    # indent of every file and subject line in what is copied too.
+    said = seen["text"]
+    assert f"Spring exported to {out}:\n\nspring_email_2027-03-01_1000.csv — " in said
+    assert f"\n    Subject: {subject}\n" in left_to_right(said).replace("\u200e", "")
+    assert f"    Preheader: {LONG_PREHEADER}\n" in said
+    assert copied[0] == said, copied
+    assert copied[1] == f"{'-' * 27}\nExported\n{'-' * 27}\n{said}\n{'-' * 27}\nOK   \n{'-' * 27}\n", copied[1]
+    assert not any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets())
 
 
 @pytest.mark.parametrize(("region", "points"), [("US", (612, 792)), ("GB", (595, 842))])

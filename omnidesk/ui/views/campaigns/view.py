@@ -47,6 +47,7 @@ from omnidesk.ui.views.campaigns.editor import MODE_LABELS, CampaignEditor
 from omnidesk.ui.views.campaigns.recipients import RecipientsPanel, step_title, step_when
 from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.empty_state import EmptyState
+from omnidesk.ui.widgets.listing_box import ListingBox
 from omnidesk.ui.widgets.wrap_row import WrapRow
 
 COLUMNS = ("Name", "Status", "Mode", "Steps", "Next step")
@@ -701,22 +702,10 @@ class CampaignsView(QWidget):
 
     def show_info(self, title: str, text: str) -> None:
         """What Export… wrote: read left to right whatever names it holds, as wide as its longest
-        line as far as the screen allows (a file's name is not broken in the middle, its wrapped
-        half losing the indent that tells a file from a subject line), its words selectable (the
-        subject line and preheader are typed into the sending tool by hand)."""
-        box = QMessageBox(QMessageBox.Icon.Information, title, left_to_right(text), QMessageBox.StandardButton.Ok,
-                          self)
-        box.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                    | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        label = box.findChild(QLabel, "qt_msgbox_label")
-        if label is not None:
-            label.ensurePolished()
-            widest = max(label.fontMetrics().horizontalAdvance(line) for line in box.text().split("\n"))
-            screen = (self.screen() or QApplication.primaryScreen()).availableGeometry().width()
-            # The widest a message box makes itself (Qt's own limit), less its icon and margins.
-            room = (screen if screen <= 1024 else min(screen - 480, 1000)) - 120
-            label.setMinimumWidth(min(widest + 8, room))
+        line as far as the screen allows (a file's name is not broken in the middle), a long line's
+        wrapped half kept under its own line's words (it tells a file from a subject line), its words
+        selectable (the subject line and preheader are typed into the sending tool by hand)."""
+        box = ListingBox(title, left_to_right(text), self)
         box.exec()
         box.deleteLater()
 
