@@ -48,6 +48,49 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
     return status, out, err
 
 
+def cli_imports(capsys, ws, *files: tuple[Path, str], region: str = "US") -> None:
+    """Each ``(file, channel)`` of ``files`` imported in turn through the command line into the
+    workspace at ``ws`` (made by the first), phone numbers read for ``region``; each must succeed."""
+    for path, channel in files:
+        status, _out, err = run_cli(capsys, "import", path, "--channel", channel, "--region", region, "-w", ws)
+        assert status == 0, err
+
+
+def cli_import_summary(capsys, folder: Path, header: Sequence[str], rows: Sequence[Sequence[object]],
+                       *argv) -> tuple[Path, dict]:
+    """``header`` and ``rows`` written to ``folder/file.csv`` and imported through the command line
+    (``--region US --json`` and ``argv``) into a new ``folder/w.omnidesk``; it must succeed: the
+    workspace's path and the import's summary."""
+    import json
+
+    ws = folder / "w.omnidesk"
+    status, out, err = run_cli(capsys, "import", write_csv(folder / "file.csv", header, rows), "-w", ws,
+                               "--region", "US", "--json", *argv)
+    assert status == 0, err
+    return ws, json.loads(out)
+
+
+def exported_customers(capsys, ws, folder: Path, columns: str) -> list[dict[str, str]]:
+    """``omnidesk export customers --columns COLUMNS`` of the workspace at ``ws``, written into
+    ``folder`` (it must succeed): each customer's row, column by column, in the file's order."""
+    out = folder / "exported-customers.csv"
+    status, _out, err = run_cli(capsys, "-w", ws, "export", "customers", out, "--columns", columns, "--force")
+    assert status == 0, err
+    with out.open(encoding="utf-8", newline="") as fh:  # no byte-order mark unless asked for one
+        return list(csv.DictReader(fh))
+
+
+def source_placement(capsys, ws, folder: Path) -> dict[tuple[str, int], str]:
+    """Each imported row's customer, as ``omnidesk export sources`` of the workspace at ``ws`` gives
+    them (written into ``folder``; it must succeed): the customer id by (file name, row number)."""
+    out = folder / "sources.csv"
+    out.unlink(missing_ok=True)
+    status, _out, err = run_cli(capsys, "export", "sources", out, "-w", ws)
+    assert status == 0, err
+    with out.open(newline="", encoding="utf-8") as fh:
+        return {(r["source_file"], int(r["source_row"])): r["customer_id"] for r in csv.DictReader(fh)}
+
+
 def cli_at(capsys, ws, *argv, at: str = "2027-01-20 15:00:00Z") -> str:
     """``omnidesk ARGV… -w WS`` with the clock still at ``at``; it must succeed: what it said, output
     and messages together."""

@@ -8,11 +8,9 @@ import whichever file comes first, and in a rebuild — not whoever's file was i
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 
-from tests.helpers import run_cli, write_csv
+from tests.helpers import run_cli, source_placement, write_csv
 
 MAILBOX = "leefamily@example.com"
 HEADER = ["First Name", "Last Name", "Email", "Birthday"]
@@ -24,16 +22,6 @@ FILES = {
 }
 
 
-def placement(capsys, tmp_path, ws):
-    """Each (file, row)'s customer, as ``export sources`` gives them."""
-    out = tmp_path / "sources.csv"
-    out.unlink(missing_ok=True)
-    status, _, err = run_cli(capsys, "export", "sources", out, "-w", ws)
-    assert status == 0, err
-    with out.open(newline="", encoding="utf-8") as f:
-        return {(r["source_file"], int(r["source_row"])): r["customer_id"] for r in csv.DictReader(f)}
-
-
 @pytest.mark.parametrize("order", [("shop.csv", "list.csv", "opens.csv"), ("shop.csv", "opens.csv", "list.csv"),
                                    ("opens.csv", "shop.csv", "list.csv"), ("list.csv", "shop.csv", "opens.csv")])
 def test_an_open_on_a_family_address_goes_to_the_list_member_on_import_as_in_a_rebuild(capsys, tmp_path, order):
@@ -43,13 +31,13 @@ def test_an_open_on_a_family_address_goes_to_the_list_member_on_import_as_in_a_r
         status, _, err = run_cli(capsys, "import", write_csv(tmp_path / name, header, rows), "-w", ws,
                                  "--channel", channel, "--kind", kind)
         assert status == 0, err
-    imported = placement(capsys, tmp_path, ws)
+    imported = source_placement(capsys, ws, tmp_path)
     ann, annie = imported[("shop.csv", 1)], imported[("list.csv", 1)]
     assert ann and annie and ann != annie  # two people
     assert imported[("opens.csv", 1)] == imported[("opens.csv", 2)] == annie
     status, _, err = run_cli(capsys, "resolve", "--from-scratch", "-w", ws)
     assert status == 0, err
-    assert placement(capsys, tmp_path, ws) == imported
+    assert source_placement(capsys, ws, tmp_path) == imported
 
 
 VISITS = (["Email", "Action", "Timestamp"], [[MAILBOX, "visit", "2026-01-04 10:00:00"]], "shop", "events")
@@ -79,11 +67,11 @@ def test_undoing_the_list_gives_its_members_opens_to_the_one_left_on_the_mailbox
         batch[name] = number
     status, _, err = run_cli(capsys, "imports", "undo", batch["list.csv"], "-w", ws)
     assert status == 0, err
-    undone = placement(capsys, tmp_path, ws)
+    undone = source_placement(capsys, ws, tmp_path)
     assert len(set(undone.values())) == 1  # Ann, her visit and the opens
     status, _, err = run_cli(capsys, "resolve", "--from-scratch", "-w", ws)
     assert status == 0, err
-    assert placement(capsys, tmp_path, ws) == undone
+    assert source_placement(capsys, ws, tmp_path) == undone
 
 
 def test_an_undo_of_the_list_that_placed_the_opens_again_is_put_back_exactly(make_workspace, tmp_path):

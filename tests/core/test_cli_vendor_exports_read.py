@@ -7,12 +7,11 @@ buyer's shipping address and counts the order's total, not its items' value.
 
 from __future__ import annotations
 
-import csv
 import json
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import exported_customers, run_cli
 
 
 def _import(capsys, ws, path, *args) -> str:
@@ -22,12 +21,16 @@ def _import(capsys, ws, path, *args) -> str:
 
 
 def _customers(capsys, ws, tmp_path, columns: str) -> dict[str, dict[str, str]]:
-    out_csv = tmp_path / "customers.csv"
-    status, _, err = run_cli(capsys, "export", "customers", str(out_csv), "--force", "--columns",
-                             f"id,{columns}", "-w", str(ws.path))
-    assert status == 0, err
-    with out_csv.open(encoding="utf-8-sig", newline="") as f:
-        return {r["id"]: r for r in csv.DictReader(f)}
+    return {r["id"]: r for r in exported_customers(capsys, ws.path, tmp_path, f"id,{columns}")}
+
+
+def _imported_in_a_us_shop(capsys, make_workspace, tmp_path, name: str, text: str, zone="America/New_York"):
+    """``text`` saved as ``name`` and imported through the command line into a new US shop (dollars,
+    its clock in ``zone``): the shop, and what the import said."""
+    ws = make_workspace(default_region="US", currency="USD", timezone=zone)
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    return ws, _import(capsys, ws, path)
 
 
 def _report(capsys, ws) -> dict:
@@ -59,10 +62,8 @@ SQUARESPACE = (
 
 def test_a_squarespace_orders_export_is_read_as_orders_its_extra_item_lines_and_all(
         capsys, make_workspace, tmp_path):
-    ws = make_workspace(default_region="US", currency="USD", timezone="America/Chicago")
-    path = tmp_path / "orders_squarespace.csv"
-    path.write_bytes(SQUARESPACE.encode("utf-8"))
-    said = _import(capsys, ws, path)
+    ws, said = _imported_in_a_us_shop(capsys, make_workspace, tmp_path, "orders_squarespace.csv", SQUARESPACE,
+                                      zone="America/Chicago")
     assert "list of people" not in said
     rosa, = _customers(capsys, ws, tmp_path, "email,phone,city,orders,lifetime_spend").values()
     # One order counted, 69.80; the refunded one is not spend.
@@ -91,10 +92,7 @@ ETSY = (
 
 def test_an_etsy_sold_orders_export_keeps_the_shipping_address_and_counts_the_order_total(
         capsys, make_workspace, tmp_path):
-    ws = make_workspace(default_region="US", currency="USD", timezone="America/New_York")
-    path = tmp_path / "EtsySoldOrders2025.csv"
-    path.write_bytes(ETSY.encode("utf-8"))
-    _import(capsys, ws, path)
+    ws, _said = _imported_in_a_us_shop(capsys, make_workspace, tmp_path, "EtsySoldOrders2025.csv", ETSY)
     people = {r["last_name"]: r for r in _customers(
         capsys, ws, tmp_path, "last_name,address,city,region,postcode,country,orders,lifetime_spend").values()}
     jane, hans = people["Smith"], people["Müller"]
@@ -108,10 +106,8 @@ def test_an_etsy_sold_orders_export_keeps_the_shipping_address_and_counts_the_or
 
 
 def test_an_order_value_alone_is_still_the_order_s_amount(capsys, make_workspace, tmp_path):
-    ws = make_workspace(default_region="US", currency="USD", timezone="America/New_York")
-    path = tmp_path / "orders.csv"
-    path.write_bytes(b"Order Date,Order ID,Email,Order Value\n2024-12-03,1001,amy@example.com,42.00\n")
-    _import(capsys, ws, path)
+    ws, _said = _imported_in_a_us_shop(capsys, make_workspace, tmp_path, "orders.csv",
+                                       "Order Date,Order ID,Email,Order Value\n2024-12-03,1001,amy@example.com,42.00\n")
     amy, = _customers(capsys, ws, tmp_path, "email,orders,lifetime_spend").values()
     assert (amy["orders"], amy["lifetime_spend"]) == ("1", "42.00")
 

@@ -7,11 +7,9 @@ are.  Each till row goes with the Maria whose email it carries, on import as in 
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 
-from tests.helpers import run_cli, write_csv
+from tests.helpers import cli_imports, run_cli, source_placement, write_csv
 
 HEADER = ["First Name", "Last Name", "Email", "Phone", "Address", "City", "Zip", "Birthday"]
 SHOP_LINE = "602-264-0100"
@@ -33,23 +31,12 @@ def _till(others=True):
 
 
 def _import(capsys, tmp_path, ws, shop, till):
-    for name, rows, channel in (("shop.csv", shop, "shop"), ("till.csv", till, "pos")):
-        status, _, err = run_cli(capsys, "import", write_csv(tmp_path / name, HEADER, rows), "-w", ws,
-                                 "--channel", channel, "--region", "US")
-        assert status == 0, err
-
-
-def _placement(capsys, tmp_path, ws):
-    out = tmp_path / "sources.csv"
-    out.unlink(missing_ok=True)
-    status, _, err = run_cli(capsys, "export", "sources", out, "-w", ws)
-    assert status == 0, err
-    with out.open(newline="", encoding="utf-8") as f:
-        return {(r["source_file"], int(r["source_row"])): r["customer_id"] for r in csv.DictReader(f)}
+    cli_imports(capsys, ws, (write_csv(tmp_path / "shop.csv", HEADER, shop), "shop"),
+                (write_csv(tmp_path / "till.csv", HEADER, till), "pos"))
 
 
 def _check(capsys, tmp_path, ws):
-    placed = _placement(capsys, tmp_path, ws)
+    placed = source_placement(capsys, ws, tmp_path)
     gmail, hotmail = placed[("shop.csv", 1)], placed[("shop.csv", 2)]
     assert gmail != hotmail  # two people
     assert placed[("till.csv", 1)] == gmail
@@ -91,5 +78,5 @@ def test_a_family_landline_still_joins_one_persons_records(capsys, tmp_path):
             [["Maria", "Garcia", "", home, "", "Phoenix", "", ""],
              ["Diego", "Garcia", "", home, "", "Phoenix", "", ""],
              ["Tom", "Nguyen", "tom.nguyen@gmail.com", SHOP_LINE, "", "Phoenix", "", ""]])
-    placed = _placement(capsys, tmp_path, ws)
+    placed = source_placement(capsys, ws, tmp_path)
     assert placed[("shop.csv", 1)] == placed[("till.csv", 1)] != placed[("till.csv", 2)]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 
-from tests.helpers import run_cli, write_csv
+from tests.helpers import cli_imports, exported_customers, run_cli, source_placement, write_csv
 
 HEADER = ["First Name", "Last Name", "Email", "Phone", "Address", "City", "Zip"]
 HOME = ["614-733-2291", "45 Elm St", "Columbus", "43215"]
@@ -14,16 +12,10 @@ HOME = ["614-733-2291", "45 Elm St", "Columbus", "43215"]
 
 def _import(capsys, tmp_path, shop_rows, till_rows):
     ws = tmp_path / "w.omnidesk"
-    for name, channel, rows in (("shop", "shop", shop_rows), ("till", "pos", till_rows)):
-        path = write_csv(tmp_path / f"{name}.csv", HEADER, rows)
-        status, _, err = run_cli(capsys, "import", path, "--channel", channel, "--region", "US", "-w", ws)
-        assert status == 0, err
-    out = tmp_path / "out.csv"
-    status, _, err = run_cli(capsys, "-w", ws, "export", "customers", out,
-                             "--columns", "first_name,last_name,email,source_records", "--force")
-    assert status == 0, err
-    with out.open(encoding="utf-8", newline="") as fh:
-        customers = sorted(tuple(r.values()) for r in csv.DictReader(fh))
+    cli_imports(capsys, ws, (write_csv(tmp_path / "shop.csv", HEADER, shop_rows), "shop"),
+                (write_csv(tmp_path / "till.csv", HEADER, till_rows), "pos"))
+    customers = sorted(tuple(r.values()) for r in exported_customers(
+        capsys, ws, tmp_path, "first_name,last_name,email,source_records"))
     status, review, err = run_cli(capsys, "-w", ws, "review", "list")
     assert status == 0, err
     return customers, review
@@ -62,13 +54,9 @@ FILES = {
 
 
 def _files_by_customer(capsys, tmp_path, ws):
-    out_sources = tmp_path / "sources.csv"
-    status, _, err = run_cli(capsys, "-w", ws, "export", "sources", out_sources, "--force")
-    assert status == 0, err
-    with out_sources.open(encoding="utf-8", newline="") as fh:
-        by_customer: dict[str, set[str]] = {}
-        for r in csv.DictReader(fh):
-            by_customer.setdefault(r["customer_id"], set()).add(r["source_file"])
+    by_customer: dict[str, set[str]] = {}
+    for (source_file, _row), customer in source_placement(capsys, ws, tmp_path).items():
+        by_customer.setdefault(customer, set()).add(source_file)
     return by_customer
 
 
@@ -80,9 +68,7 @@ def test_a_record_without_suffix_does_not_bridge_senior_and_junior(capsys, tmp_p
     ws = tmp_path / "w.omnidesk"
     for name in order:
         channel, rows = FILES[name]
-        path = write_csv(tmp_path / f"{name}.csv", BIRTH_HEADER, rows)
-        status, _, err = run_cli(capsys, "import", path, "--channel", channel, "--region", "US", "-w", ws)
-        assert status == 0, err
+        cli_imports(capsys, ws, (write_csv(tmp_path / f"{name}.csv", BIRTH_HEADER, rows), channel))
     for _ in ("import", "rebuild"):
         files = _files_by_customer(capsys, tmp_path, ws)
         assert not any({"shop.csv", "till.csv"} <= held for held in files.values()), files

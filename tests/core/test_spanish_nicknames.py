@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 
-from tests.helpers import run_cli, write_csv
+from tests.helpers import cli_imports, exported_customers, run_cli, write_csv
 
 HEADER = ["First Name", "Last Name", "Email", "City", "Zip"]
 
@@ -16,14 +14,8 @@ def test_a_short_form_of_francisco_on_his_email_is_him(capsys, tmp_path, short):
     ws = tmp_path / "w.omnidesk"
     shop = write_csv(tmp_path / "shop.csv", HEADER, [["Francisco", "Ibarra", "fibarra@gmail.com", "Denver", "80202"]])
     news = write_csv(tmp_path / "list.csv", HEADER, [[short, "Ibarra", "fibarra@gmail.com", "", ""]])
-    for path, channel in ((shop, "shop"), (news, "email")):
-        status, _, err = run_cli(capsys, "import", path, "--channel", channel, "--region", "US", "-w", ws)
-        assert status == 0, err
-    out = tmp_path / "out.csv"
-    status, _, err = run_cli(capsys, "-w", ws, "export", "customers", out,
-                             "--columns", "first_name,source_records", "--force")
-    assert status == 0, err
-    with out.open(encoding="utf-8", newline="") as fh:
-        assert [(r["first_name"], r["source_records"]) for r in csv.DictReader(fh)] == [("Francisco", "2")]
+    cli_imports(capsys, ws, (shop, "shop"), (news, "email"))
+    assert [(r["first_name"], r["source_records"]) for r in exported_customers(
+        capsys, ws, tmp_path, "first_name,source_records")] == [("Francisco", "2")]
     status, out_text, err = run_cli(capsys, "-w", ws, "review", "list")
     assert status == 0 and "empty" in out_text, out_text + err

@@ -7,11 +7,10 @@ among them.  The number joined nobody; a Maria's two till rows are one person by
 
 from __future__ import annotations
 
-import csv
 import json
 
 from omnidesk.core.identity.scoring import SHARED_PHONE
-from tests.helpers import run_cli, write_csv
+from tests.helpers import cli_imports, run_cli, source_placement, write_csv
 
 HEADER = ["First Name", "Last Name", "Email", "Phone", "Address", "City", "Zip"]
 SHOP_LINE = "602-264-0100"
@@ -27,15 +26,9 @@ def test_customer_why_names_the_shops_landline_as_shared(capsys, tmp_path):
             ["Maria", "Garcia", GMAIL, SHOP_LINE, "301 Vine St", "Phoenix", ""]]
     till += [[first, last, f"{first}.{last}@gmail.com".lower(), SHOP_LINE, "", "Phoenix", ""]
              for first, last in (("Tom", "Nguyen"), ("Ann", "Park"), ("Luis", "Ortega"), ("Beth", "Kim"))]
-    for name, rows, channel in (("shop.csv", shop, "shop"), ("till.csv", till, "pos")):
-        status, _, err = run_cli(capsys, "import", write_csv(tmp_path / name, HEADER, rows), "-w", ws,
-                                 "--channel", channel, "--region", "US")
-        assert status == 0, err
-    out = tmp_path / "sources.csv"
-    status, _, err = run_cli(capsys, "export", "sources", out, "-w", ws)
-    assert status == 0, err
-    with out.open(newline="", encoding="utf-8") as f:
-        placed = {(r["source_file"], int(r["source_row"])): r["customer_id"] for r in csv.DictReader(f)}
+    cli_imports(capsys, ws, (write_csv(tmp_path / "shop.csv", HEADER, shop), "shop"),
+                (write_csv(tmp_path / "till.csv", HEADER, till), "pos"))
+    placed = source_placement(capsys, ws, tmp_path)
     maria = placed[("shop.csv", 1)]
     assert placed[("till.csv", 1)] == placed[("till.csv", 3)] == maria != placed[("shop.csv", 2)]
 
