@@ -199,6 +199,20 @@ def cli_shop_fixtures(people: tuple, *commands: list[str]):
     return shop_template, shop
 
 
+# Ann, who said yes to email: a shop's one customer an email goes to.
+EMAIL_ANN = (["Email", "First Name", "Accepts Email Marketing"], [["ann@example.com", "Ann", "yes"]])
+# A spring sale's message, each field an email draws on filled in.
+SPRING_SALE = {"headline": "Spring sale", "body": "Hi {first_name|there}, 20% off everything.", "offer_code": "S20",
+               "offer_value": "20% off", "cta": "Shop now", "link": "https://hc.example/s"}
+
+
+def harbor_fixtures():
+    """``shop_template, shop = harbor_fixtures()``: :func:`cli_shop_fixtures` of :data:`EMAIL_ANN`, in a
+    shop whose brand has a name, Harbor, and an address (an email's footer needs one)."""
+    return cli_shop_fixtures(EMAIL_ANN, ["brand", "set", "address", "12 Quay St, Portland"],
+                             ["brand", "set", "name", "Harbor"])
+
+
 def copied(template: Path, folder: Path, names: Sequence[str] = ("shop.omnidesk", "people.csv")) -> Path:
     """Each of ``names`` copied from the ``template`` folder into ``folder``: a test's own copy of what
     a module built once.  Returns the first copy's path."""

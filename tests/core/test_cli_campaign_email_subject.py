@@ -9,13 +9,9 @@ import json
 
 import time_machine
 
-from tests.helpers import cli_shop_fixtures, run_cli
+from tests.helpers import SPRING_SALE, harbor_fixtures, run_cli
 
-PEOPLE = (["Email", "First Name", "Accepts Email Marketing"], [["ann@example.com", "Ann", "yes"]])
-shop_template, shop = cli_shop_fixtures(PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"],
-                                        ["brand", "set", "name", "Harbor"])
-MASTER = {"headline": "Spring sale", "body": "Hi {first_name|there}, 20% off everything.", "offer_code": "S20",
-          "offer_value": "20% off", "cta": "Shop now", "link": "https://hc.example/s"}
+shop_template, shop = harbor_fixtures()
 LINK = "https://hc.example/s?utm_source=newsletter&utm_medium=email&utm_campaign=mail"
 EMAIL = {"subject": "{first_name|Hi}, 20% off for you", "preheader": "Code S20 until Sunday",
          "body": f"Hi {{first_name|there}}, 20% off everything with S20.\n\nShop now: {LINK}"}
@@ -26,7 +22,7 @@ STEM = "mail_email_2027-03-10_1200"
 def _imported(capsys, tmp_path, shop, email: dict) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({
-        "name": "Mail", "message": MASTER, "variants": {"email": email}, "audience": "everyone",
+        "name": "Mail", "message": SPRING_SALE, "variants": {"email": email}, "audience": "everyone",
         "steps": [{"channel": "email", "at": "2027-03-10T12:00", "timezone": "America/New_York"}]}),
         encoding="utf-8")
     status, _out, err = run_cli(capsys, "campaign", "import", plan, "-w", shop)

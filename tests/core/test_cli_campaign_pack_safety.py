@@ -11,11 +11,9 @@ import time_machine
 
 from omnidesk.core.messages.brand import set_brand
 from omnidesk.core.messages.store import save_message
-from tests.helpers import cli_shop_fixtures, run_cli
+from tests.helpers import harbor_fixtures, run_cli
 
-PEOPLE = (["Email", "First Name", "Accepts Email Marketing"], [["ann@example.com", "Ann", "yes"]])
-shop_template, shop = cli_shop_fixtures(PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"],
-                                        ["brand", "set", "name", "Harbor"])
+shop_template, shop = harbor_fixtures()
 NY = "America/New_York"
 JS = "javascript:alert(document.cookie)//https://hc.example/w"
 

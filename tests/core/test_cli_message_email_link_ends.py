@@ -10,10 +10,9 @@ import re
 
 from lxml.html import document_fromstring
 
-from tests.helpers import cli_shop_fixtures, run_cli
+from tests.helpers import EMAIL_ANN, cli_shop_fixtures, run_cli
 
-PEOPLE = (["Email", "First Name", "Accepts Email Marketing"], [["ann@example.com", "Ann", "yes"]])
-shop_template, shop = cli_shop_fixtures(PEOPLE, ["brand", "set", "address", "1 Market St, Springfield"])
+shop_template, shop = cli_shop_fixtures(EMAIL_ANN, ["brand", "set", "address", "1 Market St, Springfield"])
 TAGGED = "https://example.com/spring?utm_source=newsletter&utm_medium=email&utm_campaign=spring-sale"
 BODY = ("Our spring sale is on: \u201chttps://example.com/spring\u201d. See you there.\n"
         f"Tagged: \u201c{TAGGED}\u201d.\n"

@@ -8,13 +8,9 @@ import json
 
 import time_machine
 
-from tests.helpers import cli_shop_fixtures, run_cli
+from tests.helpers import SPRING_SALE, harbor_fixtures, run_cli
 
-PEOPLE = (["Email", "First Name", "Accepts Email Marketing"], [["ann@example.com", "Ann", "yes"]])
-shop_template, shop = cli_shop_fixtures(PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"],
-                                        ["brand", "set", "name", "Harbor"])
-MASTER = {"headline": "Spring sale", "body": "Hi {first_name|there}, 20% off everything.", "offer_code": "S20",
-          "offer_value": "20% off", "cta": "Shop now", "link": "https://hc.example/s"}
+shop_template, shop = harbor_fixtures()
 LINK = "https://hc.example/s?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
 BODY = f"Hi {{first_name|there}}, 20% off everything with S20.\n\nShop now: {LINK}"
 
@@ -32,17 +28,18 @@ def _findings(capsys, tmp_path, shop, master: dict, email: dict | None = None) -
 
 def test_an_email_whose_subject_is_empty_is_an_error(shop, capsys, tmp_path):
     for subject in ("", "   "):
-        status, found = _findings(capsys, tmp_path, shop, MASTER,
+        status, found = _findings(capsys, tmp_path, shop, SPRING_SALE,
                                   {"subject": subject, "preheader": "20% off", "body": BODY})
         assert status == 1
         assert found[("email", "email_no_subject")] == (
             "error", "subject", "the email has no subject: many sending tools refuse one without; write a subject")
-    status, found = _findings(capsys, tmp_path, shop, MASTER, {"subject": "Spring sale", "preheader": "", "body": BODY})
+    status, found = _findings(capsys, tmp_path, shop, SPRING_SALE,
+                              {"subject": "Spring sale", "preheader": "", "body": BODY})
     assert ("email", "email_no_subject") not in found
 
 
 def test_an_email_made_from_a_master_without_a_headline_has_neither_subject_nor_alt_text(shop, capsys, tmp_path):
-    master = {**MASTER, "headline": "", "image": "https://hc.example/p.jpg"}
+    master = {**SPRING_SALE, "headline": "", "image": "https://hc.example/p.jpg"}
     status, found = _findings(capsys, tmp_path, shop, master)
     assert status == 1 and found[("email", "email_no_subject")][0] == "error"
     assert found[("email", "email_image_no_alt")] == (
@@ -60,7 +57,7 @@ def test_an_email_made_from_a_master_without_a_headline_has_neither_subject_nor_
 def test_the_campaign_export_names_the_missing_subject_and_writes_nothing(shop, capsys, tmp_path):
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({
-        "name": "Mail", "message": MASTER, "variants": {"email": {"subject": "", "preheader": "", "body": BODY}},
+        "name": "Mail", "message": SPRING_SALE, "variants": {"email": {"subject": "", "preheader": "", "body": BODY}},
         "audience": "everyone",
         "steps": [{"channel": "email", "at": "2027-03-10T12:00", "timezone": "America/New_York"}]}),
         encoding="utf-8")

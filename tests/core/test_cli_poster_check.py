@@ -13,11 +13,9 @@ import time
 import time_machine
 from PIL import Image
 
-from tests.helpers import cli_shop_fixtures, run_cli
+from tests.helpers import harbor_fixtures, run_cli
 
-PEOPLE = (["Email", "First Name", "Accepts Email Marketing"], [["ann@example.com", "Ann", "yes"]])
-shop_template, shop = cli_shop_fixtures(PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"],
-                                        ["brand", "set", "name", "Harbor"])
+shop_template, shop = harbor_fixtures()
 NY = "America/New_York"
 MASTER = {"headline": "Spring sale", "body": "Hi {first_name|there}, 20% off all spring stock.",
           "offer_code": "SPRING20", "offer_value": "20% off", "offer_expires": "2027-04-30",

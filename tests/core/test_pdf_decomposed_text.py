@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 import unicodedata
 
-from tests.helpers import cli_shop_fixtures, drawn_strings, run_cli
+from tests.helpers import EMAIL_ANN, cli_shop_fixtures, drawn_strings, run_cli
 
-PEOPLE = (["Email", "First Name", "Accepts Email Marketing"], [["ann@example.com", "Ann", "yes"]])
-shop_template, shop = cli_shop_fixtures(PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"])
+shop_template, shop = cli_shop_fixtures(EMAIL_ANN, ["brand", "set", "address", "12 Quay St, Portland"])
 
 NAME = "Phở Nguyễn"
 HEADLINE = "Giảm giá mùa xuân — Bưởi"

@@ -7,11 +7,10 @@ import json
 
 import time_machine
 
-from tests.helpers import cli_shop_fixtures, run_cli
+from tests.helpers import EMAIL_ANN, cli_shop_fixtures, run_cli
 
 NY = "America/New_York"
-PEOPLE = (["Email", "First Name", "Accepts Email Marketing"], [["ann@example.com", "Ann", "yes"]])
-shop_template, shop = cli_shop_fixtures(PEOPLE, ["settings", "timezone", NY],
+shop_template, shop = cli_shop_fixtures(EMAIL_ANN, ["settings", "timezone", NY],
                                         ["brand", "set", "address", "1 Market Street, Springfield"])
 
 
