@@ -238,6 +238,66 @@ def tab_walk(qtbot, start, presses: int) -> list:
     return seen
 
 
+def errors_fail(monkeypatch, *shown_by) -> None:
+    """An error shown by any of ``shown_by`` (a window, a screen) fails the test, naming it."""
+    import pytest
+
+    for widget in shown_by:
+        monkeypatch.setattr(widget, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+
+
+def errors_told(window, monkeypatch) -> list[tuple[str, str]]:
+    """Each error ``window`` shows, (title, text), kept in ``window.told`` (returned too) for the test to
+    look at, instead of a box nobody answers."""
+    told: list[tuple[str, str]] = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: told.append((title, text)))
+    window.told = told
+    return told
+
+
+def window_on_file(window, ws, monkeypatch):
+    """``window`` opened on the file of ``ws``, which is closed first (the window opens the file itself,
+    the command line opens its own), its errors kept in ``window.told`` (:func:`errors_told`)."""
+    path = ws.path
+    ws.close()
+    assert window.open_workspace(path)
+    errors_told(window, monkeypatch)
+    return window
+
+
+def screen_on_file(window, path: Path, screen: str, monkeypatch):
+    """``window`` opened on the workspace file at ``path`` and showing ``screen``; an error the window
+    shows fails the test."""
+    assert window.open_workspace(path)
+    errors_fail(monkeypatch, window)
+    window.show_screen(screen)
+    return window
+
+
+def stale_answered(view, monkeypatch, asked_as):
+    """``view``, a screen whose Save asks first when what it shows was changed elsewhere: the question
+    answered with ``view.answer`` ("", cancel, until the test sets another), each asked kept in
+    ``view.asked`` as ``asked_as(*its arguments)`` gives it; an error the screen shows fails the test."""
+    errors_fail(monkeypatch, view)
+    asked: list = []
+    view.asked, view.answer = asked, ""
+    monkeypatch.setattr(view, "ask_stale", lambda *args, **kwargs: asked.append(asked_as(*args, **kwargs))
+                        or view.answer)
+    return view
+
+
+def read_rows(ws, sql: str, *args) -> list[tuple]:
+    """What ``sql`` reads straight from the file of the workspace ``ws``, opened read-only: not
+    through the app."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{ws.path}?mode=ro", uri=True)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
 def texted(ws) -> list[int]:
     """Who an SMS step of 1 March 2027 (New York) would reach now: its eligible customer ids."""
     from omnidesk.core.campaigns import guards

@@ -10,8 +10,9 @@ import pytest
 from omnidesk.core.campaigns import campaign as core
 from omnidesk.core.campaigns.calendar import move_step
 from omnidesk.core.workspace import Workspace
+from tests.helpers import errors_fail
 from tests.ui.test_campaigns_screen import set_at
-from tests.ui.winter_sale import NY, errors_fail, winter_sale_window
+from tests.ui.winter_sale import NY, winter_sale_window
 
 CHANGED = "Winter sale was changed since you opened it (in another window or command)."
 HERE = "Winter sale was changed since you opened it (in this window: on the calendar, or by Undo or Redo)."
@@ -28,7 +29,7 @@ def win(window, tmp_path, empty_workspace_file):
 @pytest.fixture
 def view(win, monkeypatch):
     v = win.screens["campaigns"]
-    errors_fail(win, v, monkeypatch)
+    errors_fail(monkeypatch, v, win)
     v.asked = []
     monkeypatch.setattr(v, "ask_stale", lambda name, gone: v.asked.append(name) or "")
     v.select("Winter sale")

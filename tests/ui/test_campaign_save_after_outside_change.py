@@ -4,7 +4,6 @@ changed since the editor opened it: the screen says so, and Save offers Reload o
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +16,7 @@ from omnidesk.core.campaigns import campaign as core
 from omnidesk.core.messages import store
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.views.campaigns.view import stale_question
+from tests.helpers import screen_on_file, stale_answered
 
 NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
 NY = "America/New_York"
@@ -27,28 +27,18 @@ CHANGED = "Spring was changed since you opened it (in another window or command)
 
 
 @pytest.fixture
-def win(window, tmp_path, empty_workspace_file, monkeypatch):
+def win(window, tmp_path, new_workspace, monkeypatch):
     with time_machine.travel(NOW, tick=False):
-        path = tmp_path / "shop.omnidesk"
-        shutil.copyfile(empty_workspace_file, path)
-        with Workspace.open(path) as ws:
+        with new_workspace(tmp_path / "shop.omnidesk") as ws:
             ws.set_setting("timezone", NY)
             store.save_message(ws, "Sale", {"headline": "Sale"})
             core.save_campaign(ws, "Spring", message="Sale", steps=ONE)
-        assert window.open_workspace(path)
-        monkeypatch.setattr(window, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
-        window.show_screen("campaigns")
-        yield window
+        yield screen_on_file(window, ws.path, "campaigns", monkeypatch)
 
 
 @pytest.fixture
 def view(win, monkeypatch):
-    v = win.screens["campaigns"]
-    monkeypatch.setattr(v, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
-    asked: list[tuple[str, bool]] = []
-    v.asked = asked
-    v.answer = ""
-    monkeypatch.setattr(v, "ask_stale", lambda name, gone: asked.append((name, gone)) or v.answer)
+    v = stale_answered(win.screens["campaigns"], monkeypatch, lambda name, gone: (name, gone))
     v.select("Spring")
     v.editor.goal.setText("Bring back lapsed customers")  # typed, not saved yet
     return v

@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from omnidesk.core.campaigns import campaign as core
-from tests.ui.winter_sale import NY, errors_fail, winter_sale_window
+from tests.helpers import errors_fail
+from tests.ui.winter_sale import NY, winter_sale_window
 
 STEP = {"channel": "email", "at": "2026-12-03T10:00", "timezone": NY}
 QUESTION = ("Unsaved changes", "Leave “Winter sale” without saving what you changed?")
@@ -24,7 +25,7 @@ def win(window, tmp_path, empty_workspace_file):
 @pytest.fixture
 def view(win, monkeypatch, qtbot):
     v = win.screens["campaigns"]
-    errors_fail(win, v, monkeypatch)
+    errors_fail(monkeypatch, v, win)
     v.select("Winter sale")
     v.asked = []
     v.answer = False  # Cancel: stay with what was typed

@@ -5,24 +5,15 @@ an Edit › Redo of the import reads it the same way.  Driven through the real w
 from __future__ import annotations
 
 import csv
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
 
-from tests.helpers import tab_walk, write_csv
+from tests.helpers import errors_told, read_rows, tab_walk, write_csv
 from tests.ui.test_undo_history import run_wizard, undo_text
 
 NOW = datetime(2026, 5, 4, 10, 30, tzinfo=UTC)
-
-
-def read(ws, sql: str) -> list[tuple]:
-    con = sqlite3.connect(f"file:{ws.path}?mode=ro", uri=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def first_seen_exported(ws, out) -> list[tuple[str, str]]:
@@ -44,9 +35,7 @@ def uk_members(window, make_workspace, tmp_path, monkeypatch):
 
     ws = make_workspace(default_region="US", timezone="Europe/London")
     assert window.set_workspace(Workspace.open(ws.path))
-    told: list[tuple[str, str]] = []
-    monkeypatch.setattr(window, "show_error", lambda title, text: told.append((title, text)))
-    window.told = told
+    errors_told(window, monkeypatch)
     path = write_csv(tmp_path / "uk_members.csv", ["Email", "Name", "Joined"],
                      [["ann@example.com", "Ann Lee", "03/04/2024"],
                       ["bob@example.com", "Bob Stone", "05/06/2024"]])
@@ -90,19 +79,19 @@ def test_dates_read_day_first_as_chosen_and_redo_keeps_it(uk_members, qtbot, tmp
         ws = win.workspace
         # The start of the day on the shop's clock (London's summer time), kept in UTC.
         joined = [("Ann Lee", "2024-04-02T23:00:00"), ("Bob Stone", "2024-06-04T23:00:00")]
-        assert read(ws, "SELECT display_name, first_seen FROM customer ORDER BY id") == joined
+        assert read_rows(ws, "SELECT display_name, first_seen FROM customer ORDER BY id") == joined
         # As the export and the timeline give it: the day on the shop's clock.
         exported = [("Ann", "2024-04-03T00:00:00+01:00"), ("Bob", "2024-06-05T00:00:00+01:00")]
         assert first_seen_exported(ws, tmp_path / "before.csv") == exported
 
         win.undo_action.trigger()
-        assert read(ws, "SELECT count(*) FROM customer") == [(0,)]
+        assert read_rows(ws, "SELECT count(*) FROM customer") == [(0,)]
         win.redo_action.trigger()
         assert win.told == [] and undo_text(win) == "Undo import of uk_members.csv"
-        assert read(ws, "SELECT display_name, first_seen FROM customer ORDER BY id") == joined
+        assert read_rows(ws, "SELECT display_name, first_seen FROM customer ORDER BY id") == joined
         assert first_seen_exported(ws, tmp_path / "after.csv") == exported
-        assert [v for (v,) in read(ws, "SELECT json_extract(values_json, '$.created_at') FROM source_record "
-                                       "ORDER BY id")] == ["2024-04-03", "2024-06-05"]
+        assert [v for (v,) in read_rows(ws, "SELECT json_extract(values_json, '$.created_at') FROM source_record "
+                                            "ORDER BY id")] == ["2024-04-03", "2024-06-05"]
 
 
 def test_no_date_choice_for_dates_that_show_their_order_and_tab_reaches_it(window, make_workspace, tmp_path, qtbot):

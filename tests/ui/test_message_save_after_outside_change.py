@@ -16,6 +16,7 @@ from omnidesk.cli import main
 from omnidesk.core.messages import store
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.views.messages.view import stale_question
+from tests.helpers import errors_fail, screen_on_file, stale_answered
 
 NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
 MASTER = {"headline": "Autumn", "offer_code": "AUTUMN20", "link": "https://hc.example/a"}
@@ -25,28 +26,17 @@ CLI_SMS = "CLI SMS: AUTUMN20 https://hc.example/a Reply STOP to opt out"
 
 
 @pytest.fixture
-def win(window, tmp_path, empty_workspace_file, monkeypatch):
+def win(window, tmp_path, new_workspace, monkeypatch):
     with time_machine.travel(NOW, tick=False):
-        path = tmp_path / "shop.omnidesk"
-        shutil.copyfile(empty_workspace_file, path)
-        with Workspace.open(path) as ws:
+        with new_workspace(tmp_path / "shop.omnidesk") as ws:
             store.save_message(ws, "Launch", MASTER)
-        assert window.open_workspace(path)
-        monkeypatch.setattr(window, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
-        window.show_screen("messages")
-        yield window
+        yield screen_on_file(window, ws.path, "messages", monkeypatch)
 
 
 @pytest.fixture
 def view(win, monkeypatch):
-    v = win.screens["messages"]
-    monkeypatch.setattr(v, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
-    asked: list[tuple] = []
-    v.asked = asked
-    v.answer = ""
-    monkeypatch.setattr(v, "ask_stale", lambda name, channel, gone, changes=None: asked.append((name, channel, gone))
-                        or v.answer)
-    return v
+    return stale_answered(win.screens["messages"], monkeypatch,
+                          lambda name, channel, gone, changes=None: (name, channel, gone))
 
 
 def import_from_the_command_line(win, tmp_path, capsys, *, master=None, sms=None, subject=None) -> None:
@@ -366,7 +356,7 @@ def test_the_window_names_the_fields_changed_elsewhere_and_save_anyway_keeps_the
     red line and the question say which fields read otherwise now, and Save anyway writes the
     headline without putting the old offer code and link back."""
     view = win.screens["messages"]
-    monkeypatch.setattr(view, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    errors_fail(monkeypatch, view)
     qtbot.keyClicks(view.master.edits["headline"], " candles")
     import_from_the_command_line(win, tmp_path, capsys, master={**FALL, "headline": "Fall sale"})
     assert view.notice.isVisible()
@@ -389,7 +379,7 @@ def test_the_window_names_the_fields_changed_elsewhere_and_save_anyway_keeps_the
 def test_the_window_names_the_channel_field_changed_elsewhere_and_save_anyway_keeps_it(win, tmp_path, capsys,
                                                                                      monkeypatch, qtbot):
     view = win.screens["messages"]
-    monkeypatch.setattr(view, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    errors_fail(monkeypatch, view)
     email = view.panels["email"]
     view.tabs.setCurrentWidget(email)
     email.edits["preheader"].setText("Typed preheader")

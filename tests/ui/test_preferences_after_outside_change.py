@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from tests.helpers import run_cli
+from tests.helpers import run_cli, window_on_file
 from tests.ui.test_preferences import open_preferences, type_into
 
 CHANGED = "the preferences were changed since (in another window or from the command line)"
@@ -16,13 +16,7 @@ CHANGED = "the preferences were changed since (in another window or from the com
 @pytest.fixture
 def shop(window, make_workspace, monkeypatch):
     ws = make_workspace(business_name="Harbor", timezone="America/New_York", currency="USD")
-    path = ws.path
-    ws.close()  # the window opens the file itself, the command line opens its own
-    assert window.open_workspace(path)
-    told: list[tuple[str, str]] = []
-    monkeypatch.setattr(window, "show_error", lambda title, text: told.append((title, text)))
-    window.told = told
-    return window
+    return window_on_file(window, ws, monkeypatch)
 
 
 def settings(window) -> dict[str, object]:

@@ -8,7 +8,6 @@ the file chooser are stood in for.  The clock stands still, so "exactly" means e
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +15,7 @@ import time_machine
 
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.workspace import Workspace
-from tests.helpers import write_csv
+from tests.helpers import errors_told, read_rows, write_csv
 from tests.ui.test_undo_history import run_wizard, undo_text
 from tests.workspace_dump import differences, dump
 
@@ -35,29 +34,18 @@ def shop(window, make_workspace, tmp_path, monkeypatch):
         till = write_csv(tmp_path / "till.csv", HEADER, [["Ann", "Lee", "ann@example.com", "4155550101"],
                                                          ["Eve", "Stone", "eve@example.com", ""]])
         monkeypatch.setattr(window, "ask_import_files", lambda: [till])
-        told: list[tuple[str, str]] = []
-        monkeypatch.setattr(window, "show_error", lambda title, text: told.append((title, text)))
-        window.told = told
+        errors_told(window, monkeypatch)
         yield window
 
 
-def read(ws, sql: str, *args) -> list[tuple]:
-    """Straight from the file, not through the app."""
-    con = sqlite3.connect(f"file:{ws.path}?mode=ro", uri=True)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
-
-
 def customer_with(ws, email: str) -> int:
-    return read(ws, "SELECT r.customer_id FROM identifier i JOIN source_record r ON r.id = i.record_id "
-                    "WHERE i.value = ?", email)[0][0]
+    return read_rows(ws, "SELECT r.customer_id FROM identifier i JOIN source_record r ON r.id = i.record_id "
+                         "WHERE i.value = ?", email)[0][0]
 
 
 def refusals(ws) -> list[tuple]:
-    return read(ws, "SELECT c.customer_id, cu.display_name, c.channel, c.status, c.note FROM consent c "
-                    "JOIN customer cu ON cu.id = c.customer_id WHERE c.status = 'denied' ORDER BY c.id")
+    return read_rows(ws, "SELECT c.customer_id, cu.display_name, c.channel, c.status, c.note FROM consent c "
+                         "JOIN customer cu ON cu.id = c.customer_id WHERE c.status = 'denied' ORDER BY c.id")
 
 
 def import_till(win, qtbot) -> None:
@@ -78,7 +66,7 @@ def test_an_opt_out_recorded_for_someone_an_import_brought_in_comes_back_with_re
 
         win.undo_action.trigger()
         win.undo_action.trigger()
-        assert refusals(ws) == [] and read(ws, "SELECT id FROM customer WHERE id = ?", eve) == []
+        assert refusals(ws) == [] and read_rows(ws, "SELECT id FROM customer WHERE id = ?", eve) == []
         win.redo_action.trigger()
         win.redo_action.trigger()
 
@@ -115,9 +103,9 @@ def test_a_day_of_changes_on_imported_customers_undone_and_redone_is_as_it_was(s
         took("edit Shopping for of Eve Stone")
         ops.pin(ann, "phone", "+14155550101")
         took("pin phone of Ann Lee")
-        last = (read(ws, "SELECT id, tags, city, consent_email FROM customer ORDER BY id"),
-                read(ws, "SELECT customer_id, channel, status, note FROM consent ORDER BY id"),
-                read(ws, "SELECT id, customer_id, batch_id, row_hash FROM source_record ORDER BY id"))
+        last = (read_rows(ws, "SELECT id, tags, city, consent_email FROM customer ORDER BY id"),
+                read_rows(ws, "SELECT customer_id, channel, status, note FROM consent ORDER BY id"),
+                read_rows(ws, "SELECT id, customer_id, batch_id, row_hash FROM source_record ORDER BY id"))
 
         for i in range(len(texts), 0, -1):
             assert undo_text(win) == f"Undo {texts[i - 1]}"
@@ -130,10 +118,10 @@ def test_a_day_of_changes_on_imported_customers_undone_and_redone_is_as_it_was(s
             assert differences(states[i], dump(ws.path)) == [], f"redo {texts[i - 1]}"
 
         assert not win.redo_action.isEnabled()
-        assert (read(ws, "SELECT id, tags, city, consent_email FROM customer ORDER BY id"),
-                read(ws, "SELECT customer_id, channel, status, note FROM consent ORDER BY id"),
-                read(ws, "SELECT id, customer_id, batch_id, row_hash FROM source_record ORDER BY id")) == last
-        assert ("Eve Stone", "VIP", "Bangor", "denied") in read(
+        assert (read_rows(ws, "SELECT id, tags, city, consent_email FROM customer ORDER BY id"),
+                read_rows(ws, "SELECT customer_id, channel, status, note FROM consent ORDER BY id"),
+                read_rows(ws, "SELECT id, customer_id, batch_id, row_hash FROM source_record ORDER BY id")) == last
+        assert ("Eve Stone", "VIP", "Bangor", "denied") in read_rows(
             ws, "SELECT display_name, tags, city, consent_email FROM customer")
 
 
@@ -181,9 +169,9 @@ def test_an_import_whose_people_came_in_again_elsewhere_is_imported_again_on_red
                         ImportOptions(channel="email"))
         win.redo_action.trigger()
         assert win.told == [] and undo_text(win) == "Undo import of till.csv"
-        assert read(ws, "SELECT count(*) FROM customer WHERE display_name = 'Eve Stone'") == [(1,)]
-        assert sorted(read(ws, "SELECT b.file_name FROM source_record r JOIN import_batch b ON b.id = r.batch_id "
-                               "JOIN identifier i ON i.record_id = r.id WHERE i.value = 'eve@example.com'")) == [
+        assert read_rows(ws, "SELECT count(*) FROM customer WHERE display_name = 'Eve Stone'") == [(1,)]
+        assert sorted(read_rows(ws, "SELECT b.file_name FROM source_record r JOIN import_batch b ON b.id = r.batch_id "
+                                    "JOIN identifier i ON i.record_id = r.id WHERE i.value = 'eve@example.com'")) == [
             ("desk.csv",), ("till.csv",)]
         win.redo_action.trigger()
 
@@ -242,11 +230,11 @@ def test_undo_of_an_import_takes_it_back_while_the_window_stays_free(shop, qtbot
         assert win.operations.busy and win.operations.busy_with == "Taking back the import"
         gate.set()
         qtbot.waitUntil(lambda: not win.operations.busy, timeout=10000)
-        assert read(ws, "SELECT count(*) FROM identifier WHERE value = 'eve@example.com'") == [(0,)]
+        assert read_rows(ws, "SELECT count(*) FROM identifier WHERE value = 'eve@example.com'") == [(0,)]
         assert undo_text(win) != "Undo import of till.csv" and win.told == []
         win.redo_action.trigger()
         assert win.operations.busy_with == "Bringing back the import"
         qtbot.waitUntil(lambda: not win.operations.busy, timeout=10000)
         assert undo_text(win) == "Undo import of till.csv" and win.told == []
-        assert read(ws, "SELECT count(*) FROM identifier WHERE value = 'eve@example.com'") == [(1,)]
+        assert read_rows(ws, "SELECT count(*) FROM identifier WHERE value = 'eve@example.com'") == [(1,)]
         assert win.operations.runner.wait(10)

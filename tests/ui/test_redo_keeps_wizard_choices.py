@@ -4,24 +4,15 @@ the encoding, the channel named, the kind and the columns.  Driven through the r
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
 
-from tests.helpers import write_csv
+from tests.helpers import errors_told, read_rows, write_csv
 from tests.ui.test_undo_history import run_wizard, undo_text
 
 NOW = datetime(2026, 5, 4, 10, 30, tzinfo=UTC)
-
-
-def read(ws, sql: str) -> list[tuple]:
-    con = sqlite3.connect(f"file:{ws.path}?mode=ro", uri=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def pick(combo, data) -> None:
@@ -39,9 +30,7 @@ def uk_file(window, make_workspace, tmp_path, monkeypatch):
     monkeypatch.setattr(batches, "UNDOABLE_RECORDS", 0)  # redo imports the file again
     ws = make_workspace(default_region="US", timezone="Europe/London")
     assert window.set_workspace(Workspace.open(ws.path))
-    told: list[tuple[str, str]] = []
-    monkeypatch.setattr(window, "show_error", lambda title, text: told.append((title, text)))
-    window.told = told
+    errors_told(window, monkeypatch)
     path = write_csv(tmp_path / "slips.csv", ["Email", "Name", "Mobile", "Code", "Visited"],
                      [["jan@example.com", "Jan Kučera", "07911 123456", "K1", "2026-04-01 10:00"],
                       ["bob@example.com", "Bob Stone", "07911 123457", "K2", "2026-04-02 11:00"]],
@@ -69,22 +58,22 @@ def test_redo_reads_the_file_with_the_wizards_choices(uk_file, qtbot):
         wizard.remember_checkbox.setChecked(False)
         run_wizard(win, qtbot)
         ws = win.workspace
-        imported = read(ws, "SELECT display_name, phone, channels FROM customer ORDER BY id")
-        records = read(ws, "SELECT full_name, phone, external_id, channel FROM source_record ORDER BY id")
-        events = read(ws, "SELECT channel, occurred_at FROM event ORDER BY id")
+        imported = read_rows(ws, "SELECT display_name, phone, channels FROM customer ORDER BY id")
+        records = read_rows(ws, "SELECT full_name, phone, external_id, channel FROM source_record ORDER BY id")
+        events = read_rows(ws, "SELECT channel, occurred_at FROM event ORDER BY id")
         assert imported == [("Jan Kučera", "+447911123456", "market_stall_saturday"),
                             ("Bob Stone", "+447911123457", "market_stall_saturday")]
         assert len(events) == 2
 
         win.undo_action.trigger()
-        assert read(ws, "SELECT count(*) FROM customer") == [(0,)]
+        assert read_rows(ws, "SELECT count(*) FROM customer") == [(0,)]
         win.redo_action.trigger()
 
         assert win.told == [] and undo_text(win) == "Undo import of slips.csv"
-        assert read(ws, "SELECT display_name, phone, channels FROM customer ORDER BY id") == imported
-        assert read(ws, "SELECT full_name, phone, external_id, channel FROM source_record "
-                        "WHERE batch_id = 2 ORDER BY id") == records
-        assert read(ws, "SELECT channel, occurred_at FROM event ORDER BY id") == events
-        assert read(ws, "SELECT problems_json FROM source_record WHERE batch_id = 2") == [("[]",), ("[]",)]
-        assert read(ws, "SELECT value FROM setting WHERE key = 'channel_labels'") == [
+        assert read_rows(ws, "SELECT display_name, phone, channels FROM customer ORDER BY id") == imported
+        assert read_rows(ws, "SELECT full_name, phone, external_id, channel FROM source_record "
+                             "WHERE batch_id = 2 ORDER BY id") == records
+        assert read_rows(ws, "SELECT channel, occurred_at FROM event ORDER BY id") == events
+        assert read_rows(ws, "SELECT problems_json FROM source_record WHERE batch_id = 2") == [("[]",), ("[]",)]
+        assert read_rows(ws, "SELECT value FROM setting WHERE key = 'channel_labels'") == [
             ('{"market_stall_saturday": "Market Stall Saturday"}',)]

@@ -8,6 +8,7 @@ import pytest
 from omnidesk.core import segments
 from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
 from omnidesk.core.campaigns.check import check_campaign
+from tests.helpers import window_on_file
 
 BOSTON = {"field": "city", "op": "is", "value": "Boston"}
 
@@ -18,13 +19,7 @@ def win(window, ws, monkeypatch):
     save_campaign(ws, "Seg", message=None, audience="Bostonians", holdout_percent=10,
                   steps=[{"channel": "email", "at": "2027-03-02T09:00", "timezone": "America/New_York"}])
     save_campaign(ws, "Everyone", message=None)
-    path = ws.path
-    ws.close()
-    assert window.open_workspace(path)
-    told: list[tuple[str, str]] = []
-    monkeypatch.setattr(window, "show_error", lambda title, text: told.append((title, text)))
-    window.told = told
-    return window
+    return window_on_file(window, ws, monkeypatch)
 
 
 def menu_action(win, name: str, text: str):

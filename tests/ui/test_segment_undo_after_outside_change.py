@@ -9,6 +9,7 @@ import pytest
 
 from omnidesk.cli import main
 from omnidesk.core import segments
+from tests.helpers import window_on_file
 
 FIVE = {"all": [{"field": "orders", "op": "gte", "value": 5}]}
 TEN = {"all": [{"field": "orders", "op": "gte", "value": 10}]}
@@ -17,13 +18,7 @@ CHANGED = "Segment 'vip' was changed since (in another window or command); it wa
 
 @pytest.fixture
 def win(window, ws, monkeypatch):
-    path = ws.path
-    ws.close()  # the window opens the file itself, the command line opens its own
-    assert window.open_workspace(path)
-    told: list[tuple[str, str]] = []
-    monkeypatch.setattr(window, "show_error", lambda title, text: told.append((title, text)))
-    window.told = told
-    return window
+    return window_on_file(window, ws, monkeypatch)
 
 
 def cli(win, *args, capsys) -> None:

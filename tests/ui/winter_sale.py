@@ -7,7 +7,6 @@ import shutil
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-import pytest
 import time_machine
 
 from omnidesk.core.campaigns import campaign as core
@@ -32,9 +31,3 @@ def winter_sale_window(window, tmp_path, empty_workspace_file, steps):
             w, "Winter sale", message="Sale", steps=steps))
         window.show_screen("campaigns")
         yield window
-
-
-def errors_fail(win, view, monkeypatch) -> None:
-    """An error shown by the screen or the window fails the test, naming it."""
-    monkeypatch.setattr(view, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
-    monkeypatch.setattr(win, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
