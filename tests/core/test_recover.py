@@ -680,6 +680,38 @@ def _leaves(path: Path, table: str) -> list[int]:
         con.close()
 
 
+def _imported_whole(tmp_path: Path, capsys, *imports: tuple[Path, list[str]]) -> Path:
+    """Each (file, how to import it) imported through the command line into a new workspace, saved as
+    one file (its log folded in), ``shop.omnidesk``, to be damaged: its path."""
+    from tests.helpers import run_cli
+
+    sound = tmp_path / "sound.omnidesk"
+    for path, how in imports:
+        status, _out, err = run_cli(capsys, "import", path, *how, "-w", sound)
+        assert status == 0, err
+    broken = tmp_path / "shop.omnidesk"
+    with Workspace.open(sound, readonly=True) as ws:
+        ws.save_copy(broken)
+    return broken
+
+
+def _leaves_or_skip(path: Path, table: str) -> list[int]:
+    """The leaf pages of ``table``, in order; the test is skipped where SQLite cannot tell them."""
+    leaves = _leaves(path, table)
+    if len(leaves) < 8:
+        pytest.skip("this SQLite has no dbstat to tell which pages hold what")
+    return leaves
+
+
+def _recovered(capsys, broken: Path, new: Path, start: str) -> tuple[str, str]:
+    """``omnidesk recover BROKEN NEW``, which must succeed: what it said, and its line starting ``start``."""
+    from tests.helpers import run_cli
+
+    status, out, err = run_cli(capsys, "recover", broken, new)
+    assert status == 0, err
+    return out, next(line.strip() for line in out.splitlines() if line.strip().startswith(start))
+
+
 def test_importing_the_files_again_brings_back_the_imported_rows_a_recovery_could_not_read(tmp_path, capsys):
     """The imports whose rows were lost were still read back with their files' fingerprints, so
     importing those files again, as the recovery said to, was "already imported" and added nothing:
@@ -687,25 +719,15 @@ def test_importing_the_files_again_brings_back_the_imported_rows_a_recovery_coul
     from tests.helpers import run_cli
 
     customers, orders = _shop_files(tmp_path)
-    sound = tmp_path / "sound.omnidesk"
-    for path in (customers, orders):
-        status, _out, err = run_cli(capsys, "import", path, "--channel", "shop", "-w", sound)
-        assert status == 0, err
-    broken = tmp_path / "shop.omnidesk"
-    with Workspace.open(sound, readonly=True) as ws:
-        ws.save_copy(broken)  # one file, its log folded in
+    broken = _imported_whole(tmp_path, capsys, (customers, ["--channel", "shop"]), (orders, ["--channel", "shop"]))
     before = _people(broken)
     assert len(before) == 400 and sum(v[3] for v in before.values()) == 400
-    leaves = _leaves(broken, "source_record")
-    if len(leaves) < 8:
-        pytest.skip("this SQLite has no dbstat to tell which pages hold what")
+    leaves = _leaves_or_skip(broken, "source_record")
     # A page of the customers' rows, one of the orders' rows, and the consent table whole.
     _overwrite_pages(broken, [leaves[len(leaves) // 5], leaves[4 * len(leaves) // 5], _root_page(broken, "consent")])
 
     new = tmp_path / "recovered.omnidesk"
-    status, out, err = run_cli(capsys, "recover", broken, new)
-    assert status == 0, err
-    said = next(line.strip() for line in out.splitlines() if line.strip().startswith("Imported rows: "))
+    out, said = _recovered(capsys, broken, new, "Imported rows: ")
     assert re.fullmatch(r"Imported rows: [\d,]+ of [\d,]+ could not be read; customers are rebuilt from the rows "
                         r"that could, without what the others said: import customers_export\.csv and "
                         r"orders_export\.csv again to bring them back\.", said), said
@@ -757,25 +779,15 @@ def test_undoing_an_import_and_importing_its_file_again_brings_back_the_orders_a
     customers, orders = _shop_files(tmp_path)
     till = write_csv(tmp_path / "till.csv", ["Email", "Total", "Date"], [
         [f"person{n % 300}@example.com", f"{5 + n % 20}.00", f"2026-02-{1 + n % 28:02d} 10:00"] for n in range(400)])
-    sound = tmp_path / "sound.omnidesk"
-    for path, how in ((customers, ["--channel", "shop"]), (orders, ["--channel", "shop"]),
-                      (till, ["--channel", "pos", "--kind", "events"])):
-        status, _out, err = run_cli(capsys, "import", path, *how, "-w", sound)
-        assert status == 0, err
-    broken = tmp_path / "shop.omnidesk"
-    with Workspace.open(sound, readonly=True) as ws:
-        ws.save_copy(broken)  # one file, its log folded in
+    broken = _imported_whole(tmp_path, capsys, (customers, ["--channel", "shop"]), (orders, ["--channel", "shop"]),
+                             (till, ["--channel", "pos", "--kind", "events"]))
     before, activity = _people(broken), _activity(broken)
     assert activity == {"orders_export.csv": 400, "till.csv": 400}
-    leaves = _leaves(broken, "event")
-    if len(leaves) < 8:
-        pytest.skip("this SQLite has no dbstat to tell which pages hold what")
+    leaves = _leaves_or_skip(broken, "event")
     _overwrite_pages(broken, [leaves[len(leaves) // 5], leaves[4 * len(leaves) // 5]])  # one page of each file's
 
     new = tmp_path / "recovered.omnidesk"
-    status, out, err = run_cli(capsys, "recover", broken, new)
-    assert status == 0, err
-    said = next(line.strip() for line in out.splitlines() if line.strip().startswith("Orders and other activity: "))
+    out, said = _recovered(capsys, broken, new, "Orders and other activity: ")
     assert re.fullmatch(r"Orders and other activity: [\d,]+ of 800 could not be read; customers' orders and spend, "
                         r"and the Dashboard, leave them out: undo the imports of orders_export\.csv \(import 2\) and "
                         r"till\.csv \(import 3\), then import those files again to bring them back\.", said), said

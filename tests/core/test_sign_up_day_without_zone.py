@@ -40,6 +40,22 @@ def _seen(path) -> tuple[str, str]:
         con.close()
 
 
+def _imported_as_before(ws, tmp_path, capsys, change: str):
+    """The list imported through the command line into ``ws`` (closed first: the command opens the
+    file itself), then ``change`` (SQL) made to it and its schema marked 0038, as the version before
+    left it: the workspace's path, to open again."""
+    path = ws.path
+    ws.close()
+    status, _out, err = run_cli(capsys, "-w", path, "import", _list(tmp_path), "--channel", "email")
+    assert status == 0, err
+    con = sqlite3.connect(path)
+    with con:
+        con.execute(change)
+        con.execute("UPDATE alembic_version SET version_num = '0038'")
+    con.close()
+    return path
+
+
 def test_a_created_date_is_that_day_on_the_computers_clock(make_workspace, tmp_path, capsys, los_angeles):
     ws = make_workspace()
     assert ws.get_setting("timezone") == ""
@@ -63,17 +79,10 @@ def test_a_created_date_is_that_day_on_the_computers_clock(make_workspace, tmp_p
 
 def test_opening_a_workspace_read_before_works_its_cards_out_on_the_computers_clock(make_workspace, tmp_path,
                                                                                     capsys, los_angeles):
-    ws = make_workspace("old.omnidesk")
-    path = ws.path
-    ws.close()
-    status, _out, err = run_cli(capsys, "-w", path, "import", _list(tmp_path), "--channel", "email")
-    assert status == 0, err
     # As the version before kept it: the date read as UTC midnight, the evening of the 2nd here.
-    con = sqlite3.connect(path)
-    with con:
-        con.execute("UPDATE customer SET first_seen = '2026-04-03T00:00:00', last_seen = '2026-04-03T00:00:00'")
-        con.execute("UPDATE alembic_version SET version_num = '0038'")
-    con.close()
+    path = _imported_as_before(make_workspace("old.omnidesk"), tmp_path, capsys,
+                               "UPDATE customer SET first_seen = '2026-04-03T00:00:00', "
+                               "last_seen = '2026-04-03T00:00:00'")
 
     with Workspace.open(path) as opened:
         assert opened.backup_path is not None  # migrated
@@ -82,16 +91,8 @@ def test_opening_a_workspace_read_before_works_its_cards_out_on_the_computers_cl
 
 def test_a_workspace_with_its_own_zone_is_opened_without_working_its_cards_out(make_workspace, tmp_path, capsys,
                                                                               los_angeles):
-    ws = make_workspace("zoned.omnidesk", timezone="America/Los_Angeles")
-    path = ws.path
-    ws.close()
-    status, _out, err = run_cli(capsys, "-w", path, "import", _list(tmp_path), "--channel", "email")
-    assert status == 0, err
-    con = sqlite3.connect(path)
-    with con:
-        con.execute("UPDATE customer SET updated_at = '2000-01-01T00:00:00'")
-        con.execute("UPDATE alembic_version SET version_num = '0038'")
-    con.close()
+    path = _imported_as_before(make_workspace("zoned.omnidesk", timezone="America/Los_Angeles"), tmp_path, capsys,
+                               "UPDATE customer SET updated_at = '2000-01-01T00:00:00'")
 
     with Workspace.open(path) as opened:
         assert opened.backup_path is not None

@@ -72,6 +72,23 @@ def _threads_of(monkeypatch, name):
     return seen
 
 
+def _merges_held(monkeypatch, at: int = 5, wait: float = 20) -> tuple[threading.Event, list]:
+    """Each merge counted; the ``at``-th waits up to ``wait`` seconds until the gate is set, which the
+    test does once it has looked at the window meanwhile (a merge on the window's thread would wait
+    in vain): the gate, and one entry a merge started."""
+    gate, merged = threading.Event(), []
+    real = merge.merge_in
+
+    def held(*args, **kwargs):
+        merged.append(1)
+        if len(merged) == at:
+            assert gate.wait(wait), "the pairs were merged on the window's thread"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(merge, "merge_in", held)
+    return gate, merged
+
+
 def test_a_big_bulk_accept_merges_in_the_background_and_so_does_its_undo(window, queue, review, qtbot, monkeypatch):
     ws = queue
     before = dump(ws.path, renumber_reviews=True)
@@ -115,16 +132,7 @@ def test_cancel_while_pairs_are_merged_leaves_every_pair_and_customer_as_they_we
     told, notices = [], []
     monkeypatch.setattr(window, "show_bulk_accept_summary", lambda *a: told.append(a))
     window.operations.notice.connect(notices.append)
-    gate = threading.Event()
-    real, merged = merge.merge_in, []
-
-    def held(*args, **kwargs):  # the tenth merge waits until the window has asked to cancel
-        merged.append(1)
-        if len(merged) == 10:
-            assert gate.wait(10), "the pairs were merged on the window's thread"
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(merge, "merge_in", held)
+    gate, merged = _merges_held(monkeypatch, at=10, wait=10)  # the tenth waits until the window asked to cancel
     qtbot.mouseClick(review.bulk_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(merged) >= 10)
     assert window.work.cancel_button.isEnabled()
@@ -207,16 +215,7 @@ def test_no_pair_is_decided_while_pairs_are_merged_and_the_list_is_read_afresh_a
     errors = []
     monkeypatch.setattr(window, "show_error", lambda title, text: errors.append((title, text)))
     monkeypatch.setattr(window, "show_bulk_accept_summary", lambda *a: None)
-    gate, merged = threading.Event(), []
-    real = merge.merge_in
-
-    def held(*args, **kwargs):  # the fifth merge waits until the window has been looked at
-        merged.append(1)
-        if len(merged) == 5:
-            assert gate.wait(20), "the pairs were merged on the window's thread"
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(merge, "merge_in", held)
+    gate, merged = _merges_held(monkeypatch)  # the fifth waits until the window has been looked at
     decisions = (review.accept_button, review.reject_button, review.skip_button)
     assert all(b.isEnabled() for b in decisions) and review.bulk_button.isEnabled()
     qtbot.mouseClick(review.bulk_button, Qt.MouseButton.LeftButton)
@@ -246,16 +245,7 @@ def test_after_a_cancelled_bulk_accept_the_pairs_are_decided_again(window, queue
     ws = queue
     errors = []
     monkeypatch.setattr(window, "show_error", lambda title, text: errors.append((title, text)))
-    gate, merged = threading.Event(), []
-    real = merge.merge_in
-
-    def held(*args, **kwargs):
-        merged.append(1)
-        if len(merged) == 5:
-            assert gate.wait(20)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(merge, "merge_in", held)
+    gate, merged = _merges_held(monkeypatch)
     qtbot.mouseClick(review.bulk_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(merged) >= 5, timeout=20000)
     assert not review.accept_button.isEnabled()
@@ -283,16 +273,7 @@ def test_after_a_bulk_accept_cancelled_from_the_keyboard_the_keys_decide_pairs_a
     monkeypatch.setattr(window, "show_error", lambda title, text: None)
     monkeypatch.setattr(window, "show_bulk_accept_summary", lambda *a: None)
     window.activateWindow()
-    gate, merged = threading.Event(), []
-    real = merge.merge_in
-
-    def held(*args, **kwargs):
-        merged.append(1)
-        if len(merged) == 5:
-            assert gate.wait(20)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(merge, "merge_in", held)
+    gate, merged = _merges_held(monkeypatch)
     review.bulk_button.setFocus()
     qtbot.keyClick(review.bulk_button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: len(merged) >= 5, timeout=20000)
