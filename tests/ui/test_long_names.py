@@ -176,3 +176,43 @@ def test_the_customers_name_stays_whole_above_their_channels(long_names, name):
                 stall = next(c for c in chips if LONG_CHANNEL in c.toolTip())
                 assert stall.text().endswith("…") and LONG_CHANNEL.startswith(stall.text()[:-1]), stall.text()
                 assert stall.width() <= card.width() // 2, size
+
+
+@pytest.mark.parametrize("first, last", [("Maximiliana-Alexandrina", "Worthington-Featherstonehaugh-Smythe"),
+                                         ("Ann", "Lee"), ("דוד", "בן גוריון")])
+def test_a_pinned_name_is_whole_beside_its_pinned_mark_and_menu(window, tmp_path, first, last):
+    """A name typed in is pinned, and "pinned" and its ⋯ beside it cut a sixty-letter one to
+    "…Featherstonehaugh-Sm…" on a 1024-wide window: now it goes on a second line, the mark and menu
+    still after it on the card; a short one stays on one line with them right after it."""
+    from omnidesk.cli import main
+    from omnidesk.core.workspace import Workspace
+
+    name = f"{first} {last}"
+    path = tmp_path / "hand.omnidesk"
+    with time_machine.travel(NOW, tick=False):
+        Workspace.create(path).close()
+        assert main(["customer", "add", f"first_name={first}", f"last_name={last}",
+                     "email=maxi@example.com", "-w", str(path)]) == 0
+        window.open_workspace(path)
+        window.open_customer(1)
+    view = window.customer_view
+    label, mark, menu = view.name_label, view.pin_marks["name"], view.pin_buttons["name"]
+    card = label.parentWidget()
+    for size in SIZES:
+        _settle(window, size)
+        shown = label.shown_text()
+        assert "…" not in shown and not label.is_elided(), (size, shown)
+        assert shown.replace("-\n", "-").replace("\n", " ") == name, (size, shown)
+        metrics = label.fontMetrics()
+        for line in shown.split("\n"):
+            assert metrics.horizontalAdvance(line) <= label.contentsRect().width(), (size, line)
+        assert label.height() >= label.heightForWidth(label.width()), size  # every line has its room
+        assert mark.isVisible() and menu.isVisible(), size
+        controls = view.pin_controls["name"].geometry()
+        assert controls.left() >= label.geometry().right() and card.rect().contains(controls), size
+        chips = [view.chips.itemAt(i).widget() for i in range(view.chips.count())]
+        assert chips and all(chip.geometry().top() >= label.geometry().bottom() for chip in chips), size
+        if name == "Ann Lee":  # one line, "pinned" right after it
+            assert "\n" not in shown and controls.left() - label.geometry().right() <= 12, size
+    _settle(window, (1024, 640))  # where the sixty letters and the controls cannot share a line
+    assert ("\n" in label.shown_text()) == (len(name) > 30), label.shown_text()

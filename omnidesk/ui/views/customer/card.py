@@ -32,7 +32,8 @@ from omnidesk.ui.dialogs.person_dialogs import PinDialog, PinOption
 from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.models.identifier_table_model import describe_sources, rows_text, sources_by_file
 from omnidesk.ui.models.timeline_model import channel_color
-from omnidesk.ui.views.customer.widgets import AmountLabel, ElidedLabel, FlowLayout, ValueCell, clear_layout, make_chip
+from omnidesk.ui.views.customer.widgets import (AmountLabel, ElidedLabel, FlowLayout, HeadingLabel, ValueCell,
+                                                 clear_layout, make_chip)
 
 CONSENT_COLORS = {
     "granted": "#2E7D32",
@@ -176,15 +177,16 @@ class CardMixin:
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(4)
 
-        self.name_label = ElidedLabel()
+        self.name_label = HeadingLabel()
         self.name_label.setObjectName("customerName")
         font = self.name_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.7)
         font.setBold(True)
         self.name_label.setFont(font)
         self.name_label.setMinimumHeight(self.name_label.fontMetrics().height() + 4)
-        # As wide as the name, no wider, so "pinned" and the pin menu sit right after it;
-        # a long name still shrinks (elided) before anything else does.
+        # As wide as the name, no wider, so "pinned" and the pin menu sit right after it; a name
+        # too long for the row beside them goes on a second line (broken after a space or a
+        # hyphen), and only one too long for two ends in "…".
         self.name_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         # The channels go on a line of their own under the name (and on more lines when many):
         # beside it they took its room on a narrow window, down to "M…".
@@ -196,7 +198,8 @@ class CardMixin:
         name_row = QHBoxLayout()
         name_row.setSpacing(6)
         name_row.addWidget(self.name_label)
-        name_row.addWidget(self._pin_controls("name", self.name_label))
+        # Level with the name's first line when it takes two.
+        name_row.addWidget(self._pin_controls("name", self.name_label), 0, Qt.AlignmentFlag.AlignTop)
         name_row.addStretch(1)
         outer.addLayout(name_row)
         outer.addLayout(self.chips)

@@ -1,5 +1,6 @@
-"""Small widgets of the Customer screen: a label that elides, a value with its pin controls, a chip,
-and a scroll area as tall as its wrapped text, up to a limit."""
+"""Small widgets of the Customer screen: a label that elides, a name heading that takes a second
+line before it elides, a value with its pin controls, a chip, and a scroll area as tall as its
+wrapped text, up to a limit."""
 
 from __future__ import annotations
 
@@ -99,6 +100,85 @@ class ElidedLabel(QLabel):
         shown = self.shown_text()
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
+class HeadingLabel(ElidedLabel):
+    """A name as a heading: on one line when it fits, else on two, broken after a space or a hyphen
+    (never inside a word); only what does not fit on two lines ends in "…".
+
+    Its height follows its width, so the row it is in (with the name's pin controls after it)
+    grows a line rather than cutting the name.
+    """
+
+    LINES = 2
+    BREAKS = " -\u2010\u2011\u2013/"
+
+    def __init__(self, text: str = "", parent=None) -> None:
+        super().__init__(text, parent)
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def lines(self, width: int | None = None) -> list[str]:
+        """The text as it is set at ``width`` (the label's own by default), one string a line, none cut."""
+        metrics, text = self.fontMetrics(), self.text()
+        width = self.contentsRect().width() if width is None else width
+        if metrics.horizontalAdvance(text) <= width:
+            return [text]
+        lines: list[str] = []
+        rest = text
+        while rest and len(lines) < self.LINES - 1 and metrics.horizontalAdvance(rest) > width:
+            cut = 0
+            for at, char in enumerate(rest):
+                if char in self.BREAKS and at > 0:
+                    head = rest[:at + 1].rstrip(" ")
+                    if metrics.horizontalAdvance(head) > width:
+                        break
+                    cut = at + 1
+            if not cut:  # a first word wider than the line: cut on that line, as one line would be
+                break
+            lines.append(rest[:cut].rstrip(" "))
+            rest = rest[cut:].lstrip(" ")
+        return [*lines, rest] if rest else lines
+
+    def is_elided(self) -> bool:
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        return any(metrics.horizontalAdvance(line) > width for line in self.lines(width))
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        margins = self.contentsMargins()
+        count = len(self.lines(width - margins.left() - margins.right())) or 1
+        metrics = self.fontMetrics()
+        height = metrics.height() + metrics.lineSpacing() * (count - 1) + 4 + margins.top() + margins.bottom()
+        return max(height, self.minimumHeight())
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.updateGeometry()
+
+    def shown_text(self) -> str:
+        """The text as painted at the label's width, its lines apart by "\\n"."""
+        lines = self.lines()
+        if len(lines) <= 1:
+            return super().shown_text()
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        return "\n".join(metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in lines)
+
+    def paintEvent(self, event) -> None:
+        lines = self.lines()
+        if len(lines) <= 1:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        rect, metrics = self.contentsRect(), self.fontMetrics()
+        top = rect.top() + (rect.height() - metrics.height() - metrics.lineSpacing() * (len(lines) - 1)) // 2
+        for i, line in enumerate(self.shown_text().split("\n")):
+            band = QRect(rect.left(), top + i * metrics.lineSpacing(), rect.width(), metrics.height())
+            painter.drawText(band, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), line)
 
 
 class AmountLabel(ElidedLabel):
