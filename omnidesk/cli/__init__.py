@@ -140,6 +140,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except Exception as exc:
         # A full disk or a damaged file: one sentence, never the rows SQLAlchemy quotes.
         told = _described(args, exc)
+        if told is None:
+            told = _not_text(exc, argv)
         if told is None and _is_user_error(exc):
             told = _user_error_text(exc)
         if told is None:
@@ -152,6 +154,20 @@ def _main(argv: Sequence[str] | None) -> int:
         from omnidesk.core.errors import ValueRefused
 
         return EXIT_USAGE if isinstance(exc, ValueRefused) else EXIT_ERROR
+
+
+def _not_text(exc: BaseException, argv: Sequence[str]) -> str | None:
+    """A value typed with bytes that are not UTF-8 (a terminal set to Latin-1: ``first_name=Ren\xe9``)
+    reaches the workspace as text it cannot keep; said naming the value, never as the database's
+    traceback.  The change it was part of is not written (its transaction never commits)."""
+    while exc is not None and not isinstance(exc, UnicodeEncodeError):
+        exc = exc.__cause__ or exc.__context__ or getattr(exc, "orig", None)
+    if exc is None or "surrogate" not in str(exc.reason):
+        return None
+    bad = [a for a in argv if any("\udc80" <= ch <= "\udcff" for ch in a)]
+    named = f"'{bad[0]}'" if bad else "a value given"
+    return (f"{named} is not text the workspace can keep: it holds bytes that are not UTF-8 "
+            "(set the terminal to UTF-8 and type it again); nothing was changed")
 
 
 def _described(args: argparse.Namespace, exc: BaseException) -> str | None:
