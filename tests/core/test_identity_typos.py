@@ -480,3 +480,24 @@ def test_an_import_looks_a_namesake_up_by_town_and_by_day_of_birth(ws, tmp_path)
         emails = {email for (email,) in conn.exec_driver_sql(
             f"SELECT email FROM source_record WHERE id IN ({','.join(map(str, found))})")}
     assert emails == {"town@example.com", "day@example.com", "postcode@example.com", "new@example.com"}
+
+
+@pytest.mark.parametrize(("a", "b"), [("riya", "riyaa"), ("neha", "nehaa"), ("sumana", "sumanaa"),
+                                      ("kalpana", "kalpanaa"), ("rachana", "rachanaa")])
+def test_a_long_vowel_written_out_at_the_end_is_one_name(a, b):
+    """Romanised Hindi names write a long vowel doubled or not (Riya, Riyaa): one name, not two."""
+    assert first_name_level(a, b) == "typo"
+    assert first_name_level(b, a) == "typo"
+
+
+def test_riyaa_sinh_on_riya_sinhs_email_is_riya_sinh(make_workspace, tmp_path):
+    ws = make_workspace()
+    load(ws, tmp_path, "shop.csv", [["Riya", "Sinh", "sinh.riya@example.org", "+91 81259 23048", "", "", ""],
+                                    ["Paul", "Green", "greenhome@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "list.csv", [["Riyaa", "Sinh", "sinh.riya@example.org", "", "", "", ""],
+                                    ["Paula", "Green", "greenhome@example.com", "", "", "", ""]], channel="email")
+    people = customers(ws)
+    assert people[("shop.csv", 1)] == people[("list.csv", 1)]
+    assert people[("shop.csv", 2)] != people[("list.csv", 2)]  # Paul and Paula still two people
+    pending = [r for r in mg.list_reviews(ws) if r.status == "pending"]
+    assert len(pending) == 1 and pending[0].conflict == "different first names"

@@ -299,9 +299,10 @@ def _at_the_end(a: str, b: str) -> bool:
     known in their own right, told apart by one letter at their end: Paul and Paula, Eric and
     Erica, Antonio and Antonia, Daniele and Daniela, Jon and Joan.  A couple sharing a mailbox is
     two people.  A slip of the keys falls anywhere ("Mrk", "Micheal"); José and Josef, Hanna and
-    Hannah, stay one name spelled two ways."""
+    Hannah, stay one name spelled two ways; so do Riya and Riyaa, a long vowel written out the
+    way romanised Hindi names often are (``_short_vowels``)."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) < 3 or len(long) - len(short) > 1:
+    if len(short) < 3 or len(long) - len(short) > 1 or _short_vowels(short) == _short_vowels(long):
         return False
     if len(short) == len(long):
         changed = short[:-1] == long[:-1] and short[-1] != long[-1]
