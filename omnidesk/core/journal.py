@@ -16,7 +16,10 @@ people imported again from another file, or added by hand), the revert is
 refused as well, rather than make each of them two customers.  And none is put back
 that belongs to a person erased since (their hashes on the suppression list, matched
 as an import matches each row it reads): an erased person never comes back, not by
-an undo either.
+an undo either.  Nor is a row it added taken away while a row made or changed since refers to it
+(a campaign made from the command line to send a message whose creation is being undone): the
+workspace's foreign keys would unlink or delete that row too, outside the journal, so the revert
+is refused.
 
 The customer search index (an FTS table) is outside the triggers' reach: a
 revert rebuilds the entries of the customers it touched.
@@ -305,6 +308,56 @@ def _erased_since(conn: Connection, journal: Journal) -> bool:
     return bool(known_suppressions(conn, keys))
 
 
+def _taken_away(journal: Journal) -> dict[str, list[tuple]]:
+    """The rows reverting ``journal`` deletes (the write inserted them and left them there), as the
+    write left them, by table."""
+    first: dict[tuple[str, int], str] = {}
+    left: dict[tuple[str, int], tuple | None] = {}
+    for op in journal.ops:
+        key = (op.table, op.old_rowid if op.kind == "d" else op.new_rowid)
+        first.setdefault(key, op.kind)
+        left[key] = op.new if op.kind != "d" else None
+    out: dict[str, list[tuple]] = {}
+    for key, kind in first.items():
+        if kind == "i" and left[key] is not None:
+            out.setdefault(key[0], []).append(left[key])
+    return out
+
+
+def _check_not_used_since(conn: Connection, journal: Journal) -> None:
+    """Raise :class:`JournalConflict` when a row the revert would delete is referenced by a row the
+    journal does not name: one made or changed since (a campaign that sends a message made by the
+    step being undone).  Deleting it would let the workspace's foreign keys unlink or delete that
+    row too, with nobody told, and nothing would put it back."""
+    gone = _taken_away(journal)
+    if not gone:
+        return
+    named = {(op.table, rowid) for op in journal.ops for rowid in (op.old_rowid, op.new_rowid) if rowid is not None}
+    for child in journal.columns:  # the tables a journal follows; the Dashboard's follow their rows themselves
+        keys: dict[int, list[tuple]] = {}
+        for row in conn.exec_driver_sql(f"PRAGMA main.foreign_key_list({_q(child)})"):
+            keys.setdefault(row[0], []).append(row)
+        for parts in keys.values():
+            parent, column, referenced = parts[0][2], parts[0][3], parts[0][4]
+            if len(parts) != 1 or parent not in gone or parent not in journal.columns:
+                continue  # (no key in the workspace spans two columns)
+            cols = journal.columns[parent]
+            if referenced is None:  # the parent's primary key
+                pk = [r for r in conn.exec_driver_sql(f"PRAGMA main.table_info({_q(parent)})") if r[5]]
+                referenced = pk[0][1] if len(pk) == 1 else None
+            if referenced not in cols:
+                continue
+            at = cols.index(referenced)
+            values = sorted({row[at] for row in gone[parent] if row[at] is not None}, key=repr)
+            for start in range(0, len(values), 400):
+                part = values[start:start + 400]
+                for (rowid,) in conn.exec_driver_sql(
+                        f"SELECT rowid FROM main.{_q(child)} WHERE {_q(column)} IN ({', '.join('?' * len(part))})",
+                        tuple(part)):
+                    if (child, rowid) not in named:
+                        raise JournalConflict(_used_since(child, parent))
+
+
 def _current(conn: Connection, table: str, cols: tuple[str, ...], rowid: int) -> tuple | None:
     row = conn.exec_driver_sql(
         f"SELECT {', '.join(_q(c) for c in cols)} FROM main.{_q(table)} WHERE rowid = ?", (rowid,)).first()
@@ -342,7 +395,8 @@ def revert_in(conn: Connection, journal: Journal) -> Changes:
     Raises :class:`JournalConflict` (the caller's transaction then rolls back)
     when a row is no longer as the journaled write left it, or when a record added since
     carries an email, phone or customer id of a record it would put back, or when a record it would
-    put back is a person's erased since.  A journal whose rows were each changed once (a tag added
+    put back is a person's erased since, or when a row it would delete is referred to by a row the
+    journal does not name (made or changed since).  A journal whose rows were each changed once (a tag added
     to 60,000 customers) is checked whole first and put back in runs of like statements, one
     statement for each run; one that changed a row twice is checked and put back op by op.
     """
@@ -350,6 +404,7 @@ def revert_in(conn: Connection, journal: Journal) -> Changes:
         raise JournalConflict(SAME_PEOPLE)
     if _erased_since(conn, journal):
         raise JournalConflict(ERASED)
+    _check_not_used_since(conn, journal)
     if _each_row_once(journal):
         _check_all(conn, journal)
         for (table, kind), run in groupby(reversed(journal.ops), key=lambda op: (op.table, op.kind)):
@@ -530,7 +585,12 @@ def revert(ws, journal: Journal) -> Changes:
 _WHAT = {"customer": "a customer", "source_record": "an imported record", "import_batch": "an import",
          "match_review": "the review queue", "match_decision": "a match decision", "merge_log": "a merge",
          "setting": "a setting", "value_count": "a count of a name or place",
-         "identifier": "an email, phone or customer id"}
+         "identifier": "an email, phone or customer id", "message": "a message",
+         "message_variant": "a message's channel version", "message_version": "a message's earlier version",
+         "campaign": "a campaign", "campaign_step": "a campaign's step",
+         "send_record": "a campaign's record of whom it sent to", "consent": "a consent",
+         "event": "an order or event", "custom_field": "a custom field's value", "product": "a product",
+         "event_product": "a product of an order"}
 
 
 SAME_PEOPLE = ("Changed since: records with the same email addresses, phone numbers or customer ids have come in "
@@ -544,8 +604,17 @@ ERASED = ("Changed since: a person among these was erased at their request, and 
 
 
 def _conflict(table: str, *, again: bool = False) -> str:
-    what = _WHAT.get(table, f"the {table.replace('_', ' ')} table")
+    what = _what(table)
     if again:
         return (f"Changed since: {what} that step would put back has been added again since, "
                 "so it cannot be taken back.")
     return f"Changed since: {what} is no longer as that step left it, so it cannot be taken back."
+
+
+def _used_since(child: str, parent: str) -> str:
+    return (f"Changed since: {_what(child)} made or changed since uses {_what(parent)} that step would take "
+            "away, so it cannot be taken back.")
+
+
+def _what(table: str) -> str:
+    return _WHAT.get(table, f"the {table.replace('_', ' ')} table")

@@ -1,0 +1,67 @@
+"""Edit › Undo and Redo of a message or campaign step never overwrite or delete what the command line
+did to the same workspace since: the step is refused, said, and dropped, and nothing is changed."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from omnidesk.core.campaigns import campaign as core
+from omnidesk.core.messages import store
+from tests.helpers import run_cli
+
+NY = "America/New_York"
+NOW = datetime(2027, 1, 15, 17, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def win(window, ws, monkeypatch):
+    with time_machine.travel(NOW, tick=False):
+        ws.set_setting("timezone", NY)
+        path = ws.path
+        ws.close()  # the window opens the file itself, the command line opens its own
+        assert window.open_workspace(path)
+        told: list[tuple[str, str]] = []
+        monkeypatch.setattr(window, "show_error", lambda title, text: told.append((title, text)))
+        window.told = told
+        yield window
+
+
+def cli(win, capsys, *args) -> None:
+    status, out, err = run_cli(capsys, *args, "-w", win.workspace.path)
+    assert status == 0, err
+
+
+def refused(win, verb: str, what: str) -> str:
+    assert len(win.told) == 1, win.told
+    title, text = win.told.pop()
+    assert title == f"Cannot {verb} {what}"
+    assert text.startswith("Changed since") and "removed from Edit › Undo; nothing was changed" in text
+    assert not win.operations.stack.canUndo() and not win.operations.stack.canRedo()  # dropped
+    return text
+
+
+def plan(tmp_path, goal: str, *days: int):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"name": "Spring", "message": "Sale", "goal": goal, "steps": [
+        {"channel": "email", "at": f"2027-03-{d:02d}T10:00", "timezone": NY} for d in days]}))
+    return path
+
+
+def test_undoing_a_new_message_leaves_a_campaign_the_command_line_made_with_it(win, monkeypatch, capsys, tmp_path):
+    view = win.show_screen("messages") or win.screens["messages"]
+    monkeypatch.setattr(view, "ask_text", lambda *a, **k: "Sale")
+    view.new_message()
+    assert win.undo_action.text().replace("&", "") == "Undo new message Sale"
+    cli(win, capsys, "campaign", "import", plan(tmp_path, "from the command line", 1))
+    assert core.get_campaign(win.workspace, "Spring").message == "Sale"
+
+    win.undo_action.trigger()  # deleting the message would have unlinked the campaign
+
+    text = refused(win, "undo", "new message Sale")
+    assert "campaign" in text
+    assert [m.name for m in store.list_messages(win.workspace)] == ["Sale"]
+    assert core.get_campaign(win.workspace, "Spring").message == "Sale"
