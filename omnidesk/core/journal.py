@@ -194,11 +194,20 @@ class JournaledWorkspace:
 
     Everything else is the workspace's own; ``journals`` holds one journal per
     committed write transaction, in order.
+
+    ``redo_of``: the journal of the same write made before and taken back since (a redo runs
+    it again).  Then each transaction, before it commits, is checked to change no row but those
+    that write changed, each found as that write found it (as its undo put it back), and the
+    rows it adds itself; else :class:`JournalConflict` rolls it back.  A redo is never replayed
+    blind over a row changed since elsewhere (a campaign the command line imported again), nor
+    over one made since (a campaign made since that sends the message a redo would delete).
     """
 
-    def __init__(self, workspace) -> None:
+    def __init__(self, workspace, redo_of: Journal | None = None) -> None:
         self._workspace = workspace
         self.journals: list[Journal] = []
+        self._found = _found_by(redo_of) if redo_of is not None else None
+        self._touched: set[tuple[str, int]] = set()  # rows this redo changed or added already
 
     def __getattr__(self, name: str):
         return getattr(self._workspace, name)
@@ -208,7 +217,27 @@ class JournaledWorkspace:
         with self._workspace.writing(wait) as conn:
             with recording(conn) as journal:
                 yield conn
+            if self._found is not None:
+                self._check_redo(journal)
             self.journals.append(journal)
+
+    def _check_redo(self, journal: Journal) -> None:
+        touched = set(self._touched)
+        made: str | None = None  # a row the first run did not change: said unless one it did has changed
+        for op in journal.ops:
+            if op.kind != "i":
+                key = (op.table, op.old_rowid)
+                if key not in touched:
+                    if key not in self._found:
+                        made = made or op.table
+                    elif self._found[key] != op.old:
+                        raise JournalConflict(_redo_conflict(op.table))
+                    touched.add(key)
+            if op.new_rowid is not None:
+                touched.add((op.table, op.new_rowid))
+        if made is not None:
+            raise JournalConflict(_redo_conflict(made, made=True))
+        self._touched = touched
 
     def journal(self) -> Journal:
         """Every write made through this object, as one journal."""
@@ -219,6 +248,20 @@ class JournaledWorkspace:
             out.ops.extend(j.ops)
             out.sharing |= j.sharing
         return out
+
+
+def _found_by(journal: Journal) -> dict[tuple[str, int], tuple]:
+    """Each row ``journal``'s write changed or deleted without having added it, as the write found it."""
+    found: dict[tuple[str, int], tuple] = {}
+    seen: set[tuple[str, int]] = set()
+    for op in journal.ops:
+        key = (op.table, op.old_rowid if op.kind != "i" else op.new_rowid)
+        if key not in seen and op.kind != "i":
+            found[key] = op.old
+        seen.add(key)
+        if op.new_rowid is not None:
+            seen.add((op.table, op.new_rowid))
+    return found
 
 
 def _identifiers_back(journal: Journal) -> list[tuple[str, str, str | None]]:
@@ -618,3 +661,10 @@ def _used_since(child: str, parent: str) -> str:
 
 def _what(table: str) -> str:
     return _WHAT.get(table, f"the {table.replace('_', ' ')} table")
+
+
+def _redo_conflict(table: str, *, made: bool = False) -> str:
+    if made:
+        return (f"Changed since: {_what(table)} made or changed since would be changed by that step too, "
+                "so it cannot be done again.")
+    return f"Changed since: {_what(table)} is no longer as that step found it, so it cannot be done again."

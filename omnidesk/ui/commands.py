@@ -766,6 +766,9 @@ class HandEditStep(Step):
         # off the UI thread with progress, as an import is.
         self.long_redo = self.long_undo = long
         self.renamed: str | None = None  # the text ``run`` found fits better (set where it runs)
+        # Redo checked by the journal of its first run (JournaledWorkspace ``redo_of``): for a step
+        # that names no customers to fingerprint, such as a message or a campaign changed.
+        self.checked_redo = False
 
     def target_words(self) -> str:
         return self.target or "What this change touched"
@@ -778,9 +781,14 @@ class HandEditStep(Step):
             self.renamed = None
         return edit.changes
 
+    def _journaled(self, ws) -> JournaledWorkspace:
+        # A redo (the step ran before) with ``checked_redo`` changes only the rows its first run did,
+        # as it found them: what changed since elsewhere refuses it (JournalConflict), and it is dropped.
+        return JournaledWorkspace(ws, redo_of=self.journal if self.checked_redo else None)
+
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
-        journaled = JournaledWorkspace(ws)
+        journaled = self._journaled(ws)
         edit = self.run(journaled)
         return self._ran(edit, journaled.journal())
 
@@ -795,7 +803,7 @@ class HandEditStep(Step):
             yield Progress(0, 0, f"{self.long_words()}…")
             if cancelled():
                 raise Cancelled(f"{self.long_words()} was cancelled; nothing changed.")
-            journaled = JournaledWorkspace(ws)
+            journaled = self._journaled(ws)
             if self.run_steps is not None:
                 edit = yield from worded(self.run_steps(journaled, cancelled), self.long_words())
             else:

@@ -627,20 +627,21 @@ class Operations(QObject):
     # -- what the user types in (core/edits.py) ---------------------------------------
 
     def _hand(self, text: str, run, title: str, customers: Sequence[int] = (), target: str = "", *,
-              many: int = 0, lost: str = ""):
+              many: int = 0, lost: str = "", checked_redo: bool = False):
         """Run a hand edit as one journaled undo step; the core's Edit, or None when it did not happen.
 
         An edit of ``many`` customers, from ``LONG_EDIT`` on, runs as long work (progress, the
-        window kept responsive): None is returned then, and the step is stacked when it ends."""
+        window kept responsive): None is returned then, and the step is stacked when it ends.
+        ``checked_redo``: its redo is checked by the journal of its first run (see HandEditStep)."""
         if many >= LONG_EDIT:
             # Checked by its journal alone, as any edit of many customers (see HandEditStep).
             step = commands.HandEditStep(text, run, (), target, long=True)
-            step.lost = lost
+            step.lost, step.checked_redo = lost, checked_redo
             if self._ready(title):
                 self._start_step(step, step.long_words(), title)
             return None
         step = commands.HandEditStep(text, run, customers, target)
-        step.lost = lost
+        step.lost, step.checked_redo = lost, checked_redo
         return step.edit if self.push(step, title) else None
 
     def edit_values(self, customer_id: int, values: dict[str, str]):
@@ -733,12 +734,15 @@ class Operations(QObject):
         return self._journaled(words, run, Changes(campaigns=True), "Cannot change the campaign")
 
     def _journaled(self, words: str, run, changes: Changes, title: str):
-        """``run(ws)`` journaled as one undo step; what it returned (or a stand-in saying ``changes``), or None."""
+        """``run(ws)`` journaled as one undo step; what it returned (or a stand-in saying ``changes``), or None.
+
+        No customer's fingerprint checks its redo: the journal of its first run does (a campaign or
+        message changed elsewhere since its undo refuses the redo, which is dropped)."""
         def call(ws):
             result = run(ws)
             return result if hasattr(result, "changes") else _Changed(changes)
 
-        return self._hand(words, call, title)
+        return self._hand(words, call, title, checked_redo=True)
 
     def export_campaign(self, name: str, folder, *, overwrite: bool, finished: Callable[[object], None]) -> bool:
         """Write a campaign's send packs off the UI thread, with progress; ``finished(summary)`` after.

@@ -65,3 +65,84 @@ def test_undoing_a_new_message_leaves_a_campaign_the_command_line_made_with_it(w
     assert "campaign" in text
     assert [m.name for m in store.list_messages(win.workspace)] == ["Sale"]
     assert core.get_campaign(win.workspace, "Spring").message == "Sale"
+
+
+@pytest.fixture
+def spring(win):
+    with time_machine.travel(NOW, tick=False):
+        store.save_message(win.workspace, "Sale", {"headline": "Sale", "link": "https://shop.example/s"},
+                           channels=["email"])
+        core.save_campaign(win.workspace, "Spring", message="Sale",
+                           steps=[{"channel": "email", "at": "2027-03-01T10:00", "timezone": NY}])
+        win.look_for_outside_changes()
+        yield win
+
+
+def test_redoing_a_campaign_delete_leaves_the_plan_the_command_line_imported_since(spring, monkeypatch, capsys,
+                                                                                  tmp_path):
+    win = spring
+    view = win.show_screen("campaigns") or win.screens["campaigns"]
+    monkeypatch.setattr(view, "confirm", lambda *a: True)
+    view.select("Spring")
+    view.delete_campaign()
+    win.undo_action.trigger()
+    assert [c.name for c in core.list_campaigns(win.workspace)] == ["Spring"]
+    with time_machine.travel(NOW, tick=False):
+        cli(win, capsys, "campaign", "import", plan(tmp_path, "new plan from the command line", 1, 8))
+
+    win.redo_action.trigger()
+
+    assert "a campaign is no longer as that step found it" in refused(win, "redo", "delete campaign Spring")
+    (spring_now,) = core.list_campaigns(win.workspace)
+    assert (spring_now.name, spring_now.goal, len(spring_now.steps)) == ("Spring", "new plan from the command line", 2)
+
+
+def test_redoing_a_message_delete_leaves_the_message_the_command_line_imported_since(spring, monkeypatch, capsys,
+                                                                                    tmp_path):
+    win = spring
+    core.delete_campaign(win.workspace, "Spring")
+    view = win.show_screen("messages") or win.screens["messages"]
+    monkeypatch.setattr(view, "confirm", lambda *a: True)
+    view.select("Sale")
+    view.delete_message()
+    win.undo_action.trigger()
+    (tmp_path / "m.json").write_text(json.dumps({"name": "Sale", "message": {
+        "headline": "Rewritten by the command line", "link": "https://shop.example/s"}}))
+    cli(win, capsys, "message", "import", tmp_path / "m.json")
+
+    win.redo_action.trigger()
+
+    assert "a message is no longer as that step found it" in refused(win, "redo", "delete Sale")
+    assert [(m.name, m.master["headline"]) for m in store.list_messages(win.workspace)] == [
+        ("Sale", "Rewritten by the command line")]
+
+
+def test_redoing_a_message_delete_leaves_a_campaign_the_command_line_made_with_it(spring, monkeypatch, capsys,
+                                                                                 tmp_path):
+    win = spring
+    core.delete_campaign(win.workspace, "Spring")
+    view = win.show_screen("messages") or win.screens["messages"]
+    monkeypatch.setattr(view, "confirm", lambda *a: True)
+    view.select("Sale")
+    view.delete_message()
+    win.undo_action.trigger()
+    with time_machine.travel(NOW, tick=False):
+        cli(win, capsys, "campaign", "import", plan(tmp_path, "from the command line", 1))
+
+    win.redo_action.trigger()  # deleting the message again would unlink the campaign
+
+    assert "a campaign made or changed since" in refused(win, "redo", "delete Sale")
+    assert core.get_campaign(win.workspace, "Spring").message == "Sale"
+
+
+def test_undo_and_redo_still_work_with_nothing_changed_elsewhere(spring, monkeypatch, capsys, tmp_path):
+    win = spring
+    view = win.show_screen("campaigns") or win.screens["campaigns"]
+    monkeypatch.setattr(view, "confirm", lambda *a: True)
+    view.select("Spring")
+    view.delete_campaign()
+    win.undo_action.trigger()
+    win.redo_action.trigger()
+    assert core.list_campaigns(win.workspace) == [] and win.told == []
+    win.undo_action.trigger()
+    assert [c.name for c in core.list_campaigns(win.workspace)] == ["Spring"] and win.told == []
