@@ -217,3 +217,56 @@ def test_five_thousand_cards_import(tmp_path, capsys):
     assert status == 0, err
     assert (json.loads(out)["imported"], json.loads(out)["new_customers"]) == (5000, 5000)
     assert os.path.getsize(ws) < os.path.getsize(contacts)  # no photo went in
+
+
+# As Outlook exports contacts (vCard 2.1, in Windows-1252): the office line written before the
+# mobile the card prefers, and a fax before a mobile.
+OUTLOOK = vcf(
+    "BEGIN:VCARD", "VERSION:2.1", "N:Baker;Tom", "FN:Tom Baker",
+    "TEL;WORK;VOICE:(212) 555-0100", "TEL;CELL;VOICE;PREF:(917) 555-0142",
+    "EMAIL;INTERNET:tom.baker@office.example", "EMAIL;PREF;INTERNET:tom@example.com",
+    "END:VCARD",
+    "BEGIN:VCARD", "VERSION:2.1", "N:Fox;Ann", "FN:Ann Fox",
+    "TEL;WORK;FAX:(212) 555-0177", "TEL;HOME;VOICE:(718) 555-0110", "TEL;CELL:(917) 555-0143",
+    "END:VCARD",
+    "BEGIN:VCARD", "VERSION:4.0", "FN:Cy Lee", "N:Lee;Cy;;;",
+    "TEL;TYPE=home:+1-718-555-0120", "TEL;TYPE=cell;PREF=2:+1-917-555-0144", "TEL;TYPE=work;PREF=1:+1-212-555-0121",
+    "END:VCARD",
+    "BEGIN:VCARD", "VERSION:3.0", "N:Dee;Ida;;;", "FN:Ida Dee", "TEL;type=WORK;type=FAX:+1 212 555 0178",
+    "END:VCARD",
+)
+
+
+def test_the_phone_and_email_a_card_prefers_are_the_customers_own_a_mobile_before_a_landline_and_never_a_fax(
+        tmp_path, capsys):
+    from tests.helpers import cli_at, exported_packs
+
+    contacts = tmp_path / "outlook.vcf"
+    contacts.write_bytes(OUTLOOK)
+    ws = tmp_path / "shop.omnidesk"
+    cli_at(capsys, ws, "import", contacts, "--region", "US")
+    customers = {c["first_name"]: c for c in _export(capsys, ws, "customers", tmp_path / "customers.csv")}
+    assert {n: (c["phone"], c["email"]) for n, c in customers.items()} == {
+        "Tom": ("+19175550142", "tom@example.com"), "Ann": ("+19175550143", ""),
+        "Cy": ("+12125550121", ""), "Ida": ("", "")}
+    sources = {s["first_name"]: s for s in _export(capsys, ws, "sources", tmp_path / "sources.csv")}
+    with Workspace.open(ws) as w, w.engine.connect() as conn:
+        ann = dict(raw_record(w, int(sources["Ann"]["record_id"])))
+        ida = dict(raw_record(w, int(sources["Ida"]["record_id"])))
+        phones = {v for (v,) in conn.exec_driver_sql("SELECT value FROM identifier WHERE kind = 'phone'").all()}
+    # The other numbers stay the customer's; a fax is kept with the card, as no number to call or text.
+    assert {"+12125550100", "+17185550110", "+17185550120", "+19175550144"} <= phones
+    assert not {"+12125550177", "+12125550178"} & phones
+    assert (ann["Phone 1 - Type"], ann["Phone 1 - Value"], ann["Phone 2 - Type"]) == ("Mobile", "(917) 555-0143", "Home")
+    assert "TEL (Work, Fax): (212) 555-0177" in ann["Other Fields"]
+    assert ida["Other Fields"] == "TEL (Work, Fax): +1 212 555 0178" and ida["Phone 1 - Value"] == ""
+
+    for cid in ("1", "2"):
+        cli_at(capsys, ws, "consent", "set", cid, "sms", "granted")
+    plan = {"name": "Promo", "audience": "everyone", "mode": "each_channel",
+            "message": {"headline": "Sale", "body": "Sale", "cta": "Shop", "link": "https://harbor.example/s"},
+            "variants": {"sms": {"text": "Harbor: sale https://harbor.example/s Reply STOP"}},
+            "steps": [{"channel": "sms", "at": "2027-03-01T12:00", "timezone": "America/New_York"}]}
+    packs, _ = exported_packs(capsys, ws, tmp_path, plan)
+    with packs["sms"].open(encoding="utf-8-sig", newline="") as fh:
+        assert sorted(r["Phone"] for r in csv.DictReader(fh)) == ["+19175550142", "+19175550143"]

@@ -11,7 +11,9 @@ line that is not blank is ``BEGIN:VCARD`` is one, whatever its name says
 its number in the file, matching, the Sources tab) treats a card as any other row.
 The header is the file's own: as many numbered e-mail, phone and address columns
 as its fullest card needs (:func:`file_layout`, which reads every card first and
-refuses a file cut short).
+refuses a file cut short).  The first e-mail and phone, the customer's own, are the ones the
+card prefers (``PREF``), then a mobile before a landline; a fax is no phone (see
+:meth:`_Prop.is_fax`) and goes to ``Other Fields``.
 
 What a card holds that no column takes (an IM handle, a social profile, an
 anniversary, its UID) is kept in the row's ``Other Fields`` cell, a line each.  A
@@ -54,6 +56,8 @@ _LISTS = frozenset({"CATEGORIES", "NICKNAME"})
 _ENCODINGS = frozenset({"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"})
 # Types that add nothing a person reads (every email is "internet", every phone "voice").
 _SILENT_TYPES = frozenset({"internet", "pref", "voice", "x400"})
+# A phone the card marks as a mobile: the one to text, first after the ones it prefers.
+_MOBILE_TYPES = frozenset({"cell", "iphone", "x-mobile", "mobile", "text"})
 _TYPE_WORDS = {"cell": "Mobile", "iphone": "iPhone", "pager": "Pager", "fax": "Fax", "home": "Home",
                "work": "Work", "main": "Main", "other": "Other", "text": "Text", "video": "Video",
                "msg": "Message", "textphone": "Textphone", "car": "Car", "isdn": "ISDN", "dom": "Domestic",
@@ -90,6 +94,30 @@ class _Prop:
 
     def types(self) -> list[str]:
         return [t.lower() for t in self.params.get("TYPE", []) if t]
+
+    def words(self) -> set[str]:
+        """Its types, one a word (``TYPE="voice,cell"`` is two)."""
+        return {w.strip() for t in self.types() for w in t.split(",") if w.strip()}
+
+    def preference(self) -> int:
+        """How much the card prefers this value: 1 (most) to 100, as vCard 4.0's ``PREF=`` says;
+        1 for a type ``pref`` (2.1's bare ``PREF``, 3.0's ``TYPE=pref``); 101 for none."""
+        ranks = [101]
+        if "pref" in self.words():
+            ranks.append(1)
+        ranks += [min(max(int(v), 1), 100) for v in self.params.get("PREF", []) if v.strip().isdigit()]
+        return min(ranks)
+
+    def is_fax(self) -> bool:
+        """A fax number (``TEL;WORK;FAX``): one no one answers nor texts."""
+        words = self.words()
+        return "fax" in words and not words & (_MOBILE_TYPES | {"voice"})
+
+    def phone_rank(self) -> tuple[int, int]:
+        """Where this phone stands among the card's: the ones it prefers first, then a mobile
+        before a landline, a pager last."""
+        words = self.words()
+        return self.preference(), 0 if words & _MOBILE_TYPES else 2 if "pager" in words else 1
 
 
 @dataclass
@@ -340,7 +368,7 @@ def file_layout(lines: Iterable[str], name: str) -> VCardLayout:
         count += 1
         kinds = [p.name for p in card.props]
         emails = max(emails, kinds.count("EMAIL"))
-        phones = max(phones, kinds.count("TEL"))
+        phones = max(phones, sum(p.name == "TEL" and not p.is_fax() for p in card.props))
         addresses = max(addresses, kinds.count("ADR"))
         if any(k not in _HOUSEKEEPING for k in kinds):
             contacts += 1
@@ -383,8 +411,8 @@ def row_of(card: Card, layout: VCardLayout) -> tuple[tuple[str, ...], str | None
     """(the card's cells under ``layout.header``, its problems or None, whether it holds anything)."""
     problems = list(card.problems)
     cells: dict[str, str] = {}
-    emails: list[tuple[str, str]] = []
-    phones: list[tuple[str, str]] = []
+    emails: list[tuple[int, str, str]] = []
+    phones: list[tuple[tuple[int, int], str, str]] = []
     addresses: list[tuple[str, list[str]]] = []
     urls: list[str] = []
     categories: list[str] = []
@@ -419,12 +447,15 @@ def row_of(card: Card, layout: VCardLayout) -> tuple[tuple[str, ...], str | None
         elif name == "NICKNAME":
             nicknames += [x.strip() for x in _split(value, ",") if x.strip()]
         elif name == "EMAIL":
-            emails.append((_type_text(prop, labels), _unescape(value).strip()))
+            emails.append((prop.preference(), _type_text(prop, labels), _unescape(value).strip()))
         elif name == "TEL":
             number = _unescape(value).strip()
             if number.lower().startswith("tel:"):
                 number = number[4:]
-            phones.append((_type_text(prop, labels), number))
+            if prop.is_fax():  # never the customer's phone, nor one to text
+                other.append(f"TEL ({_type_text(prop, labels)}): {number}")
+            else:
+                phones.append((prop.phone_rank(), _type_text(prop, labels), number))
         elif name == "ORG":
             parts = [p.strip() for p in _split(value, ";")]
             cells.setdefault("Organization Name", parts[0])
@@ -458,9 +489,13 @@ def row_of(card: Card, layout: VCardLayout) -> tuple[tuple[str, ...], str | None
         cells["Name Reading"] = sort
     if nicknames:
         cells["Nickname"] = ", ".join(dict.fromkeys(nicknames))
-    for i, (kind, value) in enumerate(emails, 1):
+    # The first e-mail and phone are the customer's own (the ones texted and mailed): those the card
+    # prefers first, then (a phone) a mobile before a landline, a pager last; else as written.
+    emails.sort(key=lambda e: e[0])
+    phones.sort(key=lambda p: p[0])
+    for i, (_, kind, value) in enumerate(emails, 1):
         cells[f"E-mail {i} - Type"], cells[f"E-mail {i} - Value"] = kind, value
-    for i, (kind, value) in enumerate(phones, 1):
+    for i, (_, kind, value) in enumerate(phones, 1):
         cells[f"Phone {i} - Type"], cells[f"Phone {i} - Value"] = kind, value
     for i, (kind, parts) in enumerate(addresses, 1):
         cells[f"Address {i} - Type"] = kind
