@@ -270,3 +270,39 @@ def test_the_phone_and_email_a_card_prefers_are_the_customers_own_a_mobile_befor
     packs, _ = exported_packs(capsys, ws, tmp_path, plan)
     with packs["sms"].open(encoding="utf-8-sig", newline="") as fh:
         assert sorted(r["Phone"] for r in csv.DictReader(fh)) == ["+19175550142", "+19175550143"]
+
+
+def test_a_company_card_is_the_company_and_no_person_named_after_it(tmp_path, capsys):
+    from tests.helpers import cli_at
+
+    contacts = tmp_path / "contacts.vcf"
+    contacts.write_bytes(vcf(
+        # An iPhone's company contact: no name, the company shown as the card's name.
+        "BEGIN:VCARD", "VERSION:3.0", "PRODID:-//Apple Inc.//iPhone OS 17.2//EN", "N:;;;;", "FN:Green Valley Farm",
+        "ORG:Green Valley Farm;", "X-ABShowAs:COMPANY",
+        "EMAIL;type=INTERNET;type=WORK;type=pref:orders@greenvalley.example", "END:VCARD",
+        # vCard 4.0's organisation card.
+        "BEGIN:VCARD", "VERSION:4.0", "KIND:org", "FN:Harbor Bakery", "EMAIL:hello@harborbakery.example",
+        "END:VCARD",
+        # A card whose only name is its company's, as other address books write one.
+        "BEGIN:VCARD", "VERSION:3.0", "N:;;;;", "FN:Acme Widgets", "ORG:Acme Widgets;Sales",
+        "EMAIL:sales@acme.example", "END:VCARD",
+        # A person at a company the iPhone shows as the company: her name stays hers.
+        "BEGIN:VCARD", "VERSION:3.0", "N:Okafor;Ada;;;", "FN:Okafor Plumbing", "ORG:Okafor Plumbing;",
+        "X-ABShowAs:COMPANY", "EMAIL:ada@okafor.example", "END:VCARD",
+    ))
+    ws = tmp_path / "shop.omnidesk"
+    cli_at(capsys, ws, "import", contacts, "--region", "US")
+    cli_at(capsys, ws, "export", "customers", tmp_path / "c.csv", "--columns", "email,name,first_name,last_name,company")
+    with (tmp_path / "c.csv").open(encoding="utf-8-sig", newline="") as fh:
+        customers = {c["email"]: (c["first_name"], c["last_name"], c["company"]) for c in csv.DictReader(fh)}
+    assert customers == {
+        "orders@greenvalley.example": ("", "", "Green Valley Farm"), "hello@harborbakery.example": ("", "", "Harbor Bakery"),
+        "sales@acme.example": ("", "", "Acme Widgets"), "ada@okafor.example": ("Ada", "Okafor", "Okafor Plumbing")}
+    message = tmp_path / "m.json"
+    message.write_text(json.dumps({"name": "Hello", "message": {
+        "headline": "Spring", "body": "Hi {first_name|there}, 20% off this week.", "link": "https://example.com"},
+        "variants": {"sms": {"text": "Hi {first_name|there}, 20% off this week."}}}))
+    cli_at(capsys, ws, "message", "import", message)
+    said = cli_at(capsys, ws, "message", "render", "Hello", "--channel", "sms", "--customer", "1")
+    assert "Hi there," in said and "Green" not in said.replace("greenvalley", "")

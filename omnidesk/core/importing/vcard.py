@@ -422,6 +422,7 @@ def row_of(card: Card, layout: VCardLayout) -> tuple[tuple[str, ...], str | None
     labels = {p.group: _APPLE_LABEL.sub(r"\1", _unescape(_decode(p, problems)))
               for p in card.props if p.name == "X-ABLABEL" and p.group}
     anything = False
+    shown_as = card_kind = ""
     for prop in card.props:
         name = prop.name
         if name == "X-ABLABEL" and prop.group:
@@ -429,6 +430,10 @@ def row_of(card: Card, layout: VCardLayout) -> tuple[tuple[str, ...], str | None
         if name not in _HOUSEKEEPING:
             anything = True
         value = _decode(prop, problems)
+        if name == "X-ABSHOWAS":
+            shown_as = value.strip().lower()
+        elif name == "KIND":
+            card_kind = value.strip().lower()
         if name == "VERSION":
             cells["vCard Version"] = value.strip()
         elif name == "FN":
@@ -483,6 +488,16 @@ def row_of(card: Card, layout: VCardLayout) -> tuple[tuple[str, ...], str | None
             shown = _unescape(value).strip() if name not in _STRUCTURED and name not in _LISTS else (
                 "; ".join(x for x in _split(value, ";") if x.strip()))
             other.append(f"{name}{f' ({kind})' if kind else ''}: {shown}")
+    # A company's card (the iPhone's "show as company", vCard 4.0's KIND:org, or no name but the
+    # company's): its FN is the company, no person's name.
+    company = cells.get("Organization Name", "")
+    full = cells.get("Full Name", "")
+    nameless = not any(cells.get(c) for c in ("Last Name", "First Name", "Middle Name", "Name Prefix", "Name Suffix"))
+    if full and (shown_as == "company" or card_kind == "org" or (nameless and full.casefold() == company.casefold())):
+        if not company:
+            cells["Organization Name"] = company = full
+        if full.casefold() == company.casefold():
+            cells["Full Name"] = ""
     # A reading Japanese phones give only as the sort string (in kana).
     sort = cells.get("Sort String", "")
     if sort and _KANA.search(sort) and not any(cells.get(f"Phonetic {p} Name") for p in ("First", "Last")):
