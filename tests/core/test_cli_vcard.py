@@ -306,3 +306,24 @@ def test_a_company_card_is_the_company_and_no_person_named_after_it(tmp_path, ca
     cli_at(capsys, ws, "message", "import", message)
     said = cli_at(capsys, ws, "message", "render", "Hello", "--channel", "sms", "--customer", "1")
     assert "Hi there," in said and "Green" not in said.replace("greenvalley", "")
+
+
+def test_a_quoted_printable_value_whose_soft_line_breaks_go_on_on_an_indented_line(tmp_path, capsys):
+    """Writers that fold every long line (ez-vcard, the Samsung exports it converts) end a quoted-printable
+    line with "=" and go on with a space: the space only says the line goes on."""
+    contacts = tmp_path / "contacts.vcf"
+    contacts.write_bytes(vcf(
+        "BEGIN:VCARD", "VERSION:2.1",
+        "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=9A=D0=B0=D0=BF=D1=83=D1=81=D1=82=D0=B8=D0=BD;=D0=92=",
+        " =D0=BB=D0=B0=D0=B4=D0=B8=D0=BC=D0=B8=D1=80;;;",
+        "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=92=D0=BB=D0=B0=D0=B4=D0=B8=D0=BC=D0=B8=D1=80 =D0=9A=",
+        "\t=D0=B0=D0=BF=D1=83=D1=81=D1=82=D0=B8=D0=BD", "TEL;CELL:+7 912 345 67 89", "END:VCARD",
+    ))
+    ws = tmp_path / "shop.omnidesk"
+    status, out, err = run_cli(capsys, "import", contacts, "-w", ws, "--region", "RU", "--json")
+    assert status == 0, err
+    assert (json.loads(out)["imported"], json.loads(out)["flagged"]) == (1, 0)
+    (source,) = _export(capsys, ws, "sources", tmp_path / "sources.csv")
+    assert (source["first_name"], source["last_name"]) == ("Владимир", "Капустин")
+    with Workspace.open(ws) as w:
+        assert dict(raw_record(w, int(source["record_id"])))["Full Name"] == "Владимир Капустин"

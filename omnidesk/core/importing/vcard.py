@@ -23,7 +23,8 @@ read into memory nor stored.
 Parsed by hand, after RFC 2425/2426 (3.0), RFC 6350 (4.0) and the vCard 2.1
 specification: lines unfolded (a line starting with a space or tab continues the
 one before), a quoted-printable value's soft line breaks (``=`` at the end of a
-line, the next line not indented, as Android writes a long name) joined, values
+line, the next line not indented as Android writes a long name, or indented by a writer that
+folds it too) joined, values
 decoded in their ``CHARSET``, group prefixes (``item1.EMAIL``) read, Apple's
 ``X-ABLabel`` of a group used as its type, backslash escapes undone.  The
 ``vobject`` library was tried first and set aside: it stops the whole file with a
@@ -140,7 +141,7 @@ def _logical_lines(lines: Iterable[str]) -> Iterator[tuple[int, str, bool]]:
 
     A line starting with a space or tab continues the one before (less that one
     character); so does a line after a quoted-printable line ending in ``=`` (a soft
-    line break), and a line with no colon inside a property (2.1's base64 data,
+    line break; less its first space or tab, if it has one), and a line with no colon inside a property (2.1's base64 data,
     not always indented).  The value of a photo or other binary property is not
     gathered: its line comes out as its name and parameters alone.
     """
@@ -153,8 +154,10 @@ def _logical_lines(lines: Iterable[str]) -> Iterator[tuple[int, str, bool]]:
         text = raw.rstrip("\r\n")
         if parts:
             if qp and parts[-1].endswith("=") and text.strip().upper() != "END:VCARD":
-                parts[-1] = parts[-1][:-1]  # a soft line break: the value goes on as it is written
-                parts.append(text)
+                # A soft line break: the value goes on, past the space or tab of a writer that
+                # also folds the line (a quoted-printable value's own spaces are never there).
+                parts[-1] = parts[-1][:-1]
+                parts.append(text[1:] if text[:1] in (" ", "\t") else text)
                 size += len(text)
                 if size > MAX_CARD_CHARS:
                     raise _TooLong(start)
