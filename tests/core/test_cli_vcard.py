@@ -327,3 +327,37 @@ def test_a_quoted_printable_value_whose_soft_line_breaks_go_on_on_an_indented_li
     assert (source["first_name"], source["last_name"]) == ("Владимир", "Капустин")
     with Workspace.open(ws) as w:
         assert dict(raw_record(w, int(source["record_id"])))["Full Name"] == "Владимир Капустин"
+
+
+def test_a_quoted_printable_value_with_no_charset_is_read_in_the_files_own_code_page(tmp_path, capsys):
+    """Outlook writes a note's accents as quoted-printable Windows-1252 bytes and names no CHARSET."""
+    note = "NOTE;ENCODING=QUOTED-PRINTABLE:Stammkunde, bestellt Br=F6tchen f=FCr das Caf=E9=0D=0AZahlt bar"
+    outlook = tmp_path / "Outlook.vcf"
+    outlook.write_bytes(("\r\n".join([
+        "BEGIN:VCARD", "VERSION:2.1", "N;CHARSET=Windows-1252:Müller;Jürgen", "FN;CHARSET=Windows-1252:Jürgen Müller",
+        note, "NOTE;ENCODING=QUOTED-PRINTABLE:Gr=C3=BC=C3=9Fe", "EMAIL;PREF;INTERNET:j@example.de", "END:VCARD",
+    ]) + "\r\n").encode("cp1252"))
+    ws = tmp_path / "shop.omnidesk"
+    status, out, err = run_cli(capsys, "import", outlook, "-w", ws, "--region", "DE", "--json")
+    assert status == 0, err
+    assert (json.loads(out)["imported"], json.loads(out)["flagged"]) == (1, 0)
+    (source,) = _export(capsys, ws, "sources", tmp_path / "sources.csv")
+    assert source["last_name"] == "Müller"
+    with Workspace.open(ws) as w:
+        # Bytes that are UTF-8 are read as UTF-8 still.
+        assert dict(raw_record(w, int(source["record_id"])))["Notes"] == (
+            "Stammkunde, bestellt Brötchen für das Café\r\nZahlt bar\nGrüße")
+
+    # A file otherwise all ASCII tells no code page: the value is read as the likeliest one, and flagged.
+    plain = tmp_path / "plain.vcf"
+    plain.write_bytes(vcf("BEGIN:VCARD", "VERSION:2.1", "N:Muller;Jurgen", note, "EMAIL:jm@example.de", "END:VCARD"))
+    ws = tmp_path / "other.omnidesk"
+    status, out, err = run_cli(capsys, "import", plain, "-w", ws, "--json", "--errors", tmp_path / "errors.csv")
+    assert status == 0, err
+    assert (json.loads(out)["imported"], json.loads(out)["flagged"]) == (1, 1)
+    (source,) = _export(capsys, ws, "sources", tmp_path / "sources.csv")
+    with Workspace.open(ws) as w:
+        assert dict(raw_record(w, int(source["record_id"])))["Notes"].startswith("Stammkunde, bestellt Brötchen für")
+    with (tmp_path / "errors.csv").open(encoding="utf-8-sig", newline="") as fh:
+        (row,) = csv.DictReader(fh)
+    assert "line 4: NOTE is not UTF-8 and names no character set; read as Windows-1252" in row["omnidesk_problems"]

@@ -53,6 +53,7 @@ from omnidesk.core.importing.csv_lines import (
 )
 from omnidesk.core.importing.detect import (
     CHUNK,
+    UTF8,
     check_regular_file,
     chosen_encoding,
     detect_encoding,
@@ -400,10 +401,12 @@ def _card_records(path: Path | SourceFile, fmt: FileFormat, name: str, blank: Bl
         raise cannot_open(name, e) from e
     odd_lines = source.fallback_lines
     number = 0
+    # The file's own code page, if not UTF-8: that of a quoted-printable value naming none.
+    own = fmt.fallback if fmt.encoding in UTF8 else None if fmt.encoding.startswith("utf-") else fmt.encoding
     with source:
         try:
             for card in vcard.cards(source.lines, name):
-                values, problem, anything = vcard.row_of(card, fmt.vcard)
+                values, problem, anything = vcard.row_of(card, fmt.vcard, own)
                 if not anything:
                     if blank is not None:
                         blank.add(card.line)

@@ -42,6 +42,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from omnidesk.core.importing.encodings import codec_label, guess_legacy
 from omnidesk.core.importing.unreadable import UnreadableFileError
 from omnidesk.core.text import printable
 
@@ -243,12 +244,17 @@ def _parse(line: int, text: str) -> _Prop | None:
     return _Prop(group.upper(), name.upper(), params, value, line)
 
 
-def _decode(prop: _Prop, problems: list[str]) -> str:
-    """The property's value as text: quoted-printable or base64 undone, in its charset."""
+def _decode(prop: _Prop, problems: list[str], own: str | None = None) -> str:
+    """The property's value as text: quoted-printable or base64 undone, in its charset.
+
+    A value that names no ``CHARSET`` is UTF-8 if it reads as UTF-8; else in the file's own code
+    page ``own`` (Outlook writes its accents in Windows-1252 that way); else, in a file that
+    tells none (all ASCII), in the likeliest code page, and flagged."""
     encoding = (prop.params.get("ENCODING") or [""])[0].upper()
     if encoding not in ("QUOTED-PRINTABLE", "BASE64", "B"):
         return prop.value
-    charset = (prop.params.get("CHARSET") or ["utf-8"])[0]
+    named = prop.params.get("CHARSET")
+    charset = named[0] if named else "utf-8"
     try:
         if encoding == "QUOTED-PRINTABLE":
             data = quopri.decodestring(prop.value.encode("utf-8"))
@@ -257,6 +263,17 @@ def _decode(prop: _Prop, problems: list[str]) -> str:
     except (ValueError, binascii.Error):
         problems.append(f"line {prop.line}: {prop.name} is not valid {encoding.lower()}; kept as written")
         return prop.value
+    if not named:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        if own:
+            return data.decode(own, "replace")
+        guess = guess_legacy(data).encoding
+        problems.append(f"line {prop.line}: {prop.name} is not UTF-8 and names no character set; read as "
+                        f"{codec_label(guess)}, check this value")
+        return data.decode(guess, "replace")
     try:
         return data.decode(charset)
     except LookupError:
@@ -410,8 +427,11 @@ def _birthday(prop: _Prop, text: str) -> str:
     return f"{year}-{month}-{day}"
 
 
-def row_of(card: Card, layout: VCardLayout) -> tuple[tuple[str, ...], str | None, bool]:
-    """(the card's cells under ``layout.header``, its problems or None, whether it holds anything)."""
+def row_of(card: Card, layout: VCardLayout, own: str | None = None) -> tuple[tuple[str, ...], str | None, bool]:
+    """(the card's cells under ``layout.header``, its problems or None, whether it holds anything).
+
+    ``own`` is the file's own code page, if it has one other than UTF-8: the one a quoted-printable
+    value that names no character set is in when it is not UTF-8."""
     problems = list(card.problems)
     cells: dict[str, str] = {}
     emails: list[tuple[int, str, str]] = []
@@ -422,7 +442,7 @@ def row_of(card: Card, layout: VCardLayout) -> tuple[tuple[str, ...], str | None
     notes: list[str] = []
     nicknames: list[str] = []
     other: list[str] = []
-    labels = {p.group: _APPLE_LABEL.sub(r"\1", _unescape(_decode(p, problems)))
+    labels = {p.group: _APPLE_LABEL.sub(r"\1", _unescape(_decode(p, problems, own)))
               for p in card.props if p.name == "X-ABLABEL" and p.group}
     anything = False
     shown_as = card_kind = ""
@@ -432,7 +452,7 @@ def row_of(card: Card, layout: VCardLayout) -> tuple[tuple[str, ...], str | None
             continue
         if name not in _HOUSEKEEPING:
             anything = True
-        value = _decode(prop, problems)
+        value = _decode(prop, problems, own)
         if name == "X-ABSHOWAS":
             shown_as = value.strip().lower()
         elif name == "KIND":
