@@ -361,3 +361,39 @@ def test_a_quoted_printable_value_with_no_charset_is_read_in_the_files_own_code_
     with (tmp_path / "errors.csv").open(encoding="utf-8-sig", newline="") as fh:
         (row,) = csv.DictReader(fh)
     assert "line 4: NOTE is not UTF-8 and names no character set; read as Windows-1252" in row["omnidesk_problems"]
+
+
+def _folded(line: str) -> bytes:
+    """``line`` folded every 75 bytes, as RFC 2425 says and writers that count bytes do: a
+    character of several bytes may be cut across two lines."""
+    data = line.encode("utf-8")
+    out, data = [data[:75]], data[75:]
+    while data:
+        out.append(b" " + data[:74])
+        data = data[74:]
+    return b"\r\n".join(out)
+
+
+def test_a_line_folded_in_the_middle_of_a_character_leaves_the_file_utf_8(tmp_path, capsys):
+    note = ("NOTE:お客様は毎週土曜日に来店されます。抹茶ラテがお気に入りで、季節限定の和菓子もよく購入されます。"
+            "お支払いはいつも現金です。駐車場の場所をよく尋ねられるので、次回は地図をお渡しください。"
+            "誕生日には小さな花束を贈ると喜ばれます。")
+    folded = _folded(note)
+    pieces = folded.split(b"\r\n")
+    for piece in pieces[:3]:
+        with pytest.raises(UnicodeDecodeError):
+            piece.decode("utf-8")  # the fold cut a character, on more lines than read whole
+    cards = b"\r\n".join([b"BEGIN:VCARD", b"VERSION:3.0", "N:山田;太郎;;;".encode(), "FN:山田 太郎".encode(),
+                          b"TEL;type=CELL:+81 90-1234-5678", folded, b"END:VCARD"]) + b"\r\n"
+    contacts = tmp_path / "contacts.vcf"
+    contacts.write_bytes(cards)
+    ws = tmp_path / "shop.omnidesk"
+    status, out, err = run_cli(capsys, "import", contacts, "-w", ws, "--region", "JP", "--json")
+    assert status == 0, err
+    result = json.loads(out)
+    assert (result["imported"], result["flagged"], result["warnings"]) == (1, 0, [])
+    (source,) = _export(capsys, ws, "sources", tmp_path / "sources.csv")
+    assert (source["first_name"], source["last_name"]) == ("太郎", "山田")
+    with Workspace.open(ws) as w:
+        pairs = dict(raw_record(w, int(source["record_id"])))
+    assert (pairs["Full Name"], pairs["Notes"]) == ("山田 太郎", note[5:])

@@ -154,11 +154,20 @@ class _LineSource:
     CRLF, as the text layer does) and each line decoded on its own: as UTF-8,
     else in the fallback code page; ``fallback_lines`` collects the numbers of
     those lines as they are read.
+
+    ``folded`` (a vCard file, whose long lines go on on lines starting with a space or
+    tab): a UTF-8 file is read as bytes too, and a character a fold cut in two (writers
+    fold every 75 bytes) is read whole, its first bytes moved past the next line's space;
+    with no ``fallback``, a line that is still not UTF-8 raises ``UnicodeDecodeError``.
     """
 
-    def __init__(self, path: Path | SourceFile, encoding: str, fallback: str | None) -> None:
+    def __init__(self, path: Path | SourceFile, encoding: str, fallback: str | None, folded: bool = False) -> None:
         self.fallback_lines: set[int] = set()
-        if fallback is None:
+        self._folded = folded
+        if folded and encoding in UTF8:
+            self._file = path.stream() if isinstance(path, SourceFile) else open(path, "rb")
+            self.lines = self._mixed(self._file, fallback)
+        elif fallback is None:
             if isinstance(path, SourceFile):
                 errors = "strict" if encoding in UTF8 else LOSSLESS
                 self._file: TextIO | BinaryIO = io.TextIOWrapper(path.stream(), encoding=encoding, errors=errors,
@@ -170,9 +179,35 @@ class _LineSource:
             self._file = path.stream() if isinstance(path, SourceFile) else open(path, "rb")
             self.lines = self._mixed(self._file, fallback)
 
-    def _mixed(self, f: BinaryIO, fallback: str) -> Iterator[str]:
+    def _mixed(self, f: BinaryIO, fallback: str | None) -> Iterator[str]:
         odd = self.fallback_lines
         number = 0
+        lines = self._byte_lines(f)
+        following = next(lines, None)
+        moved = b""  # a character's first bytes, cut off by a fold at the end of the line before
+        while following is not None:
+            raw, following = following, next(lines, None)
+            number += 1
+            if moved:
+                raw, moved = raw[:1] + moved + raw[1:], b""
+            try:
+                yield raw.decode("utf-8")
+                continue
+            except UnicodeDecodeError:
+                if self._folded and following is not None and following[:1] in (b" ", b"\t"):
+                    body = raw.rstrip(b"\r\n")
+                    cut = _cut_character(body)
+                    if cut:
+                        moved = body[-cut:]
+                        yield (body[:-cut] + raw[len(body):]).decode("utf-8")
+                        continue
+                if fallback is None:
+                    raise
+            odd.add(number)
+            yield raw.decode(fallback, LOSSLESS)
+
+    @staticmethod
+    def _byte_lines(f: BinaryIO) -> Iterator[bytes]:
         carry = b""
         first = True
         while True:
@@ -187,13 +222,7 @@ class _LineSource:
             lines = data.splitlines(keepends=True)
             # The last piece may be cut off mid-line, or be a CR whose LF comes next.
             carry = lines.pop() if chunk and not lines[-1].endswith(b"\n") else b""
-            for raw in lines:
-                number += 1
-                try:
-                    yield raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    odd.add(number)
-                    yield raw.decode(fallback, LOSSLESS)
+            yield from lines
             if not chunk:
                 return
 
@@ -207,8 +236,26 @@ class _LineSource:
         self.close()
 
 
-def open_lines(path: Path | SourceFile, encoding: str, fallback: str | None) -> _LineSource:
-    return _LineSource(path, encoding, fallback)
+def _cut_character(line: bytes) -> int:
+    """How many bytes at the end of ``line`` begin a UTF-8 character left unfinished (1 to 3),
+    when the rest of it is UTF-8; else 0."""
+    for cut in (1, 2, 3):
+        if len(line) < cut or line[-cut] < 0xC0:
+            continue
+        try:
+            line[:-cut].decode("utf-8")
+        except UnicodeDecodeError:
+            return 0
+        try:
+            line[-cut:].decode("utf-8")
+        except UnicodeDecodeError as e:
+            return cut if e.reason == "unexpected end of data" else 0
+        return 0
+    return 0
+
+
+def open_lines(path: Path | SourceFile, encoding: str, fallback: str | None, folded: bool = False) -> _LineSource:
+    return _LineSource(path, encoding, fallback, folded)
 @lru_cache(maxsize=8)
 def _field_patterns(delimiter: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(complete fields each followed by the delimiter, one field ending its record),

@@ -183,6 +183,9 @@ def sniff(path: str | os.PathLike[str] | SourceFile, encoding: str | None = None
         codec, fallback, warnings = detect_encoding(src, head, size, region)
     refuse_control_characters(name, head, codec)
     if vcard.is_vcard(codecs.getincrementaldecoder(codec)("replace").decode(head[:4096])):
+        if not encoding and (fallback or not codec.startswith("utf-")) and _folded_utf8(src):
+            # Its long lines folded every 75 bytes, across a character: UTF-8 all the same.
+            codec, fallback, warnings = ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"), None, []
         return _sniff_vcard(src, name, codec, fallback, warnings, bool(encoding))
 
     with open_lines(src, codec, fallback) as source:
@@ -229,12 +232,23 @@ def sniff(path: str | os.PathLike[str] | SourceFile, encoding: str | None = None
     )
 
 
+def _folded_utf8(src: SourceFile) -> bool:
+    """Whether a vCard file is UTF-8 once its folded lines are read whole."""
+    try:
+        with open_lines(src, "utf-8", None, folded=True) as source:
+            for _ in source.lines:
+                pass
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _sniff_vcard(src: SourceFile, name: str, codec: str, fallback: str | None, warnings: list[str],
                  chosen: bool) -> FileFormat:
     """The format of a vCard file: every card read once, for its columns and to refuse a file
     cut short before anything is planned."""
     try:
-        with open_lines(src, codec, fallback) as source:
+        with open_lines(src, codec, fallback, folded=True) as source:
             layout = vcard.file_layout(source.lines, name)
     except UnicodeDecodeError:
         raise UnreadableFileError(
@@ -396,7 +410,7 @@ def _card_records(path: Path | SourceFile, fmt: FileFormat, name: str, blank: Bl
     A card with nothing about anyone in it (only its version) is a blank row."""
     assert fmt.vcard is not None
     try:
-        source = open_lines(path, fmt.encoding, fmt.fallback)
+        source = open_lines(path, fmt.encoding, fmt.fallback, folded=True)
     except OSError as e:
         raise cannot_open(name, e) from e
     odd_lines = source.fallback_lines

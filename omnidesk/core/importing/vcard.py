@@ -22,7 +22,7 @@ read into memory nor stored.
 
 Parsed by hand, after RFC 2425/2426 (3.0), RFC 6350 (4.0) and the vCard 2.1
 specification: lines unfolded (a line starting with a space or tab continues the
-one before), a quoted-printable value's soft line breaks (``=`` at the end of a
+one before; a UTF-8 character a fold cut in two is read whole, see ``csv_lines.open_lines``), a quoted-printable value's soft line breaks (``=`` at the end of a
 line, the next line not indented as Android writes a long name, or indented by a writer that
 folds it too) joined, values
 decoded in their ``CHARSET``, group prefixes (``item1.EMAIL``) read, Apple's
