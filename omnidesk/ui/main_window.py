@@ -962,7 +962,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         return campaigns
 
     def _make_imports(self) -> QWidget:
-        imports = ImportsView(self.workspace)
+        imports = ImportsView(self.workspace, operations=self.operations)
         imports.importRequested.connect(self.import_files_dialog)
         imports.undoRequested.connect(self.undo_import)
         if self.workspace.readonly:

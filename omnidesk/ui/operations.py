@@ -356,7 +356,8 @@ class Operations(QObject):
 
     # -- long work -------------------------------------------------------------------
 
-    def _start(self, what: str, factory, finished: Callable[[object], None], title: str) -> None:
+    def _start(self, what: str, factory, finished: Callable[[object], None], title: str,
+               failed: Callable[[BaseException], None] | None = None) -> None:
         task = Task(factory)
         self.task = task
         self._busy_with = what
@@ -365,7 +366,14 @@ class Operations(QObject):
         # Its result is this workspace's: never on another's Edit › Undo (or status bar).
         task.signals.finished.connect(lambda result: self._long_done(
             task, lambda: finished(result) if self.workspace is workspace else None))
-        task.signals.failed.connect(lambda exc: self._long_done(task, lambda: self._long_failed(title, exc)))
+
+        def told(exc: BaseException) -> None:
+            if failed is not None and self.workspace is workspace and not is_damaged(exc):
+                failed(exc)  # said where it was asked for (a screen's own line)
+            else:
+                self._long_failed(title, exc)
+
+        task.signals.failed.connect(lambda exc: self._long_done(task, lambda: told(exc)))
         self.busyChanged.emit(True)
         self.progressed.emit(0, 0, f"{what}…")
         self.runner.start(task)
@@ -766,6 +774,31 @@ class Operations(QObject):
             finished(summary)
 
         self._start(f"Export of {name}", work, done, "Cannot export the campaign")
+        return True
+
+    def write_out(self, what: str, write: Callable[[Callable[[], bool]], object], *,
+                  finished: Callable[[object], None], failed: Callable[[BaseException], None],
+                  title: str) -> bool:
+        """Write a file of the workspace's (a report, a person's data) off the UI thread, with
+        progress and Cancel in the status bar: ``write(cancelled)`` runs on the task runner, then
+        ``finished(result)`` or ``failed(exc)`` (``Cancelled`` too) on the UI thread.
+
+        Reading only, so a read-only workspace may write one too; refused (under ``title``) while
+        other long work is running.  ``write`` writes beside the file and moves it into place, so
+        a cancelled or failed one leaves no file behind.
+        """
+        if self.workspace is None:
+            return False
+        if self.busy:
+            self._fail(title, f"{self._busy_with} is still running; wait for it to finish or cancel it.")
+            return False
+        from omnidesk.core.tasks import Progress
+
+        def work(cancelled):
+            yield Progress(0, 0, f"{what}…")
+            return write(cancelled)
+
+        self._start(what, work, finished, title, failed)
         return True
 
     def _name(self, customer_id: int) -> str:

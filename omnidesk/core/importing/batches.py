@@ -37,6 +37,7 @@ from omnidesk.core.models import (
     SourceRecord,
     utcnow,
 )
+from omnidesk.core.tasks import CancelCheck, Cancelled, never_cancelled
 from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 
@@ -367,7 +368,8 @@ class NothingToReport(UserError):
     Not an error of the user's: nothing is written, and the sentence says why."""
 
 
-def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwrite: bool = False) -> WrittenReport:
+def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwrite: bool = False,
+                             cancelled: CancelCheck = never_cancelled) -> WrittenReport:
     """Write import ``batch_id``'s flagged rows that still need fixing as an error report again.
 
     The same layout as the report the import wrote (``report.report_rows``):
@@ -386,11 +388,19 @@ def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwri
     copy (``copies.hand_over``): its report is the copy's, numbered with the
     copy (``WrittenReport.batch_id`` says which), so a fixed row replaces the row
     that is kept.
+
+    ``cancelled`` is asked as the rows are read: when it says yes,
+    :class:`Cancelled` is raised and no file is left behind.
     """
     from omnidesk.core.exporting.csvsafe import write_csv
     from omnidesk.core.importing.report import report_rows, report_width
 
     rec = SourceRecord.__table__
+
+    def check() -> None:
+        if cancelled():
+            raise Cancelled("Report cancelled: no file was written.")
+
     with ws.engine.connect() as conn:
         batch = _batch_or_fail(conn, batch_id)
         if batch.status == "undone":
@@ -412,6 +422,8 @@ def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwri
         for raw, values in conn.execution_options(stream_results=True, yield_per=5000).execute(
                 select(rec.c.raw_json, rec.c.values_json).where(*flagged)):
             total += 1
+            if not total % 1000:
+                check()
             why = replacements.of(values)
             if why is not None and why.why == FIXED:
                 fixed += 1
@@ -433,11 +445,14 @@ def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwri
         with ws.engine.connect() as conn:
             query = (select(rec.c.record_no, rec.c.problems_json, rec.c.raw_json, rec.c.values_json)
                      .where(*flagged).order_by(rec.c.record_no))
-            for no, problems, raw, values_json in conn.execution_options(
-                    stream_results=True, yield_per=5000).execute(query):
+            for n, (no, problems, raw, values_json) in enumerate(conn.execution_options(
+                    stream_results=True, yield_per=5000).execute(query)):
+                if not n % 1000:
+                    check()
                 if is_replaced(values_json):
                     continue
                 yield json.loads(raw), no, json.loads(problems or "[]")
+            check()  # the last rows too: a file put in place is a finished one
 
     out_header, lines = report_rows(header, rows(), batch_id, width)
     return WrittenReport(write_csv(out, out_header, lines, overwrite=overwrite), fixed, replaced, batch_id, moved)

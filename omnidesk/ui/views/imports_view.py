@@ -19,13 +19,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.batches import left_out, write_batch_error_report
+from omnidesk.core.tasks import Cancelled, never_cancelled
 from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.models.flagged_row_table_model import FlaggedRowTableModel
 from omnidesk.ui.models.import_batch_table_model import ImportBatchTableModel
+from omnidesk.ui.operations import reason
 from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.empty_state import EmptyState
 
@@ -38,9 +41,10 @@ class ImportsView(QWidget):
     undoRequested = Signal(int)  # batch id
     errorReportSaved = Signal(str)  # path
 
-    def __init__(self, workspace: Workspace, parent=None) -> None:
+    def __init__(self, workspace: Workspace, parent=None, *, operations=None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        self.operations = operations  # writes the error report off the window's thread
         self.model = ImportBatchTableModel(workspace, self)
         self.import_button = QPushButton("Import files…")
         self.import_button.clicked.connect(self.importRequested)
@@ -220,29 +224,65 @@ class ImportsView(QWidget):
                                               "CSV files (*.csv);;All files (*)")
         return Path(name) if name else None
 
-    def save_error_report(self) -> int | None:
-        """Ask where, then write the selected import's flagged rows; returns the rows written."""
+    def save_error_report(self) -> bool:
+        """Ask where, then write the selected import's flagged rows; True when the writing started.
+
+        Written off the window's thread (60,000 rows take seconds), the status bar showing it with
+        Cancel; a report cancelled or failed leaves no file.  The line beside the button says how it
+        went (and ``errorReportSaved`` when it was written).
+        """
         batch = self.selected_batch()
         if batch is None or not batch["flagged"]:
-            return None
+            return False
         out = self.ask_error_report_path(batch["file_name"])
         if out is None:
-            return None
-        try:
+            return False
+        workspace, batch_id = self.workspace, batch["id"]
+
+        def write(cancelled):
             # The save dialog has asked before replacing a file.
-            written = write_batch_error_report(self.workspace, batch["id"], out, overwrite=True)
-        except (UserError, OSError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.report_status.setText(f"Could not save the report: {reason}")
-            self.report_status.setStyleSheet("color: #B3261E")
-            return None
-        self.report_status.setStyleSheet("")
+            return write_batch_error_report(workspace, batch_id, out, overwrite=True, cancelled=cancelled)
+
+        def written(report) -> None:
+            if isValid(self):
+                self._report_saved(report, out)
+
+        def failed(exc: BaseException) -> None:
+            if isValid(self):
+                self._report_failed(exc)
+
+        if self.operations is None:  # a screen on its own: written here and now
+            try:
+                report = write(never_cancelled)
+            except Exception as exc:  # told on the screen's line, never a crash
+                failed(exc)
+            else:
+                written(report)
+            return True
+        self._say_report(f"Writing {out.name}…")  # said first: a report of a few rows is done at once
+        if not self.operations.write_out(f"Writing the error report of {batch['file_name']}", write,
+                                         finished=written, failed=failed, title="Cannot save the error report"):
+            self._say_report("")
+            return False
+        return True
+
+    def _say_report(self, text: str, *, error: bool = False) -> None:
+        self.report_status.setStyleSheet("color: #B3261E" if error else "")
+        self.report_status.setText(text)
+
+    def _report_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, Cancelled):
+            self._say_report(str(exc))
+            return
+        told = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+            str(exc) if isinstance(exc, UserError) else reason(exc, self.workspace)
+        self._say_report(f"Could not save the report: {told}", error=True)
+
+    def _report_saved(self, written, out: Path) -> None:
         # An import undone onto a copy of its file: the copy's rows, and the line says so.
-        self.report_status.setText(f"{written.moved}Saved {counted(written.rows, 'row')} to {out.name}"
-                                   f"{left_out(written)}.")
+        self._say_report(f"{written.moved}Saved {counted(written.rows, 'row')} to {out.name}{left_out(written)}.")
         self.report_status.setToolTip(str(out))
         self.errorReportSaved.emit(str(out))
-        return written.rows
 
     def _undo_selected(self) -> None:
         batch = self.selected_batch()
