@@ -111,6 +111,7 @@ from omnidesk.core.suppression import (
     workspace_salt,
     written_forms,
 )
+from omnidesk.core.tasks import CancelCheck, Cancelled, never_cancelled
 from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace, WorkspaceError, backup_files
 
@@ -242,7 +243,8 @@ def _csv_bytes(rows: list[dict], table: str) -> bytes:
                                for k in header] for r in rows))
 
 
-def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False) -> Path:
+def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False,
+                  cancelled: CancelCheck = never_cancelled) -> Path:
     """Write a zip with ``person.json`` and CSVs of records, events, consent (with the note a consent
     recorded by hand was given), campaign sends, identifiers, custom fields, the values pinned
     on the card and the cells of other customers' rows that are theirs (``in_others_records``: a
@@ -250,23 +252,27 @@ def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool
     returns its path.
 
     Never writes over a workspace; an existing file is replaced only with ``overwrite``.
+    ``cancelled`` is asked between the zip's files: when it says yes, :class:`Cancelled` is raised
+    and no file is left behind.
     """
+    def check() -> None:
+        if cancelled():
+            raise Cancelled("Export cancelled: no file was written.")
+
     out = check_output(out, overwrite=overwrite)
     with ws.engine.connect() as conn:
         data = collect_person(conn, customer_id)
+    check()
+    members = [("person.json", lambda: json.dumps(data, indent=2, ensure_ascii=False, default=str))]
+    members += [(f"{name}.csv", lambda name=name: _csv_bytes(data[name], name))
+                for name in ("source_records", "events", "consents", "sends", "identifiers", "custom_fields",
+                             "pins", "in_others_records", "in_others_notes")]
     # Naming the zip asked for, not the temporary file.
     with telling_write_failures(out), written_beside(out, overwrite=overwrite) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            z.writestr("person.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
-            z.writestr("source_records.csv", _csv_bytes(data["source_records"], "source_records"))
-            z.writestr("events.csv", _csv_bytes(data["events"], "events"))
-            z.writestr("consents.csv", _csv_bytes(data["consents"], "consents"))
-            z.writestr("sends.csv", _csv_bytes(data["sends"], "sends"))
-            z.writestr("identifiers.csv", _csv_bytes(data["identifiers"], "identifiers"))
-            z.writestr("custom_fields.csv", _csv_bytes(data["custom_fields"], "custom_fields"))
-            z.writestr("pins.csv", _csv_bytes(data["pins"], "pins"))
-            z.writestr("in_others_records.csv", _csv_bytes(data["in_others_records"], "in_others_records"))
-            z.writestr("in_others_notes.csv", _csv_bytes(data["in_others_notes"], "in_others_notes"))
+            for member, content in members:
+                z.writestr(member, content())
+                check()
     return out
 
 

@@ -44,6 +44,7 @@ from omnidesk.core.models import (
     SourceRecord,
 )
 from omnidesk.core.money import ORDER_TYPES, format_money, row_spend, workspace_currency
+from omnidesk.core.tasks import CancelCheck, Cancelled, never_cancelled
 from omnidesk.core.timeutil import computer_zone, to_utc
 from omnidesk.core.workspace import Workspace
 
@@ -468,7 +469,8 @@ def with_offset(occurred_at: str | None, zone: tzinfo | None) -> str:
         return occurred_at
 
 
-def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False) -> int:
+def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False,
+                    cancelled: CancelCheck = never_cancelled) -> int:
     """Write the customer's timeline to ``out`` as CSV, oldest first; returns rows.
 
     Columns: ``occurred_at,channel,type,summary,amount,source_file,source_row,currency,status,counted``.
@@ -484,15 +486,27 @@ def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bo
     customers export's "accepts marketing: no", which may be the consent in
     force) last, with an empty ``occurred_at``, as the app lists them under
     "Date unknown"; a consent fact overruled on its day says "not in force"
-    in its summary, as on the card.
+    in its summary, as on the card.  ``cancelled`` is asked as the rows are
+    written: when it says yes, :class:`Cancelled` is raised and no file is left
+    behind.
     """
     zone = workspace_zone(ws)
+    entries = timeline(ws, customer_id, shop_clock=False)  # the data as recorded
+
+    def checked():
+        for n, e in enumerate(entries):
+            if not n % 1000 and cancelled():
+                raise Cancelled("Export cancelled: no file was written.")
+            yield e
+        if cancelled():  # a file put in place is a finished one
+            raise Cancelled("Export cancelled: no file was written.")
+
     rows = (
         [with_offset(e.occurred_at, zone), e.channel, e.type, e.summary,
          format_money(e.amount_minor, grouped=False), e.source_file, e.source_row if e.source_row is not None else "",
          e.currency if e.amount_minor is not None and e.currency else "", e.status,
          format_money(e.counted_minor, grouped=False)]
-        for e in timeline(ws, customer_id, shop_clock=False)  # the data as recorded
+        for e in checked()
     )
     return write_csv(Path(out), EXPORT_HEADER, rows, overwrite=overwrite)
 

@@ -140,6 +140,7 @@ def test_export_to_an_unwritable_place_says_so_and_writes_nothing(win, rich, mes
     monkeypatch.setattr(view, "ask_person_export_path", lambda: out)
     with qtbot.assertNotEmitted(view.personExported):
         qtbot.mouseClick(view.export_person_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(messages))  # written off the window's thread
     assert len(messages) == 1
     kind, title, text = messages[0]
     assert (kind, title) == ("error", "Cannot export person data") and str(out) in text
@@ -155,6 +156,7 @@ def test_export_of_orders_and_messages_together(win, rich, messages, tmp_path, m
     out = tmp_path / "mixed.zip"
     monkeypatch.setattr(view, "ask_person_export_path", lambda: out)
     qtbot.mouseClick(view.export_person_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(messages))  # written off the window's thread
     # Whatever the core does, the screen reports it and goes on.
     assert len(messages) == 1 and view.customer_id == rich
     assert messages[0][:2] == ("info", "Person data exported"), messages[0]
@@ -414,6 +416,7 @@ def test_export_onto_the_open_workspace_is_refused_and_it_is_unchanged(win, rich
     monkeypatch.setattr(view, "ask_person_export_path", lambda: out)
     with qtbot.assertNotEmitted(view.personExported):
         qtbot.mouseClick(view.export_person_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(messages))  # written off the window's thread
     assert [m[:2] for m in messages] == [("error", "Cannot export person data")]
     assert "Will not write over" in messages[0][2]
     assert (out.read_bytes() if out.exists() else None) == before

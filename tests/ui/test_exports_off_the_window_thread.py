@@ -1,19 +1,23 @@
-"""An import's error report is written off the window's thread:
+"""An import's error report and a customer's data and timeline are written off the window's thread:
 the window keeps answering meanwhile, the status bar shows the work with Cancel, a cancelled export
 leaves no file, and one that cannot be written says why."""
 
 from __future__ import annotations
 
 import csv
+import json
 import threading
+import zipfile
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.timeline import EXPORT_HEADER
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import TaskRunner
 from omnidesk.ui.views import imports_view
+from omnidesk.ui.views.customer import person, timeline
 from tests.helpers import write_csv
 
 
@@ -126,4 +130,85 @@ def test_an_error_report_into_a_folder_that_cannot_be_written_says_why(shop, qtb
                         timeout=10_000)
     ran_off_the_window_thread(seen)
     assert imports.report_status.text() != "Could not save the report: "
+    assert (tmp_path / "not a folder").read_text() == "a file"
+
+
+@pytest.fixture
+def card(shop, monkeypatch):
+    """Ann's card, with what it says in message boxes noted."""
+    shop.open_customer(1)
+    view = shop.customer_view
+    said: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(view, "show_info", lambda title, text: said.append(("info", title, text)))
+    monkeypatch.setattr(view, "show_error", lambda title, text: said.append(("error", title, text)))
+    view.said = said
+    return view
+
+
+def test_person_data_is_written_off_the_window_thread(shop, card, qtbot, out_dir, monkeypatch):
+    out = out_dir / "ann.zip"
+    monkeypatch.setattr(card, "ask_person_export_path", lambda: out)
+    seen = watched(monkeypatch, person, "export_person")
+    with qtbot.waitSignal(card.personExported, timeout=10_000):
+        started(qtbot, seen, lambda: qtbot.mouseClick(card.export_person_button, Qt.MouseButton.LeftButton))
+    ran_off_the_window_thread(seen)
+    assert [m[:2] for m in card.said] == [("info", "Person data exported")] and str(out) in card.said[0][2]
+    with zipfile.ZipFile(out) as z:
+        assert z.testzip() is None
+        assert json.loads(z.read("person.json"))["customer"]["email"] == "ann@example.com"
+    assert sorted(p.name for p in out_dir.iterdir()) == ["ann.zip"]
+
+
+def test_the_timeline_is_written_off_the_window_thread(shop, card, qtbot, out_dir, monkeypatch):
+    out = out_dir / "ann timeline.csv"
+    monkeypatch.setattr(card, "ask_export_path", lambda: out)
+    seen = watched(monkeypatch, timeline, "export_timeline")
+    with qtbot.waitSignal(card.timelineExported, timeout=10_000):
+        started(qtbot, seen, lambda: qtbot.mouseClick(card.export_button, Qt.MouseButton.LeftButton))
+    ran_off_the_window_thread(seen)
+    assert card.said == []
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == list(EXPORT_HEADER) and len(rows) > 1
+    assert sorted(p.name for p in out_dir.iterdir()) == ["ann timeline.csv"]
+
+
+@pytest.mark.parametrize("which", ["person", "timeline"])
+def test_a_cancelled_customer_export_leaves_no_file(shop, card, qtbot, out_dir, monkeypatch, which):
+    out = out_dir / ("ann.zip" if which == "person" else "ann.csv")
+    if which == "person":
+        monkeypatch.setattr(card, "ask_person_export_path", lambda: out)
+        seen = watched(monkeypatch, person, "export_person", wait_for_cancel=True)
+        button, signal = card.export_person_button, card.personExported
+    else:
+        monkeypatch.setattr(card, "ask_export_path", lambda: out)
+        seen = watched(monkeypatch, timeline, "export_timeline", wait_for_cancel=True)
+        button, signal = card.export_button, card.timelineExported
+    with qtbot.assertNotEmitted(signal):
+        started(qtbot, seen, lambda: qtbot.mouseClick(button, Qt.MouseButton.LeftButton))
+        cancel(qtbot, shop)
+        qtbot.waitUntil(lambda: not shop.operations.busy, timeout=10_000)
+    assert card.said == []
+    assert shop.statusBar().currentMessage() == "Export cancelled: no file was written."
+    assert list(out_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("which", ["person", "timeline"])
+def test_a_customer_export_into_a_folder_that_cannot_be_written_says_why(shop, card, qtbot, tmp_path,
+                                                                         monkeypatch, which):
+    (tmp_path / "not a folder").write_text("a file")
+    out = tmp_path / "not a folder" / ("ann.zip" if which == "person" else "ann.csv")
+    if which == "person":
+        monkeypatch.setattr(card, "ask_person_export_path", lambda: out)
+        seen = watched(monkeypatch, person, "export_person")
+        button, title = card.export_person_button, "Cannot export person data"
+    else:
+        monkeypatch.setattr(card, "ask_export_path", lambda: out)
+        seen = watched(monkeypatch, timeline, "export_timeline")
+        button, title = card.export_button, "Cannot export the timeline"
+    started(qtbot, seen, lambda: qtbot.mouseClick(button, Qt.MouseButton.LeftButton))
+    qtbot.waitUntil(lambda: bool(card.said), timeout=10_000)
+    ran_off_the_window_thread(seen)
+    assert [m[:2] for m in card.said] == [("error", title)]
+    assert f"Nothing was written to {out}" in card.said[0][2]
     assert (tmp_path / "not a folder").read_text() == "a file"
