@@ -948,7 +948,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     def _make_messages(self) -> QWidget:
         from omnidesk.ui.views.messages import MessagesView
 
-        messages = MessagesView(self.workspace, self.operations)
+        messages = MessagesView(self.workspace, self.operations, runner=self.runner)
         messages.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the message to {path}", 8000))
         messages.noticeHidden.connect(self._forget_kept_words)
         return messages

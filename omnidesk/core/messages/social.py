@@ -24,6 +24,7 @@ names the one with the least room left, which decides.
 from __future__ import annotations
 
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -96,8 +97,18 @@ def get_network(code: str | Network) -> Network:
         raise ValueError(f"unknown network {code!r}; known: {', '.join(NETWORKS)}") from None
 
 
+# One import of twitter-text at a time: the screens check off the window's thread, several checks at
+# once, and a second thread saw the package half imported (no ``parse_tweet`` yet).
+_TWITTER_IMPORT = threading.Lock()
+
+
 @cache
 def _twitter() -> tuple[Callable, Callable]:
+    with _TWITTER_IMPORT:
+        return _import_twitter()
+
+
+def _import_twitter() -> tuple[Callable, Callable]:
     """twitter-text's ``parse_tweet`` and ``extract_urls_with_indices``, imported on first use.
 
     Its emoji table is read at import through ``pkg_resources``, which setuptools no

@@ -350,6 +350,13 @@ class VariantPanel(QWidget):
         self._stats = stats
         self._show_counter()
 
+    def show_checking(self) -> None:
+        """Until the check of what is shown lands (it runs off the window's thread)."""
+        self.findings.clear()
+        self.findings.addItem(QListWidgetItem("Checking…"))
+        self.findings.setVisible(True)
+        self._fit_findings()
+
     def show_measured(self, measured_on: str, previewed: dict | None) -> None:
         """Whom the counter measures (the sample) and, when the preview is someone else's, its stats."""
         self._measured = (measured_on, previewed)

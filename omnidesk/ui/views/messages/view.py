@@ -3,6 +3,11 @@
 Every change — a new message, the master saved, a variant saved, re-synced or
 kept, a channel added or removed, a version restored, a message duplicated or
 deleted — is one undo step through the operations bridge.
+
+The message check runs off the window's thread on the app's task runner (its first run reads the
+twitter-text patterns and the poster's fonts, a second or two): the list's marks and each tab's
+findings say "Checking…" until it lands, and a check that lands after another message was picked,
+or more was typed, is dropped.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
@@ -44,6 +50,7 @@ from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
 from omnidesk.ui.dialogs.stale_question import reload_or_save_anyway
 from omnidesk.ui.formatting import isolated, left_to_right
+from omnidesk.ui.tasks import LatestOnly, TaskRunner, caught
 from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel, rows_high, select_words
 from omnidesk.ui.views.messages.previews import Preview, rendered
 from omnidesk.ui.widgets.buttons import enter_presses
@@ -151,10 +158,14 @@ class MessagesView(QWidget):
     exported = Signal(str)  # path written
     noticeHidden = Signal()  # the red line over the master went: the status bar's words about it go too
 
-    def __init__(self, workspace: Workspace, operations, parent=None) -> None:
+    def __init__(self, workspace: Workspace, operations, parent=None, *, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.operations = operations
+        self.runner = runner or TaskRunner()
+        # The checks, off the window's thread: the newest question answered, older ones dropped.
+        self._marks = LatestOnly(self.runner)  # the list's marks
+        self._variant_checks: dict[str, LatestOnly] = {}  # a tab's findings, by channel
         self.current: store.MessageData | None = None
         self.read_only = workspace.readonly
 
@@ -353,37 +364,18 @@ class MessagesView(QWidget):
         keep = self.current.name if self.current is not None else None
         # A part of the editor being saved here is shown as stored: not kept as it was typed.
         typing = keep_typing and self._typing() and self._saving is None
-        from omnidesk.core.messages.brand import get_brand, logo
-        from omnidesk.core.messages.lint import check, check_inputs
-        from omnidesk.core.money import workspace_currency
-
         messages = store.list_messages(self.workspace)
-        brand = get_brand(self.workspace)
-        currency = workspace_currency(self.workspace)
-        # The customers the tabs and the message check measure with, read once for the whole list.
-        samples, custom_names = check_inputs(self.workspace, brand) if messages else ([], [])
-        # The brand kit's logo as kept, which a poster is laid out with: read once for the whole list.
-        image = logo(self.workspace) if any("store" in m.variants for m in messages) else None
-        kept_logo = image.data if image is not None else None
         self.list.blockSignals(True)
         self.list.clear()
         for m in messages:
-            # The list's mark is the message check's: the same 20 customers as the tabs measure.
-            errors = len(check(m, brand, samples=samples, custom_names=custom_names, currency=currency,
-                               logo=kept_logo).errors)
             stale = f"  · {len(m.stale)} to re-sync" if m.stale else ""
-            item = QListWidgetItem(("✖ " if errors else "✔ ") + f"{m.name}{stale}")
-            item.setForeground(QColor("#B3261E") if errors else self.palette().color(QPalette.ColorRole.Text))
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, m.name)
             item.setData(RESYNC_ROLE, stale)
-            resync = (f"\n{len(m.stale)} variant{'s' if len(m.stale) > 1 else ''} to re-sync: "
-                      f"{', '.join(CHANNEL_LABELS[c] for c in m.channels if c in m.stale)}" if m.stale else "")
-            item.setToolTip(f"{m.name}\n{', '.join(CHANNEL_LABELS[c] for c in m.channels)}\n"
-                            f"Last edited {m.updated_at[:16].replace('T', ' ')} UTC\n"
-                            + (f"{errors} error{'s' if errors > 1 else ''} to fix" if errors else "The check passes")
-                            + resync)
+            self._mark(item, m, None)  # "Checking…" until the check lands (_check_list)
             self.list.addItem(item)
         self.list.blockSignals(False)
+        self._check_list(messages)
         self.pages.setCurrentIndex(1 if messages else 0)
         names = [m.name for m in messages]
         if typing and keep in names:
@@ -396,6 +388,61 @@ class MessagesView(QWidget):
         else:
             self.current = None
         self._update_actions()
+
+    def _mark(self, item: QListWidgetItem, m: store.MessageData, errors: int | None, why: str = "") -> None:
+        """A message's row in the list: ✖ with its errors, ✔ when the check passes, … while it runs
+        (or, ``why``, when it could not)."""
+        stale = item.data(RESYNC_ROLE) or ""
+        item.setText(("…" if errors is None else "✖" if errors else "✔") + f" {m.name}{stale}")
+        item.setForeground(QColor("#B3261E") if errors else self.palette().color(QPalette.ColorRole.Text))
+        resync = (f"\n{len(m.stale)} variant{'s' if len(m.stale) > 1 else ''} to re-sync: "
+                  f"{', '.join(CHANNEL_LABELS[c] for c in m.channels if c in m.stale)}" if m.stale else "")
+        said = ((f"Not checked: {why}" if why else "Checking…") if errors is None else f"{errors} error{'s' if errors > 1 else ''} to fix" if errors
+                else "The check passes")
+        item.setToolTip(f"{m.name}\n{', '.join(CHANNEL_LABELS[c] for c in m.channels)}\n"
+                        f"Last edited {m.updated_at[:16].replace('T', ' ')} UTC\n" + said + resync)
+
+    def _check_list(self, messages: list[store.MessageData]) -> None:
+        """The list's marks: every message checked off the window's thread, as the message check
+        does (the same 20 customers as the tabs measure); the answer marks the rows of the list it
+        was asked for, and a newer list's question drops it."""
+        if not messages:
+            self._marks.forget()
+            return
+        workspace = self.workspace
+
+        def work() -> dict[int, int]:
+            from omnidesk.core.messages import lint
+            from omnidesk.core.messages.brand import get_brand, logo
+            from omnidesk.core.money import workspace_currency
+
+            brand = get_brand(workspace)
+            currency = workspace_currency(workspace)
+            # The customers the tabs and the message check measure with, read once for the whole list.
+            samples, custom_names = lint.check_inputs(workspace, brand)
+            # The brand kit's logo as kept, which a poster is laid out with: read once for the whole list.
+            image = logo(workspace) if any("store" in m.variants for m in messages) else None
+            kept_logo = image.data if image is not None else None
+            return {m.id: len(lint.check(m, brand, samples=samples, custom_names=custom_names, currency=currency,
+                                         logo=kept_logo).errors) for m in messages}
+
+        def heard(result) -> None:
+            if not isValid(self):
+                return  # the screen went
+            if isinstance(result, Exception) and not isinstance(result, UserError):
+                raise result
+            by_name = {m.name: m for m in messages}
+            for row in range(self.list.count()):
+                item = self.list.item(row)
+                m = by_name.get(item.data(Qt.ItemDataRole.UserRole))
+                if m is None:
+                    continue
+                if isinstance(result, UserError):  # a busy workspace: its row says why it has no mark
+                    self._mark(item, m, None, str(result))
+                elif m.id in result:
+                    self._mark(item, m, result[m.id])
+
+        self._ask(self._marks, work, heard)
 
     def _typing(self) -> bool:
         """Words typed in the shown message's fields and not saved yet."""
@@ -500,6 +547,7 @@ class MessagesView(QWidget):
         self._load_check_inputs()
         for channel, panel in self.panels.items():
             panel.preview.brand_name = self.brand.name
+            panel.show_checking()
             self._check(channel)
         self._check_master()
         self._fill_preview_choices()
@@ -603,18 +651,49 @@ class MessagesView(QWidget):
         self._pending_checks.clear()
 
     def _check(self, channel: str) -> None:
+        """The variant's check for what is typed in its tab, off the window's thread; its answer is
+        shown (with the preview) only on that tab as it was asked: one of another message, or of
+        words typed over since, is dropped."""
         from omnidesk.core.messages.derive import campaign_name
-        from omnidesk.core.messages.lint import check_variant
 
         panel = self.panels.get(channel)
         if panel is None or self.current is None:
             return
-        found, stats = check_variant(channel, panel.values(), self.current.master, self.brand,
-                                     samples=self.samples, custom_names=self.custom_names, currency=self.currency,
-                                     logo=self.logo, campaign=campaign_name(self.brand, self.current.name))
-        panel.show_check(found, stats)
-        self._preview(channel)
-        self._label_tab(channel, found)
+        fields, master, brand = panel.values(), self.current.master, self.brand
+        samples, custom_names, currency, logo = self.samples, self.custom_names, self.currency, self.logo
+        campaign = campaign_name(brand, self.current.name)
+
+        def work():
+            from omnidesk.core.messages import lint
+
+            return lint.check_variant(channel, fields, master, brand, samples=samples, custom_names=custom_names,
+                                      currency=currency, logo=logo, campaign=campaign)
+
+        def heard(result) -> None:
+            if not isValid(self) or not isValid(panel) or self.panels.get(channel) is not panel \
+                    or panel.values() != fields:
+                return  # another message shown, or more typed: its own check is asked
+            if isinstance(result, Exception):
+                raise result
+            found, stats = result
+            panel.show_check(found, stats)
+            self._preview(channel)
+            self._label_tab(channel, found)
+
+        asker = self._variant_checks.get(channel)
+        if asker is None:
+            asker = self._variant_checks[channel] = LatestOnly(self.runner)
+        self._ask(asker, work, heard)
+
+    def _ask(self, asker: LatestOnly, work, heard) -> None:
+        """``work`` asked of ``asker`` once the window's thread has done what it is doing (the screen
+        being built, the message shown): a check running beside it slowed every call into Qt."""
+        if self.runner.inline:
+            asker.ask(caught(work), heard)
+            return
+        # Marked asked now: an older question's answer that lands meanwhile is dropped already.
+        asker.forget()
+        QTimer.singleShot(0, self, lambda: asker.ask(caught(work), heard))
 
     # The tab says what the check list under it says, with its marks: ✖ errors, or ⚠ warnings when
     # there is no error (both counts on every tab pushed the fifth tab out of a 1024-pixel window).
