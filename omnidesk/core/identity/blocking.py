@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.identity.decisions import load_decisions
 from omnidesk.core.identity.employer import stem as employer_stem
-from omnidesk.core.identity.keys import first_key, first_keys, fold, street_key
+from omnidesk.core.identity.keys import first_key, first_keys, first_surname, fold, generation, street_key
 from omnidesk.core.identity.profiles import (IN_SIZE, chunks, has_contact, make_profiles, profile_query,
                                              record_identifiers)
 from omnidesk.core.identity.scoring import Model, Profile, name_weight
@@ -107,10 +107,15 @@ def _name_views(p: Profile) -> list[tuple[str, str]]:
 
     A name in kanji with its furigana is looked for under both: the kanji meet
     the same kanji, the reading meets kana and Latin spellings (``keys.name_forms``).
+    A name with two surnames is looked for under its first surname too
+    (``keys.first_surname``): Hilda Molina Bonilla meets Hilda Molina.
     """
+    views = [(p.first, p.last)]
     if p.first_read or p.last_read:
-        return [(p.first, p.last), (p.first_read or p.first, p.last_read or p.last)]
-    return [(p.first, p.last)]
+        views.append((p.first_read or p.first, p.last_read or p.last))
+    if p.last_first:
+        views.append((p.first, p.last_first))
+    return views
 
 
 def _identifier_keys(p: Profile) -> list[str]:
@@ -507,6 +512,7 @@ def _reading_views(profiles: Sequence[Profile]):
 
     A name in kanji with its furigana is blocked under both (:func:`_name_views`):
     the kanji meet the same kanji, the reading meets kana and Latin spellings.
+    So is a name with two surnames under its first one (:func:`_name_views`).
     The extra views carry no identifiers (the record's own do that once).
     Returns ``(views, origin)``, ``origin`` mapping each view to its record's
     index, or ``None`` when no record has a reading.
@@ -514,14 +520,19 @@ def _reading_views(profiles: Sequence[Profile]):
     import numpy as np
 
     read = [i for i, p in enumerate(profiles) if p.first_read or p.last_read]
-    if not read:
+    compound = [i for i, p in enumerate(profiles) if p.last_first]
+    if not read and not compound:
         return profiles, None
     views = list(profiles)
     for i in read:
         p = profiles[i]
         views.append(replace(p, first=p.first_read or p.first, last=p.last_read or p.last,
-                             emails=(), phones=(), externals=()))
-    origin = np.concatenate((np.arange(len(profiles), dtype=np.int32), np.array(read, dtype=np.int32)))
+                             emails=(), phones=(), externals=(), last_first=""))
+    for i in compound:
+        p = profiles[i]
+        views.append(replace(p, last=p.last_first, emails=(), phones=(), externals=(), first_read="",
+                             last_read="", last_first=""))
+    origin = np.concatenate((np.arange(len(profiles), dtype=np.int32), np.array(read + compound, dtype=np.int32)))
     return views, origin
 
 
@@ -706,7 +717,7 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
         if not p.last:
             continue
         # The first name finds "Lee, Ann" written the other way; a reading finds kana and Latin spellings.
-        for name in {p.last, p.first, p.last_read, p.first_read} - {""}:
+        for name in {p.last, p.first, p.last_read, p.first_read, p.last_first} - {""}:
             if p.postcode:
                 keys["postcode"][name].add(f"{name}|{p.postcode}")
             if row[8]:
@@ -765,11 +776,71 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
         else:
             check(conn.execute(select(*found).where(rec.c.last_sound != "",
                                                     tuple_(rec.c.last_sound, rec.c.postcode).in_(part))), sounds=True)
+    _with_first_surname(conn, new_profiles, keys, wanted, out, capped)
     # Like blocking, a key shared by more records than a block holds pairs nobody.
     for rids in capped.values():
         if len(rids) < MAX_BLOCK:
             out |= rids
     return out
+
+
+def _with_first_surname(conn: Connection, new_profiles: Sequence[Profile], keys: dict[str, dict[str, set[str]]],
+                        wanted: set[str], out: set[int], capped: dict[str, set[int]]) -> None:
+    """Records of two surnames whose first is a new profile's surname, in one of its places:
+    Hilda Molina Bonilla, already there, for a new Hilda Molina (``keys.first_surname``).
+
+    The last-name index is read over the names that start with the new surname (a range of
+    it), in the same postcode, city or birthday; each found record's name keys are checked
+    with the first surname in place of its own, and its surname as written read for the few
+    that share one: "Molinari" starts with Molina too, but is not Molina and another name.
+    """
+    rec = SourceRecord.__table__
+    names = sorted({n for p in new_profiles for n in (p.last, p.last_first) if len(n) >= 4 and n.isascii()})
+    if not names:
+        return
+    if conn.dialect.name == "sqlite":
+        day_of = func.substr(rec.c.birthday, -5)
+    else:
+        day_of = func.right(rec.c.birthday, 5)
+    places = (("postcode", func.replace(func.upper(rec.c.postcode), " ", "")), ("city", func.lower(rec.c.city)),
+              ("city, where the postcode cannot decide", func.lower(rec.c.city)), ("birthday", day_of))
+    # record -> per new surname it may carry first: whether a key pairs it outright, the capped keys
+    found: dict[int, dict[str, tuple[bool, list[str]]]] = defaultdict(dict)
+    for group in chunks(names, IN_SIZE // 8):
+        where = []
+        for kind, expr in places:
+            values = sorted({k.partition("|")[2] for n in group for k in keys[kind].get(n, ())})
+            if values:
+                where.append(expr.in_(values))
+        if not where:
+            continue
+        ranges = or_(*(and_(rec.c.last_key > n, rec.c.last_key < n + "{") for n in group))
+        rows = conn.execute(select(rec.c.id, rec.c.first_name, rec.c.last_key, rec.c.postcode, rec.c.city,
+                                   rec.c.birthday).where(ranges, or_(*where)))
+        starts = set(group)
+        for rid, first, last, postcode, city_name, birthday in rows:
+            for size in range(4, len(last)):
+                name = last[:size]
+                if name not in starts:
+                    continue
+                hit: set[int] = set()
+                mine: dict[str, set[int]] = defaultdict(set)
+                _check_keys(rid, first_key(first), name, _places(postcode_key(postcode), fold(city_name), birthday),
+                            wanted, hit, mine, False)
+                if hit or mine:
+                    found[rid][name] = (bool(hit), list(mine))
+    if not found:
+        return
+    for part in chunks(sorted(found)):
+        for rid, last_name in conn.execute(select(rec.c.id, rec.c.last_name).where(rec.c.id.in_(part))):
+            match = found[rid].get(first_surname(generation(last_name or "")[0]))
+            if match is None:
+                continue
+            direct, capped_keys = match
+            if direct:
+                out.add(rid)
+            for key in capped_keys:
+                capped[key].add(rid)
 
 
 def _check_keys(rid: int, folded: str, last: str, places: list[str], wanted: set[str], out: set[int],

@@ -180,6 +180,33 @@ def last_key(last_name: str) -> str:
     return fold(last_name)[:64]
 
 
+# Words that join a surname to the name it comes from ("de la Cruz", "Molina y Bonilla", "dos
+# Santos", "van Dijk"): part of the first surname when they lead it, never a surname of their own.
+_SURNAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "i", "e", "da", "das", "do", "dos",
+                                "van", "von", "der", "den", "ten", "ter", "di", "du", "le"})
+
+
+@lru_cache(maxsize=1 << 16)
+def first_surname(last_name: str) -> str:
+    """The first of two surnames, folded, as it is written alone: "molina" of "Molina Bonilla",
+    "delacruz" of "de la Cruz Pérez"; empty for a surname of one word ("de la Cruz" too).
+
+    Spanish and Portuguese names carry two surnames and are written with only the first as often
+    (Hilda Molina Bonilla in the shop, Hilda Molina at the till); matching looks a record up under
+    its first surname too.  Only one of four letters or more, in Latin letters: the scoring takes
+    such a name as the start of the other (``last_name_level``).
+    """
+    words = [w for w in (fold(x) for x in last_name.replace("-", " ").split()) if w]
+    lead = 0
+    while lead < len(words) and words[lead] in _SURNAME_PARTICLES:
+        lead += 1
+    rest = [w for w in words[lead + 1:] if w not in _SURNAME_PARTICLES]
+    if lead >= len(words) or not rest:
+        return ""
+    first = "".join(words[:lead + 1])
+    return first if len(words[lead]) >= 4 and first.isascii() else ""
+
+
 def last_sound(last_name: str) -> str:
     folded = fold(last_name)
     return jellyfish.soundex(folded) if folded.isascii() and folded else ""
@@ -532,6 +559,7 @@ def release_folding_caches() -> None:
     """
     fold.cache_clear()
     given_names.cache_clear()
+    first_surname.cache_clear()
 
 
 def first_key(first_name: str) -> str:

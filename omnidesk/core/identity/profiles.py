@@ -19,7 +19,7 @@ from omnidesk.core.channels import HAND
 from omnidesk.core.contact import mailbox_of
 from omnidesk.core.dialect import raw_rows
 from omnidesk.core.identity.employer import employers
-from omnidesk.core.identity.keys import fold, fold_address, generation, given_names
+from omnidesk.core.identity.keys import first_surname, fold, fold_address, generation, given_names
 from omnidesk.core.identity.scoring import Profile
 from omnidesk.core.identity.stats import postcode_key
 from omnidesk.core.models import Event, Identifier, ImportBatch, SourceRecord
@@ -165,6 +165,7 @@ class _ProfileMaker:
             postcode, city, address, intern(r[10]) if r[10] else None, work, names[1],
             _reading(names[0], given_names(r[13])[0]) if r[13] else "",
             _reading(last, fold(r[14])) if r[14] else "", suffix,
+            first_surname(last_name) if " " in last_name or "-" in last_name else "",
         )
 
 
@@ -321,7 +322,7 @@ def hand_names_aside(conn: Connection, profiles: Sequence[Profile]) -> None:
         there.update(conn.execute(select(rec.c.id).where(rec.c.id.in_(part))).scalars())
     for p in hand:
         if lead_of.get(p.rid) in there:
-            p.first = p.last = p.middle = p.first_read = p.last_read = ""
+            p.first = p.last = p.middle = p.first_read = p.last_read = p.last_first = ""
             p.birthday = None
 
 

@@ -66,11 +66,15 @@ class Profile:
     first_read: str = ""
     last_read: str = ""
     suffix: str = ""  # a generational suffix of the name: "jr", "sr", "ii", … (keys.generation)
+    # The first of two surnames, folded ("molina" of Molina Bonilla), empty for one (keys.first_surname):
+    # blocking looks the record up under it too.
+    last_first: str = ""
 
     def turn_round(self) -> None:
         """Swap first and last name (and their readings): the record wrote them the other way."""
         self.first, self.last = self.last, self.first
         self.first_read, self.last_read = self.last_read, self.first_read
+        self.last_first = ""
 
 
 def _bits(m: float, u: float) -> float:
