@@ -23,7 +23,7 @@ from itertools import chain
 from pathlib import Path
 
 from sqlalchemy import Boolean, String, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -208,6 +208,16 @@ def is_wal_file(path: Path) -> bool:
     header = held_files.read_head(path, 20)
     # Bytes 18 and 19 are the file format's write and read versions: 2 means WAL.
     return len(header) == 20 and header[18] == 2
+
+
+def file_url(path: str | os.PathLike) -> URL:
+    """The SQLAlchemy URL of the workspace file at ``path``, its name taken as it is.
+
+    Never ``f"sqlite:///{path}"``: that text is read as a link, so a name holding ``%20`` would
+    open the file with a space in its name instead, and one holding ``?`` a file named by what
+    comes before it.
+    """
+    return URL.create("sqlite", database=os.fspath(path))
 
 
 def reading_uri(path: Path) -> str:

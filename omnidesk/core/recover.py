@@ -896,7 +896,7 @@ def _open_new(partial: Path, damaged: Path, new: Path):
     from omnidesk.core import dialect, failures
     from omnidesk.core.workspace import Workspace, WorkspaceError
 
-    engine = create_engine(f"sqlite:///{partial}")
+    engine = create_engine(dialect.file_url(partial))
     ws = Workspace(engine, partial)
     ws._engine_settings = dialect.configure_sqlite_engine(engine)
     try:

@@ -397,7 +397,7 @@ class Workspace:
         if not current and state.kind == "workspace" and state.has_tables:
             backup_path = _back_up_before(path, state.revision or "v0")
 
-        engine = create_engine(f"sqlite:///{path}")
+        engine = create_engine(dialect.file_url(path))
         ws = cls(engine, path)
         ws._engine_settings = dialect.configure_sqlite_engine(engine, busy_timeout=busy_timeout)
         ws.backup_path = backup_path
@@ -427,7 +427,7 @@ class Workspace:
     def _open_for_reading(cls, path: Path, busy_timeout: float) -> Workspace:
         uri = dialect.reading_uri(path)
         engine = create_engine(
-            f"sqlite:///{path}",
+            dialect.file_url(path),
             creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
             poolclass=QueuePool,
         )
