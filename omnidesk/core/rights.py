@@ -64,7 +64,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import csv_bytes
 from omnidesk.core.exporting.outfiles import check_output, written_beside
 from omnidesk.core.failures import telling_write_failures
-from omnidesk.core.identity.decisions import external_key
+from omnidesk.core.identity.decisions import external_key, record_keys
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import PINNABLE
 from omnidesk.core.identity.stats import forget_records
@@ -305,7 +305,7 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
         salt = workspace_salt(conn)
         records = _person_records(conn, customer_id)
         ids = [r.id for r in records]
-        hashes = sorted({r.row_hash for r in records})
+        hashes = sorted({r.row_hash for r in records} | set(record_keys(conn, ids).values()))  # and twin keys
         identifiers = _identifiers_of(conn, ids) | _typed_earlier(conn, customer_id)
         # Before working out which identifiers others share: a gift's Shipping phone that stood in
         # for the buyer's is the person's own, and goes from the buyer's record here.

@@ -239,3 +239,30 @@ def test_a_pair_put_back_on_the_shops_own_phone_says_the_phone_is_shared(window,
     assert SHARED_PHONE in view.score_label.text() and "same phone" not in view.score_label.text()
     shown = view.pairs.item(0).toolTip()
     assert SHARED_PHONE in shown and "same phone" not in shown, shown
+
+
+def test_two_identical_till_rows_kept_apart_are_listed_and_can_be_put_back(window, ws, tmp_path, qtbot):
+    # Two people named Anna Lee at the shop's landline: the till export holds their rows cell for cell
+    # the same (four other names on that number too).  Kept apart, they are listed as such.
+    header = ["First Name", "Last Name", "Phone", "Zip"]
+    line = "(415) 555-0100"
+    till = [[first, last, line, "94110"] for first, last in (
+        ("Anna", "Lee"), ("Anna", "Lee"), ("Bob", "Smith"), ("Carl", "Jones"), ("Dina", "Brown"), ("Ed", "Garcia"))]
+    import_file(ws, write_csv(tmp_path / "till.csv", header, till), ImportOptions(channel="pos", region="US"))
+    window.set_workspace(ws)
+    view = window.screens["review"]
+    _key(window, Qt.Key.Key_2, CTRL)  # View › Review
+    (asked,) = view.items
+    _key(window, Qt.Key.Key_R)  # different people
+    assert view.items == [] and view.apart_model.total == 1 and view.tabs.tabText(1) == "Kept apart (1)"
+
+    _key(window, Qt.Key.Key_Tab, CTRL)  # the kept-apart list
+    kept = view.current_kept_apart()
+    assert kept is not None and {kept.left_id, kept.right_id} == {asked.left_id, asked.right_id}
+    model = view.apart_model
+    assert {model.data(model.index(0, c)) for c in (0, 1)} == {
+        f"Anna Lee  (#{asked.left_id})", f"Anna Lee  (#{asked.right_id})"}
+    _key(window, Qt.Key.Key_N)  # not sure any more
+    assert view.apart_model.total == 0
+    (again,) = view.items
+    assert {again.left_id, again.right_id} == {asked.left_id, asked.right_id}

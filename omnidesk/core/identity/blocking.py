@@ -19,7 +19,7 @@ from operator import attrgetter
 from sqlalchemy import and_, func, literal, or_, select, tuple_
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.identity.decisions import load_decisions
+from omnidesk.core.identity.decisions import add_twin_keys, key_holders, load_decisions
 from omnidesk.core.identity.employer import stem as employer_stem
 from omnidesk.core.identity.keys import first_key, first_keys, first_surname, fold, generation, street_key
 from omnidesk.core.identity.profiles import (IN_SIZE, chunks, has_contact, make_profiles, profile_query,
@@ -663,16 +663,15 @@ def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -
 
 def tied_records(conn: Connection, new_profiles: Sequence[Profile]) -> set[int]:
     """Placed records a user's merge decision ties to one of the new profiles."""
-    hashes = {p.row_hash for p in new_profiles}
+    index_of: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(new_profiles):
+        index_of[p.row_hash].append(i)
+    add_twin_keys(conn, new_profiles, index_of)  # identical rows of one file, each a key of its own
+    hashes = set(index_of)
     _, must = load_decisions(conn, hashes)
     partners = sorted({other for left, right in must for mine, other in ((left, right), (right, left))
                        if mine in hashes and other not in hashes})
-    rec = SourceRecord.__table__
-    out: set[int] = set()
-    for part in chunks(partners):
-        out.update(conn.execute(select(rec.c.id).where(rec.c.row_hash.in_(part),
-                                                       rec.c.customer_id.is_not(None))).scalars())
-    return out
+    return {rid for held in key_holders(conn, partners).values() for rid, cid in held if cid is not None}
 
 
 def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_rows) -> set[int]:

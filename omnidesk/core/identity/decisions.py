@@ -81,6 +81,91 @@ def external_key(value: str) -> str:
     return "x:" + hashlib.sha1(value.encode("utf-8")).hexdigest()
 
 
+# Identical rows of one file: two people at the shop's landline, both typed "Anna,Lee,(415) 555-0100,94110"
+# at the till, are two records with one row hash.  A decision between them keyed by row hash would
+# name one key on both sides, and say nothing.  Such a record is keyed by its row hash and its place
+# among the identical rows of its import instead ("<row hash>#2": the second of them, by row number).
+# Record ids would not do: undoing the import and importing the file again (or a redo) gives the rows
+# new ids, where their hash and place come back the same; a resolve from scratch keeps both.  The
+# plain row hash still stands for every record holding it (decisions made before, and other keys).
+_TWIN = "#"
+
+
+def twin_key(row_hash: str, place: int) -> str:
+    """The decision key of the ``place``-th (from 1) of identical rows of one import."""
+    return f"{row_hash}{_TWIN}{place}"
+
+
+def twin_of(key: str) -> tuple[str, int] | None:
+    """(row hash, place) of a key :func:`twin_key` made; None for any other key."""
+    row_hash, sep, place = key.rpartition(_TWIN)
+    return (row_hash, int(place)) if sep and place.isdigit() else None
+
+
+def twin_places(conn: Connection, hashes: Iterable[str]) -> dict[int, tuple[str, int]]:
+    """Record id -> (row hash, place) for each record of ``hashes`` that its import holds more than once."""
+    rec = SourceRecord.__table__
+    groups: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    for part in chunks(sorted({h for h in hashes if not h.startswith("x:")})):
+        for rid, row_hash, batch_id, record_no in conn.execute(
+                select(rec.c.id, rec.c.row_hash, rec.c.batch_id, rec.c.record_no).where(rec.c.row_hash.in_(part))):
+            groups[(row_hash, batch_id)].append((record_no, rid))
+    out: dict[int, tuple[str, int]] = {}
+    for (row_hash, _), rows in groups.items():
+        if len(rows) > 1:
+            for place, (_, rid) in enumerate(sorted(rows), 1):
+                out[rid] = (row_hash, place)
+    return out
+
+
+def record_keys(conn: Connection, record_ids: Sequence[int]) -> dict[int, str]:
+    """Each record's own row key: its row hash, or its :func:`twin_key` where its import repeats the row."""
+    rec = SourceRecord.__table__
+    out: dict[int, str] = {}
+    for part in chunks(sorted(set(record_ids))):
+        out.update(conn.execute(select(rec.c.id, rec.c.row_hash).where(rec.c.id.in_(part))).all())
+    for rid, (row_hash, place) in twin_places(conn, set(out.values())).items():
+        if rid in out:
+            out[rid] = twin_key(row_hash, place)
+    return out
+
+
+def key_holders(conn: Connection, keys: Iterable[str]) -> dict[str, list[tuple[int, int | None]]]:
+    """Row keys (row hashes and twin keys) -> the (record, customer) pairs holding them now."""
+    rec = SourceRecord.__table__
+    wanted = {k for k in keys if not k.startswith("x:")}
+    twins = {k: t for k in wanted if (t := twin_of(k)) is not None}
+    plain = sorted(wanted - set(twins))
+    out: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+    for part in chunks(plain):
+        for rid, row_hash, cid in conn.execute(
+                select(rec.c.id, rec.c.row_hash, rec.c.customer_id).where(rec.c.row_hash.in_(part))):
+            out[row_hash].append((rid, cid))
+    if twins:
+        places = twin_places(conn, {h for h, _ in twins.values()})
+        for part in chunks(sorted(places)):
+            for rid, cid in conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.id.in_(part))):
+                key = twin_key(*places[rid])
+                if key in twins:
+                    out[key].append((rid, cid))
+    return out
+
+
+def add_twin_keys(conn: Connection, profiles: Sequence[Profile], index_of: dict[str, list[int]]) -> None:
+    """Add to ``index_of`` the :func:`twin_key` of each profile whose row repeats among them in one import."""
+    seen: dict[str, int] = defaultdict(int)
+    for p in profiles:
+        if p.row_hash:
+            seen[p.row_hash] += 1
+    repeated = [h for h, n in seen.items() if n > 1]
+    if not repeated:
+        return
+    places = twin_places(conn, repeated)
+    for i, p in enumerate(profiles):
+        if p.rid in places:
+            index_of[twin_key(*places[p.rid])].append(i)
+
+
 def decision_keys(p: Profile) -> list[str]:
     """Every key a decision about this record may be written against."""
     return [p.row_hash, *(external_key(x) for x in p.externals)]
@@ -139,7 +224,7 @@ def decisions_by_index(conn: Connection, profiles: Sequence[Profile], rejected: 
     keys = {h for pair in (*rejected, *must) for h in pair[:2]}
     if not keys:
         return [], []
-    hashes = sorted(k for k in keys if not k.startswith("x:"))
+    hashes = sorted(k for k in keys if not k.startswith("x:") and twin_of(k) is None)
     rec = SourceRecord.__table__
     rids = [p.rid for p in profiles]
     index_of: dict[str, list[int]] = defaultdict(list)
@@ -154,4 +239,10 @@ def decisions_by_index(conn: Connection, profiles: Sequence[Profile], rejected: 
             i = bisect_left(rids, rid)
             if i < len(rids) and rids[i] == rid:
                 index_of[row_hash].append(i)
+    twins = [k for k in keys if not k.startswith("x:") and twin_of(k) is not None]
+    for key, held in key_holders(conn, twins).items():
+        for rid, _ in held:
+            i = bisect_left(rids, rid)
+            if i < len(rids) and rids[i] == rid:
+                index_of[key].append(i)
     return settled_indexes(rejected, must, index_of)

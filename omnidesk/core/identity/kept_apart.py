@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, delete, func, insert, not_, or_, select
+from sqlalchemy import Integer, and_, case, cast, delete, func, insert, not_, or_, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
+from omnidesk.core.identity.decisions import key_holders
 from omnidesk.core.identity.merge import _decisions_between, _hashes
 from omnidesk.core.identity.profiles import hand_names_aside, make_profiles, profile_query, record_identifiers
 from omnidesk.core.identity.resolve import model_from_settings
@@ -69,7 +70,20 @@ def _grouped():
     rec = SourceRecord.__table__
 
     def holder(col):
-        return select(func.min(rec.c.customer_id)).where(rec.c.row_hash == col).scalar_subquery()
+        plain = select(func.min(rec.c.customer_id)).where(rec.c.row_hash == col).scalar_subquery()
+        # A repeated row's key, "<row hash>#<place>" (decisions.twin_key): the record at that place
+        # among its import's identical rows (by row number), as decisions.twin_places counts.
+        sep = func.instr(col, "#")
+        before = rec.alias("before")
+        place = (select(func.count()).select_from(before)
+                 .where(before.c.row_hash == rec.c.row_hash, before.c.batch_id == rec.c.batch_id,
+                        or_(before.c.record_no < rec.c.record_no,
+                            and_(before.c.record_no == rec.c.record_no, before.c.id < rec.c.id)))
+                 .correlate(rec).scalar_subquery() + 1)
+        twin = (select(func.min(rec.c.customer_id))
+                .where(rec.c.row_hash == func.substr(col, 1, sep - 1),
+                       place == cast(func.substr(col, sep + 1), Integer)).scalar_subquery())
+        return case((sep > 0, twin), else_=plain)
 
     d = (select(md.c.id, md.c.created_at, holder(md.c.left_hash).label("lc"), holder(md.c.right_hash).label("rc"))
          .where(md.c.kind == "reject", not_(md.c.left_hash.startswith("x:")), not_(md.c.right_hash.startswith("x:")))
@@ -135,13 +149,7 @@ class Reopened:
 
 
 def _held(conn: Connection, hashes: Sequence[str]) -> set[str]:
-    rec = SourceRecord.__table__
-    wanted = [h for h in set(hashes) if not h.startswith("x:")]
-    out: set[str] = set()
-    for i in range(0, len(wanted), 900):
-        out |= set(conn.execute(select(rec.c.row_hash).where(rec.c.row_hash.in_(wanted[i:i + 900]),
-                                                             rec.c.customer_id.is_not(None))).scalars())
-    return out
+    return {key for key, held in key_holders(conn, hashes).items() if any(cid is not None for _, cid in held)}
 
 
 def _rows_of(conn: Connection, item: KeptApart) -> list[dict]:

@@ -22,7 +22,7 @@ from omnidesk.core.channels import HAND
 from omnidesk.core.dialect import highest_id_ever
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps
-from omnidesk.core.identity.decisions import external_key
+from omnidesk.core.identity.decisions import external_key, key_holders, record_keys, twin_of
 from omnidesk.core.identity.clustering import customers_conflict
 from omnidesk.core.identity.profiles import (all_followers, chunks, hand_followers, hand_names_aside, make_profiles,
                                              order_lines, profile_query)
@@ -85,9 +85,13 @@ def _hashes(conn: Connection, customer_id: int) -> list[str]:
     externals = sorted(set(conn.execute(
         select(ident.c.value).join(rec, rec.c.id == ident.c.record_id)
         .where(rec.c.customer_id == customer_id, ident.c.kind == "external")).scalars()))
-    return [external_key(x) for x in externals] + list(conn.execute(
-        select(rec.c.row_hash).where(rec.c.customer_id == customer_id).order_by(rec.c.id)
-    ).scalars())
+    rows = conn.execute(select(rec.c.id, rec.c.row_hash).where(rec.c.customer_id == customer_id)
+                        .order_by(rec.c.id)).all()
+    keys = record_keys(conn, [rid for rid, _ in rows])
+    # A row its import repeats is keyed by its place among the repeats (decisions.twin_key); its
+    # plain row hash comes last, to find decisions made against it before, and is never written.
+    return ([external_key(x) for x in externals] + list(dict.fromkeys(keys[rid] for rid, _ in rows))
+            + sorted({h for rid, h in rows if keys[rid] != h}))
 
 
 def _exists(conn: Connection, customer_id: int) -> bool:
@@ -97,6 +101,8 @@ def _exists(conn: Connection, customer_id: int) -> bool:
 
 def _decide(conn: Connection, kind: str, left: Sequence[str], right: Sequence[str]) -> list[int]:
     md = MatchDecision.__table__
+    # Not the plain row hash of a repeated row: it names its repeats too, who may be someone else.
+    left, right = _own_keys(left), _own_keys(right)
     rows = [{"kind": kind, "left_hash": a, "right_hash": b, "created_at": utcnow()}
             for a in left[:_MAX_PAIRS] for b in right[:_MAX_PAIRS] if a != b]
     if kind == "merge":
@@ -105,6 +111,12 @@ def _decide(conn: Connection, kind: str, left: Sequence[str], right: Sequence[st
         return []
     result = conn.execute(insert(md).returning(md.c.id, sort_by_parameter_order=True), rows)
     return [r[0] for r in result]
+
+
+def _own_keys(keys: Sequence[str]) -> list[str]:
+    """``keys`` without the row hashes a twin key among them stands for."""
+    twinned = {t[0] for k in keys if (t := twin_of(k)) is not None}
+    return [k for k in keys if k not in twinned]
 
 
 def _forget_decisions(conn: Connection, kind: str, left: Sequence[str], right: Sequence[str]) -> None:
@@ -548,6 +560,9 @@ def keep_merges_past(conn: Connection, record_ids: Sequence[int]) -> list[int]:
             values.add(value)
             if of_record.get(rid) is not None:
                 owner.setdefault(external_key(value), of_record[rid])
+    for rid, key in record_keys(conn, sorted(going)).items():
+        if of_record.get(rid) is not None:
+            owner.setdefault(key, of_record[rid])  # a repeated row's own key (decisions.twin_key)
     hashes = {k for k in owner if not k.startswith("x:")}
     keys = set(owner)
     ties = {t["id"]: t for part in chunks(sorted(keys), _TWO_LISTS)
@@ -556,10 +571,9 @@ def keep_merges_past(conn: Connection, record_ids: Sequence[int]) -> list[int]:
     if not ties:
         return []
     # A key another record holds too (the same row in a later file, the same customer id) stays.
-    for part in chunks(sorted(hashes)):
-        for row_hash, rid in conn.execute(select(rec.c.row_hash, rec.c.id).where(rec.c.row_hash.in_(part))):
-            if rid not in going:
-                keys.discard(row_hash)
+    for key, held in key_holders(conn, hashes).items():
+        if any(rid not in going for rid, _ in held):
+            keys.discard(key)
     for part in chunks(sorted(values)):
         for value, rid in conn.execute(select(ident.c.value, ident.c.record_id).where(
                 ident.c.kind == "external", ident.c.value.in_(part))):
@@ -609,6 +623,7 @@ def _keys_of(conn: Connection, record_ids: Sequence[int]) -> set[str]:
     """Every key a decision about these records may be written against: row hashes and customer ids."""
     rec, ident = SourceRecord.__table__, Identifier.__table__
     out: set[str] = set()
+    out.update(record_keys(conn, record_ids).values())
     for part in chunks(list(record_ids)):
         out.update(conn.execute(select(rec.c.row_hash).where(rec.c.id.in_(part))).scalars())
         out.update(external_key(v) for v in conn.execute(select(ident.c.value).where(

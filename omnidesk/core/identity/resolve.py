@@ -37,6 +37,7 @@ from omnidesk.core.identity.clustering import (
     settle_decided_again,
 )
 from omnidesk.core.identity.decisions import (
+    add_twin_keys,
     decision_keys,
     decisions_by_index,
     external_key,
@@ -170,6 +171,7 @@ def _to_compare(conn, new_profiles: list, old_rows: list) -> tuple[list, dict, t
     for i, p in enumerate(profiles):
         for key in decision_keys(p):
             index_of[key].append(i)
+    add_twin_keys(conn, profiles, index_of)
     rejected, must = load_decisions_in_order(conn, list(index_of))
     return profiles, freq, settled_indexes(rejected, must, index_of)
 

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.identity.clustering import SHARED_NAMES, shared_identifiers
-from omnidesk.core.identity.decisions import Decided, external_key, settled_indexes
+from omnidesk.core.identity.decisions import Decided, external_key, record_keys, settled_indexes
 from omnidesk.core.identity.profiles import chunks, make_profiles, profile_query, record_identifiers
 from omnidesk.core.identity.scoring import Frequencies, Model, Profile, pair_conflict, score_pair
 from omnidesk.core.identity.stats import load_frequencies
@@ -347,6 +347,9 @@ def _hand_ties(conn: Connection, recs: dict[int, _Rec]) -> list[tuple[int, int, 
     for r in recs.values():
         holders[r.row_hash].append(r.rid)
     ids = sorted(recs)
+    for rid, key in record_keys(conn, ids).items():
+        if key != recs[rid].row_hash:
+            holders[key].append(rid)  # a row its import repeats: its own key too (decisions.twin_key)
     for part in chunks(ids):
         for rid, value in conn.execute(select(ident.c.record_id, ident.c.value).where(
                 ident.c.record_id.in_(part), ident.c.kind == "external")):
