@@ -38,9 +38,10 @@ def old_journeys(ws, period=metrics.Period(), limit=20):
         for cid, channel, type_, status, amount, occurred_at, occurred_utc in conn.execute(
                 select(ev.c.customer_id, ev.c.channel, ev.c.type, ev.c.status, ev.c.amount_minor, ev.c.occurred_at,
                        ev.c.occurred_utc)
-                .where(ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None))):
+                .where(ev.c.customer_id.is_not(None))):
             given = occurred_at is not None and len(occurred_at) > 10 and datetime.fromisoformat(occurred_at).tzinfo
-            at = occurred_utc if given else instant(occurred_utc, zone)
+            # An event with no date (an order whose export left it empty) comes after every dated one.
+            at = "9999" if occurred_utc is None else occurred_utc if given else instant(occurred_utc, zone)
             if channel not in firsts[cid] or at < firsts[cid][channel]:
                 firsts[cid][channel] = at
             if (type_ in ORDER_TYPES and status not in NOT_SPEND and (amount is None or amount >= 0)

@@ -62,6 +62,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         report,
         shop_today,
         step_label,
+        undated_orders_label,
     )
 
     period = Period(_day(args.start, "from"), _day(args.end, "to"))
@@ -111,6 +112,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                  f"{new_customers_label(totals['new_customers'], totals['new_customers_undated'])}, "
                  f"{counted(totals['events'], 'event')}, "
                  f"revenue {money(totals['revenue'])}{also(totals['other_revenue'])}"]
+        if no_date := undated_orders_label(d.get("undated_activity"), currency):
+            lines.append(f"  {no_date}")
         lines += ["Reach (every customer, whatever the period):"]
         lines += [f"  {channel_name(c):<16} {n:>9,}" for c, n in d["reach"].items()]
         lines += ["  (known there, opted out or not)", f"  {reachable_sentence(d['reachable'])}"]

@@ -394,6 +394,55 @@ def undated_customers(ws: Workspace, period: Period = Period()) -> int:
         return conn.execute(select(func.count()).select_from(cust).where(cust.c.first_seen.is_(None))).scalar_one()
 
 
+def undated_activity(ws: Workspace, period: Period = Period()) -> dict:
+    """The events with no date (an order whose export left its date empty), which :func:`activity` can
+    put in no week: in the whole of time they count all the same, as the customer's card counts
+    them; a period with a start or an end holds none of them.
+
+    ``events`` counts them all; ``orders`` those counted as orders (money.counted_as_order);
+    ``revenue`` their money net of refunds in the shop's currency (and amounts that named none),
+    ``other_revenue`` each other currency's apart ({currency: amount}), as :func:`activity`'s rows.
+    """
+    out = {"events": 0, "orders": 0, "revenue": 0.0, "other_revenue": {}}
+    if period.start is not None or period.end is not None:
+        return out
+    ev = Event.__table__
+    orders = and_(ev.c.type.in_(ORDER_TYPES), counted_as_order(ev.c.status, ev.c.amount_minor))
+    money: dict[str, int] = {}
+    with ws.engine.connect() as conn:
+        # Naming every type lets SQLite read them through its index on type and time.
+        types = metrics_index.event_types(conn)
+        if not types:
+            return out
+        for currency, n, bought, spent in conn.execute(
+                select(func.coalesce(ev.c.currency, ""), func.count(), func.count().filter(orders),
+                       func.sum(row_spend(ev.c.status, ev.c.amount_minor, ev.c.refunded_minor))
+                       .filter(ev.c.type.in_(ORDER_TYPES)))
+                .where(ev.c.type.in_(types), ev.c.occurred_utc.is_(None)).group_by(func.coalesce(ev.c.currency, ""))):
+            out["events"] += n
+            out["orders"] += bought
+            if spent:
+                money[currency] = money.get(currency, 0) + spent
+    own, others = split_currencies(money, workspace_currency(ws))
+    out["revenue"] = round(own / 100, 2)
+    out["other_revenue"] = {code: round(m / 100, 2) for code, m in sorted(others.items()) if m}
+    return out
+
+
+def undated_orders_label(undated: dict, currency: str | None) -> str:
+    """The orders with no date in words: "2 orders with no date, 120.00 USD, counted in all time only"
+    ("" when there are none)."""
+    from omnidesk.core.money import format_money, format_other_money
+
+    if not undated or not undated.get("orders"):
+        return ""
+    amounts = [format_money(round(undated["revenue"] * 100), currency)]
+    if also := format_other_money(undated.get("other_revenue") or {}):
+        amounts.append(also)
+    return (f"{counted(undated['orders'], 'order')} with no date, {', '.join(amounts)}, "
+            "counted in all time only")
+
+
 def new_customers_label(total: int, undated: int = 0) -> str:
     """The period's new customers in words: "157 new customers (1 with no first-seen date)"."""
     return counted(total, "new customer") + (f" ({undated:,} with no first-seen date)" if undated else "")
@@ -703,6 +752,7 @@ def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | Non
                "journeys": journeys(ws, period, journey_limit),
                "activity": activity(ws, period), "new_customers": new_customers(ws, period),
                "new_customers_undated": undated_customers(ws, period),
+               "undated_activity": undated_activity(ws, period),
                "campaigns": campaign_results(ws, now=now), "health": None}
         out["reachable"], out["health"] = counted.result()
     return out
@@ -711,18 +761,26 @@ def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | Non
 def period_totals(data: dict) -> dict:
     """The period's headline figures from a :func:`report`: new customers (those with no first-seen
     date too, in the whole of time: ``new_customers_undated`` of them), events, revenue in the
-    shop's currency and, apart, in each other currency (summed per currency, never converted)."""
+    shop's currency and, apart, in each other currency (summed per currency, never converted); in the
+    whole of time the events with no date too (``undated_activity``: ``undated_orders`` orders of them,
+    ``undated_revenue`` their revenue), in no week."""
     others: dict[str, float] = {}
     for r in data["activity"]:
         for code, amount in r.get("other_revenue", {}).items():
             others[code] = round(others.get(code, 0.0) + amount, 2)
     undated = data.get("new_customers_undated", 0)
+    # What has no date (an order whose export left it empty) counts in all time, in no week.
+    no_date = data.get("undated_activity") or {"events": 0, "orders": 0, "revenue": 0.0, "other_revenue": {}}
+    for code, amount in no_date.get("other_revenue", {}).items():
+        others[code] = round(others.get(code, 0.0) + amount, 2)
     return {"new_customers": sum(r["customers"] for r in data["new_customers"]) + undated,
             "new_customers_undated": undated,
-            "events": sum(r["events"] for r in data["activity"]),
+            "events": sum(r["events"] for r in data["activity"]) + no_date["events"],
             # Started at 0.0: a period with no activity has revenue 0.0, a float as any other's.
-            "revenue": round(sum((r["revenue"] for r in data["activity"]), 0.0), 2),
-            "other_revenue": dict(sorted(others.items()))}
+            "revenue": round(sum((r["revenue"] for r in data["activity"]), 0.0) + no_date["revenue"], 2),
+            "other_revenue": dict(sorted(others.items())),
+            "undated_orders": no_date["orders"], "undated_revenue": no_date["revenue"],
+            "undated_other_revenue": dict(no_date.get("other_revenue", {}))}
 
 
 BASELINE_WORDS = {"held_out": "held out", "not_sent": "not sent", "none": ""}

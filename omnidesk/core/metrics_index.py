@@ -305,23 +305,28 @@ def read_journeys(conn, customer_ids: list[int] | None = None, zone=None):
     spent = purchase_condition(ev)
     offset = func.coalesce(given_with_offset(ev.c.occurred_at), False)
     for part in parts:
-        where = [ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None)]
+        where = [ev.c.customer_id.is_not(None)]
         if part is not None:
             where.append(ev.c.customer_id.in_(part))
         # One pass: each channel's first event and first purchase, per clock its times were given on
         # (the order of times on one clock is the order of their instants).  Grouped by customer
         # and channel alone, as the events' index orders them: no sort of every event.
         at = ev.c.occurred_utc
-        for cid, channel, first_utc, first_wall, bought_utc, bought_wall in conn.execute(
+        # A purchase with no date (an order whose export left it empty) is a purchase all the same, as
+        # the card counts it: after every dated one (UNKNOWN), its channel known with no time.
+        undated = func.count().filter(and_(spent, at.is_(None)))
+        for cid, channel, first_utc, first_wall, bought_utc, bought_wall, bought_undated in conn.execute(
                 select(ev.c.customer_id, ev.c.channel, func.min(at).filter(offset), func.min(at).filter(not_(offset)),
-                       func.min(at).filter(and_(spent, offset)), func.min(at).filter(and_(spent, not_(offset))))
+                       func.min(at).filter(and_(spent, offset)), func.min(at).filter(and_(spent, not_(offset))),
+                       undated)
                 .where(*where).group_by(ev.c.customer_id, ev.c.channel).order_by(ev.c.customer_id, ev.c.channel)):
             if first_wall is not None:
                 first_wall = wall_clock_utc(first_wall[:19], zone) or first_wall[:19]
             if bought_wall is not None:
                 bought_wall = wall_clock_utc(bought_wall[:19], zone) or bought_wall[:19]
-            first = min(t for t in (first_utc, first_wall) if t is not None)
-            first_bought = min((t for t in (bought_utc, bought_wall) if t is not None), default=None)
+            first = min((t for t in (first_utc, first_wall) if t is not None), default=UNKNOWN)
+            first_bought = min((t for t in (bought_utc, bought_wall) if t is not None),
+                               default=UNKNOWN if bought_undated else None)
             seen = firsts[cid]
             if channel not in seen or first < seen[channel]:
                 seen[channel] = first
@@ -357,7 +362,8 @@ def read_journeys(conn, customer_ids: list[int] | None = None, zone=None):
 # 2: a time given without an offset read on the shop's clock; a till's refund line is no purchase.
 # 3: a dated sign-up on a list is a first appearance on its channel (sign_ups).
 # 4: with no shop zone, a sign-up's date alone or time without an offset is on the computer's clock.
-JOURNEY_RULE = 4
+# 5: an order with no date is a purchase (after every dated one).
+JOURNEY_RULE = 5
 JOURNEY_SETTING = "journey_reading"
 
 

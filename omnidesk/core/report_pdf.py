@@ -40,6 +40,7 @@ from omnidesk.core.metrics import (
     report,
     shop_today,
     step_label,
+    undated_orders_label,
 )
 from omnidesk.core.money import format_money, format_other_money, workspace_currency
 from omnidesk.core.paper import shop_paper
@@ -156,7 +157,9 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
                          f"{new_customers_label(totals['new_customers'], totals['new_customers_undated'])}, "
                          f"{counted(totals['events'], 'event')}, "
                          f"revenue {format_money(round(totals['revenue'] * 100), currency)}"
-                         + (f", and apart, never converted: {also}" if also else "") + "."), styles["Normal"]),
+                         + (f", and apart, never converted: {also}" if also else "")
+                         + (f" ({no_date}, in no week)" if (no_date := undated_orders_label(
+                             data.get("undated_activity"), currency)) else "") + "."), styles["Normal"]),
              Spacer(1, 6 * mm)]
 
     def cells(size: float):

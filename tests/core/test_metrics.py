@@ -123,7 +123,7 @@ def test_health(shop):
 def test_the_report_has_every_part(shop):
     data = metrics.report(shop)
     assert set(data) == {"period", "reach", "reachable", "overlap", "journeys", "activity", "new_customers",
-                         "new_customers_undated", "campaigns", "health"}
+                         "new_customers_undated", "undated_activity", "campaigns", "health"}
     assert sum(w["customers"] for w in data["new_customers"]) == 5
     assert data["health"] == metrics.health(shop) and data["reachable"] == metrics.reachable(shop)
 

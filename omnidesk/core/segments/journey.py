@@ -94,8 +94,10 @@ def journey_table(stale_only: bool = False, zone_key: str = ""):
     per_clock = (select(ev.c.customer_id.label("cid"), ev.c.channel.label("ch"),
                         func.min(t).filter(offset).label("at_utc"), func.min(t).filter(not_(offset)).label("at_wall"),
                         func.min(t).filter(and_(spent, offset)).label("bought_utc"),
-                        func.min(t).filter(and_(spent, not_(offset))).label("bought_wall"))
-                 .where(ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None), *ev_only)
+                        func.min(t).filter(and_(spent, not_(offset))).label("bought_wall"),
+                        # A purchase with no date counts, after every dated one (as metrics_index reads it).
+                        func.count().filter(and_(spent, t.is_(None))).label("bought_undated"))
+                 .where(ev.c.customer_id.is_not(None), *ev_only)
                  .group_by(ev.c.customer_id, ev.c.channel).subquery("journey_clocks"))
 
     def earliest(in_utc, on_wall):
@@ -103,8 +105,10 @@ def journey_table(stale_only: bool = False, zone_key: str = ""):
         wall = wall_utc(on_wall, literal(zone_key))
         return case((on_wall.is_(None), in_utc), (in_utc.is_(None), wall), (in_utc <= wall, in_utc), else_=wall)
 
-    dated = select(per_clock.c.cid, per_clock.c.ch, earliest(per_clock.c.at_utc, per_clock.c.at_wall).label("at"),
-                   earliest(per_clock.c.bought_utc, per_clock.c.bought_wall).label("bought"))
+    dated = select(per_clock.c.cid, per_clock.c.ch,
+                   func.coalesce(earliest(per_clock.c.at_utc, per_clock.c.at_wall), literal(UNDATED)).label("at"),
+                   func.coalesce(earliest(per_clock.c.bought_utc, per_clock.c.bought_wall),
+                                 case((per_clock.c.bought_undated > 0, literal(UNDATED)))).label("bought"))
     signed_up = sign_ups(zone_key, *rec_only).subquery("journey_sign_ups")
     signed = select(signed_up.c.cid, signed_up.c.ch, signed_up.c.at, null().label("bought"))
     known = (select(rec.c.customer_id.label("cid"), rec.c.channel.label("ch"), literal(UNDATED).label("at"),

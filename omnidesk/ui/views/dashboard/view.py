@@ -76,7 +76,7 @@ FIGURE_WORDS = {"customers": ("customer in all", "customers in all"),
                 "new": ("new customer in the period", "new customers in the period"),
                 "revenue": ("revenue in the period, net of refunds",) * 2,
                 "events": ("event in the period", "events in the period")}
-PERIOD_PARTS = ("journeys", "activity", "new_customers", "new_customers_undated")
+PERIOD_PARTS = ("journeys", "activity", "new_customers", "new_customers_undated", "undated_activity")
 # What a change must touch for the Dashboard to read its figures again.
 _CONCERNS = ("customer_list", "imports", "campaigns", "messages", "reviews", "settings", "everything")
 
@@ -448,7 +448,8 @@ class DashboardView(QWidget):
             return kind, run, period, {"journeys": metrics.journeys(workspace, period, limit=None),
                                        "activity": metrics.activity(workspace, period),
                                        "new_customers": metrics.new_customers(workspace, period),
-                                       "new_customers_undated": metrics.undated_customers(workspace, period)}
+                                       "new_customers_undated": metrics.undated_customers(workspace, period),
+                                       "undated_activity": metrics.undated_activity(workspace, period)}
 
         self._set_reading(True, whole)
         task = Task(work)
@@ -498,11 +499,13 @@ class DashboardView(QWidget):
         self.pages.setCurrentIndex(1 if not total and not d.get("activity") else 0)
         currency = workspace_currency(self.workspace)
         activity = d.get("activity", [])
-        revenue = round(sum(r["revenue"] for r in activity) * 100)
+        # All time's figures count what has no date (an order whose export left it empty) too, in no week.
+        no_date = d.get("undated_activity") or {}
+        revenue = round((sum(r["revenue"] for r in activity) + no_date.get("revenue", 0.0)) * 100)
         # All time's new customers are every customer: those with no first-seen date too, in no week.
         undated = d.get("new_customers_undated", 0)
         counts = {"customers": total, "new": sum(w["customers"] for w in d.get("new_customers", [])) + undated,
-                  "events": sum(r["events"] for r in activity)}
+                  "events": sum(r["events"] for r in activity) + no_date.get("events", 0)}
         for key, n in counts.items():
             self.figures[key].set_value(f"{n:,}")
             one, many = FIGURE_WORDS[key]
@@ -514,7 +517,13 @@ class DashboardView(QWidget):
                                        "(nothing dated on any channel): new in all time, in no week of the chart "
                                        "and in no shorter period" if undated else "")
         self.figures["revenue"].set_value(format_money(revenue, currency))
-        self._show_other_money(_other_money(activity), currency)
+        others = _other_money([*activity, no_date])
+        self._show_other_money(others, currency)
+        if words := metrics.undated_orders_label(no_date, currency):
+            tile = self.figures["revenue"]
+            if not others:
+                tile.set_caption(f"{tile.caption.text()}, {counted(no_date['orders'], 'order')} with no date")
+            tile.setToolTip(f"{tile.toolTip()} {words[0].upper()}{words[1:]} (in no week of the chart).".strip())
         for key, tile in self.tiles.items():
             n = d.get("health", {}).get(key, 0)
             tile.set_value(f"{n:,}", attention=n > 0)
