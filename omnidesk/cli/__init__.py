@@ -220,10 +220,12 @@ def _quiet_logs() -> None:
 
 def _clean_temp() -> None:
     """Delete what killed omnidesk processes left in the temp folder (copies of people's rows)."""
-    from omnidesk.core.tempfiles import clean_stale
+    from omnidesk.core.tempfiles import clean_stale, clean_stale_writes
 
     with contextlib.suppress(OSError):
         clean_stale()
+    with contextlib.suppress(OSError):
+        clean_stale_writes()  # and what they were writing in the user's folders (campaign packs)
 
 
 def _database_error(exc: BaseException) -> str | None:

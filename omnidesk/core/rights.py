@@ -347,6 +347,7 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
         checkpoint(ws.engine)
     remove_unpacked_leftovers(paths.data_dir())
     tempfiles.clean_stale(legacy_any_age=True)
+    tempfiles.clean_stale_writes()  # a killed export's staged packs, in the folder it wrote to
     removed["backups_deleted"] = delete_backups(ws)
     return removed
 

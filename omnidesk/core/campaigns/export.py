@@ -53,8 +53,6 @@ import html
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -62,6 +60,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
 
+from omnidesk.core import tempfiles
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step
 from omnidesk.core.campaigns.guards import BASELINE_REASONS, StepAudience
 from omnidesk.core.campaigns.sends import anchor_records, erased_times
@@ -332,7 +331,9 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
         except OSError as exc:
             raise UserError(f"Cannot make the folder {folder}: {write_failure_reason(folder, exc)}.") from None
     try:
-        staging = Path(tempfile.mkdtemp(prefix=".omnidesk-packs-", dir=folder))
+        # What an export killed here left (every recipient's email or phone) goes first.
+        tempfiles.clean_stale_beside(folder)
+        staging = tempfiles.owned_folder(folder)
     except OSError as exc:
         _remove_made(folder, make_folder)
         # Said of the packs and their folder: the temporary folder it could not make means nothing to the user.
@@ -448,14 +449,14 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
         _record(ws, campaign, records, [a.step.id for a in audiences if not a.kept], base,
                 publish=lambda: _publish(staging, targets), now=now)
     except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        tempfiles.release(staging)
         _remove_made(folder, make_folder)
         if isinstance(exc, WriteFailure) and exc.target.parent == staging and isinstance(exc.__cause__, OSError):
             # A pack that could not be written is named as it would have been, in the user's folder.
             target = folder / exc.target.name
             raise WriteFailure(target, write_failure_reason(target, exc.__cause__)) from exc.__cause__
         raise
-    shutil.rmtree(staging, ignore_errors=True)
+    tempfiles.release(staging)
     return ExportSummary(campaign.name, folder, results, calendar.name)
 
 
