@@ -109,3 +109,56 @@ def test_a_running_exports_staged_packs_are_left_alone(campaign, capsys, tmp_pat
     with time_machine.travel(AT, tick=False):
         assert run_cli(capsys, "campaign", "list", "-w", campaign)[0] == 0
     assert _staged(out) == []
+
+
+# A file export, stopped for good once the whole file is written under its temporary name beside its own.
+STUCK_FILE = ("import sys, time\n"
+              "from omnidesk.core.exporting import outfiles\n"
+              "outfiles.put_in_place = lambda *a, **k: (print('written', flush=True), time.sleep(600))\n"
+              "from omnidesk.cli import main\n"
+              "sys.exit(main(sys.argv[1:]))\n")
+
+
+def _stuck_file_export(shop: Path, out: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", STUCK_FILE, "export", "customers", str(out), "-w", str(shop)],
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    if proc.stdout.readline() != b"written\n":
+        proc.kill()
+        raise AssertionError(proc.communicate())
+    return proc
+
+
+def _parts(folder: Path) -> list[Path]:
+    return sorted(folder.glob(".*.part"))
+
+
+def test_a_killed_file_exports_temporary_file_goes_with_the_next_write_beside_it(shop, capsys, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    _killed(_stuck_file_export(shop, folder / "customers.csv"))
+    assert [p.name for p in _holding(folder, "ann@example.com")] == [p.name for p in _parts(folder)] != []
+    for note in (Path(os.environ["OMNIDESK_DATA_DIR"]) / "writing").glob("*"):
+        note.unlink()
+    status, _, err = run_cli(capsys, "export", "sources", folder / "sources.csv", "-w", shop)
+    assert status == 0, err
+    assert _parts(folder) == [] and sorted(p.name for p in folder.iterdir()) == ["sources.csv"]
+
+
+def test_a_killed_file_exports_temporary_file_goes_at_the_next_start_and_a_running_ones_stays(shop, capsys,
+                                                                                                tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    killed = _stuck_file_export(shop, folder / "customers.csv")
+    running = _stuck_file_export(shop, folder / "everyone.csv")
+    try:
+        _killed(killed)
+        (left,) = [p for p in _parts(folder) if p.name.startswith(".customers.csv.")]
+        (live,) = [p for p in _parts(folder) if p.name.startswith(".everyone.csv.")]
+        assert run_cli(capsys, "export", "sources", folder / "sources.csv", "-w", shop)[0] == 0
+        assert run_cli(capsys, "campaign", "list", "-w", shop)[0] == 0
+        assert not left.exists() and live.is_file()
+    finally:
+        _killed(running)
+    assert run_cli(capsys, "campaign", "list", "-w", shop)[0] == 0  # the next start, notes and all
+    assert _parts(folder) == []

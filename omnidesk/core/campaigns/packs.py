@@ -48,11 +48,12 @@ from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from omnidesk.core import tempfiles
 from omnidesk.core.campaigns.packs_calendar import CalendarStep, write_calendar, zone_info
 from omnidesk.core.campaigns.packs_layouts import Layout, LayoutFileError, layout_names, load_layout
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import safe_cell, write_csv, write_csv_columns
-from omnidesk.core.exporting.outfiles import check_output, new_file_beside, put_in_place
+from omnidesk.core.exporting.outfiles import check_output, owned_file_beside, put_in_place
 from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.messages.lint import SMS_MAX_SEGMENTS
 from omnidesk.core.messages.tokens import without_bidi_controls
@@ -178,7 +179,7 @@ def _write_files(files: Sequence[tuple[Path, bytes]], *, overwrite: bool) -> Non
         # A refusal names the file being written, never the temporary one beside it.
         for target, (_, data) in zip(targets, files, strict=True):
             with telling_write_failures(target):
-                parts.append(new_file_beside(target))
+                parts.append(owned_file_beside(target))
                 with parts[-1].open("wb") as fh:
                     fh.write(data)
         for part, target in zip(parts, targets, strict=True):
@@ -186,8 +187,10 @@ def _write_files(files: Sequence[tuple[Path, bytes]], *, overwrite: bool) -> Non
                 put_in_place(part, target, overwrite=overwrite)
     except BaseException:
         for part in parts:
-            part.unlink(missing_ok=True)
+            tempfiles.release(part)
         raise
+    for part in parts:
+        tempfiles.release(part, remove=False)
 
 
 def write_bytes_file(out: Path, data: bytes, *, overwrite: bool = False) -> Path:

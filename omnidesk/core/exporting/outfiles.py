@@ -10,8 +10,12 @@ says so (``--force`` on the command line; the GUI's save dialog asks first).
 Every such file is written whole under a temporary name beside it and renamed
 into place (:func:`written_beside`), so a crash never leaves half a file.  That
 temporary name is new each time and created exclusively: whatever already has
-a name beside the output (a link to a workspace, a file left by a killed run)
-is never opened, followed, replaced or removed.
+a name beside the output (a link to a workspace, a file someone else put there)
+is never opened, followed or replaced.  The name carries the writing process's
+id and that process holds a lock on the file while it writes: the next write
+into the same folder, the next start, or an erase deletes the one a killed
+process left (it holds the rows written so far), and only such a file
+(:func:`omnidesk.core.tempfiles.clean_stale_beside`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from omnidesk.core import held_files
+from omnidesk.core import held_files, tempfiles
 from omnidesk.core.errors import UserError
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -150,7 +154,7 @@ _NAME_KEPT = 64
 
 
 def new_file_beside(path: Path) -> Path:
-    """A new empty file of its own beside ``path`` (``.NAME.RANDOM.part``); returns its name.
+    """A new empty file of its own beside ``path`` (``.NAME.PID-RANDOM.part``); returns its name.
 
     Created exclusively (``O_EXCL``): never a file or link that was there
     before, so nothing placed beside the output is written through.  Its mode
@@ -160,7 +164,7 @@ def new_file_beside(path: Path) -> Path:
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
-        tmp = path.with_name(f".{path.name[:_NAME_KEPT]}.{secrets.token_hex(6)}.part")
+        tmp = path.with_name(f".{path.name[:_NAME_KEPT]}.{os.getpid()}-{secrets.token_hex(6)}.part")
         try:
             os.close(os.open(tmp, flags, 0o666))
         except FileExistsError:  # pragma: no cover - another name is drawn
@@ -208,10 +212,25 @@ def written_beside(path: Path, *, overwrite: bool) -> Iterator[Path]:
     ``path`` is checked first by the caller (:func:`check_output`); ``overwrite``
     is what was allowed there.
     """
-    tmp = new_file_beside(path)
+    tmp = owned_file_beside(path)
     try:
         yield tmp
         put_in_place(tmp, path, overwrite=overwrite)
     except BaseException:
+        tempfiles.release(tmp)
+        raise
+    tempfiles.release(tmp, remove=False)
+
+
+def owned_file_beside(path: Path) -> Path:
+    """:func:`new_file_beside`, held by this process until :func:`omnidesk.core.tempfiles.release`
+    (and noted, so that one a killed process left is found again), once what killed processes
+    left beside it is gone."""
+    tempfiles.clean_stale_beside(path.parent)
+    tmp = new_file_beside(path)
+    try:
+        tempfiles.own_file(tmp)
+    except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp
