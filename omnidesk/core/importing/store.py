@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 from itertools import repeat
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.contact import mailbox_of
@@ -26,11 +26,12 @@ from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.importing.known_numbers import UNREAD_KIND, national_digits
 from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.importing.analysis import ImportPlan
+from omnidesk.core.importing.fields import FIELDS_BY_NAME
 from omnidesk.core.importing.result import ImportResult
 from omnidesk.core.importing.rows import Row
 from omnidesk.core.mentions import erased_in_rows, is_theirs, redact_incoming
 from omnidesk.core.models import Consent, Event, Identifier, MatchDecision, SourceRecord, Suppression, utcnow
-from omnidesk.core.money import NOT_SPEND, format_money, order_status
+from omnidesk.core.money import NOT_SPEND, ORDER_TYPES, format_money, order_status
 from omnidesk.core.suppression import known_suppressions, row_suppression_keys
 from omnidesk.core.timeutil import to_utc
 
@@ -360,6 +361,37 @@ def _event_params(batch_id: int, plan: ImportPlan, rid: int, row: Row) -> dict:
     }
 
 
+# Why an order row whose date cell is empty is flagged (kept, not rejected): an order with no date
+# cannot be placed in any week, nor inside a campaign's window, so it counts in all time only
+# until its date is filled in (in the import's error report, imported again).
+UNDATED_ORDER = ("empty: an order with no date is in no week and no campaign's results, and counts in "
+                 "all time only; fill in its date")
+_DATE_FIELDS = ("occurred_at", "occurred_time")
+
+
+def _flag_undated_orders(conn: Connection, plan: ImportPlan, opened: list[tuple[int, Row, dict]]) -> None:
+    """Flag each order that opens here with an empty date cell: the note goes on the row that
+    gives the order its date (an order's first row, where its lines are spread over rows), so
+    it counts as flagged and is in the error report.  A date that could not be read is
+    flagged already by its reading; a contact's row is no order and is never flagged so."""
+    columns = [i for i, name in enumerate(plan.mapping) if name in _DATE_FIELDS]
+    label = (plan.header[columns[0]] if columns and columns[0] < len(plan.header)
+             else FIELDS_BY_NAME["occurred_at"].label)
+    flagged = []
+    for rid, row, params in opened:
+        if params["type"] not in ORDER_TYPES or params["occurred_at"] is not None:
+            continue
+        cells = row.record.values
+        if any(i < len(cells) and cells[i].strip() for i in columns):
+            continue  # unreadable, not empty: its reading said so
+        row.problems.append(f"{label}: {UNDATED_ORDER}")
+        flagged.append({"rid": rid, "problems": json.dumps(row.problems, ensure_ascii=False)})
+    if flagged:
+        rec = SourceRecord.__table__
+        conn.execute(update(rec).where(rec.c.id == bindparam("rid"))
+                     .values(problems_json=bindparam("problems"), flagged=True), flagged)
+
+
 def _insert_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[int],
                    keep: list[tuple[Row, str]], group_by: str | None, open_order: dict | None,
                    result: ImportResult) -> dict | None:
@@ -367,8 +399,10 @@ def _insert_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[
     if group_by is None:
         params = [_event_params(batch_id, plan, rid, row) for rid, (row, _) in zip(ids, keep)]
         insert_many(conn, Event.__table__, params)
+        _flag_undated_orders(conn, plan, [(rid, row, p) for rid, (row, _), p in zip(ids, keep, params)])
         result.events += len(params)
         return None
+    opened: list[tuple[int, Row, dict]] = []
     for rid, (row, _) in zip(ids, keep):
         key = row.values.get(group_by)
         item = {k: row.values[k] for k in ("item_name", "item_quantity", "item_price") if k in row.values}
@@ -381,8 +415,10 @@ def _insert_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[
             _flush_order(conn, open_order, result)
         params = _event_params(batch_id, plan, rid, row)
         params["type"] = "order"
+        opened.append((rid, row, params))
         open_order = {"key": key, "params": params, "items": [item] if item else [],
                       "record_ids": [rid]}
+    _flag_undated_orders(conn, plan, opened)
     return open_order
 
 
