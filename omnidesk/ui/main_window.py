@@ -63,6 +63,7 @@ from omnidesk.ui.views.imports_view import ImportsView
 from omnidesk.ui.views.review_view import ReviewView
 from omnidesk.ui.views.welcome_view import WelcomeView
 from omnidesk.ui.widgets.navigation import NavigationList
+from omnidesk.ui.widgets.elided_label import ElidedLabel
 from omnidesk.ui.widgets.work_indicator import WorkIndicator
 from omnidesk.ui.workspace_files import WORKSPACE_FILTER, WorkspaceFilesMixin
 
@@ -201,11 +202,12 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.statusBar().addPermanentWidget(self.work)
         self._kept_said: str | None = None  # the status bar's words on typing Messages kept over a change
         # Where the window is and what the workspace holds: a widget of the bar, so a passing
-        # message ("Exported …") covers it for its seconds and it is back after.
-        self.summary = QLabel()
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        # message ("Exported …") covers it for its seconds and it is back after.  Beside long work
+        # in a narrow window it shares the room, cut at its start (the folders) with "…".
+        self.summary = ElidedLabel(Qt.TextElideMode.ElideLeft, least_chars=40)
         self.summary.setObjectName("statusSummary")
         self.statusBar().addWidget(self.summary, 1)
+        self.work.share_room_with(self.summary)
         self._restore_geometry()
         self._update_actions()
         # In front, the window looks now and then for changes made elsewhere; behind, it does

@@ -82,10 +82,14 @@ def cancel(qtbot, window) -> None:
 
 
 def imports_on_list(window):
+    return imports_on_list_of(window, flagged=5)
+
+
+def imports_on_list_of(window, *, flagged: int):
     window.show_screen("imports")
     imports = window.screens["imports"]
     imports.table.selectRow(0)
-    assert imports.selected_batch()["flagged"] == 5
+    assert imports.selected_batch()["flagged"] == flagged
     return imports
 
 
@@ -212,3 +216,55 @@ def test_a_customer_export_into_a_folder_that_cannot_be_written_says_why(shop, c
     assert [m[:2] for m in card.said] == [("error", title)]
     assert f"Nothing was written to {out}" in card.said[0][2]
     assert (tmp_path / "not a folder").read_text() == "a file"
+
+
+LONG_NAME = "flagged_contacts_with_a_long_file_name_from_the_shop_2026.csv"
+
+
+@pytest.fixture
+def long_named(window, tmp_path):
+    """The window on a shop whose flagged import has a long file name, its long work on the pool."""
+    path = tmp_path / "shop.omnidesk"
+    rows = [[f"broken{i}@", f"Cy{i}", "2024-03-01", "1.00"] for i in range(3)]
+    with Workspace.create(path) as ws:
+        import_file(ws, write_csv(tmp_path / LONG_NAME, ["Email", "First Name", "Signed up", "Total"], rows),
+                    ImportOptions(channel="shop"))
+    window.set_workspace(Workspace.open(path))
+    window.operations.runner = TaskRunner()
+    return window
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
+def test_the_work_in_the_status_bar_is_cut_to_its_room_never_under_the_bar(
+        long_named, qtbot, out_dir, monkeypatch, size):
+    """At 1024 pixels "Writing the error report of <a long file name>…" ran under the progress bar,
+    and the workspace's summary to its left was cut short."""
+    long_named.resize(*size)
+    qtbot.waitUntil(lambda: long_named.width() == size[0])
+    imports = imports_on_list_of(long_named, flagged=3)
+    monkeypatch.setattr(imports, "ask_error_report_path", lambda name: out_dir / "problems.csv")
+    seen = watched(monkeypatch, imports_view, "write_batch_error_report", wait_for_cancel=True)
+    started(qtbot, seen, lambda: qtbot.mouseClick(imports.report_button, Qt.MouseButton.LeftButton))
+    work, summary = long_named.work, long_named.summary
+    words = f"Writing the error report of {LONG_NAME}…"
+    qtbot.waitUntil(lambda: work.isVisible() and work.label.text() == words)
+    qtbot.wait(50)  # laid out
+    assert work.label.geometry().right() < work.bar.geometry().left()
+    assert work.bar.geometry().right() < work.cancel_button.geometry().left()
+    assert work.geometry().right() < long_named.statusBar().width()
+    assert summary.geometry().right() < work.geometry().left()
+    assert work.label.toolTip() == work.label.accessibleName() == words
+    label, whole = work.label, summary.text()
+    for part in (label, summary):  # what is drawn fits the part
+        assert part.fontMetrics().horizontalAdvance(part.shown_text()) <= part.contentsRect().width()
+    if size[0] == 1024:
+        assert label.shown_text().startswith("Writing the error report of flag")
+        assert label.shown_text().endswith("…") and label.shown_text() != words
+        # The summary keeps half the bar: cut at its start, the file and every count stay in sight.
+        assert summary.width() >= min(summary.sizeHint().width(), long_named.statusBar().width() // 2)
+        assert summary.shown_text().endswith(whole[whole.index("shop.omnidesk"):])
+    else:
+        assert label.shown_text() == words and summary.shown_text() == whole
+    cancel(qtbot, long_named)
+    qtbot.waitUntil(lambda: not long_named.operations.busy, timeout=10_000)
+    assert list(out_dir.iterdir()) == []

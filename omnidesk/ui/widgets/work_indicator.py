@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QSize, Signal
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 from omnidesk.ui.widgets.buttons import enter_presses
+from omnidesk.ui.widgets.elided_label import ElidedLabel
 
 
 class WorkIndicator(QWidget):
@@ -13,7 +14,9 @@ class WorkIndicator(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.label = QLabel()
+        # Short of room, the words are cut with "…" (whole in the tooltip): "Writing the error report
+        # of <a long file name>…" ran under the bar, and pushed the workspace's summary off.
+        self.label = ElidedLabel()
         self.bar = QProgressBar()
         self.bar.setFixedWidth(160)
         self.bar.setTextVisible(False)
@@ -22,16 +25,45 @@ class WorkIndicator(QWidget):
         self.cancel_button.clicked.connect(self.cancelRequested)
         enter_presses(self.cancel_button)
         # As wide as its parts, no wider: the status bar's own message keeps the room that is left.
-        for part in (self.label, self.bar, self.cancel_button):
+        # Short of room, only the words give way; the bar and Cancel keep their size.
+        for part in (self.bar, self.cancel_button):
             part.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
         layout.setSpacing(8)
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
+        self._beside: QWidget | None = None
         self.setVisible(False)
+
+    # Room the status bar's frame and spacing take besides the widgets in it.
+    _BAR_SLACK = 40
+
+    def share_room_with(self, other: QWidget) -> None:
+        """Beside ``other`` (the workspace's summary, left of it in the status bar): short of room,
+        ``other`` keeps its whole width up to half the bar, and the work's words are cut to the rest
+        (left to the status bar, the work took all it wanted and the summary was cut to a stub)."""
+        self._beside = other
+        bar = self.parentWidget()
+        if bar is not None:
+            bar.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self.updateGeometry()  # its share of the new width
+        return super().eventFilter(obj, event)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        bar = self.parentWidget()
+        if self._beside is None or bar is None or not bar.width():
+            return hint
+        width = bar.width()
+        room = width - min(self._beside.sizeHint().width(), width // 2) - self._BAR_SLACK
+        return QSize(max(min(hint.width(), room), self.minimumSizeHint().width()), hint.height())
 
     def set_busy(self, busy: bool) -> None:
         if not busy:
@@ -48,7 +80,6 @@ class WorkIndicator(QWidget):
 
     def progressed(self, done: int, total: int, message: str) -> None:
         self.label.setText(message)
-        self.label.adjustSize()
         self.updateGeometry()
         self.bar.setRange(0, max(total, 0))  # 0..0: a busy bar while the end is unknown
         if total:
