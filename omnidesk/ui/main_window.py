@@ -208,6 +208,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.summary.setObjectName("statusSummary")
         self.statusBar().addWidget(self.summary, 1)
         self.work.share_room_with(self.summary)
+        self.work.keys_elsewhere = self._keys_to_screen
         self._restore_geometry()
         self._update_actions()
         # In front, the window looks now and then for changes made elsewhere; behind, it does
@@ -1003,6 +1004,26 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         restore = (back and getattr(screen, "restore_focus_back", None)) or getattr(screen, "restore_focus", None)
         if restore is not None:
             restore()
+
+    def _keys_to_screen(self) -> None:
+        """The keys to the screen shown, where they work: its list (``restore_focus``), else the
+        first of its parts that takes them (a customer's card)."""
+        key = self.current_screen()
+        if key is None:
+            return
+        screen = self.screens.built().get(key)
+        restore = getattr(screen, "restore_focus", None)
+        if restore is not None:
+            restore()
+            return
+        page = self.screen_stack.currentWidget()
+        widget = page.nextInFocusChain()
+        while widget is not None and widget is not page:
+            if page.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled() \
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def current_screen(self) -> str | None:
         if self.stack.currentIndex() != 1:

@@ -268,3 +268,45 @@ def test_the_work_in_the_status_bar_is_cut_to_its_room_never_under_the_bar(
     cancel(qtbot, long_named)
     qtbot.waitUntil(lambda: not long_named.operations.busy, timeout=10_000)
     assert list(out_dir.iterdir()) == []
+
+
+def tab_to_cancel(qtbot, window) -> None:
+    """Tab along to the status bar's Cancel, as someone on the keyboard does."""
+    qtbot.waitUntil(lambda: window.work.cancel_button.isVisible() and window.work.cancel_button.isEnabled())
+    for _ in range(120):
+        if window.focusWidget() is window.work.cancel_button:
+            break
+        qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_Tab)
+    assert window.focusWidget() is window.work.cancel_button
+
+
+@pytest.mark.parametrize("which", ["report", "person", "timeline"])
+def test_cancel_pressed_from_the_keyboard_gives_the_keys_back(shop, qtbot, out_dir, monkeypatch, which):
+    """Cancel pressed with the keyboard left nothing focused on the Imports screen and the card:
+    the next key went nowhere.  The keys go back to the button the work was started from."""
+    shop.activateWindow()
+    if which == "report":
+        imports = imports_on_list(shop)
+        monkeypatch.setattr(imports, "ask_error_report_path", lambda name: out_dir / "problems.csv")
+        seen = watched(monkeypatch, imports_view, "write_batch_error_report", wait_for_cancel=True)
+        button, done = imports.report_button, lambda: imports.report_status.text().startswith("Report cancelled")
+    else:
+        shop.open_customer(1)
+        card = shop.customer_view
+        monkeypatch.setattr(card, "ask_person_export_path", lambda: out_dir / "ann.zip")
+        monkeypatch.setattr(card, "ask_export_path", lambda: out_dir / "ann.csv")
+        if which == "person":
+            seen = watched(monkeypatch, person, "export_person", wait_for_cancel=True)
+            button = card.export_person_button
+        else:
+            seen = watched(monkeypatch, timeline, "export_timeline", wait_for_cancel=True)
+            button = card.export_button
+        done = lambda: shop.statusBar().currentMessage() == "Export cancelled: no file was written."  # noqa: E731
+    button.setFocus()
+    qtbot.waitUntil(lambda: shop.focusWidget() is button)
+    started(qtbot, seen, lambda: qtbot.keyClick(button, Qt.Key.Key_Space))
+    tab_to_cancel(qtbot, shop)
+    qtbot.keyClick(shop.work.cancel_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not shop.operations.busy and done(), timeout=10_000)
+    assert shop.focusWidget() is button, shop.focusWidget()
+    assert list(out_dir.iterdir()) == []

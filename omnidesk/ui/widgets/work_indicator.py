@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QWidget
+from shiboken6 import isValid
 
 from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.elided_label import ElidedLabel
@@ -37,6 +40,10 @@ class WorkIndicator(QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
         self._beside: QWidget | None = None
+        self._had_keys: QWidget | None = None  # what had the keyboard when the work started
+        self._let_go = False  # Cancel gave the keyboard up to nothing meanwhile
+        # Where the keys go when what had them is gone (the window's screen, on its list).
+        self.keys_elsewhere: Callable[[], None] | None = None
         self.setVisible(False)
 
     # Room the status bar's frame and spacing take besides the widgets in it.
@@ -66,17 +73,40 @@ class WorkIndicator(QWidget):
         return QSize(max(min(hint.width(), room), self.minimumSizeHint().width()), hint.height())
 
     def set_busy(self, busy: bool) -> None:
-        if not busy:
+        if busy:
+            focus = QApplication.focusWidget()
+            self._had_keys = focus if focus is not None and focus is not self.cancel_button \
+                and focus.window() is self.window() else None
+            self._let_go = False
+        else:
             self._let_go_of_focus()
         self.setVisible(busy)
         self.cancel_button.setEnabled(busy)
+        if not busy:
+            self._give_keys_back()
 
     def _let_go_of_focus(self) -> None:
         """Cancel, about to be turned off or hidden, gives up the keyboard focus to nothing: left to
         Qt it went on to the next widget in the window (the sidebar, whose typing searches the
-        screens), and the screen the work was for puts it back where its keys work."""
+        screens).  Once the work has ended it goes back (``_give_keys_back``)."""
         if self.cancel_button.hasFocus():
             self.cancel_button.clearFocus()
+            self._let_go = True
+
+    def _give_keys_back(self) -> None:
+        """The work over, keys that Cancel gave up (pressed, or left on it as the work ended or
+        failed) go back to what had them when the work started (Save error report…, a card's
+        Export CSV…), when it is still there to take them, else to the screen shown (its list):
+        nothing had the keyboard, and the next key went nowhere."""
+        let_go, self._let_go = self._let_go, False
+        had, self._had_keys = self._had_keys, None
+        if not let_go or self.window().focusWidget() is not None:
+            return  # the keys were elsewhere, or the user has put them somewhere since
+        if had is not None and isValid(had) and had.window() is self.window() and had.isVisible() \
+                and had.isEnabled() and had.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            had.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.keys_elsewhere is not None:
+            self.keys_elsewhere()
 
     def progressed(self, done: int, total: int, message: str) -> None:
         self.label.setText(message)
