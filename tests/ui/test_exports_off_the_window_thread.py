@@ -310,3 +310,52 @@ def test_cancel_pressed_from_the_keyboard_gives_the_keys_back(shop, qtbot, out_d
     qtbot.waitUntil(lambda: not shop.operations.busy and done(), timeout=10_000)
     assert shop.focusWidget() is button, shop.focusWidget()
     assert list(out_dir.iterdir()) == []
+
+
+@pytest.fixture
+def clean_too(shop, tmp_path):
+    """The shop, which also imported a clean file after its list of flagged rows (before its
+    Imports screen was first shown)."""
+    with Workspace.open(tmp_path / "shop.omnidesk") as ws:
+        import_file(ws, write_csv(tmp_path / "clean.csv", ["Email"], [["dee@example.com"]]),
+                    ImportOptions(channel="shop"))
+    return shop
+
+
+def test_an_error_report_says_how_it_went_beside_its_own_import_only(clean_too, qtbot, out_dir, monkeypatch):
+    """Another import selected while a report was written showed "Saved 5 rows to problems.csv."
+    beside that other import, as if it were its report."""
+    shop = clean_too
+    shop.show_screen("imports")
+    imports = shop.screens["imports"]
+
+    def select(name):
+        row = next(r for r in range(imports.model.rowCount()) if imports.model.batch(r)["file_name"] == name)
+        imports.table.selectRow(row)
+
+    select("list.csv")
+    monkeypatch.setattr(imports, "ask_error_report_path", lambda name: out_dir / "problems.csv")
+    gate = threading.Event()
+    real = imports_view.write_batch_error_report
+
+    def held(*args, **kwargs):
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(imports_view, "write_batch_error_report", held)
+    imports.report_button.setFocus()
+    qtbot.keyClick(imports.report_button, Qt.Key.Key_Space)
+    assert shop.operations.busy and imports.report_status.text() == "Writing problems.csv…"
+    select("clean.csv")
+    assert imports.report_status.text() == ""
+    select("list.csv")  # its report still being written: the line says so again
+    assert imports.report_status.text() == "Writing problems.csv…"
+    select("clean.csv")
+    gate.set()
+    qtbot.waitUntil(lambda: not shop.operations.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: (out_dir / "problems.csv").exists())
+    assert imports.selected_batch()["file_name"] == "clean.csv"
+    assert imports.report_status.text() == ""
+    assert shop.statusBar().currentMessage() == "Error report of list.csv: Saved 5 rows to problems.csv."
+    select("list.csv")  # written: no "Writing…" left behind
+    assert imports.report_status.text() == ""

@@ -45,6 +45,10 @@ class ImportsView(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.operations = operations  # writes the error report off the window's thread
+        # The error report being written: (batch id, its "Writing …" line), or None.
+        self._writing: tuple[int, str] | None = None
+        if operations is not None:
+            operations.busyChanged.connect(self._work_changed)
         self.model = ImportBatchTableModel(workspace, self)
         self.import_button = QPushButton("Import files…")
         self.import_button.clicked.connect(self.importRequested)
@@ -196,7 +200,10 @@ class ImportsView(QWidget):
             self.table.scrollTo(rows[0])
 
     def _show_flagged(self, batch: dict | None) -> None:
-        self.report_status.clear()
+        self._say_report("")
+        self.report_status.setToolTip("")
+        if self._writing is not None and batch is not None and self._is_batch(batch, self._writing[0]):
+            self._say_report(self._writing[1])  # its report, still being written
         kept = bool(batch and batch["status"] == "done")
         n = batch["flagged"] if kept else 0
         self.flagged_model.show_batch(batch["id"] if n else None, n)
@@ -237,7 +244,7 @@ class ImportsView(QWidget):
         out = self.ask_error_report_path(batch["file_name"])
         if out is None:
             return False
-        workspace, batch_id = self.workspace, batch["id"]
+        workspace, batch_id, file_name = self.workspace, batch["id"], batch["file_name"]
 
         def write(cancelled):
             # The save dialog has asked before replacing a file.
@@ -245,11 +252,13 @@ class ImportsView(QWidget):
 
         def written(report) -> None:
             if isValid(self):
-                self._report_saved(report, out)
+                self._writing = None
+                self._report_saved(report, out, batch_id, file_name)
 
         def failed(exc: BaseException) -> None:
             if isValid(self):
-                self._report_failed(exc)
+                self._writing = None
+                self._report_failed(exc, batch_id, file_name)
 
         if self.operations is None:  # a screen on its own: written here and now
             try:
@@ -259,29 +268,55 @@ class ImportsView(QWidget):
             else:
                 written(report)
             return True
-        self._say_report(f"Writing {out.name}…")  # said first: a report of a few rows is done at once
-        if not self.operations.write_out(f"Writing the error report of {batch['file_name']}", write,
+        self._writing = (batch_id, f"Writing {out.name}…")
+        self._say_report(self._writing[1])  # said first: a report of a few rows is done at once
+        if not self.operations.write_out(f"Writing the error report of {file_name}", write,
                                          finished=written, failed=failed, title="Cannot save the error report"):
+            self._writing = None
             self._say_report("")
             return False
         return True
+
+    def _work_changed(self, busy: bool) -> None:
+        if not busy:  # ended, however (a report whose end was told elsewhere too): not writing now
+            self._writing = None
+
+    def _is_batch(self, batch: dict, batch_id: int) -> bool:
+        """Whether ``batch`` is the import ``batch_id`` (or it again, redone under a new id)."""
+        current = self.operations.current_batch(batch_id) if self.operations is not None else batch_id
+        return batch["id"] in (batch_id, current)
+
+    def _tell_report(self, batch_id: int, file_name: str, text: str, *, error: bool = False,
+                     tip: str = "") -> bool:
+        """How the report of import ``batch_id`` went: on the line beside the button while that import
+        is the one selected, else in the status bar, naming it (another import selected meanwhile
+        must not show it as its own).  True when said on the line."""
+        batch = self.selected_batch()
+        if batch is not None and self._is_batch(batch, batch_id):
+            self._say_report(text, error=error)
+            self.report_status.setToolTip(tip)
+            return True
+        if self.operations is not None:
+            self.operations.notice.emit(f"Error report of {file_name}: {text}")
+        return False
 
     def _say_report(self, text: str, *, error: bool = False) -> None:
         self.report_status.setStyleSheet("color: #B3261E" if error else "")
         self.report_status.setText(text)
 
-    def _report_failed(self, exc: BaseException) -> None:
+    def _report_failed(self, exc: BaseException, batch_id: int, file_name: str) -> None:
         if isinstance(exc, Cancelled):
-            self._say_report(str(exc))
+            self._tell_report(batch_id, file_name, str(exc))
             return
         told = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
             str(exc) if isinstance(exc, UserError) else reason(exc, self.workspace)
-        self._say_report(f"Could not save the report: {told}", error=True)
+        self._tell_report(batch_id, file_name, f"Could not save the report: {told}", error=True)
 
-    def _report_saved(self, written, out: Path) -> None:
+    def _report_saved(self, written, out: Path, batch_id: int, file_name: str) -> None:
         # An import undone onto a copy of its file: the copy's rows, and the line says so.
-        self._say_report(f"{written.moved}Saved {counted(written.rows, 'row')} to {out.name}{left_out(written)}.")
-        self.report_status.setToolTip(str(out))
+        self._tell_report(batch_id, file_name,
+                          f"{written.moved}Saved {counted(written.rows, 'row')} to {out.name}{left_out(written)}.",
+                          tip=str(out))
         self.errorReportSaved.emit(str(out))
 
     def _undo_selected(self) -> None:
