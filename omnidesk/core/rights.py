@@ -104,6 +104,7 @@ from omnidesk.core.segments.sql import shop_region
 from omnidesk.core.suppression import (
     add_suppressions,
     erased_person_hashes,
+    file_row_hash,
     identifier_hash,
     name_key,
     named_identifier_hash,
@@ -385,10 +386,11 @@ def delete_backups(ws: Workspace) -> int:
 
 
 def _person_records(conn: Connection, customer_id: int) -> list:
-    rec = SourceRecord.__table__
+    rec, batch = SourceRecord.__table__, ImportBatch.__table__
     return list(conn.execute(
         select(rec.c.id, rec.c.row_hash, rec.c.first_name, rec.c.last_name, rec.c.address, rec.c.postcode,
-               rec.c.birthday)
+               rec.c.birthday, rec.c.record_no, batch.c.file_hash)
+        .select_from(rec.join(batch, batch.c.id == rec.c.batch_id))
         .where(rec.c.customer_id == customer_id).order_by(rec.c.id)))
 
 
@@ -529,6 +531,8 @@ def _suppress(conn: Connection, salt: str, records: list, identifiers: set[tuple
     wanted = {identifier_hash(salt, k, v) for k, v in written_forms(own)}
     wanted |= {named_identifier_hash(salt, k, v, n) for k, v in written_forms(shared) for n in names}
     wanted |= {row_suppression_hash(salt, r.row_hash) for r in records}
+    # Where each row was, for an error report written before the erase that names it (fixed or not).
+    wanted |= {file_row_hash(salt, r.file_hash, r.record_no) for r in records if r.file_hash}
     people = {h for r in records
               for h in erased_person_hashes(salt, r.first_name, r.last_name, r.address, r.postcode, r.birthday)}
     add_suppressions(conn, wanted | people)

@@ -10,7 +10,8 @@ person (``omnidesk.core.rights``) writes their keys.  Four forms of key:
   one of their folded names (:func:`named_identifier_hash`): the identifier
   alone says nothing about whose row it is;
 * the hash of a whole source row (:func:`row_suppression_hash`), for a person
-  with only a name and an address;
+  with only a name and an address, and the row's place in its file (:func:`file_row_hash`),
+  which an error report written before the erase names;
 * their folded first and last name with where they live and when they were born
   (:func:`erased_person_hashes`), for the same person when the row is written
   otherwise: the file saved again in a spreadsheet (a ZIP's leading zero dropped, a
@@ -50,6 +51,7 @@ from omnidesk.core.models import Setting, Suppression, utcnow
 SALT_SETTING = "suppression_salt"
 _IN = 900  # values per IN (...) list, below SQLite's parameter limit
 ROW_KIND = "row"  # the suppression kind of a whole source row, by its row hash
+FILE_ROW_KIND = "file row"  # ...and of the place of that row: its file's bytes and its number there
 
 
 def workspace_salt(conn: Connection) -> str:
@@ -96,6 +98,13 @@ def named_identifier_hash(salt: str, kind: str, value: str, name: str) -> str:
 def row_suppression_hash(salt: str, row_hash: str) -> str:
     """A whole source row: the only trace of a person who has no email, phone or id."""
     return identifier_hash(salt, ROW_KIND, row_hash)
+
+
+def file_row_hash(salt: str, file_hash: str, record_no: int) -> str:
+    """The row numbered ``record_no`` of the file whose bytes hash to ``file_hash``: what an error
+    report written before an erase names in its own columns (its batch and row), whatever the user
+    typed over the row's cells since.  A report row that names an erased person's row is theirs."""
+    return identifier_hash(salt, FILE_ROW_KIND, f"{file_hash}\x1f{record_no}")
 
 
 def mention_hash(salt: str, part: str, folded: str) -> str:

@@ -191,6 +191,8 @@ def run_import(
     # A fixed error report's own columns (the row's origin, its problems, the cells it held
     # beyond its file's header) are no fields of the customer.
     report_skip = tuple(added_columns(plan.header)) if plan.report_columns else ()
+    # ...and its rows are kept out as the file rows they name would be (an erased person's).
+    report = (list(plan.header), plan.report_columns) if plan.report_columns else None
     if plan.preset is not None:
         report_skip = (*report_skip, *plan.preset.system_columns(plan.header))
     custom = CustomColumns.for_plan(plan.header, plan.mapping, plan.kind, plan.region, skip=report_skip)
@@ -269,7 +271,7 @@ def run_import(
                     result.rows += len(rows)
                     read_by_known_numbers(conn, rows)
                     keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders,
-                                              list(plan.mapping), plan.region)
+                                              list(plan.mapping), plan.region, report)
                     if keep:
                         ids = _insert_records(conn, batch_id, plan, keep)
                         if any(row.skip for row, _ in keep):
@@ -440,7 +442,8 @@ def _erased_rows(ws: Workspace, plan: ImportPlan) -> int:
                                        plan.header, CHUNK)) as chunks:
             for rows, hashes in chunks:
                 read_by_known_numbers(conn, rows)
-                _without_suppressed(conn, salt, list(zip(rows, hashes)), plan.channel, counts, group_by, orders)
+                _without_suppressed(conn, salt, list(zip(rows, hashes)), plan.channel, counts, group_by, orders,
+                                    report=(list(plan.header), plan.report_columns) if plan.report_columns else None)
     return counts.suppressed
 
 

@@ -28,11 +28,21 @@ from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.importing.analysis import ImportPlan
 from omnidesk.core.importing.fields import FIELDS_BY_NAME
 from omnidesk.core.importing.result import ImportResult
-from omnidesk.core.importing.rows import Row
+from omnidesk.core.importing.report_columns import REPORT_COLUMNS, is_extra_column
+from omnidesk.core.importing.rows import Row, row_hasher
 from omnidesk.core.mentions import erased_in_rows, is_theirs, redact_incoming
-from omnidesk.core.models import Consent, Event, Identifier, MatchDecision, SourceRecord, Suppression, utcnow
+from omnidesk.core.models import (
+    Consent,
+    Event,
+    Identifier,
+    ImportBatch,
+    MatchDecision,
+    SourceRecord,
+    Suppression,
+    utcnow,
+)
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES, format_money, order_status
-from omnidesk.core.suppression import known_suppressions, row_suppression_keys
+from omnidesk.core.suppression import file_row_hash, known_suppressions, row_suppression_hash, row_suppression_keys
 from omnidesk.core.timeutil import to_utc
 
 
@@ -70,6 +80,65 @@ def _tie_fixed_rows(conn: Connection, columns: tuple[int, int], keep: list[tuple
         conn.execute(insert(MatchDecision.__table__), decisions)
 
 
+def _report_row_keys(conn: Connection, salt: str, header: list[str], columns: tuple[int, int],
+                     keep: list[tuple[Row, str]]) -> list[list[str]]:
+    """For each row of an error report, the suppression keys of the file row it names.
+
+    A report's own columns (the import and row it came from, its problems) make its row's hash
+    another than the original row's, and a flagged row often has no email or phone that reads:
+    without these keys a report written before an erase would bring the erased person back.
+    Each row that names its import is looked up
+
+    * by the original row's hash, as that file's import read it (the file's own columns and the
+      cells past them, in the import's channel): the row as written in the report;
+    * by its place in that file (``suppression.file_row_hash``), whatever was typed over its cells
+      since.  A fixed row is the correction of that person's row, and they asked to be erased:
+      the row is left out with them, not imported as someone new.  (A row typed into the report
+      with no import or row number is read as any other row.)
+    """
+    own = [i for i, name in enumerate(header) if name not in REPORT_COLUMNS and not is_extra_column(name)]
+    extras = [i for i, name in enumerate(header) if is_extra_column(name)]
+    named: list[tuple[int, int] | None] = []
+    for row, _ in keep:
+        values = row.record.values
+        try:
+            named.append((int(values[columns[0]]), int(values[columns[1]])))
+        except (ValueError, IndexError):
+            named.append(None)
+    batch = ImportBatch.__table__
+    wanted = sorted({n[0] for n in named if n is not None})
+    batches = {}
+    for start in range(0, len(wanted), 900):
+        for b in conn.execute(select(batch.c.id, batch.c.file_hash, batch.c.channel, batch.c.header_json)
+                              .where(batch.c.id.in_(wanted[start:start + 900]))):
+            batches[b.id] = b
+    own_header = [header[i] for i in own]
+    hashers: dict[int, object] = {}
+    out: list[list[str]] = []
+    for (row, _), place in zip(keep, named):
+        b = batches.get(place[0]) if place is not None else None
+        if b is None:
+            out.append([])
+            continue
+        keys = [file_row_hash(salt, b.file_hash, place[1])] if b.file_hash else []
+        try:
+            same_columns = json.loads(b.header_json or "[]") == own_header
+        except ValueError:
+            same_columns = False
+        if same_columns:
+            if b.id not in hashers:
+                hashers[b.id] = row_hasher(b.channel, own_header)
+            values = row.record.values
+            cells = [values[i] if i < len(values) else "" for i in own + extras]
+            # The report pads a short row and drops empty cells past the header: the original
+            # row is one of these lengths.
+            shortest = max((n + 1 for n, cell in enumerate(cells) if cell != ""), default=0)
+            keys += [row_suppression_hash(salt, hashers[b.id](cells[:n]))
+                     for n in range(shortest, len(cells) + 1)]
+        out.append(keys)
+    return out
+
+
 def _workspace_has_no_records(conn: Connection, batch_id: int) -> bool:
     rec = SourceRecord.__table__
     return conn.execute(select(rec.c.id).where(rec.c.batch_id != batch_id).limit(1)).first() is None
@@ -90,7 +159,8 @@ def _has_suppressions(conn: Connection) -> bool:
 def _without_suppressed(conn: Connection, salt: str, keep: list[tuple[Row, str]], channel: str,
                         result: ImportResult, group_by: str | None = None,
                         suppressed_orders: set[str] | None = None, mapping: list[str] | None = None,
-                        region: str | None = None) -> list[tuple[Row, str]]:
+                        region: str | None = None,
+                        report: tuple[list[str], tuple[int, int]] | None = None) -> list[tuple[Row, str]]:
     """Drop rows of people who were erased: they must not come back with an old export.
 
     A row is theirs when one of its identifiers was theirs alone, when it carries
@@ -99,6 +169,8 @@ def _without_suppressed(conn: Connection, salt: str, keep: list[tuple[Row, str]]
     with no identifier is recognised: ``suppression.erased_person_hashes``).  The other
     line-item rows of a dropped order go too (``suppressed_orders`` carries the
     order keys across chunks): they name no one, but they are that person's order.
+    ``report``: an error report's header and its (batch, row) columns; each row is also looked
+    up as the file row it names (:func:`_report_row_keys`).
 
     A row of someone else that names an erased person in cells not its owner's own (Ann's
     order shipped to them: its Shipping name, street and phone) is not theirs: it comes in
@@ -127,6 +199,9 @@ def _without_suppressed(conn: Connection, salt: str, keep: list[tuple[Row, str]]
     keys = [row_suppression_keys(salt, _row_identifiers(row, channel), row.first_name, row.last_name, h,
                                  street=row.address, postcode=row.postcode, birthday=row.birthday)
             for row, h in keep]
+    if report is not None:
+        for row_keys, more in zip(keys, _report_row_keys(conn, salt, report[0], report[1], keep)):
+            row_keys += more
     hits = known_suppressions(conn, (k for row_keys in keys for k in row_keys))
     if not hits and not suppressed_orders and not theirs:
         return keep
