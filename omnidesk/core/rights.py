@@ -277,13 +277,20 @@ def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool
     return out
 
 
-def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) -> dict[str, int]:
+def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None,
+                 others: dict[int, str | None] | None = None) -> dict[str, int]:
     """Erase one customer everywhere, in one transaction; returns what was removed.
 
     ``expect``: the customer's fingerprint (``customers.customer_fingerprints``)
     when the user was asked; the erase is refused, erasing nothing, if another
     window or command has merged someone into them (or split them, or undone an
     import of theirs) since: the user agreed to erase the person they were shown.
+
+    ``others``: the fingerprints, as the user was shown them, of the other customers a selection
+    erases next, one by one.  This erase may change one of them itself (Walt's "stop" from the
+    family mailbox kept on Vera's hand record): where it does and that customer was as shown,
+    their entry is brought up to what the erase left, so that the next erase does not take the
+    batch's own change for one from another window.  A change from elsewhere still shows.
 
     Copies of zip members that older versions unpacked into the data folder go
     too: they are raw rows of people, this one perhaps among them.  On SQLite
@@ -303,6 +310,8 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
             raise UserError(f"Customer {customer_id} was changed in another window or command since you were "
                             "asked (records merged into them, split off or undone). Nothing was erased; look "
                             "at the card again before erasing.")
+        watched = sorted(i for i in (others or {}) if i != customer_id)
+        before = fingerprints_in(conn, watched) if watched else {}
         salt = workspace_salt(conn)
         records = _person_records(conn, customer_id)
         ids = [r.id for r in records]
@@ -344,6 +353,10 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
         if kept_for | mentioned.customers:
             refresh_customers(conn, kept_for | mentioned.customers)
         compact_customer_search(conn)
+        if watched:
+            for cid, now in fingerprints_in(conn, watched).items():
+                if now != before[cid] and before[cid] == others[cid]:
+                    others[cid] = now
     with ws.own_change():  # the emptied log is no news to the window that erased
         checkpoint(ws.engine)
     remove_unpacked_leftovers(paths.data_dir())

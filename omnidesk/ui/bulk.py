@@ -85,14 +85,16 @@ class BulkActions(QObject):
     def erase(self, ids: list) -> None:
         if not self.operations.may_change("Cannot erase customers"):
             return  # not even asked: it would be refused
-        # Each is erased only as the person the question was about (see rights.erase_person).
+        # Each is erased only as the person the question was about (see rights.erase_person); an
+        # erase of the selection's own that changes a later one (a shared mailbox's "stop" kept on
+        # them) brings its fingerprint up to date, a change from elsewhere does not.
         asked = customer_fingerprints(self.operations.workspace, ids)
         if not self.confirm_erase(ids):
             return
         done = 0
         for cid in ids:
             try:
-                self.operations.erase_person(cid, expect=asked.get(cid))
+                self.operations.erase_person(cid, expect=asked.get(cid), others=asked)
                 done += 1
             except Exception as exc:  # the rest stay; say which one failed and why
                 from omnidesk.ui.operations import reason

@@ -804,10 +804,12 @@ class Operations(QObject):
     def _name(self, customer_id: int) -> str:
         return self.names([customer_id]).get(customer_id, f"customer #{customer_id}") if self.workspace else ""
 
-    def erase_person(self, customer_id: int, expect: str | None = None) -> dict:
+    def erase_person(self, customer_id: int, expect: str | None = None,
+                     others: dict[int, str | None] | None = None) -> dict:
         """Erase a person everywhere: not undoable, so the undo stack is cleared (it may hold their data).
 
-        ``expect``: their fingerprint when the user was asked (``rights.erase_person``).
+        ``expect``: their fingerprint when the user was asked; ``others``: those of the rest of a
+        selection being erased, kept up to date with this erase's own changes (``rights.erase_person``).
         Raises whatever the core raises; the caller reports it.
         """
         from omnidesk.core.rights import erase_person
@@ -819,7 +821,7 @@ class Operations(QObject):
         if moved is not None:  # and the backups that hold them too are beside it where it is now
             raise WorkspaceError(moved)
         try:
-            return erase_person(self.workspace, customer_id, expect=expect)
+            return erase_person(self.workspace, customer_id, expect=expect, others=others)
         finally:
             if not self.names([customer_id]):  # erased (even when tidying up after it failed)
                 self._forget_history()
