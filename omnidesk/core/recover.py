@@ -76,12 +76,14 @@ def _integrity_ok(con: sqlite3.Connection) -> bool:
 
 
 def _readable_from(con: sqlite3.Connection, table: str, rowid: int) -> bool:
+    """Whether reading ``table`` from ``rowid`` on works: no error, and no junk row (one below
+    ``rowid``, as a damaged page gives)."""
     try:
-        con.execute(f"SELECT rowid FROM {_quote(table)} WHERE rowid >= ? ORDER BY rowid LIMIT 1",
-                    (rowid,)).fetchone()
-        return True
+        row = con.execute(f"SELECT rowid FROM {_quote(table)} WHERE rowid >= ? ORDER BY rowid LIMIT 1",
+                          (rowid,)).fetchone()
     except sqlite3.DatabaseError:
         return False
+    return row is None or (isinstance(row[0], int) and row[0] >= rowid)
 
 
 def _next_readable(con: sqlite3.Connection, table: str, bad: int) -> int | None:
@@ -110,7 +112,10 @@ def salvage_rows(con: sqlite3.Connection, table: str, columns: list[str],
                  skipped: list[int] | None = None) -> Iterator[list[tuple]]:
     """Batches of ``columns`` of every readable row of ``table``, in rowid order.
 
-    Each stretch of rows that could not be read adds one entry to ``skipped``.
+    Each stretch of rows that could not be read adds one entry to ``skipped``.  A damaged page can
+    also read without an error and give junk: cells of zeros (rowid 0 after rowid 91, say).  A row
+    whose rowid is below where the reading started, or not above the row before it, is such junk:
+    it is left out and counted with what could not be read, and the reading only ever moves forward.
     """
     cols = ", ".join(_quote(c) for c in columns)
     sql = f"SELECT rowid, {cols} FROM {_quote(table)} WHERE rowid >= ? ORDER BY rowid LIMIT ?"
@@ -118,6 +123,9 @@ def salvage_rows(con: sqlite3.Connection, table: str, columns: list[str],
     while True:
         try:
             rows = con.execute(sql, (cursor, size)).fetchall()
+            sound = _in_order(rows, cursor)
+            if rows and not sound:  # nothing but junk: as if the reading had failed here
+                raise sqlite3.DatabaseError("junk rows")
         except sqlite3.DatabaseError:
             if size > 1:
                 size = max(1, size // 8)
@@ -131,11 +139,23 @@ def salvage_rows(con: sqlite3.Connection, table: str, columns: list[str],
             continue
         if not rows:
             return
-        yield [r[1:] for r in rows]
-        if rows[-1][0] >= MAX_ROWID:
+        if len(sound) < len(rows) and skipped is not None:
+            skipped.append(cursor)
+        yield [r[1:] for r in sound]
+        if sound[-1][0] >= MAX_ROWID:
             return
-        cursor = rows[-1][0] + 1
+        cursor = sound[-1][0] + 1
         size = min(BATCH, size * 2)
+
+
+def _in_order(rows: list[tuple], cursor: int) -> list[tuple]:
+    """The rows whose rowid is at least ``cursor`` and above the one before: the others are junk."""
+    sound: list[tuple] = []
+    for row in rows:
+        rowid = row[0]
+        if isinstance(rowid, int) and rowid >= cursor and (not sound or rowid > sound[-1][0]):
+            sound.append(row)
+    return sound
 
 
 def _tables(con: sqlite3.Connection) -> list[str]:
