@@ -6,7 +6,9 @@ file is only read (read-only), never changed.  First the online backup API
 copies it whole; when the copy passes ``integrity_check`` that is the answer.
 Otherwise every table is salvaged row by row: rows are read in rowid order, and
 where a damaged page stops the reading, the next readable rowid is found by
-probing further and bisecting back, so one bad page costs only the rows on it.
+probing further and bisecting back, so one bad page costs only the rows on it.  A damaged page
+can also read without an error and give junk (rows out of order, cut off, made of zeros): such rows
+are left out (:func:`salvage_rows`, :func:`_row_check`) and counted with what could not be read.
 The rows go into a fresh workspace of the current schema; rows that point at
 lost rows are mended (records lose their customer and are placed again, events
 and consents follow their records, lost imports get a placeholder), customers
@@ -24,6 +26,7 @@ Workspace files are SQLite files, so this module speaks SQLite directly.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import uuid
@@ -155,6 +158,58 @@ def _in_order(rows: list[tuple], cursor: int) -> list[tuple]:
         rowid = row[0]
         if isinstance(rowid, int) and rowid >= cursor and (not sound or rowid > sound[-1][0]):
             sound.append(row)
+    return sound
+
+
+# Columns holding JSON text besides those named ``*_json``: what reads them expects it whole.
+JSON_COLUMNS = {("setting", "value"), ("merge_log", "reason"), ("campaign_step", "erased_sends")}
+
+
+def _row_check(src: sqlite3.Connection, con: sqlite3.Connection, table: str, columns: list[str]):
+    """Whether a row of ``columns`` read from the damaged file (``src``) is sound: a value in every
+    column the new workspace (``con``) requires, of the kind the damaged file's column holds (a
+    number where a number goes, text where text goes), and whole JSON where JSON goes ("" reads
+    as empty).
+
+    A damaged page can read without an error and give a row cut off or made of zeros; copied in,
+    it would stop the rebuild, or whatever reads it later.
+    """
+    def declared(db: sqlite3.Connection) -> dict[str, tuple[str, bool]]:
+        return {r[1]: (r[2].upper(), bool(r[3])) for r in db.execute(f"PRAGMA table_info({_quote(table)})")}
+
+    held, wanted = declared(src), declared(con)
+    checks = []
+    for i, name in enumerate(columns):
+        kind, required = held.get(name, ("", False))
+        required = required or wanted.get(name, ("", False))[1]
+        if "INT" in kind or "BOOL" in kind:
+            types: tuple[type, ...] = (int,)
+        elif any(word in kind for word in ("CHAR", "TEXT", "CLOB")):
+            types = (str,)
+        elif any(word in kind for word in ("REAL", "FLOA", "DOUB")):
+            types = (int, float)
+        elif "BLOB" in kind:
+            types = (bytes,)
+        else:
+            types = ()
+        checks.append((i, required, types, name.endswith("_json") or (table, name) in JSON_COLUMNS))
+
+    def sound(row: tuple) -> bool:
+        for i, required, types, is_json in checks:
+            value = row[i]
+            if value is None:
+                if required:
+                    return False
+                continue
+            if types and not isinstance(value, types):
+                return False
+            if is_json and value != "":
+                try:
+                    json.loads(value)
+                except (ValueError, TypeError):
+                    return False
+        return True
+
     return sound
 
 
@@ -312,7 +367,10 @@ def _salvage_into(src: sqlite3.Connection, dest: Path) -> _Salvage:
                    f"VALUES ({', '.join('?' * len(columns))})")
             n = 0
             skipped: list[int] = []
-            for batch in salvage_rows(src, table, columns, skipped):
+            sound_row = _row_check(src, con, table, columns)
+            for read in salvage_rows(src, table, columns, skipped):
+                batch = [row for row in read if sound_row(row)]
+                skipped += [0] * (len(read) - len(batch))  # each damaged row: a stretch not read
                 try:
                     con.executemany(sql, batch)
                     n += len(batch)
