@@ -146,3 +146,25 @@ def test_undo_and_redo_still_work_with_nothing_changed_elsewhere(spring, monkeyp
     assert core.list_campaigns(win.workspace) == [] and win.told == []
     win.undo_action.trigger()
     assert [c.name for c in core.list_campaigns(win.workspace)] == ["Spring"] and win.told == []
+
+
+def test_two_edits_of_one_message_undone_and_redone_come_back_both(spring):
+    """Redoing the first edit saves the message again at the redo's time: the second redo finds it
+    saved at another minute than its first run did, which is no change from elsewhere."""
+    from datetime import timedelta
+
+    win = spring
+    for i, head in enumerate(("v1", "v2"), 1):
+        with time_machine.travel(NOW + timedelta(minutes=i), tick=False):
+            win.operations.change_messages(f"edit Sale {head}", lambda w, h=head: store.save_message(
+                w, "Sale", {"headline": h, "link": "https://shop.example/s"}, channels=["email"], replace=True))
+    headline = lambda: store.get_message(win.workspace, "Sale").master["headline"]  # noqa: E731
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        win.undo_action.trigger()
+        win.undo_action.trigger()
+    assert headline() == "Sale"
+    for minute, expected in ((10, "v1"), (11, "v2")):
+        with time_machine.travel(NOW + timedelta(minutes=minute), tick=False):
+            win.redo_action.trigger()
+        assert (headline(), win.told) == (expected, [])
+    assert win.operations.stack.canUndo()
