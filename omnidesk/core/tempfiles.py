@@ -281,13 +281,10 @@ def _stale_write(path: Path) -> bool:
 def _remove_write(path: Path) -> bool:
     """Delete a killed process's staging folder or part file; whether it is gone."""
     if path.is_dir() and not path.is_symlink():
-        # Files an export was replacing wait in it until the export is recorded; one killed before
-        # that recorded nothing, so what it replaced is put back.
-        kept = path / ".replaced"
-        if kept.is_dir() and not kept.is_symlink():
-            for old in kept.iterdir():
-                with contextlib.suppress(OSError):
-                    os.replace(old, path.parent / old.name)
+        # Files an export was replacing wait in it (``.replaced``) until the export is recorded, and
+        # go with it: never put back.  Whether the killed export was recorded cannot be told from
+        # here, and the new packs were built on the newer consent: an old pack put back would bring
+        # back someone who opted out since, under a workspace that says the new ones were sent.
         shutil.rmtree(path, ignore_errors=True)
     else:
         with contextlib.suppress(OSError):

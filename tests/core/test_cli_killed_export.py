@@ -162,3 +162,63 @@ def test_a_killed_file_exports_temporary_file_goes_at_the_next_start_and_a_runni
         _killed(running)
     assert run_cli(capsys, "campaign", "list", "-w", shop)[0] == 0  # the next start, notes and all
     assert _parts(folder) == []
+
+
+KILLED_AFTER_RECORDING = (
+    "import os, sys, sys as _s\n"
+    "from omnidesk.core import tempfiles\n"
+    "real = tempfiles.release\n"
+    "def release(path, *, remove=True):\n"
+    "    if path.name.startswith('.omnidesk-packs-') and remove and _s.exc_info()[0] is None:\n"
+    "        os._exit(9)  # killed once the export is recorded, before its hidden folder goes\n"
+    "    return real(path, remove=remove)\n"
+    "tempfiles.release = release\n"
+    "from omnidesk.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n")
+
+
+def test_a_re_export_killed_once_recorded_keeps_its_new_packs_and_no_opted_out_person_comes_back(
+        tmp_path, capsys, monkeypatch):
+    """The packs it replaced wait in its hidden folder until it is recorded; killed after that, the
+    clean-up must not put them back: they hold whoever opted out since, and the workspace says the
+    new packs were sent."""
+    import csv
+
+    from tests.core.test_import_consent_readings import shop_customers
+
+    monkeypatch.setenv("OMNIDESK_DATA_DIR", str(tmp_path / "data"))
+    ws, out = tmp_path / "shop.omnidesk", tmp_path / "packs"
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({**PLAN, "audience": "everyone"}))
+    with time_machine.travel("2027-01-10 09:00Z", tick=False):
+        run_cli(capsys, "import", shop_customers(tmp_path / "customers_export.csv", ("abe@example.com", "", "yes"),
+                                                 ("bea@example.com", "", "yes")), "-w", ws)
+        for argv in (("settings", "timezone", NY), ("brand", "set", "address", "1 Market Street, Springfield"),
+                     ("campaign", "import", plan)):
+            status, _, err = run_cli(capsys, *argv, "-w", ws)
+            assert status == 0, err
+    with time_machine.travel(AT, tick=False):
+        status, _, err = run_cli(capsys, "campaign", "export", "Mail", "--out", out, "-w", ws)
+        assert status == 0, err
+
+    def emails() -> list[str]:
+        (pack,) = out.glob("*_email_*.csv")
+        with pack.open(encoding="utf-8", newline="") as fh:
+            return sorted(r["Email Address"] for r in csv.DictReader(fh))
+
+    assert emails() == ["abe@example.com", "bea@example.com"]
+    with time_machine.travel("2027-02-02 09:00Z", tick=False):  # Abe opts out of email
+        run_cli(capsys, "import", shop_customers(tmp_path / "customers_export2.csv", ("abe@example.com", "", "no"),
+                                                 ("bea@example.com", "", "yes")), "-w", ws)
+    done = subprocess.run([sys.executable, "-c", "import time_machine\n"
+                           "time_machine.travel('2027-02-03 10:00:00Z', tick=False).start()\n" + KILLED_AFTER_RECORDING,
+                           "campaign", "export", "Mail", "--out", str(out), "--force", "-w", str(ws)],
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT, capture_output=True, timeout=300)
+    assert done.returncode == 9, done.stderr.decode()
+    assert emails() == ["bea@example.com"]
+
+    with time_machine.travel("2027-02-03 11:00:00Z", tick=False):
+        status, _, err = run_cli(capsys, "campaign", "list", "-w", ws)  # the next start cleans up
+    assert status == 0, err
+    assert emails() == ["bea@example.com"]
+    assert _staged(out) == [] and not _holding(out, "abe@example.com")
