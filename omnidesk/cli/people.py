@@ -62,9 +62,14 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
                        "too and will be deleted." if n > 1 else
                        " The backup omnidesk made next to the workspace (before an upgrade) holds them too "
                        "and will be deleted." if n else "")
-            answer = input(f"Erase customer {cid} and every record about them?{backups} Their emails, phones "
-                           f"and customer ids stay on the suppression list as {KEPT_AS}: {GUESS_CHECKED}. "
-                           "This cannot be undone [y/N] ")
+            # The question goes to stderr, as the errors do: with the results sent to a file, the
+            # user still sees it, and the file gets none of it.
+            print(f"Erase customer {cid} and every record about them?{backups} Their emails, phones "
+                  f"and customer ids stay on the suppression list as {KEPT_AS}: {GUESS_CHECKED}. "
+                  "This cannot be undone [y/N] ", end="", file=sys.stderr, flush=True)
+            answer = sys.stdin.readline()
+            if not answer:  # Ctrl-D: no answer is a no
+                print(file=sys.stderr)
             if answer.strip().lower() not in ("y", "yes"):
                 print("Nothing erased.")
                 return EXIT_OK

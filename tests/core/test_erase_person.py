@@ -573,7 +573,7 @@ def test_the_erase_question_says_the_backups_go_too(tmp_path, monkeypatch, capsy
     shutil.copyfile(workspace, tmp_path / "shop.before-0006-20260101-120000.omnidesk.bak")
     asked = []
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "n")
+    monkeypatch.setattr(sys.stdin, "readline", lambda: asked.append(capsys.readouterr().err) or "n\n")
     assert main(["person", "erase", "hana.sato@example.com", "-w", str(workspace)]) == 0
     assert "Nothing erased." in capsys.readouterr().out
     assert len(asked) == 1 and ("The backup omnidesk made next to the workspace (before an upgrade) holds them "
