@@ -32,12 +32,12 @@ class Output:
             _lines(text(data), sys.stdout)
 
     def item(self, data: object, text: Text = (), *, notes: Text = ()) -> None:
-        """One of several results: as text, ``text`` now on stdout and ``notes`` (warnings,
-        errors) on stderr; as JSON, ``data`` kept for :meth:`flush`."""
+        """One of several results: ``notes`` (warnings, errors) now on stderr, with or without
+        JSON; as text, ``text`` now on stdout; as JSON, ``data`` kept for :meth:`flush`."""
         if self.json:
             self._held.append(data)
-            return
-        _lines(text, sys.stdout)
+        else:
+            _lines(text, sys.stdout)
         _lines(notes, sys.stderr)
 
     def say(self, text: Text) -> None:

@@ -143,3 +143,18 @@ def test_rows_of_an_erased_person_are_said_to_be_left_out(tmp_path, capsys):
         status, out, err = run(capsys, "import", str(again), "-w", str(ws), *extra)
         assert (status, err) == (0, "")
         assert out.strip().endswith(f"1 row: {verb} 0, flagged 0, duplicates 0, left out 1 (erased at their request)")
+
+
+def test_with_json_a_file_that_fails_is_told_on_stderr_too(tmp_path, capsys):
+    listing, _till, _shop = _files(tmp_path)
+    binary = tmp_path / "bin.csv"
+    binary.write_bytes(b"\x00\x01binary")
+    ws = tmp_path / "shop.omnidesk"
+    status, text_out, text_err = run(capsys, "import", str(listing), str(binary), "-w", str(tmp_path / "t.omnidesk"))
+    assert status == 1 and text_err.startswith("omnidesk: error: ")
+    status, out, err = run(capsys, "import", str(listing), str(binary), "-w", str(ws), "--json")
+    assert status == 1
+    imported, failed = (json.loads(line) for line in out.splitlines())
+    assert imported["imported"] == 1 and failed["file"] == "bin.csv" and failed["error"]
+    assert err == text_err  # the same one line as without --json
+    assert err == f"omnidesk: error: {failed['error']}\n"

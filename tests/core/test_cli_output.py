@@ -24,7 +24,7 @@ def test_a_command_without_json_shows_text():
     assert Output(argparse.Namespace()).json is False
 
 
-def test_items_are_told_as_they_come_in_text_and_held_for_one_json_line_each(capsys):
+def test_items_are_told_as_they_come_in_text_and_held_for_one_json_line_each_their_notes_on_stderr(capsys):
     out = Output(args(False))
     out.item({"file": "a.csv"}, "a.csv: imported 3", notes=["omnidesk: warning: a.csv: check the dates"])
     out.say("Wrote 1 flagged rows to report.csv")
@@ -37,9 +37,10 @@ def test_items_are_told_as_they_come_in_text_and_held_for_one_json_line_each(cap
     out.item({"file": "a.csv", "rows": 3}, "a.csv: imported 3", notes="omnidesk: warning: dates")
     out.item({"file": "b.csv", "error": "not a CSV"}, notes="omnidesk: error: not a CSV")
     out.say("Wrote 1 flagged rows to report.csv")
-    assert capsys.readouterr().out == ""  # nothing until the command has not failed
+    told = capsys.readouterr()
+    assert told.out == ""  # nothing until the command has not failed
+    assert told.err == "omnidesk: warning: dates\nomnidesk: error: not a CSV\n"  # as they come, as in text
     out.flush()
     told = capsys.readouterr()
     assert [json.loads(line) for line in told.out.splitlines()] == [
         {"file": "a.csv", "rows": 3}, {"file": "b.csv", "error": "not a CSV"}]
-    assert told.err == ""

@@ -197,10 +197,11 @@ def test_cli_json_lists_the_plans_warnings(tmp_path, capsys) -> None:
     f = write_csv(tmp_path / "orders.csv", *ORDERS)
     status = main(["import", str(f), "-w", str(tmp_path / "w.omnidesk"), "--region", "US", "--json"])
     out, err = capsys.readouterr()
-    assert status == 0 and err == ""
+    assert status == 0
     (summary,) = [json.loads(line) for line in out.strip().splitlines()]
     (warning,) = summary["warnings"]
     assert "'Order Date'" in warning
+    assert err == f"omnidesk: warning: orders.csv: {warning}\n"  # on stderr too, as without --json
     assert summary["flagged"] == 2
 
 
