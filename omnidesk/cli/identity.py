@@ -45,7 +45,8 @@ def add_commands(sub) -> None:
     q.set_defaults(func=cmd_review_again)
 
     p = _command(sub, "merge", help="merge customers into the oldest of them")
-    p.add_argument("customers", nargs="+", metavar="CUSTOMER")
+    p.add_argument("customers", nargs=2, metavar="CUSTOMER")  # two at least: one is no merge
+    p.add_argument("more", nargs="*", metavar="CUSTOMER")
     p.set_defaults(func=cmd_merge)
 
     p = _command(sub, "unmerge", help="split a source record out into a customer of its own")
@@ -177,7 +178,11 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from omnidesk.core.identity.merge import kept_apart_among, merge_customers
 
     with _open_existing(args) as ws:
-        ids = [_only_customer(ws, c) for c in args.customers]
+        ids = [_only_customer(ws, c) for c in [*args.customers, *args.more]]
+        if len(set(ids)) < 2:  # one customer named twice, or two ways
+            raise CliError(f"Choose at least two different customers to merge: "
+                           f"{', '.join(repr(c) for c in [*args.customers, *args.more])} "
+                           f"{'are all' if len(ids) > 2 else 'are both'} customer {ids[0]}.", EXIT_USAGE)
         apart = kept_apart_among(ws, ids)
         result = merge_customers(ws, ids)
     print(f"Merged {len(result.absorbed) + 1} customers into customer {result.survivor}.")

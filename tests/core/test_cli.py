@@ -586,3 +586,19 @@ def test_demo_force_never_replaces_a_demo_holding_work_of_your_own(tmp_path, cap
     status, _, err = run(capsys, "demo", "--workspace", str(path), "--customers", "5", "--force")
     assert status == 1 and "holds work of your own (" in err and said in err and one_line(err), err
     assert path.read_bytes() == kept
+
+
+def test_merge_of_fewer_than_two_customers_is_a_wrong_command_line(tmp_path, capsys):
+    from tests.helpers import run_cli
+
+    ws = str(tmp_path / "ws.omnidesk")
+    assert run(capsys, "import", str(write_csv(tmp_path / "people.csv", *FAMILY)), "-w", ws)[0] == 0
+    before = json.loads(run(capsys, "info", "--json", "-w", ws)[1])
+    status, out, err = run_cli(capsys, "merge", "1", "-w", ws)
+    assert status == 2 and out == ""
+    assert "usage: omnidesk merge [-h]" in err and "CUSTOMER CUSTOMER [CUSTOMER ...]" in err
+    assert err.splitlines()[-1].startswith("omnidesk merge: error: ")
+    status, out, err = run_cli(capsys, "merge", "1", "1", "-w", ws)  # the same customer twice
+    assert status == 2 and out == "" and one_line(err)
+    assert err.startswith("omnidesk: error: ") and "two different customers" in err
+    assert json.loads(run(capsys, "info", "--json", "-w", ws)[1]) == before
