@@ -236,3 +236,54 @@ def test_ctrl_c_during_the_import_that_made_the_workspace_leaves_no_workspace(tm
     assert done.returncode == 130, done.stderr
     assert done.stderr.strip() == NOT_CHANGED
     assert sorted(p.name for p in tmp_path.iterdir()) == ["more.csv"]
+
+
+# SIGTERM (kill, a service manager, timeout) as the system sends it: the same one line, exit 143.
+_SIGTERM_AT = """
+import os, signal, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from omnidesk.cli import main
+from omnidesk.core.workspace import Workspace
+
+if sys.argv[1] == "rows":  # as the import begins writing its rows
+    def term(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("INSERT INTO SOURCE_RECORD"):
+            event.remove(Engine, "before_cursor_execute", term)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    event.listen(Engine, "before_cursor_execute", term)
+else:  # once the change is saved, as the workspace closes
+    real_close = Workspace.close
+
+    def close_then_term(self):
+        real_close(self)
+        if not self.readonly:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    Workspace.close = close_then_term
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def _terminated(when: str, *argv) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(Path(omnidesk.__file__).parent.parent)}
+    return subprocess.run([sys.executable, "-c", _SIGTERM_AT, when, *map(str, argv)],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_sigterm_during_an_import_says_the_workspace_was_not_changed(tmp_path):
+    more = write_csv(tmp_path / "more.csv", *MORE)
+    new = tmp_path / "new.omnidesk"
+    done = _terminated("rows", "import", more, "-w", new)
+    assert done.returncode == 143, done.stderr
+    assert done.stderr.strip() == NOT_CHANGED and done.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["more.csv"]
+
+
+def test_sigterm_after_an_undo_was_saved_says_it_was_kept(shop):
+    before = _batches(shop)
+    done = _terminated("close", "imports", "undo", "1", "-w", shop)
+    assert done.returncode == 143, done.stderr
+    assert done.stderr.strip() == KEPT
+    assert _batches(shop) != before  # the undo is there, whole, as said
