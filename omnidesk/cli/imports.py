@@ -259,9 +259,7 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
         # imported into it since this command made it.
         remove_if_still_empty(path)
     if disk_full is not None:
-        out.flush()  # the files that were imported, as JSON: they are in the workspace
         raise CliError(disk_full)
-    out.flush()
     failed = [f for f in run.failures if archive_of_empty(f) is None]
     return EXIT_ERROR if failed else EXIT_OK  # a stopped run has raised above
 

@@ -3,9 +3,9 @@
 Every command that takes ``--json`` says what it found once, as data, and
 how that data reads as text; :class:`Output` picks one.  A command with one
 result uses ``show``.  A command with several results, each told as it comes
-(``import``: one per file), uses ``item`` for each and ``flush`` at the end:
-its JSON is one object a line, printed once the command has not failed, so a
-run that stops part-way prints no half list.
+(``import``: one per file), uses ``item`` for each: its JSON is one object a
+line, printed (and flushed) as each comes, so a script reads each file's as it
+finishes, and a run stopped part-way has told those it finished.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ Text = str | Iterable[str]
 class Output:
     def __init__(self, args: argparse.Namespace) -> None:
         self.json = bool(getattr(args, "json", False))
-        self._held: list[object] = []
 
     def show(self, data: Any, text: Callable[[Any], Text]) -> None:
         """The command's result: ``data`` as indented JSON, or the text ``text(data)`` makes of it."""
@@ -32,10 +31,11 @@ class Output:
             _lines(text(data), sys.stdout)
 
     def item(self, data: object, text: Text = (), *, notes: Text = ()) -> None:
-        """One of several results: ``notes`` (warnings, errors) now on stderr, with or without
-        JSON; as text, ``text`` now on stdout; as JSON, ``data`` kept for :meth:`flush`."""
+        """One of several results, told now: ``notes`` (warnings, errors) on stderr, with or
+        without JSON; on stdout ``text``, or with JSON ``data`` as one line, flushed at once (a
+        pipe would otherwise hold it until the command ends)."""
         if self.json:
-            self._held.append(data)
+            print(json.dumps(data, ensure_ascii=False), flush=True)
         else:
             _lines(text, sys.stdout)
         _lines(notes, sys.stderr)
@@ -44,12 +44,6 @@ class Output:
         """Text for people only (what a command did besides its results); none in JSON."""
         if not self.json:
             _lines(text, sys.stdout)
-
-    def flush(self) -> None:
-        """The JSON of every item, one object a line."""
-        for data in self._held:
-            print(json.dumps(data, ensure_ascii=False))
-        self._held = []
 
 
 def _lines(text: Text, stream) -> None:

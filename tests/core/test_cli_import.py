@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import select
+import subprocess
+import sys
+from pathlib import Path
 
+import omnidesk
 from omnidesk.cli import main
 from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
@@ -158,3 +164,60 @@ def test_with_json_a_file_that_fails_is_told_on_stderr_too(tmp_path, capsys):
     assert imported["imported"] == 1 and failed["file"] == "bin.csv" and failed["error"]
     assert err == text_err  # the same one line as without --json
     assert err == f"omnidesk: error: {failed['error']}\n"
+
+
+# Before the second file is read: wait for a line on stdin, or be stopped by Ctrl-C.
+_AT_THE_SECOND_FILE = """
+import os, signal, sys
+from omnidesk.cli import main
+from omnidesk.core.importing import driver
+
+real_analyze, calls = driver.analyze, []
+
+def analyze(*args, **kwargs):
+    calls.append(1)
+    if len(calls) == 2:
+        if sys.argv[1] == "wait":
+            sys.stdin.readline()
+        else:
+            os.kill(os.getpid(), signal.SIGINT)
+    return real_analyze(*args, **kwargs)
+
+driver.analyze = analyze
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def _at_the_second_file(when: str, *argv) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(Path(omnidesk.__file__).parent.parent)}
+    return subprocess.Popen([sys.executable, "-c", _AT_THE_SECOND_FILE, when, *map(str, argv)], env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_import_json_prints_each_files_line_as_it_finishes(tmp_path):
+    listing, till, _shop = _files(tmp_path)
+    process = _at_the_second_file("wait", "import", listing, till, "-w", tmp_path / "shop.omnidesk", "--json")
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "the first file's line was held back"
+        first = json.loads(process.stdout.readline())
+        assert process.poll() is None  # read while the second file is still to come
+        assert first["file"] == "list.csv" and first["imported"] == 1
+        out, err = process.communicate("\n", timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert [json.loads(line)["file"] for line in out.splitlines()] == ["till.csv"]
+
+
+def test_import_json_stopped_part_way_has_told_the_files_it_finished(tmp_path):
+    listing, till, _shop = _files(tmp_path)
+    process = _at_the_second_file("stop", "import", listing, till, "-w", tmp_path / "shop.omnidesk", "--json")
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    (first,) = [json.loads(line) for line in out.splitlines()]
+    assert first["file"] == "list.csv" and first["batch_id"] is not None  # it is in the workspace
+    assert err.strip() == ("omnidesk: interrupted; the change saved to the workspace before the interrupt is "
+                           "kept whole, and nothing was half-written.")
