@@ -397,3 +397,75 @@ def test_a_line_folded_in_the_middle_of_a_character_leaves_the_file_utf_8(tmp_pa
     with Workspace.open(ws) as w:
         pairs = dict(raw_record(w, int(source["record_id"])))
     assert (pairs["Full Name"], pairs["Notes"]) == ("山田 太郎", note[5:])
+
+
+def _sms_pack_phones(capsys, ws, tmp_path, customers: int) -> list[str]:
+    """The phones of an SMS campaign pack to everyone, once the first ``customers`` agreed to texts."""
+    from tests.helpers import cli_at, exported_packs
+
+    for cid in range(1, customers + 1):
+        cli_at(capsys, ws, "consent", "set", str(cid), "sms", "granted")
+    plan = {"name": "Promo", "audience": "everyone", "mode": "each_channel",
+            "message": {"headline": "Sale", "body": "Sale", "cta": "Shop", "link": "https://harbor.example/s"},
+            "variants": {"sms": {"text": "Harbor: sale https://harbor.example/s Reply STOP"}},
+            "steps": [{"channel": "sms", "at": "2027-03-01T12:00", "timezone": "America/New_York"}]}
+    packs, _ = exported_packs(capsys, ws, tmp_path, plan)
+    with packs["sms"].open(encoding="utf-8-sig", newline="") as fh:
+        return sorted(r["Phone"] for r in csv.DictReader(fh))
+
+
+# As an iPhone writes numbers the user labelled: Apple's own labels (_$!<Mobile>!$_, _$!<HomeFAX>!$_ …)
+# and the user's own words, each on a group (item1.TEL) with its X-ABLabel, the landline written first.
+IPHONE_LABELS = vcf(
+    "BEGIN:VCARD", "VERSION:3.0", "PRODID:-//Apple Inc.//iPhone OS 17.4//EN", "N:Ng;Ava;;;", "FN:Ava Ng",
+    "item1.TEL;type=pref:+1 (212) 555-0101", "item1.X-ABLabel:_$!<Main>!$_",
+    "item2.TEL:+1 (917) 555-0102", "item2.X-ABLabel:_$!<Mobile>!$_", "END:VCARD",
+    "BEGIN:VCARD", "VERSION:3.0", "N:Orr;Ben;;;", "FN:Ben Orr",
+    "TEL;type=HOME;type=VOICE:+1 (718) 555-0103",
+    "item1.TEL:+1 (917) 555-0104", "item1.X-ABLabel:Work cell", "END:VCARD",
+    "BEGIN:VCARD", "VERSION:3.0", "N:Paz;Cruz;;;", "FN:Cruz Paz",
+    "item1.TEL:+1 (212) 555-0105", "item1.X-ABLabel:_$!<WorkFAX>!$_",
+    "TEL;type=WORK;type=VOICE:+1 (212) 555-0106",
+    "item2.TEL:+1 (917) 555-0107", "item2.X-ABLabel:Móvil", "END:VCARD",
+    "BEGIN:VCARD", "VERSION:3.0", "N:Roth;Dora;;;", "FN:Dora Roth",
+    "TEL;type=HOME;type=VOICE:+1 (718) 555-0108",
+    "item1.TEL:+1 (917) 555-0109", "item1.X-ABLabel:Handy", "END:VCARD",
+    "BEGIN:VCARD", "VERSION:3.0", "N:Sato;Eli;;;", "FN:Eli Sato",
+    "item1.TEL:+1 (212) 555-0110", "item1.X-ABLabel:_$!<HomeFAX>!$_", "END:VCARD",
+)
+
+
+def test_an_iphone_number_labelled_mobile_is_the_one_texted_and_one_labelled_fax_is_no_phone(tmp_path, capsys):
+    contacts = tmp_path / "labels.vcf"
+    contacts.write_bytes(IPHONE_LABELS)
+    ws = tmp_path / "shop.omnidesk"
+    status, out, err = run_cli(capsys, "import", contacts, "-w", ws, "--region", "US", "--json")
+    assert status == 0, err
+    customers = {c["first_name"]: c["phone"] for c in _export(capsys, ws, "customers", tmp_path / "customers.csv")}
+    # The number the card prefers first; else the one labelled a mobile, in any words, before a landline.
+    assert customers == {"Ava": "+12125550101", "Ben": "+19175550104", "Cruz": "+19175550107",
+                         "Dora": "+19175550109", "Eli": ""}
+    sources = {s["first_name"]: s for s in _export(capsys, ws, "sources", tmp_path / "sources.csv")}
+    with Workspace.open(ws) as w, w.engine.connect() as conn:
+        cruz = dict(raw_record(w, int(sources["Cruz"]["record_id"])))
+        eli = dict(raw_record(w, int(sources["Eli"]["record_id"])))
+        phones = {v for (v,) in conn.exec_driver_sql("SELECT value FROM identifier WHERE kind = 'phone'").all()}
+    assert (cruz["Phone 1 - Type"], cruz["Phone 1 - Value"], cruz["Phone 2 - Type"]) == (
+        "Móvil", "+1 (917) 555-0107", "Work")
+    assert "TEL (WorkFAX): +1 (212) 555-0105" in cruz["Other Fields"]
+    assert eli["Other Fields"] == "TEL (HomeFAX): +1 (212) 555-0110" and eli["Phone 1 - Value"] == ""
+    assert not {"+12125550105", "+12125550110"} & phones
+    assert _sms_pack_phones(capsys, ws, tmp_path, 5) == ["+12125550101", "+19175550104", "+19175550107",
+                                                         "+19175550109"]
+
+
+@pytest.mark.parametrize("label", ["Mobile", "cell", "Portable", "celular", "Cellulare", "iPhone", "_$!<Mobile>!$_"])
+def test_a_number_labelled_a_mobile_in_any_common_word_comes_before_a_landline(tmp_path, capsys, label):
+    contacts = tmp_path / "one.vcf"
+    contacts.write_bytes(vcf("BEGIN:VCARD", "VERSION:3.0", "N:Ng;Ava;;;", "FN:Ava Ng",
+                             "item1.TEL:+1 (212) 555-0101", "item1.X-ABLabel:_$!<Home>!$_",
+                             "item2.TEL:+1 (917) 555-0102", f"item2.X-ABLabel:{label}", "END:VCARD"))
+    ws = tmp_path / "shop.omnidesk"
+    status, _, err = run_cli(capsys, "import", contacts, "-w", ws, "--region", "US")
+    assert status == 0, err
+    assert [c["phone"] for c in _export(capsys, ws, "customers", tmp_path / "customers.csv")] == ["+19175550102"]

@@ -13,7 +13,8 @@ The header is the file's own: as many numbered e-mail, phone and address columns
 as its fullest card needs (:func:`file_layout`, which reads every card first and
 refuses a file cut short).  The first e-mail and phone, the customer's own, are the ones the
 card prefers (``PREF``), then a mobile before a landline; a fax is no phone (see
-:meth:`_Prop.is_fax`) and goes to ``Other Fields``.
+:meth:`_Prop.is_fax`) and goes to ``Other Fields``.  A number an iPhone labels (``X-ABLabel``) is
+what its label says, before its types: a mobile, a fax or a pager (:data:`_LABEL_KINDS`).
 
 What a card holds that no column takes (an IM handle, a social profile, an
 anniversary, its UID) is kept in the row's ``Other Fields`` cell, a line each.  A
@@ -67,6 +68,17 @@ _TYPE_WORDS = {"cell": "Mobile", "iphone": "iPhone", "pager": "Pager", "fax": "F
                "modem": "Modem", "voice": "Voice", "pcs": "PCS", "x-mobile": "Mobile"}
 # Apple writes its own labels of a group as _$!<Label>!$_.
 _APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
+# What a number's label (an iPhone's X-ABLabel: Apple's own, or the user's words) says it is:
+# the type word it stands for.  A mobile in the words of the common languages (Handy, Portable,
+# Móvil, Celular, Cellulare …), Apple's _$!<Mobile>!$_ and iPhone; its fax labels (_$!<HomeFAX>!$_,
+# _$!<WorkFAX>!$_, _$!<OtherFAX>!$_) and a user's "Fax"; its _$!<Pager>!$_.
+_LABEL_KINDS = {
+    **dict.fromkeys(("mobile", "mobil", "mobiel", "móvil", "movil", "cell", "cellphone", "cellular", "celular",
+                     "cellulare", "handy", "portable", "iphone", "natel", "gsm"), "cell"),
+    **dict.fromkeys(("fax", "homefax", "workfax", "otherfax", "telefax", "télécopie"), "fax"),
+    **dict.fromkeys(("pager", "beeper"), "pager"),
+}
+_LABEL_WORD = re.compile(r"[^\W_]+")
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _UNESCAPED = {"n": "\n", "N": "\n", ",": ",", ";": ";", "\\": "\\", ":": ":"}
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
@@ -94,12 +106,30 @@ class _Prop:
     value: str
     line: int
 
+    label: str = ""  # its group's X-ABLabel, as written (an iPhone's name for a number)
+
     def types(self) -> list[str]:
         return [t.lower() for t in self.params.get("TYPE", []) if t]
 
     def words(self) -> set[str]:
         """Its types, one a word (``TYPE="voice,cell"`` is two)."""
         return {w.strip() for t in self.types() for w in t.split(",") if w.strip()}
+
+    def labelled(self) -> str:
+        """What its label says it is (``cell``, ``fax`` or ``pager``), or "" for a label that says
+        none of these (Home, Main, a name) or no label."""
+        kinds = {_LABEL_KINDS.get(w) for w in _LABEL_WORD.findall(self.label.casefold())} - {None}
+        for kind in ("fax", "pager", "cell"):  # "Mobile fax" is a fax
+            if kind in kinds:
+                return kind
+        return ""
+
+    def phone_words(self) -> set[str]:
+        """Its types, and what its label says: a label (what the phone's user sees) says it first."""
+        labelled = self.labelled()
+        if labelled:
+            return {labelled}
+        return self.words()
 
     def preference(self) -> int:
         """How much the card prefers this value: 1 (most) to 100, as vCard 4.0's ``PREF=`` says;
@@ -112,13 +142,13 @@ class _Prop:
 
     def is_fax(self) -> bool:
         """A fax number (``TEL;WORK;FAX``): one no one answers nor texts."""
-        words = self.words()
+        words = self.phone_words()
         return "fax" in words and not words & (_MOBILE_TYPES | {"voice"})
 
     def phone_rank(self) -> tuple[int, int]:
         """Where this phone stands among the card's: the ones it prefers first, then a mobile
         before a landline, a pager last."""
-        words = self.words()
+        words = self.phone_words()
         return self.preference(), 0 if words & _MOBILE_TYPES else 2 if "pager" in words else 1
 
 
@@ -387,6 +417,7 @@ def file_layout(lines: Iterable[str], name: str) -> VCardLayout:
     for card in cards(lines, name):
         count += 1
         kinds = [p.name for p in card.props]
+        _labels(card, [])  # a number labelled a fax is no phone column
         emails = max(emails, kinds.count("EMAIL"))
         phones = max(phones, sum(p.name == "TEL" and not p.is_fax() for p in card.props))
         addresses = max(addresses, kinds.count("ADR"))
@@ -400,6 +431,17 @@ def file_layout(lines: Iterable[str], name: str) -> VCardLayout:
             "anyone (no name, e-mail, phone or other detail), so there is nothing to import; export the contacts "
             "again and check the file has them.")
     return VCardLayout(emails, phones, addresses, count, contacts)
+
+
+def _labels(card: Card, problems: list[str], own: str | None = None) -> dict[str, str]:
+    """The names Apple's ``X-ABLabel`` gives the card's groups, as shown (``_$!<Mobile>!$_`` is
+    Mobile); each of its properties in a labelled group told its label."""
+    written = {p.group: _unescape(_decode(p, problems, own)).strip()
+               for p in card.props if p.name == "X-ABLABEL" and p.group}
+    for prop in card.props:
+        if prop.group in written and prop.name != "X-ABLABEL":
+            prop.label = written[prop.group]
+    return {group: _APPLE_LABEL.sub(r"\1", label) for group, label in written.items()}
 
 
 def _type_text(prop: _Prop, labels: dict[str, str]) -> str:
@@ -442,8 +484,7 @@ def row_of(card: Card, layout: VCardLayout, own: str | None = None) -> tuple[tup
     notes: list[str] = []
     nicknames: list[str] = []
     other: list[str] = []
-    labels = {p.group: _APPLE_LABEL.sub(r"\1", _unescape(_decode(p, problems, own)))
-              for p in card.props if p.name == "X-ABLABEL" and p.group}
+    labels = _labels(card, problems, own)
     anything = False
     shown_as = card_kind = ""
     for prop in card.props:
