@@ -469,3 +469,35 @@ def test_a_number_labelled_a_mobile_in_any_common_word_comes_before_a_landline(t
     status, _, err = run_cli(capsys, "import", contacts, "-w", ws, "--region", "US")
     assert status == 0, err
     assert [c["phone"] for c in _export(capsys, ws, "customers", tmp_path / "customers.csv")] == ["+19175550102"]
+
+
+# A pager: a number to page, never one to text.  Alone on a card, written as a type or as an iPhone's label,
+# and one the card prefers before a mobile.
+PAGERS = vcf(
+    "BEGIN:VCARD", "VERSION:2.1", "N:Vance;Gil", "FN:Gil Vance", "TEL;PAGER;VOICE:(212) 555-0120", "END:VCARD",
+    "BEGIN:VCARD", "VERSION:3.0", "N:Wu;Hal;;;", "FN:Hal Wu",
+    "item1.TEL:+1 (212) 555-0121", "item1.X-ABLabel:_$!<Pager>!$_", "END:VCARD",
+    "BEGIN:VCARD", "VERSION:3.0", "N:Yu;Ivy;;;", "FN:Ivy Yu",
+    "item1.TEL;type=pref:+1 (212) 555-0122", "item1.X-ABLabel:_$!<Pager>!$_",
+    "item2.TEL:+1 (917) 555-0123", "item2.X-ABLabel:_$!<Mobile>!$_", "END:VCARD",
+)
+
+
+def test_a_pager_is_kept_with_the_card_and_is_never_the_customers_phone(tmp_path, capsys):
+    contacts = tmp_path / "pagers.vcf"
+    contacts.write_bytes(PAGERS)
+    ws = tmp_path / "shop.omnidesk"
+    status, _, err = run_cli(capsys, "import", contacts, "-w", ws, "--region", "US")
+    assert status == 0, err
+    customers = {c["first_name"]: c["phone"] for c in _export(capsys, ws, "customers", tmp_path / "customers.csv")}
+    assert customers == {"Gil": "", "Hal": "", "Ivy": "+19175550123"}
+    sources = {s["first_name"]: s for s in _export(capsys, ws, "sources", tmp_path / "sources.csv")}
+    with Workspace.open(ws) as w, w.engine.connect() as conn:
+        cards = {n: dict(raw_record(w, int(s["record_id"]))) for n, s in sources.items()}
+        phones = {v for (v,) in conn.exec_driver_sql("SELECT value FROM identifier WHERE kind = 'phone'").all()}
+    assert phones == {"+19175550123"}
+    assert (cards["Gil"]["Other Fields"], cards["Gil"]["Phone 1 - Value"]) == ("TEL (Pager): (212) 555-0120", "")
+    assert (cards["Hal"]["Other Fields"], cards["Hal"]["Phone 1 - Value"]) == ("TEL (Pager): +1 (212) 555-0121", "")
+    assert (cards["Ivy"]["Phone 1 - Type"], cards["Ivy"]["Phone 1 - Value"]) == ("Mobile", "+1 (917) 555-0123")
+    assert cards["Ivy"]["Other Fields"] == "TEL (Pager): +1 (212) 555-0122"
+    assert _sms_pack_phones(capsys, ws, tmp_path, 3) == ["+19175550123"]

@@ -12,8 +12,8 @@ its number in the file, matching, the Sources tab) treats a card as any other ro
 The header is the file's own: as many numbered e-mail, phone and address columns
 as its fullest card needs (:func:`file_layout`, which reads every card first and
 refuses a file cut short).  The first e-mail and phone, the customer's own, are the ones the
-card prefers (``PREF``), then a mobile before a landline; a fax is no phone (see
-:meth:`_Prop.is_fax`) and goes to ``Other Fields``.  A number an iPhone labels (``X-ABLabel``) is
+card prefers (``PREF``), then a mobile before a landline; a fax or a pager is no phone (see
+:meth:`_Prop.is_phone`) and goes to ``Other Fields``.  A number an iPhone labels (``X-ABLabel``) is
 what its label says, before its types: a mobile, a fax or a pager (:data:`_LABEL_KINDS`).
 
 What a card holds that no column takes (an IM handle, a social profile, an
@@ -145,11 +145,19 @@ class _Prop:
         words = self.phone_words()
         return "fax" in words and not words & (_MOBILE_TYPES | {"voice"})
 
+    def is_pager(self) -> bool:
+        """A pager (``TEL;PAGER``, an iPhone's _$!<Pager>!$_): a number to page, never one to text."""
+        words = self.phone_words()
+        return "pager" in words and not words & _MOBILE_TYPES  # a pager's voice is a message
+
+    def is_phone(self) -> bool:
+        """A number to call or text: a ``TEL`` that is no fax nor pager."""
+        return self.name == "TEL" and not self.is_fax() and not self.is_pager()
+
     def phone_rank(self) -> tuple[int, int]:
         """Where this phone stands among the card's: the ones it prefers first, then a mobile
-        before a landline, a pager last."""
-        words = self.phone_words()
-        return self.preference(), 0 if words & _MOBILE_TYPES else 2 if "pager" in words else 1
+        before a landline."""
+        return self.preference(), 0 if self.phone_words() & _MOBILE_TYPES else 1
 
 
 @dataclass
@@ -417,9 +425,9 @@ def file_layout(lines: Iterable[str], name: str) -> VCardLayout:
     for card in cards(lines, name):
         count += 1
         kinds = [p.name for p in card.props]
-        _labels(card, [])  # a number labelled a fax is no phone column
+        _labels(card, [])  # a number labelled a fax or a pager is no phone column
         emails = max(emails, kinds.count("EMAIL"))
-        phones = max(phones, sum(p.name == "TEL" and not p.is_fax() for p in card.props))
+        phones = max(phones, sum(p.is_phone() for p in card.props))
         addresses = max(addresses, kinds.count("ADR"))
         if any(k not in _HOUSEKEEPING for k in kinds):
             contacts += 1
@@ -521,7 +529,7 @@ def row_of(card: Card, layout: VCardLayout, own: str | None = None) -> tuple[tup
             number = _unescape(value).strip()
             if number.lower().startswith("tel:"):
                 number = number[4:]
-            if prop.is_fax():  # never the customer's phone, nor one to text
+            if not prop.is_phone():  # a fax or a pager: never the customer's phone, nor one to text
                 other.append(f"TEL ({_type_text(prop, labels)}): {number}")
             else:
                 phones.append((prop.phone_rank(), _type_text(prop, labels), number))
@@ -569,7 +577,7 @@ def row_of(card: Card, layout: VCardLayout, own: str | None = None) -> tuple[tup
     if nicknames:
         cells["Nickname"] = ", ".join(dict.fromkeys(nicknames))
     # The first e-mail and phone are the customer's own (the ones texted and mailed): those the card
-    # prefers first, then (a phone) a mobile before a landline, a pager last; else as written.
+    # prefers first, then (a phone) a mobile before a landline; else as written.
     emails.sort(key=lambda e: e[0])
     phones.sort(key=lambda p: p[0])
     for i, (_, kind, value) in enumerate(emails, 1):
