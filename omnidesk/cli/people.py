@@ -47,7 +47,7 @@ def cmd_person_export(args: argparse.Namespace) -> int:
 
 
 def cmd_person_erase(args: argparse.Namespace) -> int:
-    from omnidesk.core.rights import GUESS_CHECKED, KEPT_AS, erase_person
+    from omnidesk.core.rights import GUESS_CHECKED, KEPT_AS, LOG_HELD, erase_person
 
     with _open_existing(args) as ws:
         cid = _customer(ws, args.customer)
@@ -87,6 +87,8 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
           + _rules_note(removed.get("segments_named", 0), removed.get("campaigns_named", 0))
           + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."))
     print(f"The suppression list keeps them as {KEPT_AS}; {GUESS_CHECKED}.")
+    if removed.get("log_held"):
+        print(LOG_HELD, file=sys.stderr)
     return EXIT_OK
 
 

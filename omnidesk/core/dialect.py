@@ -697,18 +697,30 @@ def remove_if_still_empty(path: Path) -> bool:
         db.close()
 
 
-def checkpoint(engine, mode: str = "TRUNCATE") -> None:
+def checkpoint(engine, mode: str = "TRUNCATE", wait: float | None = None) -> bool:
     """Copy the write-ahead log into the database file and empty it (SQLite; no-op elsewhere).
 
     ``PASSIVE`` copies what it can without waiting for readers: run before a big
     write, it lets a write that then fails on a full disk be followed by a
     ``TRUNCATE`` that gives all the log's space back.
+
+    Returns False when another connection's read (or write) kept it from finishing: the log
+    still holds what it held.  ``wait``: the seconds to wait for them, instead of the
+    connection's busy timeout.
     """
     if engine.dialect.name != "sqlite":
-        return
+        return True
     assert mode in ("PASSIVE", "FULL", "RESTART", "TRUNCATE")
     with engine.connect() as connection:
-        connection.exec_driver_sql(f"PRAGMA wal_checkpoint({mode})")
+        before = busy_timeout(connection) if wait is not None else None
+        if wait is not None:
+            set_busy_timeout(connection, wait)
+        try:
+            busy = connection.exec_driver_sql(f"PRAGMA wal_checkpoint({mode})").first()[0]
+        finally:
+            if before is not None:
+                set_busy_timeout(connection, before)
+    return not busy
 
 
 def clear_customer_search(connection) -> None:

@@ -59,7 +59,7 @@ from omnidesk.core.campaigns.sends import keep_sends, note_erased_sends
 from omnidesk.core.channels import HAND
 from omnidesk.core.contact import mailbox_key
 from omnidesk.core.customers import fingerprints_in
-from omnidesk.core.dialect import checkpoint, compact_customer_search, remove_workspace_files, unindex_customers
+from omnidesk.core.dialect import compact_customer_search, remove_workspace_files, unindex_customers
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import csv_bytes
 from omnidesk.core.exporting.outfiles import check_output, written_beside
@@ -277,6 +277,12 @@ def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool
     return out
 
 
+ERASE_LOG_WAIT = 2.0  # seconds an erase waits for another window's or command's read to end
+# Said when it did not: until then the write-ahead log beside the workspace file holds copies of them.
+LOG_HELD = ("Another window or command is still reading the workspace: a copy of the erased data stays "
+            "in the -wal file beside it until that window or command closes the workspace.")
+
+
 def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None,
                  others: dict[int, str | None] | None = None) -> dict[str, int]:
     """Erase one customer everywhere, in one transaction; returns what was removed.
@@ -357,8 +363,10 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None,
             for cid, now in fingerprints_in(conn, watched).items():
                 if now != before[cid] and before[cid] == others[cid]:
                     others[cid] = now
-    with ws.own_change():  # the emptied log is no news to the window that erased
-        checkpoint(ws.engine)
+    # A read another window or command has under way keeps the log's copies of their rows: waited
+    # for a moment, then left to this workspace's next write or its close (or the reader's own).
+    if not ws.empty_log(ERASE_LOG_WAIT):
+        removed["log_held"] = 1
     remove_unpacked_leftovers(paths.data_dir())
     tempfiles.clean_stale(legacy_any_age=True)
     tempfiles.clean_stale_writes()  # a killed export's staged packs, in the folder it wrote to

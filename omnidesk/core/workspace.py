@@ -275,6 +275,9 @@ class Workspace:
             self._held = weakref.finalize(self, held_files.release, token)
             event.listen(engine, "connect", lambda _dbapi, _record: held_files.identify(token))
         self.closed = False
+        # An erase could not empty the write-ahead log (another window or command was reading): it
+        # still holds copies of the erased rows, so the next write and the close try again.
+        self.log_held = False
 
     @property
     def busy_timeout(self) -> float:
@@ -570,6 +573,22 @@ class Workspace:
                     conn.rollback()
                 if not foreign_keys:
                     dialect.set_foreign_keys(conn, True)
+        if self.log_held:
+            self.empty_log(0)
+
+    def empty_log(self, wait: float) -> bool:
+        """Fold the write-ahead log into the file and empty it, waiting up to ``wait`` seconds for
+        other windows' and commands' reads to end; False (remembered in :attr:`log_held`, for the
+        next write and the close to try again) when one still reads."""
+        try:
+            with self.own_change():  # the emptied log is no news to this window
+                done = dialect.checkpoint(self.engine, wait=wait)
+        except OperationalError as exc:
+            if not dialect.is_lock_error(exc):
+                raise
+            done = False
+        self.log_held = not done
+        return done
 
     def moved_away(self, reopen: str = "open it where it is now") -> str | None:
         """When the workspace's file is no longer where it was opened (it, or its folder, was moved or
@@ -840,6 +859,11 @@ class Workspace:
             yield conn
 
     def close(self) -> None:
+        if self.log_held and not self.readonly:
+            try:  # the last connection's close folds the log in too, but another may still be open
+                self.empty_log(0)
+            except OperationalError:
+                pass
         self.closed = True
         if self._watch is not None:
             self._watch.close()

@@ -11,7 +11,7 @@ from shiboken6 import isValid
 
 from omnidesk.core.customers import customer_fingerprints
 from omnidesk.core.profile import customer_profile
-from omnidesk.core.rights import GUESS_CHECKED, KEPT_AS, export_person, rules_named_words
+from omnidesk.core.rights import GUESS_CHECKED, KEPT_AS, LOG_HELD, export_person, rules_named_words
 from omnidesk.core.tasks import Cancelled
 from omnidesk.core.workspace import backup_files
 from omnidesk.ui.dialogs.person_dialogs import erase_confirmation
@@ -180,6 +180,8 @@ class PersonActionsMixin:
             if backups:
                 text += (f" The {backups} backup{'s' if backups != 1 else ''} that held them "
                          f"{'were' if backups != 1 else 'was'} deleted.")
+            if removed.get("log_held"):
+                text += f"\n\n{LOG_HELD[:-1]} (or, once it has finished reading, until your next change here)."
         self.show_info("Person erased", text)
 
     def _forget_shown_customer(self) -> None:

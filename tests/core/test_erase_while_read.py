@@ -1,0 +1,57 @@
+"""An erase while another window or command is reading the workspace: the write-ahead log beside the
+file keeps copies of the erased rows until that reader lets go.  The erase waits a moment for it,
+says so when it still reads, and the log is emptied once it does (the reader's close, or the next
+change or close of the workspace that erased)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from tests.helpers import run_cli, write_csv
+
+HEADER = ["Email", "First Name", "Last Name", "Phone", "Address1", "City"]
+TRACES = [b"Zarkowski", b"qzarkowski", b"Juniper"]
+
+
+def _shop(folder, capsys):
+    path = folder / "shop.omnidesk"
+    people = write_csv(folder / "people.csv", HEADER, [
+        ["qzarkowski@mailbox.example", "Quentin", "Zarkowski", "+1 207 555 0143", "48 Juniper Lane", "Portland"],
+        *[[f"p{i}@example.com", f"Person{i}", f"Family{i}", "", f"{i} Oak St", "Portland"] for i in range(200)]])
+    assert run_cli(capsys, "import", people, "--channel", "shop", "-w", path)[0] == 0
+    return path
+
+
+def traces(path) -> dict[str, list[str]]:
+    return {p.name: [t.decode() for t in TRACES if t in p.read_bytes()]
+            for p in sorted(path.parent.glob(path.name + "*")) if p.stat().st_size}
+
+
+def _reading(path) -> sqlite3.Connection:
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM customer").fetchone()
+    return reader
+
+
+def test_the_command_line_says_when_a_reader_keeps_the_erased_rows_in_the_log(tmp_path, capsys):
+    path = _shop(tmp_path, capsys)
+    reader = _reading(path)
+    status, out, err = run_cli(capsys, "person", "erase", "1", "--yes", "-w", path)
+    assert status == 0, err
+    assert out.startswith("Erased customer 1:")
+    assert ("Another window or command is still reading the workspace: a copy of the erased data stays "
+            "in the -wal file beside it until that window or command closes the workspace.") in err
+    reader.rollback()
+    reader.close()  # it lets go: nothing of them is left in either file
+    assert traces(path) == {"shop.omnidesk": []}
+
+
+def test_an_erase_no_one_reads_during_says_nothing_of_it(tmp_path, capsys):
+    path = _shop(tmp_path, capsys)
+    reader = sqlite3.connect(path, isolation_level=None)  # open, but not reading
+    status, out, err = run_cli(capsys, "person", "erase", "1", "--yes", "-w", path)
+    assert status == 0, err
+    assert "-wal" not in err
+    assert all(found == [] for found in traces(path).values())  # emptied at once, the reader still open
+    reader.close()
