@@ -70,8 +70,6 @@ def _run_gui(args: argparse.Namespace) -> int:
 
     from omnidesk.desktop import display_problem
 
-    if signal.getsignal(signal.SIGTERM) is _on_terminate:  # the app ends on SIGTERM as it always has
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     problem = display_problem(os.environ)
     if problem:  # before Qt starts: its own message names no package, then it aborts
         raise CliError(problem)
@@ -85,40 +83,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM (``kill``, a service manager, ``timeout``): stopped as by Ctrl-C, told the same way."""
-
-    status = interrupts.TERMINATED
-
-
-def _on_terminate(_signum, _frame):
-    interrupts.saved()
-    raise _Terminated
-
-
-def _tell_interrupts_truly() -> dict:
-    """Ctrl-C and SIGTERM note, as they land, whether the command's change had been saved (see
-    interrupts); the handlers that were there before are returned, by signal, to be put back: none
-    where this one cannot be set (not the main thread) or someone else's is there (or the signal is
-    ignored)."""
+def _tell_interrupts_truly():
+    """Ctrl-C notes, as it lands, whether the command's change had been saved (see interrupts);
+    the handler that was there before is returned, None where none can be set (not the main thread)."""
     def on_interrupt(_signum, _frame):
         interrupts.saved()
         raise KeyboardInterrupt
 
-    previous = {}
-    for signum, untouched, handler in ((signal.SIGINT, signal.default_int_handler, on_interrupt),
-                                       (signal.SIGTERM, signal.SIG_DFL, _on_terminate)):
-        if signal.getsignal(signum) is not untouched:  # ignored, or someone else's
-            continue
-        try:
-            previous[signum] = signal.signal(signum, handler)
-        except ValueError:
-            break
-    return previous
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:  # ignored, or someone else's
+        return None
+    try:
+        return signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:
+        return None
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -131,9 +112,9 @@ def _main(argv: Sequence[str] | None) -> int:
         if len(argv) == 1 and argv[0].endswith(".omnidesk") and not argv[0].startswith("-"):
             argv = ["--workspace", argv[0]]
         args = parser.parse_args(argv)
-    except KeyboardInterrupt as exc:
+    except KeyboardInterrupt:
         print(interrupts.message(False), file=sys.stderr)
-        return getattr(exc, "status", interrupts.INTERRUPTED)
+        return interrupts.INTERRUPTED
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     try:
         _quiet_logs()
@@ -146,9 +127,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except CliError as exc:
         print(f"omnidesk: error: {printable(str(exc))}", file=sys.stderr)
         return exc.status
-    except KeyboardInterrupt as exc:
+    except KeyboardInterrupt:
         print(interrupts.message(interrupts.saved()), file=sys.stderr)
-        return getattr(exc, "status", interrupts.INTERRUPTED)
+        return interrupts.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`omnidesk report | head`): as other tools do, stop quietly.
         # Whatever is still buffered goes nowhere rather than failing again at exit.

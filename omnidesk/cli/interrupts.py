@@ -1,4 +1,4 @@
-"""What a command stopped by Ctrl-C (or SIGTERM) may truthfully say: whether it had saved a change to its workspace.
+"""What a command stopped by Ctrl-C may truthfully say: whether it had saved a change to its workspace.
 
 A write is saved when SQLite's COMMIT returns; Ctrl-C can land before that (the
 transaction is rolled back: the workspace was not changed) or after it, even in
@@ -21,7 +21,6 @@ import os
 from pathlib import Path
 
 INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
-TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a command stopped by kill
 
 _CHANGES_AT_BEGIN = "omnidesk.interrupts.changes"
 
