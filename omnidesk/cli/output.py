@@ -34,16 +34,32 @@ class Output:
         """One of several results, told now: ``notes`` (warnings, errors) on stderr, with or
         without JSON; on stdout ``text``, or with JSON ``data`` as one line, flushed at once (a
         pipe would otherwise hold it until the command ends)."""
-        if self.json:
-            print(json.dumps(data, ensure_ascii=False), flush=True)
-        else:
-            _lines(text, sys.stdout)
+        try:
+            if self.json:
+                print(json.dumps(data, ensure_ascii=False), flush=True)
+            else:
+                _lines(text, sys.stdout)
+        except BrokenPipeError:
+            # The reader went away (`import a.csv b.csv --json | head -1`): the files still to come
+            # are imported all the same, their lines going nowhere, rather than left undone unsaid.
+            _to_nowhere()
         _lines(notes, sys.stderr)
 
     def say(self, text: Text) -> None:
         """Text for people only (what a command did besides its results); none in JSON."""
         if not self.json:
             _lines(text, sys.stdout)
+
+
+def _to_nowhere() -> None:
+    """Standard output sent to the null device from now on (what is still buffered too)."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # stdout may be no file
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _lines(text: Text, stream) -> None:

@@ -212,6 +212,30 @@ def test_import_json_prints_each_files_line_as_it_finishes(tmp_path):
     assert [json.loads(line)["file"] for line in out.splitlines()] == ["till.csv"]
 
 
+def test_import_json_read_by_a_reader_that_stops_early_still_imports_every_file(tmp_path):
+    """`import a.csv b.csv c.csv --json | head -1`: the reader is gone after the first line; the files
+    after it are imported all the same, not left undone with nothing said."""
+    listing, till, shop = _files(tmp_path)
+    ws = tmp_path / "shop.omnidesk"
+    process = _at_the_second_file("wait", "import", listing, till, shop, "-w", ws, "--json")
+    try:
+        assert json.loads(process.stdout.readline())["file"] == "list.csv"
+        process.stdout.close()  # as `head -1` does once it has its line
+        process.stdin.write("\n")
+        process.stdin.close()
+        process.wait(timeout=120)
+        err = process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err, err
+    with Workspace.open(ws) as w:
+        files = [r[0] for r in w.engine.connect().exec_driver_sql("SELECT file_name FROM import_batch ORDER BY id")]
+    assert files == ["list.csv", "till.csv", "shop.csv"]
+
+
 def test_import_json_stopped_part_way_has_told_the_files_it_finished(tmp_path):
     listing, till, _shop = _files(tmp_path)
     process = _at_the_second_file("stop", "import", listing, till, "-w", tmp_path / "shop.omnidesk", "--json")
