@@ -69,3 +69,15 @@ def test_identical_rows_merged_stay_one_customer(tmp_path, capsys):
     with out.open(newline="", encoding="utf-8") as fh:
         owners = {r["customer_id"] for r in csv.DictReader(fh) if r["first_name"] == "Anna"}
     assert len(owners) == 1, owners
+
+
+def test_a_split_of_identical_rows_says_why_it_cannot_be_made(tmp_path, capsys):
+    """Merged, the two Annas cannot be split by a record: a row written exactly like another moves with
+    it.  The refusal says so, not that the record is the customer's only source (it has two)."""
+    ws, _till_file, pair = _till(tmp_path, capsys)
+    cli_at(capsys, ws, "review", "accept", pair["id"])
+    for record in ("1", "2"):
+        status, _out, err = run_cli(capsys, "-w", ws, "unmerge", record)
+        assert status == 1
+        assert "rows written exactly like it" in err and "Nothing was split" in err, err
+        assert "only source" not in err

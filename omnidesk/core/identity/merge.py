@@ -325,6 +325,10 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
             remaining = [r for r in _record_ids(conn, old) if r not in moving]
             anchors = [r for r in remaining if r not in by_hand]
         if not anchors:
+            if len(set(moving)) > len({record_id, *followers}):
+                # Its twins, rows written alike cell for cell, go wherever it goes: nothing tells them apart.
+                raise UserError("That record's other sources are rows written exactly like it, which move with "
+                                "it: a split cannot tell them apart. Nothing was split.")
             raise UserError("That record is the customer's only source; there is nothing to split.")
         moving += riders
         brought = _brought_by_merges(conn, old)
