@@ -418,7 +418,10 @@ def undated_activity(ws: Workspace, period: Period = Period()) -> dict:
                 select(func.coalesce(ev.c.currency, ""), func.count(), func.count().filter(orders),
                        func.sum(row_spend(ev.c.status, ev.c.amount_minor, ev.c.refunded_minor))
                        .filter(ev.c.type.in_(ORDER_TYPES)))
-                .where(ev.c.type.in_(types), ev.c.occurred_utc.is_(None)).group_by(func.coalesce(ev.c.currency, ""))):
+                # On a customer's card, as the card counts them: an order's further item line (Squarespace
+                # writes them without date or buyer) is a line of its order, on nobody's card.
+                .where(ev.c.type.in_(types), ev.c.occurred_utc.is_(None), ev.c.customer_id.is_not(None))
+                .group_by(func.coalesce(ev.c.currency, ""))):
             out["events"] += n
             out["orders"] += bought
             if spent:
