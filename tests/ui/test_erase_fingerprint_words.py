@@ -46,7 +46,8 @@ def test_the_command_line_says_so_when_asked_and_when_done(tmp_path, capsys, mon
     path = _shop(tmp_path, capsys)
     asked: list[str] = []
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "n")
+    # The question is on stderr (what the command has written so far), the answer read from stdin.
+    monkeypatch.setattr(sys.stdin, "readline", lambda: asked.append(capsys.readouterr().err) or "n\n")
     assert run_cli(capsys, "person", "erase", "1", "-w", path)[0] == 0
     assert len(asked) == 1 and f"stay on the suppression list as {KEPT}: {GUESS}." in asked[0]
     status, out, err = run_cli(capsys, "person", "erase", "1", "--yes", "-w", path)
