@@ -91,10 +91,10 @@ class BulkActions(QObject):
         asked = customer_fingerprints(self.operations.workspace, ids)
         if not self.confirm_erase(ids):
             return
-        done = 0
+        done, removed = 0, {}
         for cid in ids:
             try:
-                self.operations.erase_person(cid, expect=asked.get(cid), others=asked)
+                removed = self.operations.erase_person(cid, expect=asked.get(cid), others=asked)
                 done += 1
             except Exception as exc:  # the rest stay; say which one failed and why
                 from omnidesk.ui.operations import reason
@@ -102,3 +102,9 @@ class BulkActions(QObject):
                 self.window.show_error("Cannot erase", f"Erased {done} of {len(ids)}; customer {cid}: {reason(exc, self.window.workspace)}")
                 return
         self.window.statusBar().showMessage(f"Erased {self.who(ids)}", 8000)
+        # Each erase empties the log when no one reads: only the last one's answer still holds.
+        if removed.get("log_held"):
+            from omnidesk.core.rights import LOG_HELD
+
+            self.window.show_info("Customers erased", f"Erased {self.who(ids)}.\n\n{LOG_HELD[:-1]} (or, once it "
+                                  "has finished reading, until your next change here).")

@@ -1,0 +1,68 @@
+"""Erasing from the window while another window or command is reading the workspace: the write-ahead
+log beside the file keeps a copy of the erased rows until that reader lets go, and the window says so,
+whether one card was erased or a selection of customers."""
+
+from __future__ import annotations
+
+from tests.core.test_erase_while_read import _reading, _shop, traces
+from tests.helpers import errors_fail
+from tests.ui.test_undo_history import select_rows
+
+HELD = ("Another window or command is still reading the workspace: a copy of the erased data stays "
+        "in the -wal file beside it until that window or command closes the workspace (or, once it "
+        "has finished reading, until your next change here).")
+
+
+def test_erasing_one_card_says_the_reader_keeps_a_copy(window, tmp_path, capsys, monkeypatch):
+    path = _shop(tmp_path, capsys)
+    assert window.open_workspace(path)
+    errors_fail(monkeypatch, window)
+    window.open_customer(1)
+    view = window.customer_view
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(view, "confirm_erase", lambda: True)
+    monkeypatch.setattr(view, "show_info", lambda title, text: said.append((title, text)))
+    reader = _reading(path)
+    view.erase_person_button.click()
+    assert [title for title, _ in said] == ["Person erased"]
+    assert said[0][1].endswith(HELD)
+    reader.rollback()
+    reader.close()
+
+
+def test_erasing_a_selection_says_the_reader_keeps_a_copy(window, tmp_path, capsys, monkeypatch):
+    path = _shop(tmp_path, capsys)
+    assert window.open_workspace(path)
+    errors_fail(monkeypatch, window)
+    window.show_screen("customers")
+    view = window.screens["customers"]
+    rows = {view.model.index(r, 0).data(): r for r in range(view.model.rowCount())}
+    select_rows(view, [rows["Quentin Zarkowski"], rows["Person7 Family7"]])
+    chosen = view.selected_ids()
+    assert len(chosen) == 2
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(window.bulk, "confirm_erase", lambda ids: True)
+    monkeypatch.setattr(window, "show_info", lambda title, text: said.append((title, text)))
+    reader = _reading(path)
+    view.erase_action.trigger()
+    assert said == [("Customers erased", f"Erased 2 customers.\n\n{HELD}")]
+    assert not set(chosen) & set(view.list_ids())
+    reader.rollback()
+    reader.close()
+    window.close()  # the window that erased lets go of the file too
+    assert all(found == [] for found in traces(path).values()), traces(path)
+
+
+def test_erasing_a_selection_no_one_reads_during_says_nothing_more(window, tmp_path, capsys, monkeypatch):
+    path = _shop(tmp_path, capsys)
+    assert window.open_workspace(path)
+    errors_fail(monkeypatch, window)
+    window.show_screen("customers")
+    view = window.screens["customers"]
+    select_rows(view, [0, 1])
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(window.bulk, "confirm_erase", lambda ids: True)
+    monkeypatch.setattr(window, "show_info", lambda title, text: said.append((title, text)))
+    view.erase_action.trigger()
+    assert said == []
+    assert window.statusBar().currentMessage() == "Erased 2 customers"
