@@ -19,7 +19,7 @@ from operator import attrgetter
 from sqlalchemy import and_, func, literal, or_, select, tuple_
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.identity.decisions import add_twin_keys, key_holders, load_decisions
+from omnidesk.core.identity.decisions import decision_index, external_key_holders, key_holders, load_decisions
 from omnidesk.core.identity.employer import stem as employer_stem
 from omnidesk.core.identity.keys import first_key, first_keys, first_surname, fold, generation, street_key
 from omnidesk.core.identity.profiles import (IN_SIZE, chunks, has_contact, make_profiles, profile_query,
@@ -662,16 +662,23 @@ def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -
 
 
 def tied_records(conn: Connection, new_profiles: Sequence[Profile]) -> set[int]:
-    """Placed records a user's merge decision ties to one of the new profiles."""
-    index_of: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(new_profiles):
-        index_of[p.row_hash].append(i)
-    add_twin_keys(conn, new_profiles, index_of)  # identical rows of one file, each a key of its own
-    hashes = set(index_of)
-    _, must = load_decisions(conn, hashes)
-    partners = sorted({other for left, right in must for mine, other in ((left, right), (right, left))
-                       if mine in hashes and other not in hashes})
-    return {rid for held in key_holders(conn, partners).values() for rid, cid in held if cid is not None}
+    """Placed records a user's merge decision ties to one of the new profiles.
+
+    The decisions are looked up by every key the resolver reads them by
+    (``decisions.decision_index``): the rows' hashes and their customer ids.  A
+    merge by hand with a shop's customer is kept against that customer's id, so
+    either end of it may be one: the shop's export imported again finds the
+    till's row it was merged with, and the till's file the shop's customer.
+    """
+    index_of = decision_index(conn, new_profiles)
+    mine = set(index_of)
+    _, must = load_decisions(conn, mine)
+    partners = {other for left, right in must for me, other in ((left, right), (right, left))
+                if me in mine and other not in mine}
+    if not partners:
+        return set()
+    held = chain(key_holders(conn, partners).values(), external_key_holders(conn, partners).values())
+    return {rid for holders in held for rid, cid in holders if cid is not None}
 
 
 def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_rows) -> set[int]:

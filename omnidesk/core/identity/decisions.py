@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.identity.profiles import chunks
 from omnidesk.core.identity.scoring import Profile
-from omnidesk.core.models import MatchDecision, SourceRecord
+from omnidesk.core.models import Identifier, MatchDecision, SourceRecord
 
 
 # Decisions read in one pass rather than by key while there are no more than this many per key wanted.
@@ -149,6 +149,44 @@ def key_holders(conn: Connection, keys: Iterable[str]) -> dict[str, list[tuple[i
                 if key in twins:
                     out[key].append((rid, cid))
     return out
+
+
+def external_key_holders(conn: Connection, keys: Iterable[str]) -> dict[str, list[tuple[int, int | None]]]:
+    """Customer-id keys (:func:`external_key`) -> the (record, customer) pairs holding them now.
+
+    A key is a hash of the id, which no index can be searched by: the workspace's
+    customer ids are read in one pass over the (kind, value) index and hashed
+    here, and only those found are read again with their records.  Called for
+    the few keys the user's decisions name, never per record.
+    """
+    wanted = {bytes.fromhex(k[2:]) for k in keys if k.startswith("x:")}
+    if not wanted:
+        return {}
+    ident, rec = Identifier.__table__, SourceRecord.__table__
+    found = [value for value in conn.execute(select(ident.c.value).distinct().where(ident.c.kind == "external"))
+             .scalars() if hashlib.sha1(value.encode("utf-8")).digest() in wanted]
+    out: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+    for part in chunks(found):
+        for rid, value, cid in conn.execute(
+                select(ident.c.record_id, ident.c.value, rec.c.customer_id).join(rec, rec.c.id == ident.c.record_id)
+                .where(ident.c.kind == "external", ident.c.value.in_(part))):
+            out[external_key(value)].append((rid, cid))
+    return out
+
+
+def decision_index(conn: Connection, profiles: Sequence[Profile]) -> dict[str, list[int]]:
+    """Every key a decision about one of ``profiles`` may be written against -> the indexes of those holding it.
+
+    Their row hashes and customer ids (:func:`decision_keys`), and the place of a
+    row its import repeats (:func:`add_twin_keys`): what the resolver and an
+    import both look the user's decisions up by.
+    """
+    index_of: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(profiles):
+        for key in decision_keys(p):
+            index_of[key].append(i)
+    add_twin_keys(conn, profiles, index_of)
+    return index_of
 
 
 def add_twin_keys(conn: Connection, profiles: Sequence[Profile], index_of: dict[str, list[int]]) -> None:

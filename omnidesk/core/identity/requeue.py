@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.identity.blocking import same_birthday, same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import cluster_profiles
-from omnidesk.core.identity.decisions import add_twin_keys, decision_keys, load_decisions_in_order, settled_indexes
+from omnidesk.core.identity.decisions import decision_index, load_decisions_in_order, settled_indexes
 from omnidesk.core.identity.profiles import chunks, hand_names_aside, make_profiles, profile_query, record_identifiers
 from omnidesk.core.identity.scoring import Model, PairScore, score_pair
 from omnidesk.core.identity.stats import load_frequencies
@@ -75,11 +75,7 @@ def _pairs(conn: Connection, customer_ids: set[int], model: Model) -> dict[tuple
     profiles = own + make_profiles(other_rows, record_identifiers(conn, [r[0] for r in other_rows]))
     hand_names_aside(conn, profiles)  # a name typed on the card is no file's evidence
     freq = load_frequencies(conn, profiles)
-    index_of: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(profiles):
-        for key in decision_keys(p):
-            index_of[key].append(i)
-    add_twin_keys(conn, profiles, index_of)
+    index_of = decision_index(conn, profiles)
     rejected, must = settled_indexes(*load_decisions_in_order(conn, list(index_of)), index_of)
     owner = [p.customer_id for p in profiles]
     plan = cluster_profiles(profiles, freq, model, rejected, must, only=set(range(len(own))))

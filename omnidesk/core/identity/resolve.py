@@ -37,8 +37,7 @@ from omnidesk.core.identity.clustering import (
     settle_decided_again,
 )
 from omnidesk.core.identity.decisions import (
-    add_twin_keys,
-    decision_keys,
+    decision_index,
     decisions_by_index,
     external_key,
     load_decisions_in_order,
@@ -167,11 +166,7 @@ def _to_compare(conn, new_profiles: list, old_rows: list) -> tuple[list, dict, t
     hand_names_aside(conn, old_profiles)  # a name typed on the card is no file's evidence
     profiles = new_profiles + old_profiles
     freq = load_frequencies(conn, profiles)
-    index_of: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(profiles):
-        for key in decision_keys(p):
-            index_of[key].append(i)
-    add_twin_keys(conn, profiles, index_of)
+    index_of = decision_index(conn, profiles)
     rejected, must = load_decisions_in_order(conn, list(index_of))
     return profiles, freq, settled_indexes(rejected, must, index_of)
 
