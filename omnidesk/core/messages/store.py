@@ -221,14 +221,18 @@ def save_message(ws: Workspace, name: str, master: Mapping[str, object], *,
     New channels get a variant made from the master; given variants are stored
     as given (marked edited when they differ from what the master makes);
     existing variants not given stay as they were, stale if the master moved.
+    A variant given with no field at all (``{"x": {}}`` in a message file) names a channel
+    to add, made from the master as **+ Channel** adds it: an existing one stays as it was.
     With ``expect`` (the master as an editor opened it) the stored master must still read so:
     one changed or deleted since (another window, the command line) is refused with
     :class:`StaleMessage`, and nothing is written.
     """
     name = _clean_name(name)
     clean = clean_master(master)
-    given = {c: clean_variant(c, f) for c, f in (variants or {}).items()}
+    variants = variants or {}
+    given = {c: clean_variant(c, f) for c, f in variants.items()}
     wanted = list(dict.fromkeys([*(channels or []), *given]))
+    given = {c: fields for c, fields in given.items() if variants[c]}
     unknown = [c for c in wanted if c not in VARIANT_FIELDS]
     if unknown:
         raise UserError(f"'{unknown[0]}' is not a channel of a message; one of: {', '.join(VARIANT_CHANNELS)}")
