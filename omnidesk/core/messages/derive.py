@@ -103,10 +103,20 @@ def retagged(channel: str, text: str, campaign: str) -> str:
     ``channel`` and ``campaign`` (its ``utm_content`` kept): a copy of a message, under its own name,
     counts its visits for itself.  A link without tags stays as written (the check warns of it);
     a bare "www." link stays bare."""
+    return tagged_links(channel, text, campaign, untagged=False)
+
+
+def tagged_links(channel: str, text: str, campaign: str, *, untagged: bool = True) -> str:
+    """``text`` with each of its links tagged by :func:`tagged_link` for ``channel`` and ``campaign``,
+    as a variant made from the master carries the links of the master's words: one already tagged
+    for another channel or campaign is tagged for this one (its ``utm_content`` kept), and without
+    ``untagged`` a link without tags stays as written.  A link ends where :func:`find_links` ends it
+    (a full stop or a bracket after it stays in the words); a bare "www." link stays bare; a link
+    that cannot open stays as written (the check says why)."""
     out, at = [], 0
     for link in find_links(text):
         utm = utm_values(link.url)
-        if not utm:
+        if not utm and not untagged:
             continue
         bare = link.url.lower().startswith("www.")
         tagged = tagged_link(channel, opened(link.url), campaign, content=utm.get("utm_content") or None)
@@ -122,10 +132,11 @@ def retagged(channel: str, text: str, campaign: str) -> str:
 def derive(channel: str, master: Mapping[str, str], brand: Brand | None = None, *, campaign: str = "") -> dict[str, str]:
     """The channel's variant fields made from ``master`` (the fields of :data:`VARIANT_FIELDS`).
 
-    With ``campaign`` (see :func:`campaign_name`), the link carries the channel's campaign tags.
+    With ``campaign`` (see :func:`campaign_name`), the link carries the channel's campaign tags, and
+    so does each link written in the master's words (:func:`tagged_links`).
     """
     brand = brand or Brand()
-    headline, body, cta = (master.get(k, "") for k in ("headline", "body", "cta"))
+    headline, body, cta = (tagged_links(channel, master.get(k, ""), campaign) for k in ("headline", "body", "cta"))
     link = tagged_link(channel, master.get("link", ""), campaign)
     offer = offer_words(master)
     if channel == "email":

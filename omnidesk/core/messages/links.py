@@ -132,10 +132,34 @@ def add_utm(url: str, source: str, medium: str, campaign: str, *, content: str |
             raise ValueError(f"{key} cannot be empty")
     if content is not None and str(content).strip():
         tags["utm_content"] = content
+    held, url = held_tokens(url)
     parts = urlsplit(url)
     kept = [piece for piece in parts.query.split("&") if piece and not _key(piece).startswith("utm_")]
     kept += [f"{key}={quote(str(value).strip(), safe='')}" for key, value in tags.items()]
-    return urlunsplit(parts._replace(query="&".join(kept)))
+    return tokens_back(urlunsplit(parts._replace(query="&".join(kept))), held)
+
+
+def held_tokens(url: str) -> tuple[list[str], str]:
+    """The tokens of ``url`` and ``url`` with each in its place as a mark of no meaning in a link.
+
+    A token is one piece of its link, whatever its fallback holds: a "?", "#" or "&" in
+    "{city|a#b}" starts no query or fragment.  :func:`tokens_back` puts them back."""
+    held = _TOKEN.findall(url)
+    numbers = iter(range(len(held)))
+    return held, _TOKEN.sub(lambda _m: f"\ue000{next(numbers)}\ue001", url)
+
+
+def tokens_back(text: str, held: list[str]) -> str:
+    """``text`` with the tokens :func:`held_tokens` held back in their places."""
+    for number, token in enumerate(held):
+        text = text.replace(f"\ue000{number}\ue001", token, 1)
+    return text
+
+
+def _query(url: str) -> str:
+    """The query of ``url`` (a bare "www." link read as https), its tokens as written."""
+    held, url = held_tokens(opened(url))
+    return tokens_back(urlsplit(url).query, held)
 
 
 def has_utm(url: str) -> bool:
@@ -145,7 +169,7 @@ def has_utm(url: str) -> bool:
     "(not set)" for what is missing.  A bare "www." link is read as https.
     """
     try:
-        query = urlsplit(opened(url)).query
+        query = _query(url)
     except ValueError:
         return False
     found = {_key(piece): unquote(piece.partition("=")[2]).strip() for piece in query.split("&") if piece}
@@ -156,7 +180,7 @@ def utm_values(url: str) -> dict[str, str]:
     """The ``utm_*`` parameters ``url`` carries, by key (lower case), their values decoded and
     stripped ({} for none, or for a link that cannot be read).  A bare "www." link is read as https."""
     try:
-        query = urlsplit(opened(url)).query
+        query = _query(url)
     except ValueError:
         return {}
     return {_key(piece): unquote(piece.partition("=")[2]).strip() for piece in query.split("&")

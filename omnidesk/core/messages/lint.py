@@ -196,13 +196,16 @@ def _base(url: str) -> str:
 
     The scheme and the host are read in any case (``HP.example`` is ``hp.example``); the path,
     the query and the fragment as written, since most servers tell ``/Spring`` from ``/spring``.
-    The query's order is no difference."""
+    The query's order is no difference; a "?" or "#" in a token's fallback (``{city|a#b}``) starts
+    no query or fragment."""
+    held, url = links.held_tokens(url)
     url, hashed, fragment = url.partition("#")
     path, _, query = url.partition("?")
     kept = sorted(piece for piece in query.split("&") if piece and not re.match(r"(?i)utm_[a-z]+=", piece))
     site = re.match(r"(?i)(?:[a-z][a-z0-9+.-]*://)?[^/]*", path)
     path = site.group(0).casefold() + path[site.end():].rstrip("/")
-    return path + ("?" + "&".join(kept) if kept else "") + (hashed + fragment if fragment else "")
+    return links.tokens_back(path + ("?" + "&".join(kept) if kept else "") + (hashed + fragment if fragment else ""),
+                             held)
 
 
 def _link(c: Context) -> Iterable[Hit]:
