@@ -152,15 +152,18 @@ def _sms_unicode(c: Context) -> Iterable[Hit]:
     s = sms.sms_stats(text)
     if s.encoding != "GSM-7" and s.unicode_chars:
         swaps = sms.replacements(text)
-        hint = ("; " + ", ".join(f"{a} → {b}" for a, b in swaps.items())) if swaps else ""
+        hint = ("; " + ", ".join(f"{sms.char_name(a)} → {sms.plain_words(b)}" for a, b in swaps.items())
+                if swaps else "")
+        shown = sms.forcing_ucs2(text)
         first = text.find(s.unicode_chars[0])
-        yield "text", (f"{' '.join(s.unicode_chars[:5])} make{'s' if len(s.unicode_chars) == 1 else ''} it UCS-2 "
+        yield "text", (f"{', '.join(shown[:5])} make{'s' if len(shown) == 1 else ''} it UCS-2 "
                        f"(70 a segment, not 160){hint}"), first, first + 1
         return
-    # The text is plain, but a customer's name or city is not: their copy goes as UCS-2.
-    theirs = sms.unicode_chars(c.rendered.get("text", ""))
+    # The text is plain, but a customer's name or city is not: their copy goes as UCS-2.  The
+    # isolates set around a right-to-left name are not theirs, and never alone: the name is named.
+    theirs = sms.forcing_ucs2(c.rendered.get("text", ""), isolates=False)
     if theirs:
-        yield "text", (f"{' '.join(theirs[:5])} in a customer's details make{'s' if len(theirs) == 1 else ''} "
+        yield "text", (f"{', '.join(theirs[:5])} in a customer's details make{'s' if len(theirs) == 1 else ''} "
                        "their text UCS-2 (70 a segment, not 160)"), None, None
 
 

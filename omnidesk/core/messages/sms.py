@@ -29,6 +29,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import regex
+
 GSM7, UCS2 = "GSM-7", "UCS-2"
 
 # GSM 03.38 default alphabet, in table order (0x00-0x7F; 0x1B is the escape, not a character).
@@ -176,6 +178,27 @@ def char_name(ch: str) -> str:
         name = unicodedata.name(ch, "").lower() or "control character"
         return f"the {name} (U+{ord(ch):04X})"
     return ch
+
+
+_GRAPHEME = regex.compile(r"\X")
+ISOLATES = "\u2068\u2069"  # FSI and PDI, set around a right-to-left value as it is filled in
+
+
+def forcing_ucs2(text: str, *, isolates: bool = True) -> list[str]:
+    """What in ``text`` forces UCS-2, as a reader sees it: each distinct grapheme cluster holding a
+    character outside GSM-7 (a flag, a family emoji joined by zero-width joiners, a letter with
+    its accent: each one), in order of first appearance, an invisible one by its name
+    (:func:`char_name`).  Without ``isolates`` the isolates around a filled-in value are left
+    out: they come with a right-to-left value, which forces UCS-2 itself."""
+    if not isolates:
+        text = text.translate({ord(ch): None for ch in ISOLATES})
+    found = dict.fromkeys(cluster for cluster in _GRAPHEME.findall(text) if _NOT_GSM7.search(cluster))
+    return [char_name(cluster) if len(cluster) == 1 else cluster for cluster in found]
+
+
+def plain_words(plain: str) -> str:
+    """A look-alike's GSM-7 text as a hint says it: "a space", "a line break", "nothing", or itself."""
+    return {"": "nothing", " ": "a space", "\n": "a line break"}.get(plain, plain)
 
 
 def hints(text: str) -> list[str]:
