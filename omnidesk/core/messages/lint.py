@@ -950,12 +950,16 @@ def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, 
     written = {f: fields.get(f, "") for f in VARIANT_FIELDS[channel]}
     ctx = Context(channel, written, longest(written, samples, channel), dict(master), brand, custom_names, customers,
                   currency, logo, campaign)
-    found = []
+    found, said = [], set()
     for rule in RULES:
         if rule.channels is not None and channel not in rule.channels:
             continue
         for f, message, start, end in rule.find(ctx):
-            found.append(Finding(channel, rule.severity, rule.code, message, f, start, end))
+            # Said once per field, where it first stands ("{city}" twice in a post is one warning);
+            # in another field it is said again, for the editor to take the user there.
+            if (rule.code, f, message) not in said:
+                said.add((rule.code, f, message))
+                found.append(Finding(channel, rule.severity, rule.code, message, f, start, end))
     return found, _stats(channel, ctx.rendered)
 
 
