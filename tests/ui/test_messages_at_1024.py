@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem, QToolB
 
 from omnidesk.core.edits import add_customer
 from omnidesk.core.messages import store
+from omnidesk.core.messages.derive import VARIANT_CHANNELS
 from omnidesk.core.workspace import Workspace
 from tests.ui.in_sight import in_sight
 
@@ -122,3 +123,53 @@ def test_a_long_message_name_leaves_its_count_to_re_sync_in_sight(window, ws):
     assert shown_words(view.list, rows["Sale"]) == "✖ Sale  · 5 to re-sync"  # short: nothing cut
     tip = view.list.item(rows[long]).toolTip()
     assert tip.startswith(long) and "5 variants to re-sync: Email, SMS, Facebook, Instagram, In-store poster" in tip
+
+
+def many_channels(ws, channels: list[str]) -> None:
+    """A message on ``channels``, its master changed since: every tab carries ↻ and a count."""
+    store.save_message(ws, "Launch", MASTER, channels=channels)
+    store.save_message(ws, "Launch", dict(MASTER, offer_code="FALL25"), replace=True)
+
+
+@pytest.mark.parametrize("channels", [
+    list(VARIANT_CHANNELS),
+    ["email", "sms", "facebook", "instagram", "x", "store", "website"],
+], ids=["all eleven", "seven"])
+def test_more_tabs_than_room_keep_their_names_and_marks_and_scroll(window, ws, qtbot, channels):
+    many_channels(ws, channels)
+    view = messages_at_1024(window, ws)
+    bar = view.tabs.tabBar()
+    assert bar.count() == len(channels)
+    for i in range(bar.count()):
+        # Whole, never cut to "E…l" or "X…1": the row scrolls instead.
+        assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width(), bar.tabText(i)
+        assert "↻" in bar.tabText(i) and "✖" in bar.tabText(i)
+    arrows = [b for b in bar.findChildren(QToolButton) if b.isVisible()]
+    assert arrows, "no arrows to scroll the tabs with"
+    # The editor no wider than the room it has: the buttons beside and above the tabs are in sight.
+    assert view.scroll.widget().width() <= view.scroll.viewport().width()
+    assert in_sight(view.add_channel_button) and in_sight(view.history_button)
+    assert in_sight(view.tabs.cornerWidget())
+    # By keys alone every tab is reached, and the one reached is scrolled into sight.
+    bar.setFocus()
+    for i in range(1, bar.count()):
+        qtbot.keyClick(bar, Qt.Key.Key_Right)
+        settle()
+        assert bar.currentIndex() == i
+        assert bar.rect().contains(bar.tabRect(i)), bar.tabText(i)
+        assert in_sight(bar, bar.tabRect(i)), bar.tabText(i)
+    assert view.tabs.currentWidget() is view.panels[channels[-1]]
+
+
+def test_eleven_tabs_on_a_large_screen_need_no_arrows(window, ws):
+    many_channels(ws, list(VARIANT_CHANNELS))
+    assert window.set_workspace(ws)
+    window.resize(1920, 1080)
+    window.show_screen("messages")
+    settle()
+    view = window.screens["messages"]
+    bar = view.tabs.tabBar()
+    assert not any(b.isVisible() for b in bar.findChildren(QToolButton))
+    for i in range(bar.count()):
+        assert bar.rect().contains(bar.tabRect(i)) and bar.tabRect(i).width() >= bar.tabSizeHint(i).width()
+    assert in_sight(view.add_channel_button) and in_sight(view.history_button)

@@ -225,11 +225,14 @@ class MessagesView(QWidget):
         self.add_channel_menu = QMenu(self.add_channel_button)
         self.add_channel_button.setMenu(self.add_channel_menu)
         self.tabs.setCornerWidget(self.add_channel_button)
-        # Every tab in sight, never behind scroll arrows: a tab carries one count (see _label_tab),
-        # and a row of tabs wider than the room there is (more channels, a narrow window) has its
-        # names shortened in the middle, the marks at their end kept.
-        self.tabs.setUsesScrollButtons(False)
-        self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)
+        # Each tab says its name and its marks whole (a tab carries one count, see _label_tab): a row
+        # of tabs wider than the room there is (six channels or more, a narrow window) scrolls, with
+        # arrows at its end, rather than cutting every name to "E…l" and "X…1".  Shortened, the
+        # tabs still asked for more room than a 1024-pixel window has, and the editor grew past
+        # its viewport, "+ Channel" and History… cut off at its right.  The arrow keys go from tab
+        # to tab, each scrolled into sight.
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
         self.tabs.currentChanged.connect(self._size_by_shown_tab)
         self.tabs.currentChanged.connect(self._show_tab_check)
         self.panels: dict[str, VariantPanel] = {}
