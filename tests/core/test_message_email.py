@@ -245,3 +245,16 @@ def test_an_email_in_arabic_or_hebrew_is_laid_out_from_the_right(body, subject, 
     assert content.get("dir") == direction
     assert f"text-align: {'right' if direction == 'rtl' else 'left'}" in content.get("style")
     assert (tree.get("lang") == "en") == (direction == "ltr")  # no English label on an Arabic email
+
+
+def test_a_preview_says_each_picture_where_it_stands_and_the_text_part_leaves_it_out():
+    from omnidesk.core.messages.email import with_picture
+
+    body = with_picture(body_from_text("Hi there"), "https://shop.example/a&b.jpg", "Fish & Chips")
+    parts = render_email(subject="S", preheader="P", body_html=body, footer_html=FOOTER)
+    assert text_part(parts.html, pictures=True).startswith(
+        "[Picture: Fish & Chips (https://shop.example/a&b.jpg)]\n\nHi there\n\n")
+    assert parts.text.startswith("Hi there\n\n") and "Picture" not in parts.text
+    nameless = render_email(subject="S", preheader="P", body_html=with_picture("<p>Hi</p>", "https://x.example/p.png", ""),
+                            footer_html=FOOTER)
+    assert text_part(nameless.html, pictures=True).startswith("[Picture (https://x.example/p.png)]\n\nHi\n\n")

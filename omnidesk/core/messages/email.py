@@ -187,11 +187,21 @@ def render_email(*, subject: str, preheader: str, body_html: str, footer_html: s
     return EmailParts(subject=subject, preheader=preheader, html=inlined, text=text_part(inlined))
 
 
-def text_part(document: str) -> str:
+def text_part(document: str, *, pictures: bool = False) -> str:
     """The plain-text rendering of an email's HTML: hidden parts left out, each link as
     "text (url)" (the url alone when the text is the url), blank lines between blocks, every
-    character as the HTML shows it ("&amp;lt;3" is "&lt;3", not "<3")."""
+    character as the HTML shows it ("&amp;lt;3" is "&lt;3", not "<3").
+
+    ``pictures``: each picture said where it stands, "[Picture: its alt text (its address)]", as a
+    preview of the email reads it (the text part a sending tool takes has none)."""
     tree = document_fromstring(document)
+    if pictures:
+        for picture in list(tree.iter("img")):
+            alt, src = " ".join((picture.get("alt") or "").split()), (picture.get("src") or "").strip()
+            said = tree.makeelement("span", {})
+            said.text = "[Picture" + (f": {alt}" if alt else "") + (f" ({src})" if src else "") + "]"
+            said.tail = picture.tail
+            picture.getparent().replace(picture, said)
     for link in tree.iter("a"):
         href = (link.get("href") or "").strip()
         label = " ".join(link.text_content().split())

@@ -52,17 +52,23 @@ def render_for(message: MessageData, channel: str, values: dict, brand: Brand) -
     filled = {f: tokens.render(t, values) for f, t in variant.fields.items()}
     if channel != "email":
         return Rendered(channel, filled)
+    return Rendered(channel, filled, email_parts(variant.fields, message.master, values, brand))
+
+
+def email_parts(fields: dict[str, str], master: dict, values: dict, brand: Brand) -> EmailParts:
+    """The email these variant ``fields`` make with ``values`` filled in: the master's picture
+    above the body, the brand's footer and the Unsubscribe link under it.  What `message render`
+    writes and what the window's preview shows, so the two never differ."""
     # Only the template's own addresses become links, never a customer's value that looks like one.
-    body = body_from_filled(tokens.fill(variant.fields.get("body", ""), values))
+    body = body_from_filled(tokens.fill(fields.get("body", ""), values))
     # The picture the send pack's email carries, so that the preview is what goes out.
-    body = with_picture(body, message.master.get("image", ""), message.master.get("headline", ""))
-    parts = render_email(subject=filled.get("subject", ""), preheader=filled.get("preheader", ""),
-                         body_html=body, footer_html=footer_html(brand),
-                         brand_color=brand.colors[0],
-                         # The template's words, not a customer's name, as the send pack lays it out.
-                         direction=template_direction(variant.fields.get("body", ""),
-                                                      variant.fields.get("subject", "")))
-    return Rendered(channel, filled, parts)
+    body = with_picture(body, master.get("image", ""), master.get("headline", ""))
+    return render_email(subject=tokens.render(fields.get("subject", ""), values),
+                        preheader=tokens.render(fields.get("preheader", ""), values),
+                        body_html=body, footer_html=footer_html(brand),
+                        brand_color=brand.colors[0],
+                        # The template's words, not a customer's name, as the send pack lays it out.
+                        direction=template_direction(fields.get("body", ""), fields.get("subject", "")))
 
 
 def render_variant(ws: Workspace, name: str, channel: str, customer_id: int | None = None) -> Rendered:
