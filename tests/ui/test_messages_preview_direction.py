@@ -64,7 +64,9 @@ def test_the_email_preview_is_laid_out_by_its_own_words_as_it_is_exported(view, 
     cid = _preview_for(view, qtbot, name, "one@example.com")
     preview = view.panels["email"].preview
     assert preview.body.text().startswith(name if name == "Ann" else f"\u2068{name}\u2069")  # set apart
-    assert _directions(preview) == [direction, direction]  # the body's two paragraphs
+    # The body's two paragraphs, then the Unsubscribe link under them, as the export lays it out.
+    assert _directions(preview) == [direction, direction, direction]
+    assert preview.body.text().endswith("Unsubscribe (*|UNSUB|*)")
     assert preview.title.layoutDirection() == preview.snippet.layoutDirection() == direction
     assert _exported(view, cid) == ("ltr" if direction == LTR else "rtl")  # the preview is the export
 

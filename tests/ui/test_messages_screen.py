@@ -297,11 +297,13 @@ def test_the_longest_preview_is_every_part_for_one_customer(new_workspace, windo
     assert preview.caption.text() == "Preview for the longest of your 2 customers"
     # The counter measures the subject: the preview is the customer whose subject is longest.
     # The preheader is the inbox's line under the subject, apart from the body (once run into
-    # it, a preheader made of the body's first sentence read twice).
+    # it, a preheader made of the body's first sentence read twice).  The body ends as the email
+    # exported does, with its Unsubscribe link.
+    unsubscribe = "\n\nUnsubscribe (*|UNSUB|*)"
     assert (preview.title.text(), preview.snippet.text(), preview.body.text()) == (
-        "Hello Nathaniel", "Hi Nathaniel", "Hi Nathaniel, how is your Mug?")
+        "Hello Nathaniel", "Hi Nathaniel", "Hi Nathaniel, how is your Mug?" + unsubscribe)
     assert preview.snippet.isVisible() and preview.rule.isVisible()
-    assert preview.text() == "Hello Nathaniel\nHi Nathaniel\nHi Nathaniel, how is your Mug?"
+    assert preview.text() == "Hello Nathaniel\nHi Nathaniel\nHi Nathaniel, how is your Mug?" + unsubscribe
     assert not view.panels["sms"].preview.snippet.isVisibleTo(view.panels["sms"])
 
 

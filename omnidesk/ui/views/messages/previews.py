@@ -2,7 +2,9 @@
 
 Each preview renders the variant's tokens with the chosen customer's values
 (core/messages/personal.py) and shows the result as plain text: a name that
-holds HTML is shown as typed, never run.  Each value written right to left is
+holds HTML is shown as typed, never run.  The email is the very one
+`message render` writes (render.email_parts), read as its words: the
+picture, the body, the brand's footer, the postal address, Unsubscribe.  Each value written right to left is
 set apart (tokens.isolated), as the message goes out, and the text is laid out
 in the direction it goes out in: the email by its own words
 (email.template_direction, as the send pack's HTML says it), any other text
@@ -20,7 +22,9 @@ from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QTextBrowser, QVBoxLa
 
 from omnidesk.core.messages import tokens
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
-from omnidesk.core.messages.email import template_direction, writing_direction
+from omnidesk.core.messages.brand import Brand
+from omnidesk.core.messages.email import template_direction, text_part, writing_direction
+from omnidesk.core.messages.render import email_parts
 
 _ISOLATED = re.compile(f"{tokens.FSI}[^{tokens.PDI}]*{tokens.PDI}")
 
@@ -105,7 +109,10 @@ class Preview(QWidget):
         self.page.setVisible(False)
         layout.addWidget(self.page, 0, Qt.AlignmentFlag.AlignLeft)
 
-    def show_for(self, fields: dict[str, str], values: dict[str, str | None], who: str) -> None:
+    def show_for(self, fields: dict[str, str], values: dict[str, str | None], who: str, *,
+                 master: dict | None = None, brand: Brand | None = None) -> None:
+        """Draw the variant ``fields`` for ``who`` (``values``, theirs); an email as it is exported,
+        with the ``master``'s picture and the ``brand``'s footer."""
         shown = rendered(fields, values)
         self.caption.setText(f"Preview for {who}")
         if self.channel == "sms":
@@ -119,9 +126,19 @@ class Preview(QWidget):
             direction = _qt_direction(template_direction(fields.get("body", ""), fields.get("subject", "")))
             for label in (self.title, self.snippet):
                 label.setLayoutDirection(direction)
-            self.title.setText(shown.get("subject", ""))
-            self.snippet.setText(shown.get("preheader", ""))
-            self.body.setText(shown.get("body", ""), direction)
+            try:
+                # The very email `message render` writes, read as its words: the picture first,
+                # the footer, the postal address and the Unsubscribe link at its end.
+                email = email_parts(fields, master or {}, values, brand or Brand())
+            except ValueError as exc:  # a brand colour the export refuses too
+                self.caption.setText(f"{self.caption.text()} — not as it goes out: {exc}")
+                self.title.setText(shown.get("subject", ""))
+                self.snippet.setText(shown.get("preheader", ""))
+                self.body.setText(shown.get("body", ""), direction)
+            else:
+                self.title.setText(email.subject)
+                self.snippet.setText(email.preheader)
+                self.body.setText(text_part(email.html, pictures=True).rstrip("\n"), direction)
         elif self.channel == "store":
             self.title.setText(shown.get("headline", ""))
             self.body.setText("\n".join(v for v in (shown.get("offer", ""), shown.get("cta", ""),

@@ -838,7 +838,8 @@ class MessagesView(QWidget):
         if channel not in PER_PERSON:
             # Published once for everyone: no customer's values, as the check measures it.
             values, who = channel_values(channel, values), "everyone who sees it (no one customer's values)"
-        panel.preview.show_for(fields, values, who)
+        panel.preview.show_for(fields, values, who, master=self.current.master if self.current else None,
+                               brand=self.brand)
         panel.show_measured(self.measured_on, previewed)
         if channel == "store":
             self._poster_page(panel, rendered(fields, values))
