@@ -277,7 +277,8 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     Consent appears where it changes, as :mod:`omnidesk.core.consent` decides
     it: a shop's order export says "accepts marketing" on every order, and
     twelve orders would otherwise bring twelve "Email consent: granted" lines;
-    an undated "yes" after an unsubscribe changes nothing.  Every fact stays
+    an undated "yes" after an unsubscribe changes nothing.  A consent typed in
+    by hand always appears, with its note, even where it repeats the one in force.  Every fact stays
     in the workspace and among the source records.
     """
     u = _union(customer_id)
@@ -320,8 +321,9 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
 def _consent_changes(conn, customer_id: int, clock: tzinfo | None) -> tuple[set[int], set[int]]:
     """The customer's consent facts the timeline shows, by id, and those of them overruled.
 
-    Shown: the facts that changed the consent in force (the card's rule), and the overruled
-    ones with the fact in force that beat them.  Overruled: a dated fact later in time than the one in
+    Shown: the facts that changed the consent in force (the card's rule), every one typed in by
+    hand (the owner did it and may have written why: "phoned to stop" on a customer a file already
+    said no for), and the overruled ones with the fact in force that beat them.  Overruled: a dated fact later in time than the one in
     force on its own day, which lost to it as the less strict answer ("granted" typed in
     after "denied" the same day): said so, or the last line would read as the consent in force.
     "Later" is on the clock the timeline orders by (:func:`instant` on ``clock``): an opt-out
@@ -333,7 +335,10 @@ def _consent_changes(conn, customer_id: int, clock: tzinfo | None) -> tuple[set[
     per_channel: dict[str, list[Fact]] = {}
     for row in rows:
         per_channel.setdefault(row[1], []).append(fact_of(row, files))
-    shown: set[int] = set()
+    rec, batch = SourceRecord.__table__, ImportBatch.__table__
+    shown: set[int] = set(conn.execute(
+        select(con.c.id).join(rec, rec.c.id == con.c.record_id).join(batch, batch.c.id == rec.c.batch_id)
+        .where(con.c.customer_id == customer_id, batch.c.kind == HAND_KIND)).scalars())
     overruled: set[int] = set()
     zone = rule_zone(conn) if any(len(facts) > 1 for facts in per_channel.values()) else None  # the card's days
     for facts in per_channel.values():

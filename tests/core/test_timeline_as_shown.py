@@ -185,3 +185,34 @@ def test_the_search_finds_a_lines_type_and_amount_as_the_line_shows_them(capsys,
         assert found(1, "1,234.50") == ["Order #1006: Tea Chest"]
         assert len(found(1, "32.00 USD")) == 1
         assert found(1, "EUR") == []
+
+
+SHOP_CUSTOMERS = ["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing", "Phone",
+                  "Accepts SMS Marketing"]
+
+
+def test_a_consent_typed_in_shows_with_its_note_though_it_repeats_the_one_in_force(capsys, tmp_path):
+    # The shop's customers export says Ann does not accept email marketing (no date); she phones to say
+    # stop all the same, and it is typed in with a note.  It changes nothing in force, but it is something
+    # the owner did and wrote down: the timeline shows it, with the note, on the card and in its export.
+    ws = _new_york_shop(capsys, tmp_path)
+    shop = [["1001", "Ann", "Lee", "ann@example.com", "no", "+14155550101", "no"]]
+    _cli(capsys, "import", write_csv(tmp_path / "customers_export.csv", SHOP_CUSTOMERS, shop),
+         "--channel", "shop", "-w", ws, at="2025-12-01T09:00:00Z")
+    _cli(capsys, "consent", "set", "1", "email", "denied", "--note", "phoned to stop", "-w", ws,
+         at="2025-12-07T15:00:00Z")  # 10:00 in New York
+    _cli(capsys, "consent", "set", "1", "email", "denied", "--note", "wrote to say it again", "-w", ws,
+         at="2025-12-08T15:00:00Z")
+    # The same export imported again says the same undated "no": still one line, not two.
+    _cli(capsys, "import", write_csv(tmp_path / "customers_export_2.csv", SHOP_CUSTOMERS, shop),
+         "--channel", "shop", "-w", ws, at="2025-12-09T15:00:00Z")
+
+    email = [(r["occurred_at"], r["summary"], r["source_file"]) for r in _exported(capsys, ws, tmp_path)
+             if r["type"] == "consent" and r["channel"] == "email"]
+    assert email == [("2025-12-07T10:00:00-05:00", "Email consent: denied — phoned to stop", "Entered by you"),
+                     ("2025-12-08T10:00:00-05:00", "Email consent: denied — wrote to say it again", "Entered by you"),
+                     ("", "Email consent: denied", "customers_export.csv")]
+    with Workspace.open(ws) as w:
+        assert [e.summary for e in timeline(w, 1, search="phoned")] == ["Email consent: denied — phoned to stop"]
+        # The SMS "no", only ever imported, is one line as before.
+        assert [e.summary for e in timeline(w, 1) if e.channel == "sms"] == ["SMS consent: denied"]

@@ -159,6 +159,26 @@ def test_the_timeline_says_entered_by_you_without_a_row_that_means_nothing(shop,
     assert rows[-1].endswith(",Entered by you,,,,")
 
 
+def test_a_consent_typed_again_shows_on_the_timeline_with_its_note(shop, qtbot, monkeypatch):
+    """Email "denied" typed in on a card that already says denied: the header names it, "Entered by
+    you", and the timeline lists it with the note, though it changes nothing in force."""
+    win = shop
+    view = win.customer_view
+    dee = customer_with(win.workspace, "dee@example.com")
+    win.open_customer(dee)
+    make = view.consent_dialog
+    for note in ("asked at the till", "phoned to stop"):
+        def fill(d, note=note):
+            d.channels.setCurrentIndex(d.channels.findData("email"))
+            d.denied.setChecked(True)
+            d.note_edit.setText(note)
+
+        monkeypatch.setattr(view, "consent_dialog", lambda fill=fill: filled(make(), fill))
+        view.consent_button.click()
+    said = [e.summary for e in view.timeline_model.entries() if e.type == "consent" and e.channel == "email"]
+    assert said == ["Email consent: denied — asked at the till", "Email consent: denied — phoned to stop"]
+
+
 def test_the_card_counts_records_entered_by_hand_apart_from_files(shop, qtbot, monkeypatch):
     """A customer added by hand said "1 source record from 1 file", and no file was involved."""
     from omnidesk.core.edits import add_customer
