@@ -33,10 +33,11 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import SQLModel
 
 from omnidesk.core import models  # noqa: F401  (the tables must be registered on the metadata)
+from omnidesk.core.channels import HAND
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.suppression import (
@@ -218,10 +219,10 @@ class JournaledWorkspace:
             with recording(conn) as journal:
                 yield conn
             if self._found is not None:
-                self._check_redo(journal)
+                self._check_redo(conn, journal)
             self.journals.append(journal)
 
-    def _check_redo(self, journal: Journal) -> None:
+    def _check_redo(self, conn: Connection, journal: Journal) -> None:
         touched = set(self._touched)
         made: str | None = None  # a row the first run did not change: said unless one it did has changed
         for op in journal.ops:
@@ -231,12 +232,15 @@ class JournaledWorkspace:
                     if key not in self._found:
                         made = made or op.table
                     elif not _same_but_when(journal.columns.get(op.table, ()), self._found[key], op.old):
-                        raise JournalConflict(_redo_conflict(op.table))
+                        raise JournalConflict(_redo_conflict(
+                            op.table, what=_what(op.table, conn, journal, (self._found[key], op.old))))
                     touched.add(key)
             if op.new_rowid is not None:
                 touched.add((op.table, op.new_rowid))
         if made is not None:
-            raise JournalConflict(_redo_conflict(made, made=True))
+            raise JournalConflict(_redo_conflict(made, made=True, what=_what(
+                made, conn, journal, [op.old for op in journal.ops if op.table == made and op.kind != "i"
+                                      and (made, op.old_rowid) not in self._found])))
         self._touched = touched
 
     def journal(self) -> Journal:
@@ -409,7 +413,12 @@ def _check_not_used_since(conn: Connection, journal: Journal) -> None:
                         f"SELECT rowid FROM main.{_q(child)} WHERE {_q(column)} IN ({', '.join('?' * len(part))})",
                         tuple(part)):
                     if (child, rowid) not in named:
-                        raise JournalConflict(_used_since(child, parent))
+                        used = _current(conn, child, journal.columns[child], rowid)
+                        value = used[journal.columns[child].index(column)] \
+                            if used is not None and column in journal.columns[child] else None
+                        raise JournalConflict(_used_since(
+                            _what(child, conn, journal, (used,)),
+                            _what(parent, conn, journal, [row for row in gone[parent] if row[at] == value])))
 
 
 def _current(conn: Connection, table: str, cols: tuple[str, ...], rowid: int) -> tuple | None:
@@ -462,10 +471,12 @@ def revert_in(conn: Connection, journal: Journal) -> Changes:
     if _each_row_once(journal):
         _check_all(conn, journal)
         for (table, kind), run in groupby(reversed(journal.ops), key=lambda op: (op.table, op.kind)):
+            ops = list(run)
             try:
-                _put_back(conn, journal, table, kind, list(run))
+                _put_back(conn, journal, table, kind, ops)
             except IntegrityError as exc:
-                raise JournalConflict(_conflict(table, again=True)) from exc
+                what = _what(table, conn, journal, [op.old if op.old is not None else op.new for op in ops])
+                raise JournalConflict(_conflict(table, again=True, what=what)) from exc
     elif not _net_put_back(conn, journal):
         for op in reversed(journal.ops):
             try:
@@ -473,7 +484,8 @@ def revert_in(conn: Connection, journal: Journal) -> Changes:
             except IntegrityError as exc:
                 # A row it would put back is there again under another id (a count of a name that a
                 # later import made anew): the workspace refuses it, so the revert is refused.
-                raise JournalConflict(_conflict(op.table, again=True)) from exc
+                what = _what(op.table, conn, journal, (op.old, op.new))
+                raise JournalConflict(_conflict(op.table, again=True, what=what)) from exc
     from omnidesk.core.identity.golden import reindex_customers
 
     reindex_customers(conn, sorted(journal.customers()))
@@ -571,7 +583,8 @@ def _check_rows(conn: Connection, journal: Journal, wanted: dict[str, dict[int, 
                 now = {r[0]: tuple(r[1:]) for r in cursor.execute(select + f"({', '.join('?' * len(part))})", part)}
                 for rowid in part:
                     if now.get(rowid) != rows[rowid]:
-                        raise JournalConflict(_conflict(table))
+                        what = _what(table, conn, journal, (rows[rowid], now.get(rowid)))
+                        raise JournalConflict(_conflict(table, what=what))
     finally:
         cursor.close()
 
@@ -612,8 +625,9 @@ def _revert_op(conn: Connection, journal: Journal, op: Op) -> None:
     name = _q(op.table)
     own_rowid = op.table not in journal.aliased
     if op.kind in ("i", "u"):
-        if _current(conn, op.table, cols, op.new_rowid) != op.new:
-            raise JournalConflict(_conflict(op.table))
+        now = _current(conn, op.table, cols, op.new_rowid)
+        if now != op.new:
+            raise JournalConflict(_conflict(op.table, what=_what(op.table, conn, journal, (op.new, now))))
         if op.kind == "i":
             conn.exec_driver_sql(f"DELETE FROM main.{name} WHERE rowid = ?", (op.new_rowid,))
             return
@@ -622,8 +636,9 @@ def _revert_op(conn: Connection, journal: Journal, op: Op) -> None:
         conn.exec_driver_sql(f"UPDATE main.{name} SET {assignments} WHERE rowid = ?",
                              ((op.old_rowid,) if moved else ()) + (*op.old, op.new_rowid))
     else:
-        if _current(conn, op.table, cols, op.old_rowid) is not None:
-            raise JournalConflict(_conflict(op.table))
+        now = _current(conn, op.table, cols, op.old_rowid)
+        if now is not None:
+            raise JournalConflict(_conflict(op.table, what=_what(op.table, conn, journal, (op.old, now))))
         names = (["rowid"] if own_rowid else []) + [_q(c) for c in cols]
         conn.exec_driver_sql(f"INSERT INTO main.{name} ({', '.join(names)}) "
                              f"VALUES ({', '.join('?' * len(names))})",
@@ -636,7 +651,7 @@ def revert(ws, journal: Journal) -> Changes:
         return revert_in(conn, journal)
 
 
-_WHAT = {"customer": "a customer", "source_record": "an imported record", "import_batch": "an import",
+_WHAT = {"customer": "a customer", "source_record": "a customer's record", "import_batch": "an import",
          "match_review": "the review queue", "match_decision": "a match decision", "merge_log": "a merge",
          "setting": "a setting", "value_count": "a count of a name or place",
          "identifier": "an email, phone or customer id", "message": "a message",
@@ -657,8 +672,14 @@ ERASED = ("Changed since: a person among these was erased at their request, and 
           "brought back, so this cannot be taken back.")
 
 
-def _conflict(table: str, *, again: bool = False) -> str:
-    what = _what(table)
+# A customer's records are the rows of the files imported and the one "Entered by you" that holds
+# what was typed in: which of them changed is said, so that a tag taken off at the command line
+# is not read as an import nobody made.
+_RECORD_WORDS = {True: "a record entered by hand", False: "an imported record"}
+
+
+def _conflict(table: str, *, again: bool = False, what: str | None = None) -> str:
+    what = what or _what(table)
     if again:
         return (f"Changed since: {what} that step would put back has been added again since, "
                 "so it cannot be taken back.")
@@ -666,16 +687,41 @@ def _conflict(table: str, *, again: bool = False) -> str:
 
 
 def _used_since(child: str, parent: str) -> str:
-    return (f"Changed since: {_what(child)} made or changed since uses {_what(parent)} that step would take "
+    """``child`` and ``parent`` as :func:`_what` words them."""
+    return (f"Changed since: {child} made or changed since uses {parent} that step would take "
             "away, so it cannot be taken back.")
 
 
-def _what(table: str) -> str:
+def _what(table: str, conn: Connection | None = None, journal: Journal | None = None, rows=()) -> str:
+    """What a row of ``table`` is, in the user's words.  For a customer's record, with ``rows`` (the
+    row as the step left or found it, and as it is now; None where there is none): "a record entered
+    by hand" or "an imported record", as the rows' file says, when they all say the same."""
+    if table == "source_record" and conn is not None and journal is not None:
+        hand = _entered_by_hand(conn, journal.columns.get(table, ()), [row for row in rows if row is not None])
+        if len(hand) == 1:
+            return _RECORD_WORDS[hand.pop()]
     return _WHAT.get(table, f"the {table.replace('_', ' ')} table")
 
 
-def _redo_conflict(table: str, *, made: bool = False) -> str:
+def _entered_by_hand(conn: Connection, columns: tuple[str, ...], rows: list[tuple]) -> set[bool]:
+    """Of ``source_record`` rows: True for one that holds what was typed in (its batch is the hand
+    one; its channel says so where the batch is gone), False for an imported one."""
+    if "batch_id" not in columns or "channel" not in columns:
+        return set()
+    batch_at, channel_at = columns.index("batch_id"), columns.index("channel")
+    out: set[bool] = set()
+    for batch_id, channel in {(row[batch_at], row[channel_at]) for row in rows}:
+        try:
+            kind = conn.exec_driver_sql("SELECT kind FROM main.import_batch WHERE id = ?", (batch_id,)).scalar()
+        except SQLAlchemyError:  # saying what changed never hides why the step was refused
+            kind = None
+        out.add(kind == models.HAND_KIND if kind is not None else channel == HAND)
+    return out
+
+
+def _redo_conflict(table: str, *, made: bool = False, what: str | None = None) -> str:
+    what = what or _what(table)
     if made:
-        return (f"Changed since: {_what(table)} made or changed since would be changed by that step too, "
+        return (f"Changed since: {what} made or changed since would be changed by that step too, "
                 "so it cannot be done again.")
-    return f"Changed since: {_what(table)} is no longer as that step found it, so it cannot be done again."
+    return f"Changed since: {what} is no longer as that step found it, so it cannot be done again."

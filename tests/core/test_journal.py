@@ -181,3 +181,26 @@ def test_an_import_undone_is_not_put_back_over_a_name_counted_again_since(ws, tm
         put_back_batches(ws, undone)
     assert differences(later, dump(ws.path)) == []
 
+
+
+def test_a_record_changed_since_is_named_imported_or_entered_by_hand_as_its_file_says(ws, tmp_path):
+    """A refusal names the record that changed as what it is: the shop's file's row is "an imported
+    record", the record holding what was typed in is "a record entered by hand" (no import to look for)."""
+    from omnidesk.core import edits
+    from omnidesk.core.journal import JournaledWorkspace, _what
+
+    batch = _bridged(ws, tmp_path)
+    ann = customer_ids(ws, search="Ann Lee")[0]
+    journaled = JournaledWorkspace(ws)
+    edits.retag(journaled, [ann], ["summer"], ())
+    removal = remove_batch(ws, batch)
+    journal = journaled.journal()
+    typed = [op.new for op in journal.ops if op.table == "source_record" and op.new is not None]
+    taken = [op.old for op in removal.journal.ops if op.table == "source_record" and op.old is not None]
+    assert typed and taken
+    with ws.engine.connect() as conn:
+        assert _what("source_record", conn, journal, typed) == "a record entered by hand"
+        assert _what("source_record", conn, removal.journal, taken) == "an imported record"
+        assert _what("source_record", conn, removal.journal, [None, *taken]) == "an imported record"
+        assert _what("source_record", conn, journal, [typed[0], taken[0]]) == "a customer's record"
+        assert _what("customer") == "a customer"
