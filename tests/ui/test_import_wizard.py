@@ -198,7 +198,49 @@ def test_cancel_in_second_file_keeps_the_first(make_wizard, ws, qtbot, tmp_path,
     # The kept file is still reported on the results page.
     assert wizard.import_page.isComplete()
     wizard.next()
-    assert wizard.currentId() == DONE_PAGE and wizard.done_page.table.rowCount() == 1
+    done = wizard.done_page
+    assert wizard.currentId() == DONE_PAGE
+    # The cancelled file has its line too, with nothing in it: nothing of it was saved.
+    assert [done.table.item(r, 0).text() for r in range(done.table.rowCount())] == ["first.csv", "second.csv"]
+    assert done.table.value(0, "imported") == "12" and done.table.value(1, "imported") == "—"
+
+
+def test_the_results_of_a_cancelled_import_name_the_files_it_did_not_save(make_wizard, ws, qtbot, tmp_path,
+                                                                          monkeypatch):
+    """Cancelled in the second of three files: the results say so, and name the two files not saved."""
+    monkeypatch.setattr(pipeline, "CHUNK", 5)
+    members = write_csv(tmp_path / "members.csv", ["Email", "Full Name"],
+                        [["ann@example.com", "Ann Lee"], ["bob@example.com", "Bob Stone"],
+                         ["cat@example.com", "Cat Jones"]])
+    big = write_csv(tmp_path / "big.csv", ["Email"], [[f"b{i}@example.com"] for i in range(30)])
+    later = write_csv(tmp_path / "later.csv", ["Email"], [["dan@example.com"]])
+    wizard = make_wizard([members, big, later])
+    wizard.importProgressed.connect(
+        lambda d, t, message: wizard.import_page.cancel_button.click() if message.startswith("File 2 of 3") else None
+    )
+    wizard.next()
+    wizard.next()
+    with qtbot.waitSignal(wizard.importsFinished, timeout=5000):
+        wizard.next()
+    said = wizard.import_page.message.text()
+    assert "1 file had already finished and is kept: members.csv" in said
+    assert "Nothing from big.csv, later.csv was saved" in said
+    assert ws.counts()["source_records"] == 3
+
+    wizard.next()  # See results
+    done = wizard.done_page
+    assert wizard.currentId() == DONE_PAGE
+    assert done.title() == "Import cancelled"
+    assert "kept" in done.subTitle()
+    assert done.summary.text().startswith("Added 3 records from 1 file before the import was cancelled.")
+    assert [done.table.item(r, 0).text() for r in range(done.table.rowCount())] == [
+        "members.csv", "big.csv", "later.csv"]
+    assert [done.table.value(r, "imported") for r in range(3)] == ["3", "—", "—"]
+    notes = done.notes.text()
+    assert "No problems found" not in notes
+    assert "<b>big.csv</b>: import cancelled — nothing from it was saved." in notes
+    assert "<b>later.csv</b>: not imported — the import was cancelled before its turn." in notes
+    assert "members.csv" not in notes  # kept whole, nothing to say of it
 
 
 def _imported_and_report_saved(wizard, qtbot, tmp_path, monkeypatch):

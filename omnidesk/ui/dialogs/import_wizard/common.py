@@ -236,6 +236,14 @@ def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str
                        if first else "")
             notes.append(f"{name}: {counted(result.flagged, 'row')} "
                          f"{'has' if result.flagged == 1 else 'have'} a problem{example}.")
+    if outcome.cancelled_at is not None:  # the file the cancel rolled back, then those it never reached
+        notes.append(f"<b>{_html(printable(outcome.cancelled_at.file_name))}</b>: "
+                     + ("trial run stopped — nothing from it was counted." if trial
+                        else "import cancelled — nothing from it was saved."))
+        for file in outcome.not_started:
+            notes.append(f"<b>{_html(printable(file.file_name))}</b>: "
+                         + ("not tried — the trial run was stopped before its turn." if trial
+                            else "not imported — the import was cancelled before its turn."))
     if flagged_total:
         notes.append("Rows with problems are still imported, marked for review. "
                      + ("After the import you can save them to a file, fix them and import that file."

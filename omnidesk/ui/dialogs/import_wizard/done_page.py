@@ -26,12 +26,15 @@ if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
     from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
 
 
+FINISHED_SUBTITLE = "Here is what was added. The Imports screen can undo any of these files later."
+
+
 class DonePage(QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.wiz = wizard
         self.setTitle("Import finished")
-        self.setSubTitle("Here is what was added. The Imports screen can undo any of these files later.")
+        self.setSubTitle(FINISHED_SUBTITLE)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.table = CountsTable()
@@ -63,8 +66,10 @@ class DonePage(QWizardPage):
     def initializePage(self) -> None:
         outcome = self.wiz.outcome or ImportRun()
         results = {id(plan): result for plan, result in outcome.runs}
-        attempted = [p for p, _ in outcome.runs] + [p for p, _ in outcome.errors]
-        order = [p for p in self.wiz.plans if any(p is a for a in attempted)]
+        # A cancel leaves the file it stopped and those after it unsaved: listed too, with dashes.
+        unsaved = ([outcome.cancelled_at] if outcome.cancelled_at is not None else []) + outcome.not_started
+        listed = [p for p, _ in outcome.runs] + [p for p, _ in outcome.errors] + unsaved
+        order = [p for p in self.wiz.plans if any(p is a for a in listed)]
         self.table.show_results([(p.file_name, results.get(id(p))) for p in order])
         new = sum(r.imported for _, r in outcome.runs)
         created = sum(r.new_customers for _, r in outcome.runs)
@@ -74,6 +79,8 @@ class DonePage(QWizardPage):
         parts = [f"Added {counted(new, 'record')} from {counted(files, 'file')}"]
         if events:
             parts.append(counted(events, "event"))
+        cancelled = outcome.cancelled_at is not None
+        said = ", ".join(parts) + (" before the import was cancelled" if cancelled else "") + "."
         # Per file, customers are counted as each file found them; a later file can show two
         # of them to be one person, so the sum is not the workspace's change: say that instead.
         try:
@@ -83,7 +90,7 @@ class DonePage(QWizardPage):
         before = self.wiz.customers_before if after is not None else None
         grown = f" ({after - before:+,})" if before is not None and after is not None else ""
         now = f" The workspace now has {counted(after, 'customer')}{grown}." if after is not None else ""
-        self.summary.setText(", ".join(parts) + "." + now)
+        self.summary.setText(said + now)
         self.summary.setToolTip(f"Per file: {counted(created, 'new customer')} and {updated:,} updated; "
                                 "people found in several files are counted once in the workspace.")
         notes = _notes_html(self.wiz, outcome, trial=False)
@@ -94,7 +101,14 @@ class DonePage(QWizardPage):
         if self.wiz.remember_note:
             notes += f"<p>{_html(self.wiz.remember_note)}</p>"
         self.notes.setText(notes)
-        self.setTitle("Import finished" if outcome.runs else "Nothing was imported")
+        if cancelled:
+            self.setTitle("Import cancelled")
+            self.setSubTitle("The files that had finished are kept; the Imports screen can undo any of them "
+                             "later. Nothing from the others was saved." if outcome.runs else
+                             "Nothing from the files below was saved.")
+        else:
+            self.setTitle("Import finished" if outcome.runs else "Nothing was imported")
+            self.setSubTitle(FINISHED_SUBTITLE)
         flagged = sum(r.flagged for _, r in outcome.runs)
         self.report_button.setEnabled(flagged > 0)
         self.report_status.setText("" if flagged else "No rows had problems.")
