@@ -421,6 +421,24 @@ def test_already_imported_file_adds_nothing(make_wizard, ws, qtbot, tmp_path):
     assert wizard.check_page.table.value(0, "imported") == "0"
     finish(wizard, qtbot)
     assert ws.counts()["source_records"] == 3
+    done = wizard.done_page
+    assert done.title() == "Import finished"
+    assert done.summary.text() == ("Nothing added: members.csv was imported before. "
+                                   "The workspace now has 3 customers (+0).")
+    assert "members.csv</b>: already imported before, so nothing was added." in done.notes.text()
+
+
+def test_results_of_a_new_file_and_one_imported_before_count_only_the_new_one(make_wizard, ws, qtbot, tmp_path):
+    path = members_csv(tmp_path / "members.csv")
+    import_file(ws, path)
+    signups = write_csv(tmp_path / "signups.csv", ["Email", "Name"], [["eve@example.com", "Eve Hart"]])
+    wizard = make_wizard([path, signups])
+    wizard.next()
+    wizard.next()
+    finish(wizard, qtbot)
+    done = wizard.done_page
+    assert done.summary.text().startswith("Added 1 record from 1 file.")  # the new one; the note names the other
+    assert "members.csv</b>: already imported before, so nothing was added." in done.notes.text()
 
 
 def test_runs_on_worker_threads(make_wizard, ws, qtbot, tmp_path):

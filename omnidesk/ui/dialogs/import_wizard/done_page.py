@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.driver import ImportRun
 from omnidesk.core.workspace import WorkspaceError
-from omnidesk.core.text import counted
+from omnidesk.core.text import counted, printable
 from omnidesk.ui.dialogs.import_wizard.common import _html, _notes_html
 from omnidesk.ui.dialogs.import_wizard.widgets import CountsTable
 
@@ -37,6 +37,7 @@ class DonePage(QWizardPage):
         self.setSubTitle(FINISHED_SUBTITLE)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # it names files: never read as markup
         self.table = CountsTable()
         self.notes = QLabel()
         self.notes.setWordWrap(True)
@@ -80,7 +81,15 @@ class DonePage(QWizardPage):
         if events:
             parts.append(counted(events, "event"))
         cancelled = outcome.cancelled_at is not None
-        said = ", ".join(parts) + (" before the import was cancelled" if cancelled else "") + "."
+        # A file imported before adds nothing and is not counted: with no other file, "Added 0 records
+        # from 0 files" would hide that it was read at all. Say why nothing was added instead.
+        again = [printable(p.file_name) for p, r in outcome.runs if r.already_imported is not None]
+        if files:
+            said = ", ".join(parts) + (" before the import was cancelled" if cancelled else "") + "."
+        elif again:
+            said = f"Nothing added: {', '.join(again)} {'was' if len(again) == 1 else 'were'} imported before."
+        else:
+            said = "Nothing added" + (" before the import was cancelled" if cancelled else "") + "."
         # Per file, customers are counted as each file found them; a later file can show two
         # of them to be one person, so the sum is not the workspace's change: say that instead.
         try:
