@@ -816,6 +816,23 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
     together = _together_since([brought[r].at if r in brought else None for r in leaving],
                                [brought[r].at if r in brought else None for r in anchors])
     shared = _refusals_typed(conn, staying, together)
+    # A hand record typed for a side that leaves whole (its list records went with the split-off
+    # record, being on the card only through it) was typed for the person leaving, whenever it was
+    # typed: its refusals go with them too (and stay, as every refusal does).
+    hand = set(staying) | set(going)
+    files = [r for r in [*moving, *anchors] if r not in hand]
+    gone = set(moving)
+
+    def side_of(rid: int) -> set[int]:
+        came = brought.get(rid)
+        if came is None:
+            return {r for r in files if r not in brought}
+        return {r for r in files if r in brought and brought[r].log_id == came.log_id}
+
+    whole = [rid for rid in staying if (side := side_of(rid)) and side <= gone]
+    if whole:
+        seen = {r["id"] for r in shared}
+        shared += [r for r in _refusals_typed(conn, whole, None) if r["id"] not in seen]
     if shared:
         taker = going[0] if going else None
         if taker is None:
