@@ -478,3 +478,41 @@ def pdf_text(path) -> str:
         return "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     finally:
         pdf.close()
+
+
+OWEN_ROSSI = "rossi.owen@example.net"
+MELISSA_CLARK = "melissa.clark@example.org"
+
+
+def melissa_on_the_list(capsys, folder: Path, owen_phone: str, melissa_phone: str, list_phone: str) -> Path:
+    """A shop's files as their systems export them, imported through the command line (``--region US``)
+    into a new ``folder/shop.omnidesk``, returned: a Shopify customers export of Owen Rossi (row 1, no
+    to emails) and Melissa Clark (row 2, yes to emails); Mailchimp's subscribed members export of
+    Melissa by her email (and ``list_phone``); and the email activity of her address (five events)."""
+    shopify = ["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing",
+               "Default Address Company", "Default Address Address1", "Default Address Address2",
+               "Default Address City", "Default Address Province Code", "Default Address Country Code",
+               "Default Address Zip", "Default Address Phone", "Phone", "Accepts SMS Marketing",
+               "Total Spent", "Total Orders", "Note", "Tax Exempt", "Tags"]
+    mailchimp = ["Email Address", "First Name", "Last Name", "Phone Number", "Birthday", "MEMBER_RATING",
+                 "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE", "LONGITUDE", "GMTOFF",
+                 "DSTOFF", "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID", "NOTES", "TAGS"]
+    write_csv(folder / "customers_export.csv", shopify, [
+        ["'7233400902884", "Owen", "Rossi", OWEN_ROSSI, "no", "", "12 Elm St", "", "Atlanta", "GA", "US",
+         "'30301", "", owen_phone, "yes", "84.00", "1", "", "no", ""],
+        ["'7233855528233", "Melissa", "Clark", MELISSA_CLARK, "yes", "", "9 Bay Rd", "", "San Diego", "CA", "US",
+         "'92101", "", melissa_phone, "no", "40.50", "1", "", "no", "newsletter"]])
+    write_csv(folder / "subscribed_members_export_319da7fa07.csv", mailchimp, [
+        [MELISSA_CLARK, "Melissa", "", list_phone, "", "3", "2025-02-01 09:00:00", "203.0.113.9",
+         "2025-02-01 09:05:00", "203.0.113.9", "", "", "", "", "", "", "", "2025-05-02 10:00:00",
+         "118271828", "f0c5617d0e", "", '"Customer"']], quoting=csv.QUOTE_ALL)
+    write_csv(folder / "email_activity.csv", ["Email", "Campaign", "Action", "Timestamp"], [
+        [MELISSA_CLARK, "Spring beans", "sent", "2025-03-03 09:00:00"],
+        [MELISSA_CLARK, "Spring beans", "open", "2025-03-03 11:20:00"],
+        [MELISSA_CLARK, "May roast", "sent", "2025-05-05 09:00:00"],
+        [MELISSA_CLARK, "May roast", "open", "2025-05-05 18:02:00"],
+        [MELISSA_CLARK, "May roast", "click", "2025-05-05 18:03:00"]])
+    path = folder / "shop.omnidesk"
+    cli_imports(capsys, path, (folder / "customers_export.csv", "shop"),
+                (folder / "subscribed_members_export_319da7fa07.csv", "email"), (folder / "email_activity.csv", "email"))
+    return path

@@ -197,9 +197,14 @@ def cmd_unmerge(args: argparse.Namespace) -> int:
     from omnidesk.core.identity.merge import unmerge_record
 
     with _open_existing(args) as ws:
-        old, new, _ = unmerge_record(ws, args.record_id)
-    print(f"Record {args.record_id} moved from customer {old} to new customer {new}; the two are kept apart "
-          f"from now on (`omnidesk review again {old} {new}` puts them back in the review queue).")
+        split = unmerge_record(ws, args.record_id)
+    old, new = split.old, split.new
+    # What reached the card only through the record went with it: said, so the user is not left
+    # wondering where the list record and the opens of that email went.
+    along = (f", with {counted(split.along, 'record')} that came onto the card through it" if split.along
+             else "")
+    print(f"Record {args.record_id} moved from customer {old} to new customer {new}{along}; the two are kept "
+          f"apart from now on (`omnidesk review again {old} {new}` puts them back in the review queue).")
     return EXIT_OK
 
 

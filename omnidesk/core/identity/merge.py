@@ -37,7 +37,8 @@ from omnidesk.core.identity.writes import (
     new_customer_rows,
     sync_children,
 )
-from omnidesk.core.models import Consent, Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
+from omnidesk.core.models import (Consent, Customer, Identifier, ImportBatch, MatchDecision, MatchReview, MergeLog,
+                                  SourceRecord, utcnow)
 from omnidesk.core.tasks import CancelCheck, Cancelled, Progress, never_cancelled, run_to_completion
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.workspace import Workspace
@@ -60,12 +61,22 @@ class MergeResult:
         return Changes(customers=frozenset([self.survivor, *self.absorbed]), customer_list=True, reviews=True)
 
 
-class Unmerged(NamedTuple):
-    """A record split off into a customer of its own (see :func:`unmerge_record`)."""
+@dataclass(frozen=True)
+class Unmerged:
+    """A record split off into a customer of its own (see :func:`unmerge_record`).
+
+    Read as ``old, new, log_id``; ``along`` is told beside them.
+    """
 
     old: int  # the customer it left
     new: int  # the customer made for it
     log_id: int  # what undoes it
+    # The other records that went with it, having reached the card only through it (its list
+    # records and activity, rows written just like it); its order's lines and hand entries aside.
+    along: int = 0
+
+    def __iter__(self):
+        return iter((self.old, self.new, self.log_id))
 
     @property
     def changes(self) -> Changes:
@@ -277,10 +288,11 @@ def merge_customers(ws: Workspace, ids: Sequence[int], *, kind: str = "manual") 
 
 
 def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = None,
-                   owner: int | None = None) -> tuple[int, int, int]:
+                   owner: int | None = None) -> Unmerged:
     """Split one source record (with its order's line-item rows) out into a customer of its own.
 
-    Returns (the customer it left, the new customer, the log id for undo).  The
+    Returns the customer it left, the new customer, the log id for undo, and how many other
+    records went with it (:func:`_riding_along`).  The
     record will not be matched back automatically.  The review queue is asked again about both
     customers (``requeue.ask_again``): a question resting on a record that left goes.  A value pinned on the
     customer that only the split-off records held is unpinned (undo pins it again).
@@ -315,7 +327,8 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         followers = [f for f, lead in led.items() if lead == record_id]
         moving = [record_id, *followers]
         moving += _same_rows(conn, old, moving)
-        riders, by_name = _riding_along(conn, old, moving, led)
+        brought = _brought_by_merges(conn, old)
+        riders, by_name = _riding_along(conn, old, moving, led, record_id, brought)
         taken = {*moving, *riders}
         remaining = [r for r in _record_ids(conn, old) if r not in taken]
         anchors = [r for r in remaining if r not in by_hand]
@@ -331,7 +344,7 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
                                 "it: a split cannot tell them apart. Nothing was split.")
             raise UserError("That record is the customer's only source; there is nothing to split.")
         moving += riders
-        brought = _brought_by_merges(conn, old)
+        along = len(set(moving)) - len({record_id, *followers})
         going = _hand_going_along(conn, old, moving, brought)
         moving += going
         _follow_another(conn, [f for f, lead in by_hand.items() if lead in moving and f not in going], anchors[0])
@@ -361,13 +374,14 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
             undone=False,
         )).scalar_one()
         refresh_customers(conn, [old, new])
-    return Unmerged(old, new, log_id)
+    return Unmerged(old, new, log_id, along)
 
 
-def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int],
-                  led: dict[int, int]) -> tuple[list[int], set[int]]:
-    """The activity of ``customer_id`` that goes with the split-off records ``moving``: theirs, as an
-    import places it.
+def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int], led: dict[int, int],
+                  split: int, brought: dict[int, _Brought]) -> tuple[list[int], set[int]]:
+    """The records of ``customer_id`` that go with the split-off records ``moving`` (record ``split``
+    and what follows it): the list records that reached the card only through them
+    (:func:`_lists_riding`), then the activity that is theirs, as an import places it.
 
     Jon (the shop) and Jonathan (a list's record, and his opens by its address) were merged by
     hand, then the list's record was split off: not Jon after all.  The opens are Jonathan's, as
@@ -383,16 +397,19 @@ def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int],
     for their name being the staying side's.
     """
     rec, ident = SourceRecord.__table__, Identifier.__table__
-    records = {r.id: r for r in conn.execute(select(rec.c.id, rec.c.kind, rec.c.channel).where(
+    records = {r.id: r for r in conn.execute(select(rec.c.id, rec.c.kind, rec.c.channel, rec.c.batch_id).where(
         rec.c.customer_id == customer_id, rec.c.channel != HAND, rec.c.kind != "skipped"))}
-    leaving = set(moving)
-    if not any(r.kind == "events" and rid not in leaving for rid, r in records.items()):
+    if len(records) <= len(set(moving)):
         return [], set()
     values: dict[int, set[tuple[str, str]]] = {}
     for part in chunks(sorted(records)):
         for rid, kind, value in conn.execute(select(ident.c.record_id, ident.c.kind, ident.c.value).where(
                 ident.c.record_id.in_(part), ident.c.kind.in_(("email", "phone", "external")))):
             values.setdefault(rid, set()).add((kind, value))
+    listed = _lists_riding(conn, customer_id, records, values, set(moving), split, brought)
+    leaving = set(moving) | listed
+    if not any(r.kind == "events" and rid not in leaving for rid, r in records.items()):
+        return sorted(listed), set()
     gone = {v for rid in leaving for v in values.get(rid, ())}
     candidates = {rid for rid, r in records.items() if r.kind == "events" and rid not in leaving
                   and values.get(rid, set()) & gone}
@@ -427,7 +444,108 @@ def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int],
     going = riders | leaving
     riders = {rid for rid in riders if led.get(rid, rid) in going}
     riders |= {f for f, lead in led.items() if lead in riders and f in records and f not in leaving}
-    return sorted(riders), {rid for rid, goes in named.items() if not goes and rid not in riders}
+    return sorted(riders | listed), {rid for rid, goes in named.items() if not goes and rid not in riders}
+
+
+def _lists_riding(conn: Connection, customer_id: int, records: dict, values: dict[int, set[tuple[str, str]]],
+                  leaving: set[int], split: int, brought: dict[int, _Brought]) -> set[int]:
+    """The list records of ``customer_id`` (every record but activity: a newsletter's member, a text
+    list's subscriber, the same shop customer in a later export) that go with the split-off records
+    ``leaving``: those on the card only through them.
+
+    Owen Rossi and Melissa Clark, two of the shop's customers, were merged by mistake; Melissa's
+    newsletter record (her email) had come onto her card by that email, and her opens with it.
+    Splitting her shop record off left the newsletter record on Owen's card: her email became his
+    main one, every open on it stayed with it (the list holding the address stayed), and Melissa
+    lost her email and her "yes" to emails.  A list record goes when it shares an email, phone or
+    customer id with the records going and none with the records that stay; activity on a value
+    the records going hold counts for neither side (it follows, :func:`_riding_along`).  What goes
+    counts as going in turn (a text list's record on a phone only the newsletter record held goes
+    too); what stays, as staying.  A record that shares identifiers with both sides stays; so does
+    one whose name cannot be the split-off side's (or, when that side gives no name, could be the
+    staying side's), and one the customer held before a merge still standing brought the split
+    record in (or that such a merge brought in, when the split record was the customer's own):
+    the user's merge joined those two sides, and it is the split record the user took back.
+    """
+    def held(rids) -> set[tuple[str, str]]:
+        return {v for rid in rids for v in values.get(rid, ())}
+
+    lists = {rid for rid, r in records.items() if r.kind != "events"} - leaving
+    going, stayed = set(leaving), _across_merges(conn, records, split, brought)
+    profiles = None
+    while True:
+        gone = held(going)
+        candidates = {rid for rid in lists - going - stayed if values.get(rid, set()) & gone}
+        if not candidates:
+            break
+        following = {rid for rid, r in records.items() if r.kind == "events" and rid not in going
+                     and values.get(rid, set()) & gone}
+        staying = set(records) - going - candidates - following
+        if profiles is None:
+            profiles = _record_profiles(conn, customer_id)
+        stay = {rid for rid in candidates if not _name_could_go(profiles, rid, going, staying)}
+        kept = held(staying | stay)
+        while more := {rid for rid in candidates - stay if values.get(rid, set()) & kept}:
+            stay |= more
+            kept |= held(more)
+        stayed |= stay
+        if not candidates - stay:
+            break
+        going |= candidates - stay
+    return going - leaving
+
+
+def _across_merges(conn: Connection, records: dict, split: int, brought: dict[int, _Brought]) -> set[int]:
+    """The records of ``records`` a merge still standing put on the other side from record ``split``:
+    held by the customer before the merge that brought ``split`` in, or brought in by a merge while
+    ``split`` was the customer's."""
+    if not brought:
+        return set()
+    batch = ImportBatch.__table__
+    started = {bid: _instant_of(at) for bid, at in conn.execute(select(batch.c.id, batch.c.started_at).where(
+        batch.c.id.in_(sorted({r.batch_id for r in records.values()}))))}
+    merged_at = {b.log_id: b.at for b in brought.values()}
+
+    def there_before(rid: int, log_id: int) -> bool:
+        """Whether record ``rid`` was on the customer, not brought, when merge ``log_id`` was made."""
+        came = brought.get(rid)
+        if came is not None:
+            return came.log_id < log_id
+        at = started.get(records[rid].batch_id)
+        return at is not None and at < merged_at[log_id]
+
+    mine = brought.get(split)
+    out = set()
+    for rid in records:
+        if rid == split:
+            continue
+        theirs = brought.get(rid)
+        if mine is not None and (theirs is None or theirs.log_id != mine.log_id) and there_before(rid, mine.log_id):
+            out.add(rid)
+        elif theirs is not None and (mine is None or mine.log_id != theirs.log_id) and there_before(split, theirs.log_id):
+            out.add(rid)
+    return out
+
+
+def _record_profiles(conn: Connection, customer_id: int) -> dict[int, Profile]:
+    rec = SourceRecord.__table__
+    rows = conn.execute(profile_query(with_hash=False).where(
+        rec.c.customer_id == customer_id, rec.c.channel != HAND, rec.c.kind != "skipped")
+        .order_by(rec.c.id)).all()
+    return {p.rid: p for p in make_profiles(rows, {})}
+
+
+def _name_could_go(profiles: dict[int, Profile], rid: int, going: set[int], staying: set[int]) -> bool:
+    """Whether record ``rid``'s name lets it go with the records ``going``: it gives none, or one
+    that could be theirs (when they give none: one that could not be the records ``staying``)."""
+    p = profiles.get(rid)
+    if p is None or not (p.first or p.last):
+        return True
+    ours = [profiles[r] for r in sorted(going) if r in profiles and (profiles[r].first or profiles[r].last)]
+    if ours:
+        return customers_conflict([p], ours) is None
+    theirs = [profiles[r] for r in sorted(staying) if r in profiles and (profiles[r].first or profiles[r].last)]
+    return not theirs or customers_conflict([p], theirs) is not None
 
 
 def _named_sides(conn: Connection, customer_id: int, candidates: set[int], leaving: set[int]) -> dict[int, bool]:
@@ -439,11 +557,7 @@ def _named_sides(conn: Connection, customer_id: int, candidates: set[int], leavi
     Mia Berg, is Jon's: splitting Mia off the two merged by mistake leaves it with him, however
     the landline reads.  A named record whose name could be both sides' or neither's stays.
     """
-    rec = SourceRecord.__table__
-    rows = conn.execute(profile_query(with_hash=False).where(
-        rec.c.customer_id == customer_id, rec.c.channel != HAND, rec.c.kind != "skipped")
-        .order_by(rec.c.id)).all()
-    profiles = {p.rid: p for p in make_profiles(rows, {})}
+    profiles = _record_profiles(conn, customer_id)
     if not any(profiles[rid].first or profiles[rid].last for rid in candidates if rid in profiles):
         return {}
     going = [p for rid, p in profiles.items() if rid in leaving and (p.first or p.last)]
