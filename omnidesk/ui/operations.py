@@ -42,6 +42,7 @@ from omnidesk.core.erasures import ErasedSince, ErasureWatch, current_mark
 from omnidesk.core.errors import UserError
 from omnidesk.core.failures import is_damaged, is_refused
 from omnidesk.core.tasks import Cancelled
+from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace, WorkspaceError
 from omnidesk.ui import commands
 from omnidesk.ui.commands import Step
@@ -523,7 +524,15 @@ class Operations(QObject):
         if self.workspace is None:
             return False
         name = self.names([customer_id]).get(customer_id, f"customer #{customer_id}")
-        return self.push(commands.SplitStep(record_id, customer_id, name, record_words), "Not possible")
+        step = commands.SplitStep(record_id, customer_id, name, record_words)
+        if not self.push(step, "Not possible"):
+            return False
+        if step.split is not None and step.split.along:
+            # The records on the card only through the split-off one went with it: said, so the
+            # user does not look for that list record and those opens on the card they left.
+            self.notice.emit(f"Split {record_words} into customer #{step.split.new}, with "
+                             f"{counted(step.split.along, 'record')} that came onto the card through it")
+        return True
 
     def accept(self, review_id: int, left: int, right: int) -> bool:
         return self._decide(commands.AcceptStep, review_id, left, right)
