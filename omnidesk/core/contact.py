@@ -20,7 +20,8 @@ from email_validator import EmailNotValidError, validate_email
 
 from omnidesk.core.cells import Normalized, bad, clean_cell, empty, is_placeholder, strip_type_prefix
 
-__all__ = ["is_placeholder_email", "mailbox_key", "mailbox_of", "normalize_email", "normalize_phone", "plain_email"]
+__all__ = ["is_placeholder_email", "mailbox_key", "mailbox_of", "normalize_email", "normalize_phone", "plain_email",
+           "refusal_email"]
 
 _ANGLE = re.compile(r"<([^<>]*)>")
 _SEVERAL_EMAILS = re.compile(r"@[^@]*[,;\s][^@]*@")
@@ -68,6 +69,39 @@ def normalize_email(raw: str) -> Normalized[str]:
     if got.value and is_placeholder_email(got.value):
         return bad(raw, PLACEHOLDER_EMAIL)
     return got
+
+
+# What a person reads past around an address written in a sentence or a list: quotes, brackets and
+# the punctuation a sentence or a list puts after it (or before it).  None of them can start or end
+# an address's name or its domain where a reading of its own would need them.
+_EDGE_SLIPS = " \t\"'`()[]{}<>.,;:!?"
+# Spaces beside the "@" or a dot ("ann @ shop. example"): they part nothing a reading could join
+# otherwise.  A space inside a name ("ann lee@shop.example") is no slip: it could be a dot, a "_"
+# or nothing, so such an address stays unread.
+_SPACED_MARK = re.compile(r"\s*([@.])\s*")
+
+
+def refusal_email(raw: str) -> str | None:
+    """The address a refusal's cell is when :func:`normalize_email` cannot read it but a person reads
+    it one way only, else None: "ann@shop.example." (a sentence's full stop; a domain written with
+    its final dot is the same domain), ".ann@shop.example", "(ann@shop.example)",
+    "ann @ shop. example", "mailto:ann@shop.example,".
+
+    Only a slip that leaves no second reading is read past: quotes, brackets and punctuation at
+    either end, spaces beside the "@" or a dot.  A dot or a space inside the name, a domain with
+    no dot, two "@" stay unread.  For a refusal only (an opt-out list's row, a "no"): a "yes" is
+    read as written, or a guess would grant someone consent they never gave.
+    """
+    text = clean_cell(raw)
+    for _ in range(3):  # "<mailto:ann@shop.example>." peels in turns
+        text = text.strip(_EDGE_SLIPS)
+        if text[:7].lower() == "mailto:":
+            text = text[7:]
+    text = _SPACED_MARK.sub(r"\1", text)
+    if not text or text.count("@") != 1 or any(c.isspace() for c in text):
+        return None
+    got = normalize_email(text)
+    return got.value if got.value and not got.problem else None
 
 
 def _read_email(raw: str, text: str) -> Normalized[str]:

@@ -31,29 +31,13 @@ import phonenumbers
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.channels import BY_CODE, PHONE
-from omnidesk.core.consent import DENIED, STRICTNESS
 from omnidesk.core.contact import phone_text
 from omnidesk.core.identity.profiles import chunks
-from omnidesk.core.importing.rows import Row
+from omnidesk.core.importing.rows import Row, refuses
 from omnidesk.core.models import Identifier, SourceRecord
 from omnidesk.core.phones import display_phone
 
 _NOT_DIGITS = re.compile(r"\D")
-
-
-def refuses(row: Row) -> bool:
-    """Whether a row takes consent away on a channel that reaches a phone (SMS, WhatsApp: an
-    opt-out, a denial, a "do not call").  Only such a refusal is about the row's number: an email
-    unsubscribe or bounce says nothing of it, so its unreadable number is looked up, or waits,
-    no more than a contact's would."""
-    return any(STRICTNESS.get(status, 0) >= STRICTNESS[DENIED]
-               for code, facts in row.consents.items() if _reaches_phone(code) for status, _ in facts)
-
-
-def _reaches_phone(code: str) -> bool:
-    found = BY_CODE.get(code)
-    return found is not None and found.reaches == PHONE
 
 
 def _prefixes() -> list[tuple[int, str]]:

@@ -272,6 +272,7 @@ def run_import(
                     read_by_known_numbers(conn, rows)
                     keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders,
                                               list(plan.mapping), plan.region, report)
+                    stored = keep  # every row kept as read, flagged where a cell cannot be read
                     if keep:
                         ids = _insert_records(conn, batch_id, plan, keep)
                         if any(row.skip for row, _ in keep):
@@ -300,11 +301,13 @@ def run_import(
                         elif submissions:
                             _insert_lead_events(conn, batch_id, plan, new_ids, new, result, type_="form",
                                                 label="Form submitted")
-                        for row, _ in keep:
-                            if row.problems:
-                                result.flagged += 1
-                                result.flagged_rows.append(FlaggedRow(row.record, row.problems))
                         result.imported += len(keep)
+                    # A row skipped as nobody is flagged too when a cell of it cannot be read (an
+                    # address with a slip): the error report is where it gets corrected.
+                    for row, _ in stored:
+                        if row.problems:
+                            result.flagged += 1
+                            result.flagged_rows.append(FlaggedRow(row.record, row.problems))
                     yield Progress(min(result.rows, total), max(total, result.rows),
                                    f"Read {result.rows:,} rows")
                 if source.sha256() != plan.file_hash:  # changed while it was read: part old, part new
@@ -321,7 +324,7 @@ def run_import(
                 if custom:
                     custom.settle(conn)
             # The last chunk's rows are not needed by the linking, which reads what was stored.
-            rows = hashes = keep = ids = seen = new = new_ids = None
+            rows = hashes = keep = stored = ids = seen = new = new_ids = None
             forget_readings()
             if cancelled():
                 raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")

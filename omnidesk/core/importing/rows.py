@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import phonenumbers
 
 from omnidesk.core.cells import without_controls
-from omnidesk.core.contact import phone_text
-from omnidesk.core.consent import OPT_OUTS, STRICTNESS
+from omnidesk.core.channels import BY_CODE, PHONE
+from omnidesk.core.contact import phone_text, refusal_email
+from omnidesk.core.consent import DENIED, OPT_OUTS, STRICTNESS
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS, Kind
 from omnidesk.core.importing.optout_lists import (
@@ -50,6 +51,9 @@ class Row:
     # Numbers read without a "+" or "00", each as (its digits, the number read): digits that are
     # also a whole number abroad with its "+" left off make an opt-out reach both (known_numbers).
     bare_phones: list[tuple[str, str]] = field(default_factory=list)
+    # Addresses that cannot be read, each with the index of its problem: a refusal's may still be
+    # read as a person reads it (``RowNormalizer._read_refusal_emails``).
+    unread_emails: list[tuple[str, int]] = field(default_factory=list)
     external_id: str | None = None
     first_name: str = ""
     middle_name: str = ""
@@ -79,6 +83,7 @@ class Row:
 
 # Why a row is kept as read but made into nobody.
 NOBODY = "with no name, email, phone or ID"
+UNREADABLE = "with no name, email, phone or ID that can be read, flagged to be corrected"
 TEST_LEAD = "a platform's test lead (\u201c<test lead: dummy data for \u2026>\u201d)"
 REPEATED_HEADER = "the file's header line again (files pasted one under the other)"
 TOTAL_ROW = "a total row below the data (\u201cTotal\u201d and sums), not a customer or an order"
@@ -416,6 +421,32 @@ class RowNormalizer:
                     or self.list_status is not None)
 
     def normalize(self, record: Record) -> Row:
+        row = self._read(record)
+        if row.skip is None:
+            if row.unread_emails and _only_refuses(row):
+                self._read_refusal_emails(row)
+            row.unread_emails = []
+            if self.nobody_check and not _known_by(row):
+                # Its name, email or phone cells hold something, but nothing anyone is known by
+                # ("a5@example.com" with a slip in it on a list of "yes"): kept as read and
+                # flagged, but made into no customer with nothing on it.
+                row.skip = UNREADABLE
+        return row
+
+    def _read_refusal_emails(self, row: Row) -> None:
+        """A refusal's address that cannot be read but that a person reads one way only
+        (:func:`contact.refusal_email`: "a5@example.com." at the end of a sentence) is taken as that
+        address, the row still flagged saying so: the safer reading of a refusal.  A "yes" is
+        never read so."""
+        for raw, at in row.unread_emails:
+            address = refusal_email(raw)
+            if address is None:
+                continue
+            if address not in row.emails:
+                row.emails.append(address)
+            row.problems[at] += f"; read as {address}, the one address it can be, so the refusal reaches it"
+
+    def _read(self, record: Record) -> Row:
         row = Row(record=record)
         if record.footer:
             row.skip = FOOTER
@@ -453,6 +484,7 @@ class RowNormalizer:
                     if n.value not in row.emails:
                         row.emails.append(n.value)
                 elif n.problem:
+                    row.unread_emails.append((part, len(row.problems)))
                     row.problems.append(f"{self._label(i, 'email')}: {n.problem}")
         ext, _ = get("external_id", _NOTHING)
         row.external_id = ext or None
@@ -875,6 +907,34 @@ def _suppressed_at(cells: list[str], when_set: str) -> str | None:
 
 def _rank(status: str) -> int:
     return STRICTNESS.get(status, 0)
+
+
+def _only_refuses(row: Row) -> bool:
+    """Whether a row only takes consent away: it says a refusal (a "no", an opt-out, a bounce) on
+    some channel and nothing else on any (a row that also says "yes" somewhere is no refusal)."""
+    statuses = [status for facts in row.consents.values() for status, _ in facts]
+    return bool(statuses) and all(_rank(status) >= _rank(DENIED) for status in statuses)
+
+
+def refuses(row: Row) -> bool:
+    """Whether a row takes consent away on a channel that reaches a phone (SMS, WhatsApp: an
+    opt-out, a denial, a "do not call").  Only such a refusal is about the row's number: an email
+    unsubscribe or bounce says nothing of it, so its unreadable number is looked up, or waits,
+    no more than a contact's would (see known_numbers)."""
+    return any(_rank(status) >= _rank(DENIED)
+               for code, facts in row.consents.items() if _reaches_phone(code) for status, _ in facts)
+
+
+def _reaches_phone(code: str) -> bool:
+    found = BY_CODE.get(code)
+    return found is not None and found.reaches == PHONE
+
+
+def _known_by(row: Row) -> bool:
+    """Whether anything read off a row names someone: an email, a phone (or a refusal's number
+    waiting for the customer who has it, see known_numbers), an ID or a name."""
+    return bool(row.emails or row.phones or row.external_id or row.first_name or row.last_name
+                or row.full_name or (row.unread_phones and refuses(row)))
 
 
 def _at_least(row: Row, channel: str, status: str, fact: tuple[str, str | None]) -> None:
