@@ -67,6 +67,11 @@ GRANTED, PENDING, DENIED, UNSUBSCRIBED, CLEANED = "granted", "pending", "denied"
 STRICTNESS = {GRANTED: 0, PENDING: 1, DENIED: 2, UNSUBSCRIBED: 3, CLEANED: 4}
 OPT_OUTS = frozenset({UNSUBSCRIBED, CLEANED})
 MAILABLE = frozenset({GRANTED})
+# How the note of a "stop" ends that an erase kept on the other holders of an address the erased
+# person said it from (rights._keep_shared_refusals).  It is dated at the erase, so that no "yes"
+# given before it lifts it; but its holder did nothing then: it never moves their first or last
+# seen (identity.golden), as a journey never begins at a fact entered by hand.
+KEPT_ON_ERASE = "kept when the person who said it was erased"
 _IN = 900  # ids per IN list; stays under every database's parameter limit
 
 

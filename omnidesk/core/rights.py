@@ -57,6 +57,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core import paths, tempfiles
 from omnidesk.core.campaigns.sends import keep_sends, note_erased_sends
 from omnidesk.core.channels import HAND
+from omnidesk.core.consent import KEPT_ON_ERASE
 from omnidesk.core.contact import mailbox_key
 from omnidesk.core.customers import fingerprints_in
 from omnidesk.core.dialect import compact_customer_search, remove_workspace_files, unindex_customers
@@ -535,7 +536,7 @@ def _keep_shared_refusals(conn: Connection, customer_id: int, shared: set[tuple[
         for (channel, _address), (status, value) in facts.items():
             conn.execute(insert(con).values(
                 record_id=hand[cid][0], customer_id=cid, channel=channel, status=status, occurred_at=now,
-                note=f"{value} had said stop; kept when the person who said it was erased"))
+                note=f"{value} had said stop; {KEPT_ON_ERASE}"))
     return set(holders)
 
 

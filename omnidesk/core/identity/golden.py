@@ -43,7 +43,7 @@ from omnidesk.core.channels import HAND
 from omnidesk.core.text import INVISIBLE, sort_key, strip_accents, visible
 from omnidesk.core.metrics_index import given_with_offset, shop_currency_code, shop_zone_key
 from omnidesk.core.timeutil import day_or_instant_utc, wall_clock_utc
-from omnidesk.core.consent import GRANTED, STRICTNESS, decide_statuses, facts_query, stricter
+from omnidesk.core.consent import GRANTED, KEPT_ON_ERASE, STRICTNESS, decide_statuses, facts_query, stricter
 from omnidesk.core.contact import mailbox_key
 from omnidesk.core.dialect import (
     clear_customer_search,
@@ -391,9 +391,11 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
     in_run = _where(consent.c.customer_id, ids, bounds)
     if without_plain:  # the plain singles' facts were read by SQL
         in_run = and_(in_run, consent.c.customer_id.not_in(select(_PLAIN.c.id)))
-    consent_rows = list(raw_rows(conn, facts_query(in_run)))
+    # (and whether each is a stop an erase kept on the others who hold its address: dated at the
+    # erase, it is no time they were there)
+    consent_rows = list(raw_rows(conn, facts_query(in_run).add_columns(consent.c.note.endswith(KEPT_ON_ERASE))))
     for row in consent_rows:
-        if row[3]:
+        if row[3] and not row[6]:
             consent_times.setdefault(row[0], []).append(row[3])
     latest_consent = decide_statuses(conn, consent_rows)
     address_consent, address_own = _address_statuses(conn, consent_rows, records)
@@ -1077,6 +1079,7 @@ _PLAIN_SPEND = (
 _PLAIN_SEEN = (
     "(SELECT {agg}(t) FROM (SELECT golden_utc(occurred_at) AS t FROM consent "
     "  WHERE consent.customer_id = s.id AND occurred_at != '' "
+    f"  AND note NOT LIKE '%{KEPT_ON_ERASE}' "
     "  UNION ALL SELECT golden_created(r.values_json) WHERE instr(r.values_json, '\"created_at\"') "
     "  UNION ALL SELECT golden_last_active(r.values_json) WHERE instr(r.values_json, '\"last_active\"')) "
     " WHERE t != '')")
