@@ -110,3 +110,20 @@ def test_x_counts_a_tagged_link_as_x_does(shop, capsys, tmp_path):
     assert [f["code"] for f in findings if f["channel"] == "x" and f["code"] == "over_limit"] == []
     links = len(f"{long_link}?{tags('x', 'social')}") + len(f"https://shop.com/spring?{tags('x', 'social')}")
     assert len(text) > 280 and stats["x"]["length"] == len(text) - links + 2 * 23
+
+
+def test_the_posters_printed_words_keep_a_link_as_written_and_its_qr_link_is_tagged(shop, capsys, tmp_path):
+    """A reader types the link printed in a poster's headline: a short one, as written, with no word
+    from the check about tags; the QR code's link carries them."""
+    master = {**MASTER, "headline": "Lookbook at shop.example/look and https://shop.example/lookbook",
+              "cta": "Sizes at https://shop.example/sizes"}
+    variants, findings, _stats = _saved(capsys, tmp_path, shop, master, {"store": {}})
+    poster = variants["store"]
+    assert poster["headline"] == master["headline"] and poster["cta"] == master["cta"]
+    assert poster["link"] == f"https://shop.example/spring?{tags('poster', 'print')}"
+    assert _link_findings(findings) == []
+    # A link typed untagged in the poster's own link field is still said.
+    variants, findings, _stats = _saved(capsys, tmp_path, shop, {**master, "link": ""},
+                                        {"store": {"headline": "Sale", "link": "https://shop.example/spring"}},
+                                        name="Bare poster")
+    assert [(c, code) for c, code, _m in _link_findings(findings)] == [("store", "link_without_utm")]

@@ -136,7 +136,9 @@ def derive(channel: str, master: Mapping[str, str], brand: Brand | None = None, 
     so does each link written in the master's words (:func:`tagged_links`).
     """
     brand = brand or Brand()
-    headline, body, cta = (tagged_links(channel, master.get(k, ""), campaign) for k in ("headline", "body", "cta"))
+    # The poster's printed words keep a link as written, for a reader to type: its QR code carries the tags.
+    headline, body, cta = (master.get(k, "") if channel == "store" else tagged_links(channel, master.get(k, ""), campaign)
+                           for k in ("headline", "body", "cta"))
     link = tagged_link(channel, master.get("link", ""), campaign)
     offer = offer_words(master)
     if channel == "email":

@@ -242,6 +242,8 @@ def _untagged(c: Context) -> Iterable[Hit]:
     if links.channel_utm(c.channel) is None:
         return
     for f, text in c.fields.items():
+        if c.channel == "store" and f != "link":
+            continue  # a link in the poster's printed words is typed by its reader; the QR code's is tagged
         for lk in links.find_links(text):
             if links.is_valid_link(links.opened(lk.url)) and not links.has_utm(lk.url):
                 yield f, f"{lk.url} has no campaign tags: its visits will not be told apart", lk.start, lk.end
