@@ -35,7 +35,7 @@ from omnidesk.core.identity.profiles import chunks
 from omnidesk.core.importing.custom_fields import CustomValue, hand_first
 from omnidesk.core.importing.names import family_first_script
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
-from omnidesk.core.segments import Rule, prepare, rule_where
+from omnidesk.core.segments import Rule, check_where, prepare, rule_where
 from omnidesk.core.text import sort_key, visible
 from omnidesk.core.workspace import Workspace
 
@@ -185,11 +185,13 @@ def _search_clause(text: str, conn=None):
 
 def check_list_rule(ws: Workspace, rule: dict[str, Any] | None) -> None:
     """Raise RuleError for a rule :func:`customer_ids` would refuse, without reading the list: the
-    Customers screen says so at once, before it works a big list out in the background."""
+    Customers screen says so at once, before it works a big list out in the background.  Reads
+    none of what the rule asks of the customers (a rule on consent's refused addresses): that is
+    read with the list, off the window's thread."""
     if rule is None:
         return
     with ws.engine.connect() as conn:
-        rule_where(conn, rule, None)
+        check_where(conn, rule)
 
 
 def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descending: bool = False,

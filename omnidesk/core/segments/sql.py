@@ -101,8 +101,24 @@ def rule_where(conn: Connection, rule: Rule, now: datetime | None = None, *,
     """:func:`compile_rule` with what it needs read from the workspace: its channels, the shop's
     zone and region and, for a rule asking who said yes, the refused addresses (``refused``: when
     read already, :func:`refused_for`'s or more)."""
-    return compile_rule(rule, now, known_channels(conn), shop_zone(conn),
-                        refused if refused is not None else refused_for(conn, rule), shop_region(conn))
+    channels = known_channels(conn)
+    if refused is None:
+        # A rule that cannot run is said before the workspace is read for it: a channel's consent
+        # the app has no addresses of ("consent.fax") is no such channel, not a crash.
+        check_rule(rule, channels, stored=True)
+        refused = refused_for(conn, rule)
+    return compile_rule(rule, now, channels, shop_zone(conn), refused, shop_region(conn))
+
+
+def check_where(conn: Connection, rule: Rule) -> None:
+    """Raise RuleError where :func:`rule_where` would, without reading what the rule asks of the
+    customers: only the workspace's channels, zone and region are read, not the refused addresses a
+    rule on consent leaves out (tens of thousands of rows in a big workspace).  What a screen can
+    say at once of a rule whose list it works out in the background."""
+    channels = known_channels(conn)
+    check_rule(rule, channels, stored=True)
+    unread = {channel: (frozenset(), frozenset()) for channel in _open_channels(rule)}
+    compile_rule(rule, None, channels, shop_zone(conn), unread, shop_region(conn))
 
 
 def refused_for(conn: Connection, rule: Rule) -> dict[str, tuple[frozenset[str], frozenset[int]]]:
