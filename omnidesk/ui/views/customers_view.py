@@ -68,6 +68,8 @@ _CHANNELS_MAX = 340
 # staying on screen meanwhile; below it,
 # at once, the list never showing "Filtering…" for a moment.
 BACKGROUND_FILTER = 20_000
+# No rule's count asked for yet (None is a rule: none, everyone counted).
+_UNASKED = object()
 
 
 # The search box's hint, longest first: the longest that fits is shown (a narrow window's box
@@ -281,6 +283,7 @@ class CustomersView(QWidget):
         self.model.ask_later = self._order_later  # a new order or rule too, on a big list
         self._enter_when_listed = False  # Down from the search box while they were
         self._counted: tuple[int | None, str] | None = None  # the rule's count last answered, or why none
+        self._counting: object = _UNASKED  # the rule whose count was asked for last
 
     def _fill_channel_filter(self) -> None:
         """The app's channels, then those of the user's own that files were imported as ("Farmers market")."""
@@ -353,6 +356,7 @@ class CustomersView(QWidget):
         try:
             self.model.set_rule(rule)
         except UserError as exc:
+            self._counting = _UNASKED  # what the panel says is why: the next rule that runs is counted anew
             self._show_rule_count((None, str(exc)))
             return
         self._update_state()
@@ -369,7 +373,13 @@ class CustomersView(QWidget):
             except UserError as exc:  # a rule the workspace refuses, or a busy workspace
                 return None, str(exc)
 
-        self.builder.show_counting()
+        if rule != self._counting:
+            # Another rule (another segment clicked): its count is to come, and the one shown is not
+            # its own, nor is the count kept for the list to say beside it meanwhile.
+            self._counting, self._counted = rule, None
+            self.builder.show_counting(new_rule=True)
+        else:
+            self.builder.show_counting()  # the same rule after a change: its number stays until found
         self._counts.ask(work, self._show_rule_count)
 
     def _show_rule_count(self, counted: tuple[int | None, str] | None = None) -> None:

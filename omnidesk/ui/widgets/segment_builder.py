@@ -731,8 +731,10 @@ class SegmentBuilder(QFrame):
         return self.root.add_condition_button
 
 
-    def show_counting(self) -> None:
-        if not self.count_label.text():
+    def show_counting(self, new_rule: bool = False) -> None:
+        """Say the count is being worked out: always for a new rule (what is shown is another rule's),
+        else only where nothing is shown (the same rule counted again after a change keeps its number)."""
+        if new_rule or not self.count_label.text():
             self.count_label.setText("Counting…")
 
     def show_count(self, n: int | None, error: str = "", listed: int | None = None) -> None:
