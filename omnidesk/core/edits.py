@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -65,7 +64,13 @@ from omnidesk.core.identity.writes import REJOIN, new_customer_row
 from omnidesk.core.importing.dates import default_date_order, parse_date
 from omnidesk.core.importing.custom_fields import TEXT, read_value
 from omnidesk.core.importing.known_numbers import typed_number_reaches_optouts
-from omnidesk.core.importing.normalize import normalize_country, normalize_postcode, parse_bool, parse_money
+from omnidesk.core.importing.normalize import (
+    normalize_country,
+    normalize_postcode,
+    parse_bool,
+    parse_money,
+    unclear_comma,
+)
 from omnidesk.core.models import HAND_KIND, Consent, Customer, CustomField, Identifier, ImportBatch, SourceRecord, utcnow
 from omnidesk.core.suppression import identifier_hash, known_suppressions, workspace_salt, written_forms
 from omnidesk.core.tasks import CancelCheck, Cancelled, Progress, cancellable, never_cancelled, run_to_completion, worded
@@ -731,11 +736,6 @@ def tags_of(ws: Workspace, customer_ids: Sequence[int]) -> list[str]:
 # -- custom fields ---------------------------------------------------------------------------
 
 
-# A comma between digits, and a number whose commas all group thousands ("1,500", "-12,000.50").
-_ODD_COMMA = re.compile(r"\d,\d")
-_GROUPED_NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-
-
 def _typed(conn: Connection, name: str, value: str) -> dict:
     """The custom-field row of ``value``, of the type the workspace reads ``name`` as; ValueRefused
     when it does not read as one (the command line's own fault, as :func:`clean_value`'s)."""
@@ -751,8 +751,7 @@ def _typed(conn: Connection, name: str, value: str) -> dict:
     elif kind == "number":
         # "1,5": one and a half, or a slip for 1,500?  Asked, not guessed (as the segment builder
         # asks); a comma that groups thousands ("1,500") is read as one.
-        bare = re.sub(r"[^\d,.+-]", "", value)  # "$1,500.00" is 1,500.00
-        if _ODD_COMMA.search(bare) and not _GROUPED_NUMBER.fullmatch(bare):
+        if unclear_comma(value):
             raise ValueRefused(f"Is the comma in '{value}' a decimal point or a thousands mark? Write decimals "
                                f"with a point and thousands with a comma (1.5, 1,500 or 1,500.5); {name} holds numbers.")
         got = parse_money(value)

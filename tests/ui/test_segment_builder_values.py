@@ -234,3 +234,63 @@ def test_a_custom_value_typed_stays_when_is_becomes_contains(club, qtbot):
     # "contains" looks for the text as written: a part of a date in any order is no date to refuse.
     rule, said = typed(qtbot, view, row, "15/03/2024")
     assert said == "" and rule["all"][0]["value"] == "15/03/2024"
+
+
+@pytest.fixture
+def points(window, tmp_path):
+    """A window on a workspace whose file brought a number column: 5,000 and 250 points, none, and one
+    and a half."""
+    from omnidesk.core.importing.pipeline import import_file
+    from omnidesk.core.workspace import Workspace
+    from tests.helpers import write_csv
+
+    path = tmp_path / "points.omnidesk"
+    ws = Workspace.create(path)
+    import_file(ws, write_csv(tmp_path / "members.csv", ["Email", "First Name", "Points"], [
+        ["ann@example.org", "Ann", "5,000"],
+        ["ben@example.org", "Ben", "250"],
+        ["cat@example.org", "Cat", "0"],
+        ["dan@example.org", "Dan", "1.5"],
+    ]))
+    ws.close()
+    assert window.open_workspace(path)
+    yield window
+    assert window.screens["customers"].runner.wait(10)
+
+
+def _names(view):
+    return sorted(view.model.text(r, "name") for r in range(view.model.rowCount()))
+
+
+def test_a_number_column_is_one_of_numbers_written_with_thousands(points, qtbot, capsys):
+    """"5,000, 250" was split at every comma: 5, 000 and 250, picking Cat (0 points) instead of Ann."""
+    view, row = custom_row(points, qtbot, "Points", "in")
+    rule, said = typed(qtbot, view, row, "5,000, 250")
+    assert said == ""
+    # As the command line is given it, and as it reads it.
+    assert rule == {"all": [{"field": "custom.Points", "op": "in", "value": ["5,000", "250"]}]}
+    assert _names(view) == ["Ann", "Ben"]
+    status, out, err = run_cli(capsys, "--workspace", points.workspace.path, "segment", "count",
+                               "--rule", json.dumps(rule))
+    assert status == 0 and out.strip().startswith("2"), (out, err)
+    # A saved list opens as typed, a thousands separator not taken for a value of its own.
+    view.builder.set_rule(rule, segment_name="Points")
+    assert row is not view.builder.root.rows[0]
+    assert view.builder.root.rows[0].editor.findChild(QLineEdit).text() == "5,000, 250"
+    assert view.builder.rule() == rule and view.builder.problems() == 0
+
+
+def test_a_comma_in_a_number_that_groups_no_thousands_is_asked_about(points, qtbot):
+    view, row = custom_row(points, qtbot, "Points", "in")
+    rule, said = typed(qtbot, view, row, "1,5, 250")
+    assert rule is None and said.startswith("Is 1,5 one number or several?")
+    assert not view.builder.save_button.isEnabled()
+    pick(row.op, "is")
+    rule, said = typed(qtbot, view, row, "1,5")
+    assert rule is None and said.startswith("Is 1,5 a number?")  # not read as Dan's 1.5
+    rule, said = typed(qtbot, view, row, "1.5")
+    assert said == "" and rule == {"all": [{"field": "custom.Points", "op": "is", "value": "1.5"}]}
+    assert _names(view) == ["Dan"]
+    # Text with a comma that is no number is taken as written.
+    rule, said = typed(qtbot, view, row, "A1,B2")
+    assert said == "" and rule == {"all": [{"field": "custom.Points", "op": "is", "value": "A1,B2"}]}

@@ -542,6 +542,20 @@ _PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
 plain_amount = _PLAIN_AMOUNT.fullmatch  # a match: parse_money gives Decimal(text), detect_currency None
 
 
+# A comma between digits, and a number whose commas all group thousands ("1,500", "-12,000.50").
+_DIGIT_COMMA = re.compile(r"\d,\d")
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def unclear_comma(text: str) -> bool:
+    """Whether ``text``, read as a number typed by hand, has a comma between digits that groups no
+    thousands: "1,5" (one and a half, or a slip for 1,500?), "12,50 €", "1,5,0".  Such a number is
+    asked about, never read either way; "1,500" and "$1,500.00" are clear.  (A file's column proves
+    its decimal mark by its other cells: :func:`parse_money` reads those.)"""
+    bare = re.sub(r"[^\d,.+-]", "", text)  # "$1,500.00" is 1,500.00
+    return bool(_DIGIT_COMMA.search(bare)) and not _THOUSANDS.fullmatch(bare)
+
+
 def parse_money(raw: str, mark: str | None = None) -> Normalized[Decimal]:
     """Read an amount such as "$1,234.56", "1.234,56 €", "1 234,56",
     "12,50", "₹1,23,456.00", "-5.00", "(5.00)", "EUR 12.00", "£3", "1,280円", "88.00元",

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.channels import channel_name
+from omnidesk.core.importing.normalize import parse_money, unclear_comma
 from omnidesk.core.segments import CONSENT_VALUES, FIELDS, PREFIXED
 from omnidesk.ui.widgets.date_fields import DateBox
 
@@ -105,12 +106,16 @@ def _number(text: str) -> int | float:
 
 # A number written with thousands separators: 1,000 or 12,500.75 (each group after a comma three digits).
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_DIGIT_COMMAS = re.compile(r"(?<=\d),(?=\d)")
 
 
-def split_values(text: str) -> list[str]:
+def split_values(text: str, grouped: bool = False) -> list[str]:
     """The values of a list typed in one box: separated by commas, each with its spaces around it
     trimmed; a value holding a comma is typed in double quotes ("Washington, D.C.", Boise), a quote
-    inside one doubled (""), as in a spreadsheet's CSV.  Raises Incomplete on an unclosed quote."""
+    inside one doubled (""), as in a spreadsheet's CSV.  Raises Incomplete on an unclosed quote.
+
+    ``grouped``: a comma between two digits is no separator but part of its value, as in
+    :func:`split_numbers` ("5,000, 250" is 5,000 and 250): for a column that may hold numbers."""
     values: list[str] = []
     i, n = 0, len(text)
     while i <= n:
@@ -137,6 +142,8 @@ def split_values(text: str) -> list[str]:
             values.append("".join(value))
         else:
             end = text.find(",", i)
+            while grouped and 0 < end < n - 1 and text[end - 1].isdigit() and text[end + 1].isdigit():
+                end = text.find(",", end + 1)
             end = n if end < 0 else end
             values.append(text[i:end].strip())
             i = end
@@ -144,16 +151,23 @@ def split_values(text: str) -> list[str]:
     return values
 
 
-def join_values(values: Sequence[Any]) -> str:
+def join_values(values: Sequence[Any], grouped: bool = False) -> str:
     """A list as :func:`split_values` reads it back: a value holding a comma or a quote, or spaces at
-    either end, in double quotes."""
+    either end, in double quotes (with ``grouped``, not one whose commas are all between digits:
+    "5,000")."""
     out = []
     for v in values:
         text = str(v)
-        if "," in text or text.startswith('"') or text != text.strip() or not text:
+        bare_commas = "," in (_DIGIT_COMMAS.sub("", text) if grouped else text)
+        if bare_commas or text.startswith('"') or text != text.strip() or not text:
             text = '"' + text.replace('"', '""') + '"'
         out.append(text)
     return ", ".join(out)
+
+
+def _several(part: str, decimal: str = "") -> str:
+    return (f"Is {part} one number or several? Separate numbers with a comma and a space "
+            f"({part.replace(',', ', ')}){decimal}.")
 
 
 def split_numbers(text: str) -> list[int | float]:
@@ -165,10 +179,9 @@ def split_numbers(text: str) -> list[int | float]:
         part = part.strip()
         if not part:
             continue
-        if "," in part and not _GROUPED.fullmatch(part):
+        if unclear_comma(part):
             decimal = f" and write a decimal with a point ({part.replace(',', '.')})" if part.count(",") == 1 else ""
-            raise Incomplete(f"Is {part} one number or several? Separate numbers with a comma and a space "
-                             f"({part.replace(',', ', ')}){decimal}.")
+            raise Incomplete(_several(part, decimal))
         try:
             numbers.append(_number(part))
         except ValueError:
@@ -546,10 +559,33 @@ class _CustomText(_Text):
         self.dates = dates  # "contains" looks for the text as written, a part of a date too
 
     def read(self) -> Any:
-        value = super().read()
-        if self.dates:
-            for text in value if isinstance(value, list) else [value]:
-                problem = _local_date_problem(text.strip())
-                if problem:
-                    raise Incomplete(problem)
+        if not self.dates:
+            return super().read()
+        text = self.edit.text().strip()
+        if self.listed and text:
+            # A column of numbers too: "5,000, 250" is two values, as split_numbers reads them.
+            value: Any = [p for p in split_values(text, grouped=True) if p]
+            if not value:
+                raise Incomplete("Type one or more values, separated by commas.")
+        else:
+            value = super().read()
+        for one in value if isinstance(value, list) else [value]:
+            one = one.strip()
+            problem = _local_date_problem(one)
+            if problem:
+                raise Incomplete(problem)
+            # "1,5": one and a half, or a slip for 1,500?  Asked, as the command line's customer set
+            # asks, not read as 1.5 by a number column.
+            if parse_money(one).value is not None and unclear_comma(one):
+                if self.listed:
+                    raise Incomplete(_several(one, f" and write a decimal with a point ({one.replace(',', '.')})"
+                                                   if one.count(",") == 1 else ""))
+                raise Incomplete(f"Is {one} a number? Write a decimal with a point ({one.replace(',', '.', 1)}) "
+                                 "and thousands as 1000 or 1,000.")
         return value
+
+    def load(self, value: Any) -> None:
+        if isinstance(value, list) and self.listed and self.dates:
+            self.edit.setText(join_values(value, grouped=True))
+        else:
+            super().load(value)
