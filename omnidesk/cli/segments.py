@@ -80,25 +80,33 @@ def read_rule(text: str, ws) -> dict:
 
 
 def warn_unknown_custom_fields(ws, rule: dict | None) -> None:
-    """Say on stderr which custom fields a rule names that no record has (a typo picks nobody).
+    """Say on stderr which custom fields a rule names that no record has (a typo), and what the
+    conditions on each then come to: "has none" or "is not" holds for every customer, the rest for
+    nobody, each ``not`` around them turning that over.
 
     Not refused: a segment may be saved before the file that brings the field.
     """
     import sys
 
     from omnidesk.core.customers import custom_field_names
-    from omnidesk.core.segments import custom_fields_named
+    from omnidesk.core.segments import custom_field_outcomes
 
-    named = custom_fields_named(rule) if rule else []
+    named = custom_field_outcomes(rule) if rule else {}
     if not named:
         return
     known = custom_field_names(ws)
     folded = {k.casefold() for k in known}
-    for name in named:
+    for name, outcomes in named.items():
         if name.casefold() not in folded:
             there = f"the workspace has: {', '.join(known)}" if known else "the workspace has none yet"
-            print(f"omnidesk: warning: no record has a custom field {printable(name)!r}, so it picks "
-                  f"nobody ({printable(there)})", file=sys.stderr)
+            if outcomes == {False}:
+                said = ", so it picks nobody"
+            elif outcomes == {True}:
+                said = ": this condition is true of every customer"
+            else:
+                said = ": of the conditions on it, some are true of every customer, the others of no customer"
+            print(f"omnidesk: warning: no record has a custom field {printable(name)!r}{said} "
+                  f"({printable(there)})", file=sys.stderr)
 
 
 def audience(ws, args: argparse.Namespace) -> dict | None:

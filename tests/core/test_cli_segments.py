@@ -203,3 +203,37 @@ def test_is_not_a_number_picks_those_with_none_too(tmp_path, capsys):
     # The other number: everyone has a count of orders, none is left out for want of one.
     rule = '{"field": "orders", "op": "is_not", "value": 1}'
     assert run(capsys, "segment", "count", "--rule", rule, "-w", str(path))[1].strip() == "2 customers"
+
+
+@pytest.mark.parametrize("rule", [
+    '{"field": "custom.Nope", "op": "not_exists"}',
+    '{"field": "custom.Nope", "op": "is_not", "value": "x"}',
+    '{"not": {"field": "custom.Nope", "op": "is", "value": "x"}}',
+    '{"not": {"not": {"field": "custom.Nope", "op": "not_exists"}}}',
+])
+def test_a_negated_condition_on_a_custom_field_no_record_has_is_said_to_pick_everyone(shop, capsys, rule):
+    """Without the field, "has none" and "is not x" hold for everyone: the warning says so, not "picks nobody"."""
+    status, out, err = run(capsys, "segment", "count", "--rule", rule, "-w", str(shop))
+    assert status == 0 and out.strip() == "4 customers"
+    assert "no record has a custom field 'Nope'" in err and "true of every customer" in err
+    assert "nobody" not in err
+
+
+@pytest.mark.parametrize("rule", [
+    '{"field": "custom.Nope", "op": "exists"}',
+    '{"not": {"field": "custom.Nope", "op": "not_exists"}}',
+    '{"not": {"any": [{"field": "custom.Nope", "op": "is_not", "value": "x"}]}}',
+])
+def test_a_condition_on_a_custom_field_no_record_has_that_picks_nobody_says_so(shop, capsys, rule):
+    status, out, err = run(capsys, "segment", "count", "--rule", rule, "-w", str(shop))
+    assert status == 0 and out.strip() == "0 customers"
+    assert "no record has a custom field 'Nope', so it picks nobody" in err and "every customer" not in err
+
+
+def test_conditions_on_a_custom_field_no_record_has_both_ways_say_both(shop, capsys):
+    rule = ('{"any": [{"field": "custom.Nope", "op": "exists"}, '
+            '{"field": "custom.nope", "op": "not_exists"}]}')
+    status, out, err = run(capsys, "segment", "count", "--rule", rule, "-w", str(shop))
+    assert status == 0 and out.strip() == "4 customers"
+    assert err.count("no record has a custom field") == 1
+    assert "every customer" in err and "no customer" in err

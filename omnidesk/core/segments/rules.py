@@ -151,23 +151,35 @@ def _check_size(rule: Rule) -> None:
                         f"{MAX_VALUES:,} in all")
 
 
-def custom_fields_named(rule: Any) -> list[str]:
-    """The custom field names a (checked) rule's conditions name, in order, each once."""
-    found: dict[str, None] = {}
+# The ops that hold for a customer without any value of a custom field ("has none", "is not x").
+_HOLD_WITHOUT_FIELD = ("not_exists", "is_not")
 
-    def walk(node: Any) -> None:
+
+def custom_field_outcomes(rule: Any) -> dict[str, set[bool]]:
+    """For each custom field a (checked) rule names, in order, what its conditions come to were no
+    record to have that field: True for one then true of every customer, False for one true of none.
+
+    A ``not_exists`` or ``is_not`` holds for a customer without the field; any other op holds for
+    nobody; each ``not`` around a condition turns that over.  Names come as written, first spelling."""
+    found: dict[str, set[bool]] = {}
+    folded: dict[str, str] = {}
+
+    def walk(node: Any, negated: bool) -> None:
         if not isinstance(node, dict):
             return
         for key in ("all", "any"):
             for item in node.get(key) or ():
-                walk(item)
-        walk(node.get("not"))
+                walk(item, negated)
+        if "not" in node:
+            walk(node["not"], not negated)
         field = node.get("field")
         if isinstance(field, str) and field.startswith("custom."):
-            found.setdefault(field[len("custom."):], None)
+            name = field[len("custom."):]
+            name = folded.setdefault(name.casefold(), name)
+            found.setdefault(name, set()).add((node.get("op") in _HOLD_WITHOUT_FIELD) != negated)
 
-    walk(rule)
-    return list(found)
+    walk(rule, False)
+    return found
 
 
 def _check(node: Any, channels: set[str] | None, where: str, depth: int, stored: bool = False) -> None:

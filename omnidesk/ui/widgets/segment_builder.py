@@ -275,7 +275,8 @@ class ConditionRow(QFrame):
         if i < 0:  # a custom field or an event type the list does not name
             label = LABEL_OF.get(field, str(field))
             if isinstance(field, str) and field.startswith("custom."):
-                # Kept (a file may bring it later), but it picks nobody now: say so where it is chosen.
+                # Kept (a file may bring it later), but no record has it now: say so where it is chosen
+                # ("has none" then holds for everyone, the other ops for nobody).
                 label = f"{field[len('custom.'):]} (no record has it)"
             self.field.add_field(label, field)
             i = self.field.count() - 1
