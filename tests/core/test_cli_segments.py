@@ -237,3 +237,31 @@ def test_conditions_on_a_custom_field_no_record_has_both_ways_say_both(shop, cap
     assert status == 0 and out.strip() == "4 customers"
     assert err.count("no record has a custom field") == 1
     assert "every customer" in err and "no customer" in err
+
+
+def test_a_rule_names_a_channel_as_the_import_named_it(shop, capsys, tmp_path):
+    """--channel "Farmers market" files it as farmers_market: a rule reads the name the same way."""
+    market = write_csv(tmp_path / "market.csv", ["Email", "First Name"], [["fay@example.com", "Fay"],
+                                                                           ["ann@example.com", "Ann"]])
+    assert run(capsys, "import", str(market), "--channel", "Farmers market", "-w", str(shop))[0] == 0
+    for typed in ("Farmers market", "farmers  MARKET", " Farmers market ", "farmers_market"):
+        rule = json.dumps({"field": "channel", "op": "is", "value": typed})
+        assert run(capsys, "segment", "count", "--rule", rule, "-w", str(shop))[1:] == ("2 customers\n", "")
+    journey = json.dumps({"field": "first_channel", "op": "in", "value": ["Farmers Market", "Till"]})
+    assert run(capsys, "segment", "count", "--rule", journey, "-w", str(shop))[0] == 0
+    # Saved as the import keeps it, so the segment reads as every other rule on that channel.
+    rule = json.dumps({"not": {"field": "channel", "op": "is_not", "value": "Farmers Market"}})
+    assert run(capsys, "segment", "save", "Market", "--rule", rule, "-w", str(shop))[1].strip() == \
+        "Saved segment Market: 2 customers"
+    status, out, _ = run(capsys, "segment", "show", "Market", "--json", "-w", str(shop))
+    assert status == 0 and '"farmers_market"' in out and "Farmers Market" not in out
+    out_csv = tmp_path / "market-out.csv"
+    assert run(capsys, "export", "customers", str(out_csv), "--rule", json.dumps(
+        {"field": "channel", "op": "is", "value": "Farmers market"}), "--columns", "email", "-w", str(shop))[0] == 0
+    assert out_csv.read_text().splitlines() == ["email", "ann@example.com", "fay@example.com"]
+    # A channel's other names read as at import too; one no file came from is still refused.
+    assert run(capsys, "segment", "count", "--rule", json.dumps(
+        {"field": "channel", "op": "is", "value": "Store / till"}), "-w", str(shop))[0] == 0
+    status, _, err = run(capsys, "segment", "count", "--rule", json.dumps(
+        {"field": "channel", "op": "is", "value": "Flea market"}), "-w", str(shop))
+    assert status == 2 and "unknown channel 'Flea market' (known: " in err and "farmers_market" in err

@@ -228,7 +228,7 @@ def _audience_of(text: str) -> tuple[object, float]:
 
 
 def clean_audience(audience: object) -> object:
-    from omnidesk.core.segments import check_rule
+    from omnidesk.core.segments import check_rule, with_channel_codes
 
     if audience in (None, "everyone"):
         return "everyone"
@@ -236,7 +236,7 @@ def clean_audience(audience: object) -> object:
         return _name(audience, "segment")
     if isinstance(audience, dict):
         check_rule(audience)
-        return audience
+        return with_channel_codes(audience)  # kept as a saved segment's rule is
     raise UserError("audience: give \"everyone\", a saved segment's name, or a rule.")
 
 

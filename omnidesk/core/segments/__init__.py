@@ -37,6 +37,7 @@ from omnidesk.core.segments.rules import (
     check_rule,
     custom_field_outcomes,
     parse_rule,
+    with_channel_codes,
 )
 from omnidesk.core.segments.saved import (
     ANY,
@@ -68,7 +69,7 @@ from omnidesk.core.segments.sql import (
 __all__ = [
     "ANY", "ANY_EVENT", "CONSENT_CHANNELS", "CONSENT_VALUES", "EVENT_FAMILIES", "FIELDS", "PREFIXED", "Context", "Rule",
     "RuleError", "Segment", "check_rule", "check_where", "custom_field_outcomes", "compile_rule", "count", "prepare", "delete_segment", "find_segment", "get_segment",
-    "known_channels", "list_segments", "member_ids", "members_query", "parse_rule", "rename_segment",
+    "known_channels", "list_segments", "member_ids", "members_query", "parse_rule", "with_channel_codes", "rename_segment",
     "resolve_audience", "rule_vocabulary", "rule_where", "save_segment", "shop_region", "shop_zone",
     "workspace_channels",
 ]

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from omnidesk.core.channels import SOURCES
+from omnidesk.core.channels import SOURCES, channel_code
 from omnidesk.core.errors import UserError
 from omnidesk.core.money import ORDER_TYPES
+from omnidesk.core.text import clean_line
 
 CHANNELS = tuple(c.code for c in SOURCES)
 
@@ -95,7 +96,8 @@ Rule = dict[str, Any]
 
 
 def parse_rule(text: str | bytes | Rule, channels: Sequence[str] | None = None) -> Rule:
-    """A rule from its JSON text (or an already-parsed dict), checked; raises RuleError.
+    """A rule from its JSON text (or an already-parsed dict), checked, with each channel as its
+    code (:func:`with_channel_codes`); raises RuleError.
 
     ``channels`` are those a channel condition may name (a workspace's:
     ``sql.known_channels``); without them, only the app's own.
@@ -111,8 +113,38 @@ def parse_rule(text: str | bytes | Rule, channels: Sequence[str] | None = None) 
             raise RuleError(f"the rule is nested too deep to read (groups nest at most {_MAX_DEPTH} deep)") from None
     else:
         rule = text
-    check_rule(rule, channels)
-    return rule
+    check_rule(rule, channels)  # refusing a channel as it was typed
+    return with_channel_codes(rule)
+
+
+def rule_channel(value: Any) -> Any:
+    """The channel a rule's value names, read as ``import --channel`` reads one
+    (``importing.analysis.check_channel``): a channel's code, label or other name in any case
+    ("Till", "POS" are ``pos``), else a channel of the user's own, spaces and case aside
+    ("Farmers market" is ``farmers_market``).  A value that is not text is left to the check."""
+    return channel_code(clean_line(value)) if isinstance(value, str) else value
+
+
+def with_channel_codes(rule: Any) -> Any:
+    """``rule`` with each channel condition's value as its channel's code (:func:`rule_channel`),
+    as it is kept; the same ``rule`` when none needs it, else a copy (the one given is left as is)."""
+    if not isinstance(rule, dict):
+        return rule
+    if any(k in rule for k in ("all", "any")):
+        key = "all" if "all" in rule else "any"
+        items = rule[key]
+        if not isinstance(items, list):
+            return rule
+        changed = [with_channel_codes(item) for item in items]
+        return rule if all(a is b for a, b in zip(changed, items)) else {**rule, key: changed}
+    if "not" in rule:
+        inner = with_channel_codes(rule["not"])
+        return rule if inner is rule["not"] else {**rule, "not": inner}
+    if rule.get("field") not in _CHANNEL_VALUED or "value" not in rule:
+        return rule
+    value = rule["value"]
+    coded = [rule_channel(v) for v in value] if isinstance(value, list) else rule_channel(value)
+    return rule if coded == value else {**rule, "value": coded}
 
 
 def check_rule(rule: Any, channels: Sequence[str] | None = None, *, stored: bool = False) -> None:
@@ -292,8 +324,9 @@ def _check_value(field: str, op: str, node: dict, channels: set[str] | None, whe
 
 def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: str) -> None:
     if field in _CHANNEL_VALUED:
-        if not isinstance(v, str) or (channels is not None and v not in channels) or \
-                (channels is None and v not in CHANNELS):
+        code = rule_channel(v)  # as the import that brought it named it, in any case and spacing
+        if not isinstance(v, str) or (channels is not None and code not in channels) or \
+                (channels is None and code not in CHANNELS):
             known = ", ".join(sorted(channels if channels is not None else CHANNELS))
             raise RuleError(f"{where}: unknown channel {v!r} (known: {known})")
     elif field.startswith("consent."):

@@ -35,10 +35,12 @@ from omnidesk.core.segments.rules import (
     EVENT_FAMILIES,
     Rule,
     RuleError,
+    _CHANNEL_VALUED,
     _TEXT_COLUMNS,
     check_rule,
     custom_ordered,
     leading_day,
+    rule_channel,
 )
 from omnidesk.core.text import fold_case
 
@@ -199,6 +201,8 @@ def _parenthesized(element, compiler, **kw):
 
 def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
     field, value = node["field"], node.get("value")
+    if field in _CHANNEL_VALUED:  # a channel by any name the check takes ("Farmers market", "Till")
+        value = [rule_channel(v) for v in value] if isinstance(value, list) else rule_channel(value)
     op = node.get("op") or ("within_days" if "within_days" in node else "exists")
     if field.startswith("event."):
         return _event(field[len("event."):], op, node, ctx)
