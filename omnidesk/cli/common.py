@@ -104,7 +104,29 @@ class CommandParser(argparse.ArgumentParser):
     the subcommand says it, with its usage and the option it may have meant.
     """
 
+    # A word beginning with "-" is read as a value (a company "-1-1", a tag "-sale") where it is no
+    # option of the command: one "-" and not an option's name, nor a short option with its value
+    # written on (-wPATH).  A word beginning "--" stays an option, so a mistyped one is told as one.
+    _dash_words: list[str]
+
+    def _parse_optional(self, arg_string):
+        found = super()._parse_optional(arg_string)
+        if found is None or arg_string.startswith("--") or self._subparsers is not None:
+            if found is not None and found[0] is None:
+                self._dash_words.append(arg_string)
+            return found
+        action, option, attached = found
+        if attached is not None and option != arg_string:
+            self._dash_words.append(arg_string)  # -wPATH, or a value meant: said if the line is refused
+        if action is None:
+            return None
+        if attached and option != arg_string and action.nargs == 0 and not all(
+                f"-{c}" in self._option_string_actions for c in attached):
+            return None  # "-hot" is no -h with "ot" after it, which argparse refuses anyway
+        return found
+
     def parse_known_args(self, args=None, namespace=None):
+        self._dash_words = []
         namespace, extras = super().parse_known_args(args, namespace)
         if extras:
             import difflib
@@ -115,6 +137,20 @@ class CommandParser(argparse.ArgumentParser):
             self.error(f"unrecognized arguments: {' '.join(extras)}"
                        + (f" (did you mean {meant[0]}?)" if meant else ""))
         return namespace, extras
+
+    def error(self, message):
+        words = [w for w in getattr(self, "_dash_words", ()) if w not in self._option_string_actions]
+        takes = [a for a in self._actions if not a.option_strings and a.nargs != argparse.PARSER]
+        if words and takes:
+            message += (f" (a value beginning with '-', such as {words[0]}, goes after --, which ends the "
+                        f"options: {self.prog} [OPTIONS] -- {' '.join(map(_usage_of, takes))})")
+        super().error(message)
+
+
+def _usage_of(action: argparse.Action) -> str:
+    """A positional argument as its command's usage line writes it: VALUE, [NAME], [CUSTOMER ...]."""
+    name = action.metavar or action.dest
+    return {"?": f"[{name}]", "*": f"[{name} ...]", "+": f"{name} [{name} ...]"}.get(action.nargs, name)
 
 
 def _command(subparsers, name: str, **kwargs) -> argparse.ArgumentParser:
