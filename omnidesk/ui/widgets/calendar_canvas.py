@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QSizePolicy, QToolTip, QWidget
 
 from omnidesk.core.campaigns.calendar import Entry
 
@@ -40,6 +40,22 @@ class _More:
     rect: QRectF
 
 
+def _lanes(group: list[tuple[Entry, datetime, float]],
+           ch: float) -> tuple[list[tuple[Entry, datetime, float, int]], int]:
+    """Each of ``group``'s chips (entry, local, top) in the first lane free at its top, taken in the
+    order given; and how many lanes that takes."""
+    lanes: list[float] = []  # where each lane's last chip ends
+    placed = []
+    for entry, local, y in group:
+        lane = next((i for i, end in enumerate(lanes) if end <= y), None)
+        if lane is None:
+            lanes.append(0.0)
+            lane = len(lanes) - 1
+        lanes[lane] = y + ch
+        placed.append((entry, local, y, lane))
+    return placed, len(lanes)
+
+
 class CalendarCanvas(QWidget):
     """The painted grid: the month's day cells or the week's hour rows, and the chips on them."""
 
@@ -54,6 +70,7 @@ class CalendarCanvas(QWidget):
         self._press: tuple[_Chip, QPointF] | None = None  # the chip and where in it it was grabbed
         self._dragging = False
         self.drop: datetime | None = None  # where a drag would put the entry now
+        self._more_menu: QMenu | None = None  # the list a week's "+N more" opens (open_more)
 
     # -- geometry ------------------------------------------------------------------
 
@@ -103,7 +120,9 @@ class CalendarCanvas(QWidget):
         return None
 
     def layout_chips(self) -> tuple[list[_Chip], list[_More]]:
-        """Every chip on screen with its rectangle, and the "+N more" of month cells that overflow."""
+        """Every chip on screen with its rectangle, and the "+N more" of what has no room: a month
+        cell's steps past the ones it holds, a week's steps at the same time past the chips that fit
+        side by side.  The selected step is always among the chips when there is room for one."""
         cal = self.calendar
         by_day: dict[date, list[tuple[Entry, datetime]]] = {}
         for entry in cal.shown_entries():
@@ -118,11 +137,15 @@ class CalendarCanvas(QWidget):
                 top = cell.top() + self._line() + 6
                 room = max(0, int((cell.bottom() - 2 - top) // (ch + 2)))
                 shown = items if len(items) <= room else items[:max(0, room - 1)]
+                chosen = next((item for item in items[len(shown):] if item[0].step_id == cal.selected), None)
+                if shown and chosen is not None:  # reached by the keys: it takes the last place
+                    shown = [*shown[:-1], chosen]
                 for n, (entry, local) in enumerate(shown):
                     chips.append(_Chip(entry, local, QRectF(cell.left() + 3, top + n * (ch + 2), cell.width() - 6,
                                                             ch)))
                 if len(shown) < len(items):
-                    more.append(_More(day, [e for e, _ in items[len(shown):]],
+                    ids = {e.step_id for e, _ in shown}
+                    more.append(_More(day, [e for e, _ in items if e.step_id not in ids],
                                       QRectF(cell.left() + 3, top + len(shown) * (ch + 2), cell.width() - 6, ch)))
                 continue
             # Week: a chip starts at its time; chips that would overlap share the column side by side.
@@ -136,19 +159,63 @@ class CalendarCanvas(QWidget):
                     groups.append([(entry, local, y)])
                 bottom = max(bottom, y + ch)
             for group in groups:
-                lanes: list[float] = []
-                placed = []
-                for entry, local, y in group:
-                    lane = next((i for i, end in enumerate(lanes) if end <= y), None)
-                    if lane is None:
-                        lanes.append(0.0)
-                        lane = len(lanes) - 1
-                    lanes[lane] = y + ch
-                    placed.append((entry, local, y, lane))
-                width = (cell.width() - 6) / len(lanes)
-                for entry, local, y, lane in placed:
-                    chips.append(_Chip(entry, local, QRectF(cell.left() + 3 + lane * width, y, width - 1, ch)))
+                shown_chips, rest = self._share_column(day, group, cell, ch)
+                chips += shown_chips
+                if rest is not None:
+                    more.append(rest)
         return chips, more
+
+    def lane_width(self) -> float:
+        """The narrowest a week chip gets beside others at its time: room for its mark and time
+        (its colour says the channel)."""
+        return self.fontMetrics().horizontalAdvance("⚠ 00:00…") + 8  # its words' margins (_paint_chip)
+
+    def _share_column(self, day: date, group: list[tuple[Entry, datetime, float]], cell: QRectF,
+                      ch: float) -> tuple[list[_Chip], _More | None]:
+        """The chips of steps whose times overlap, side by side in lanes as wide as the column has
+        room for; those past the lanes that fit go in a "+N more" chip at the right."""
+        room = cell.width() - 6
+        placed, lanes = _lanes(group, ch)
+        least = self.lane_width()
+        if room / lanes >= least:
+            width = room / lanes
+            return [_Chip(entry, local, QRectF(cell.left() + 3 + lane * width, y, width - 1, ch))
+                    for entry, local, y, lane in placed], None
+        # Too many to fit: as many chips as have room for their mark, time and channel beside the
+        # "+N more" (at least one, with its mark and time alone, where the column is too narrow).
+        metrics = self.fontMetrics()
+        heads = max(metrics.horizontalAdvance(self.chip_head(e, local) + "…") for e, local, _y in group) + 8
+        badges = [metrics.horizontalAdvance(f"+{len(group)}{words}") + 6 for words in (" more", "")]
+        shown, badge = 0, room
+        for want in (heads, least):
+            fits = [max(0, int((room - b) // want)) for b in badges]
+            if max(fits):
+                shown = max(fits)
+                badge = badges[fits.index(shown)]  # the longer words when they cost no chip
+                badge = min(badge + 6, room - shown * want)  # and a wider margin round them
+                break
+        chosen = next((p for p in placed if p[0].step_id == self.calendar.selected and p[3] >= shown), None)
+        if chosen is not None and shown:
+            # The selected step (reached by the keys, or picked from the list) takes the first lane.
+            placed, _ = _lanes([(e, loc, y) for e, loc, y in group if e.step_id == chosen[0].step_id]
+                               + [(e, loc, y) for e, loc, y in group if e.step_id != chosen[0].step_id], ch)
+        width = (room - badge) / shown if shown else 0.0
+        chips = [_Chip(entry, local, QRectF(cell.left() + 3 + lane * width, y, width - 1, ch))
+                 for entry, local, y, lane in placed if lane < shown]
+        order = {entry.step_id: n for n, (entry, _local, _y) in enumerate(group)}
+        hidden = sorted(((y, order[entry.step_id], entry) for entry, _local, y, lane in placed if lane >= shown),
+                        key=lambda h: h[:2])
+        if not hidden:
+            return chips, None
+        return chips, _More(day, [entry for _y, _n, entry in hidden],
+                            QRectF(cell.left() + 3 + shown * width, hidden[0][0], badge - 1, ch))
+
+    def more_text(self, more: _More) -> str:
+        """What a "+N more" says: "+N" alone where its words have no room."""
+        words = f"+{len(more.hidden)} more"
+        if self.fontMetrics().horizontalAdvance(words) + 5 <= more.rect.width():
+            return words
+        return f"+{len(more.hidden)}"
 
     def chip_at(self, pos: QPointF) -> _Chip | None:
         chips, _more = self.layout_chips()
@@ -198,10 +265,8 @@ class CalendarCanvas(QWidget):
         chips, more = self.layout_chips()
         for chip in chips:
             self._paint_chip(p, chip.entry, chip.rect, selected=chip.entry.step_id == self.calendar.selected)
-        muted = pal.placeholderText().color()
         for m in more:
-            p.setPen(muted)
-            p.drawText(m.rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, f"+{len(m.hidden)} more")
+            self._paint_more(p, m)
         if self.calendar.view() == WEEK:
             self._paint_now(p)
         if self._dragging and self._press is not None and self.drop is not None:
@@ -287,6 +352,30 @@ class CalendarCanvas(QWidget):
             y = top + hour * hh
             p.drawText(QRectF(0, y, self.gutter() - 6, self._line()),
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, f"{hour:02d}:00")
+
+    def _paint_more(self, p: QPainter, more: _More) -> None:
+        """A month's "+N more" in the cell's muted words; a week's as a chip among the chips beside it,
+        edged in red when one of its steps has a conflict, and ringed while one of them is selected."""
+        pal = self.palette()
+        text = self.more_text(more)
+        path = QPainterPath()
+        path.addRoundedRect(more.rect, 3, 3)
+        if self.calendar.view() == WEEK:
+            p.fillPath(path, pal.button())
+            conflicted = any(e.conflicts for e in more.hidden)
+            p.setPen(QPen(CONFLICT, 2) if conflicted else QPen(pal.mid().color(), 1))
+            p.drawPath(path)
+            p.setPen(pal.buttonText().color())
+            p.drawText(more.rect, Qt.AlignmentFlag.AlignCenter, text)
+        else:
+            p.setPen(pal.placeholderText().color())
+            p.drawText(more.rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text)
+        if any(e.step_id == self.calendar.selected for e in more.hidden):
+            # No room for the selected step's own chip: the "+N more" holding it shows the keys are there.
+            ring = QPainterPath()
+            ring.addRoundedRect(more.rect.adjusted(-3, -3, 3, 3), 5, 5)
+            p.setPen(QPen(pal.text().color(), 3))
+            p.drawPath(ring)
 
     def _paint_now(self, p: QPainter) -> None:
         """The today line: on today's column, at the current time, over the chips."""
@@ -391,6 +480,9 @@ class CalendarCanvas(QWidget):
         pos = event.position()
         if self._press is None:
             chip = self.chip_at(pos)
+            if chip is None and self.more_at(pos) is not None:
+                self.setCursor(Qt.CursorShape.PointingHandCursor)  # a click opens it
+                return
             self.setCursor(Qt.CursorShape.ArrowCursor if chip is None or chip.entry.exported
                            or not self.calendar.movable else
                            Qt.CursorShape.OpenHandCursor)
@@ -424,11 +516,48 @@ class CalendarCanvas(QWidget):
             return
         if press is None:
             more = self.more_at(pos)
-            if more is not None:  # the day's hidden steps, in the week that holds it
+            if more is not None and self.calendar.view() == WEEK:
+                self.open_more(more)  # a list of the steps that have no room, to pick one
+            elif more is not None:  # the day's hidden steps, in the week that holds it
                 self.calendar.set_view(WEEK)
                 self.calendar.go_to(more.day)
             else:
                 self.calendar.select(None)
+
+    def more_beside(self) -> _More | None:
+        """The week's "+N more" at the selected step's time: the one holding it, or the one beside its chip."""
+        cal = self.calendar
+        if cal.view() != WEEK or cal.selected is None:
+            return None
+        chips, more = self.layout_chips()
+        rect = next((c.rect for c in chips if c.entry.step_id == cal.selected), None)
+        for m in more:
+            if any(e.step_id == cal.selected for e in m.hidden):
+                return m
+            if (rect is not None and self.day_rect(m.day).contains(rect.center())
+                    and m.rect.top() < rect.bottom() and rect.top() < m.rect.bottom()):
+                return m
+        return None
+
+    def open_more(self, more: _More) -> None:
+        """The steps of a week's "+N more" as a list under it; the one picked is selected and drawn
+        in place of another (Enter opens it, the arrow keys move it)."""
+        if self._more_menu is None:
+            self._more_menu = QMenu(self)
+            self._more_menu.setObjectName("calendarMore")
+            self._more_menu.setToolTipsVisible(True)
+            self._more_menu.triggered.connect(lambda action: self.calendar.select(action.data()))
+        menu = self._more_menu
+        menu.clear()
+        metrics = menu.fontMetrics()
+        widest = max(self.width() // 2, self.lane_width() * 4)
+        for entry in more.hidden:
+            words = self.chip_text(entry, self.calendar.local(entry))
+            action = menu.addAction(metrics.elidedText(words, Qt.TextElideMode.ElideRight, int(widest))
+                                    .replace("&", "&&"))
+            action.setData(entry.step_id)
+            action.setToolTip(words)
+        menu.popup(self.mapToGlobal(more.rect.bottomLeft().toPoint()))
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         chip = self.chip_at(event.position())
@@ -485,7 +614,10 @@ class CalendarCanvas(QWidget):
     # -- keys ---------------------------------------------------------------------------
 
     def _tab(self, forward: bool) -> bool:
-        order = [c.entry.step_id for c in sorted(self.layout_chips()[0], key=lambda c: (c.local, c.entry.step_id))]
+        # Every step shown, those behind a "+N more" too (selected, one is drawn in place of another);
+        # at the same time, left to right as their chips stand.
+        cal = self.calendar
+        order = [e.step_id for e in sorted(cal.shown_entries(), key=cal.local)]
         if not order:
             return False
         current = self.calendar.selected
@@ -517,6 +649,8 @@ class CalendarCanvas(QWidget):
         elif key == Qt.Key.Key_Escape and self._press is not None:
             self._press, self._dragging, self.drop = None, False, None
             self.update()
+        elif (key == Qt.Key.Key_Menu or key == Qt.Key.Key_F10 and shift) and self.more_beside() is not None:
+            self.open_more(self.more_beside())
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and cal.selected is not None:
             cal.entryActivated.emit(cal.selected)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down) and cal.selected is not None:
