@@ -59,7 +59,9 @@ def room_for_its_time(canvas, chip) -> bool:
     """The chip's words (4 pixels in from its left edge, 3 from its right) have room for its mark
     and its time, and the "…" of what is cut."""
     metrics = QFontMetrics(canvas.font())
-    return metrics.horizontalAdvance(f"⚠ {chip.local:%H:%M}…") <= chip.rect.width() - 7
+    words = f"⚠ {chip.local:%H:%M} {chip.entry.label} · {chip.entry.campaign}"
+    cut = metrics.elidedText(words, Qt.TextElideMode.ElideRight, int(chip.rect.adjusted(4, 0, -3, 0).width()))
+    return cut.startswith(f"⚠ {chip.local:%H:%M}")
 
 
 @pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])

@@ -168,7 +168,8 @@ class CalendarCanvas(QWidget):
     def lane_width(self) -> float:
         """The narrowest a week chip gets beside others at its time: room for its mark and time
         (its colour says the channel)."""
-        return self.fontMetrics().horizontalAdvance("⚠ 00:00…") + 8  # its words' margins (_paint_chip)
+        # Its words' margins (_paint_chip), and a pixel their width may lose to rounding down.
+        return self.fontMetrics().horizontalAdvance("⚠ 00:00…") + 9
 
     def _share_column(self, day: date, group: list[tuple[Entry, datetime, float]], cell: QRectF,
                       ch: float) -> tuple[list[_Chip], _More | None]:
@@ -184,7 +185,7 @@ class CalendarCanvas(QWidget):
         # Too many to fit: as many chips as have room for their mark, time and channel beside the
         # "+N more" (at least one, with its mark and time alone, where the column is too narrow).
         metrics = self.fontMetrics()
-        heads = max(metrics.horizontalAdvance(self.chip_head(e, local) + "…") for e, local, _y in group) + 8
+        heads = max(metrics.horizontalAdvance(self.chip_head(e, local) + "…") for e, local, _y in group) + 9
         badges = [metrics.horizontalAdvance(f"+{len(group)}{words}") + 6 for words in (" more", "")]
         shown, badge = 0, room
         for want in (heads, least):
