@@ -4,7 +4,9 @@ Shows the entries it is given (core ``calendar_entries``) on the clock of its
 zone, as chips in their channel's colour with the channel and the campaign's
 name; a step with conflicts has a red outline and a ⚠ (its tooltip lists
 them); an exported step is drawn faded with a ✓ and cannot move.  The week
-view has a line at the current time on today's column.
+view has a line at the current time on today's column.  Steps that have no room
+go in a "+N more": a month's opens the week, a week's (beside the chips at
+the same time that fit) lists them to pick one.
 
 It changes nothing itself: a drag, or an arrow key on the selected entry,
 emits ``rescheduleRequested(step_id, new_local, zone)`` (``new_local`` naive,
@@ -14,9 +16,10 @@ nothing moves).  The host loads entries for ``visible_range()`` again whenever
 ``rangeChanged`` says the range moved, and ticks ``set_now``.
 
 Keys: PgUp/PgDn the previous or next month or week, T today, Tab the next entry
-(after the last one, focus moves on), Left/Right move the selected entry a day,
+(every one, those behind a "+N more" drawn in turn in place of another; after
+the last one, focus moves on), Left/Right move the selected entry a day,
 Up/Down a week in the month view and (with Shift) an hour in the week view,
-Enter opens it.
+Enter opens it, Menu or Shift+F10 lists the week's "+N more" beside it.
 """
 
 from __future__ import annotations
