@@ -1393,8 +1393,8 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     first, last = personal[0].at_utc, personal[-1].at_utc + timedelta(days=2)
     # A day to spare before the first step: the caps' days are the shop's, 25 hours on a fall-back day.
     history, by_address = _history(ws, campaign, {r[0] for r in rows},
-                                   (first - window - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                   (last + window).strftime("%Y-%m-%dT%H:%M:%SZ"))
+                                   _moved(first, -(window + timedelta(days=1))).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                   _moved(last, window).strftime("%Y-%m-%dT%H:%M:%SZ"))
     order = [s.channel for s in personal]
     best = campaign.mode == "best_channel"
     favourites = _favourites(ws, [r[0] for r in rows], first, list(dict.fromkeys(order)), clock) if best else {}
@@ -1443,6 +1443,15 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     if failed:
         _reached_elsewhere(done, failed)
     return [results[id(s)] for s in steps]
+
+
+def _moved(moment: datetime, by: timedelta) -> datetime:
+    """``moment`` moved ``by``, or the calendar's first or last instant where that would leave it: a
+    step late in year 9997 with a cap counted over ten years reaches past the year 9999."""
+    try:
+        return moment + by
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC) if by > timedelta(0) else datetime.min.replace(tzinfo=UTC)
 
 
 def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history: dict[int, list],
@@ -1642,7 +1651,8 @@ def most_in_a_window(times: list[datetime], send: datetime, window: timedelta,
         send = _wall_clock(send, clock)
     near = sorted(t for t in times if abs(t - send) < window)
     starts = [t for t in near if t <= send] + [send]
-    return max(sum(1 for t in near if start <= t < start + window) for start in starts)
+    # Differences, not ``start + window``: a late send's window can reach past the year 9999.
+    return max(sum(1 for t in near if timedelta(0) <= t - start < window) for start in starts)
 
 
 @lru_cache(maxsize=1 << 14)
