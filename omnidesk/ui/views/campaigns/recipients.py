@@ -181,8 +181,15 @@ class RecipientsPanel(QWidget):
         self.tree.updateGeometry()
 
     def show_computing(self) -> None:
+        self.state.setStyleSheet("")
         self.state.setText("Working out who each step reaches…")
         self.state.show()
+
+    def show_failed(self, text: str) -> None:
+        """Who the steps reach could not be worked out: ``text`` says so, in the errors' colour, and
+        no step or finding of the campaign shown before stays beside it."""
+        self.show_nothing(text)
+        self.state.setStyleSheet(f"color: {ERROR_COLOUR}")
 
     def steps_unsaved(self, unsaved: bool) -> None:
         """The saved plan has no step but the form has: say that saving shows who they reach."""
@@ -191,6 +198,7 @@ class RecipientsPanel(QWidget):
 
     def show_nothing(self, text: str) -> None:
         self._clear_steps()
+        self.state.setStyleSheet("")
         self.state.setText(text)
         self.state.show()
         self.findings.clear()
@@ -212,6 +220,7 @@ class RecipientsPanel(QWidget):
         self._clear_steps()
         self.people.hide()
         self.people_title.hide()
+        self.state.setStyleSheet("")
         self.state.setVisible(not audiences and not unusable)
         self.state.setText(NO_STEPS)
         link = self.palette().color(QPalette.ColorRole.Link)

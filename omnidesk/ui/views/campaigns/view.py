@@ -42,7 +42,7 @@ from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
 from omnidesk.ui.dialogs.stale_question import ELSEWHERE, reload_or_save_anyway
 from omnidesk.ui.formatting import isolated, isolated_path, left_to_right
-from omnidesk.ui.tasks import LatestOnly, TaskRunner
+from omnidesk.ui.tasks import LatestOnly, TaskRunner, caught
 from omnidesk.ui.views.campaigns.editor import MODE_LABELS, CampaignEditor
 from omnidesk.ui.views.campaigns.recipients import RecipientsPanel, step_title, step_when
 from omnidesk.ui.widgets.buttons import enter_presses
@@ -606,8 +606,15 @@ class CampaignsView(QWidget):
             except UserError as exc:  # a segment gone, or a busy workspace
                 return None, str(exc)
 
+        def heard(result) -> None:
+            if isinstance(result, Exception):
+                # Not counted: "counting…" for ever said nothing of it.
+                self.editor.show_count(None, f"Could not count the audience: {result}")
+                raise result
+            self.editor.show_count(*result)
+
         self.editor.show_counting()
-        self._counts.ask(work, lambda result: self.editor.show_count(*result))
+        self._counts.ask(caught(work), heard)
 
     def _plan_recipients(self) -> None:
         """Who each saved step reaches and the campaign's check, worked out off the UI thread."""
@@ -631,9 +638,16 @@ class CampaignsView(QWidget):
                 return None, [], None, str(exc), {}, None
 
         self.recipients.show_computing()
-        self._plans.ask(work, self._planned)
+        self._plans.ask(caught(work), self._planned)
 
     def _planned(self, result) -> None:
+        if isinstance(result, Exception):
+            # Not worked out: the panel says so, rather than "Working out…" over the steps and the
+            # check of the campaign shown before; raised too, on this thread, where the window's
+            # handlers hear it (a damaged file is offered its recovery).
+            self.audiences = []
+            self.recipients.show_failed(f"Could not work out who each step reaches: {result}")
+            raise result
         audiences, unusable, report, error, exported, zone = result
         if audiences is None:
             self.audiences = []
@@ -729,7 +743,14 @@ class CampaignsView(QWidget):
             except UserError as exc:
                 return None, str(exc)
 
-        self._checks.ask(work, lambda result: self._export_checked(name, *result))
+        def heard(result) -> None:
+            if isinstance(result, Exception):
+                if self.current is not None and self.current.name == name:
+                    self.show_error("Cannot export", f"Its check could not be worked out: {result}")
+                raise result
+            self._export_checked(name, *result)
+
+        self._checks.ask(caught(work), heard)
 
     def _export_checked(self, name: str, report, error: str) -> None:
         """Export… once the campaign's check is in: its errors, or the folder to write into."""
