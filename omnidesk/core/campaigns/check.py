@@ -1,8 +1,10 @@
 """A campaign's check: every step's variant through the message check, and what the guards warn of.
 
 Errors block scheduling: a step's variant with an error, a step on a channel the
-message has no variant for, no message at all, an email recipient whose name is
-longer than a Mailchimp field holds (the export would stop at it), a step whose time is out of
+message has no variant for, no message at all, an email recipient whose name, or a value the
+message puts in (a city, a custom field), is longer than a Mailchimp field holds, or whose tag
+holds a comma (the export would stop at it: the rows the export writes are asked of the pack
+writer's own rule), a step whose time is out of
 range (campaign.LATEST_STEP; saved before plans refused it), a step not yet exported whose time
 has passed (its pack would be made today for a moment gone by, and results would credit it with
 orders from back then: the user moves it to a time to come), a step that goes out after the offer's last
@@ -227,7 +229,9 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
     for a, worst in zip(texting, longest_sms, strict=True):
         if worst is not None and worst.stats.segments > SMS_MAX_SEGMENTS:
             findings.append(_text_too_long(a.step, worst))
-    findings.extend(_names_too_long(ws, [a for a in audiences if not a.kept and a.sending_until is None]))
+    if message is not None and "email" in message.variants:
+        findings.extend(_rows_mailchimp_refuses(ws, message.variants["email"].fields, message.master, brand.name,
+                                                [a for a in audiences if not a.kept and a.sending_until is None]))
     findings.extend(_addresses_mailchimp_refuses(ws, [a for a in audiences if not a.kept and a.sending_until is None]))
     findings.extend(_packs_with_opt_outs(ws, campaign, [a for a in audiences if not a.kept], now,
                                          audience_missing=missing))
@@ -412,32 +416,76 @@ def _after_offer(audience: StepAudience, master: dict, label: str) -> list[Findi
                     "give the offer a new end date")]
 
 
-def _names_too_long(ws: Workspace, audiences: list[StepAudience]) -> list[Finding]:
-    """Email recipients whose first or last name Mailchimp would cut off: the export refuses them
-    (packs.MAILCHIMP_FIELD_BYTES), so the check names them first."""
+def _rows_mailchimp_refuses(ws: Workspace, fields: dict, master: dict, business_name: str,
+                            audiences: list[StepAudience]) -> list[Finding]:
+    """Email recipients whose row of the Mailchimp audience file the pack's writer refuses: a first
+    or last name, or a value the message puts in (a city, a custom field), longer than a Mailchimp
+    field holds (packs.MAILCHIMP_FIELD_BYTES), which the message would show cut off; a tag holding a
+    comma.  The rows are the export's own (``export.email_rows``), asked of the writer's own rule
+    (``packs.email_refusals``): the check is the export's gate, so it names whatever the export
+    would stop at, before anything is scheduled."""
     from sqlalchemy import func, or_, select
 
-    from omnidesk.core.exporting.csvsafe import safe_cell
+    from omnidesk.core.campaigns.export import email_fields, email_rows
+    from omnidesk.core.campaigns.packs import email_refusals
     from omnidesk.core.models import Customer
 
     wanted = {cid for a in audiences if a.step.channel == "email" for cid in a.eligible or ()}
     if not wanted:
         return []
-    cust = Customer.__table__
-    shortest = MAILCHIMP_FIELD_BYTES // 4  # a name of fewer letters fits, whatever they are
-    with ws.engine.connect() as conn:
-        long = conn.execute(select(cust.c.id, cust.c.first_name, cust.c.last_name).where(
-            or_(func.length(cust.c.first_name) >= shortest, func.length(cust.c.last_name) >= shortest))
-            .order_by(cust.c.id)).all()
-    over = [cid for cid, *names in long if cid in wanted
-            and any(len(safe_cell(n).encode("utf-8")) > MAILCHIMP_FIELD_BYTES for n in names if n)]
-    if not over:
-        return []
-    named = ", ".join(str(cid) for cid in over[:5]) + (f" and {len(over) - 5:,} more" if len(over) > 5 else "")
-    return [Finding("email", ERROR, "name_too_long",
-                    f"{len(over):,} email recipient{'s have' if len(over) > 1 else ' has'} a name longer than "
-                    f"Mailchimp keeps ({MAILCHIMP_FIELD_BYTES} bytes), which the message would show cut off: "
-                    f"customer{'s' if len(over) > 1 else ''} {named}; shorten it on the card before exporting")]
+    tags, tokens_used = email_fields(fields)
+    if tokens_used:
+        ids = sorted(wanted)  # each recipient's values are read, as the export reads them
+    else:
+        # Names and tags alone: only a name long enough or a tag with a comma can be refused.
+        cust = Customer.__table__
+        shortest = MAILCHIMP_FIELD_BYTES // 4  # a name of fewer letters fits, whatever they are
+        with ws.engine.connect() as conn:
+            ids = [cid for cid in conn.execute(select(cust.c.id).where(or_(
+                func.length(cust.c.first_name) >= shortest, func.length(cust.c.last_name) >= shortest,
+                func.replace(cust.c.tags, ", ", "").contains(","))).order_by(cust.c.id)).scalars() if cid in wanted]
+        if not ids:
+            return []
+    token_of = {tags[n]: n for n in tokens_used}
+    names: list[int] = []
+    too_long: dict[str, list[tuple[int, int]]] = {}  # a field's merge tag -> (customer, bytes)
+    commas: list[int] = []
+    for refused in email_refusals(email_rows(ws, ids, fields, master, business_name), list(token_of)):
+        if refused.column == "Tags":
+            commas.append(refused.customer_id)
+        elif refused.column in ("First Name", "Last Name"):
+            if refused.customer_id not in names:
+                names.append(refused.customer_id)
+        else:
+            too_long.setdefault(refused.column, []).append((refused.customer_id, refused.size))
+    out = []
+    if names:
+        names.sort()
+        out.append(Finding("email", ERROR, "name_too_long",
+                           f"{len(names):,} email recipient{'s have' if len(names) > 1 else ' has'} a name longer "
+                           f"than Mailchimp keeps ({MAILCHIMP_FIELD_BYTES} bytes), which the message would show "
+                           f"cut off: customer{'s' if len(names) > 1 else ''} {_first_few(names)}; shorten it on "
+                           "the card before exporting"))
+    for tag, rows in too_long.items():
+        rows.sort()
+        n = len(rows)
+        out.append(Finding("email", ERROR, "field_too_long",
+                           f"{n:,} email recipient{'s have' if n > 1 else ' has'} a {{{token_of[tag]}}} longer than "
+                           f"Mailchimp keeps ({MAILCHIMP_FIELD_BYTES} bytes; the audience file's {tag} column), "
+                           f"which the message would show cut off: customer {rows[0][0]} ({rows[0][1]:,} bytes)"
+                           + (f" and {n - 1:,} more" if n > 1 else "") + "; shorten it on the card before exporting"))
+    if commas:
+        commas.sort()
+        out.append(Finding("email", ERROR, "tag_has_comma",
+                           f"{len(commas):,} email recipient{'s have' if len(commas) > 1 else ' has'} a tag "
+                           f"holding a comma, which Mailchimp reads as two tags: customer"
+                           f"{'s' if len(commas) > 1 else ''} {_first_few(commas)}; rename the tag before exporting"))
+    return out
+
+
+def _first_few(ids: list[int]) -> str:
+    """"3, 4" or "1, 2, 3, 4, 5 and 7 more": the first five customers of ``ids``."""
+    return ", ".join(str(cid) for cid in ids[:5]) + (f" and {len(ids) - 5:,} more" if len(ids) > 5 else "")
 
 
 def _addresses_mailchimp_refuses(ws: Workspace, audiences: list[StepAudience]) -> list[Finding]:

@@ -53,7 +53,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -237,6 +237,34 @@ def subject_file(subject: str, preheader: str, html_name: str, text_name: str) -
             f"The email itself: {html_name} (HTML) and {text_name} (its plain-text part).\n")
 
 
+def email_fields(fields: dict) -> tuple[dict[str, str], list[str]]:
+    """An email variant's tokens as the pack writes them: each token's merge tag, and the tokens its
+    subject, preheader and body use that the audience file gives a column of their own (in order;
+    the names have Mailchimp's own columns)."""
+    texts = [fields.get(f, "") for f in ("subject", "preheader", "body")]
+    tags = merge_tags([n for text in texts for n in to_merge_tags(text)[1]])
+    used = [n for text in texts for n in merge_tag_pieces(text, tags)[1]]
+    return tags, [n for n in dict.fromkeys(used) if n not in MERGE_TAGS]
+
+
+def email_rows(ws: Workspace, ids: list[int], fields: dict, master: dict,
+               business_name: str) -> Iterator:
+    """The rows of the Mailchimp audience file of an email variant (its ``fields``) for the customers
+    ``ids``, in their order: what the export writes, and what the campaign's check measures
+    (``packs.email_refusals``), so the check finds whatever the writer would refuse: ``EmailRecipient``s."""
+    from omnidesk.core.campaigns import packs
+    from omnidesk.core.messages.personal import customer_values
+
+    tags, tokens_used = email_fields(fields)
+    people = _people(ws, ids)
+    values = (customer_values(ws, ids, master=master, business_name=business_name, only=tokens_used)
+              if tokens_used else {})
+    return (packs.EmailRecipient(cid, people[cid][1], people[cid][3] or "", people[cid][4] or "",
+                                 tuple(t for t in (people[cid][5] or "").split(", ") if t),
+                                 {tags[n]: (values.get(cid, {}).get(n) or "") for n in tokens_used})
+            for cid in ids)
+
+
 def _people(ws: Workspace, ids: list[int]) -> dict[int, tuple]:
     cust = Customer.__table__
     out: dict[int, tuple] = {}
@@ -368,22 +396,14 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                     # Whom the step reached stays recorded (_record keeps the sends already due).
                     ids = [cid for cid in ids if audience.send_at[cid] > now]
                     result.eligible, result.under_way = len(ids), True
-                people = _people(ws, ids)
                 if step.channel == "email":
                     texts = [fields.get(f, "") for f in ("subject", "preheader", "body")]
-                    tags = merge_tags([n for text in texts for n in to_merge_tags(text)[1]])
-                    subject, used_s = to_merge_tags(texts[0], tags)
-                    preheader, used_p = to_merge_tags(texts[1], tags)
-                    html_pieces, used = merge_tag_pieces(texts[2], tags)
-                    tokens_used = [n for n in dict.fromkeys([*used_s, *used_p, *used]) if n not in MERGE_TAGS]
-                    values = (customer_values(ws, ids, master=message.master, business_name=brand.name)
-                              if tokens_used else {})
-                    rows = (packs.EmailRecipient(cid, people[cid][1], people[cid][3] or "", people[cid][4] or "",
-                                                 tuple(t for t in (people[cid][5] or "").split(", ") if t),
-                                                 {tags[n]: (values.get(cid, {}).get(n) or "")
-                                                  for n in tokens_used})
-                            for cid in ids)
-                    packs.write_email_audience(main, rows, [tags[n] for n in tokens_used], excel=excel)
+                    tags, tokens_used = email_fields(fields)
+                    subject = to_merge_tags(texts[0], tags)[0]
+                    preheader = to_merge_tags(texts[1], tags)[0]
+                    html_pieces = merge_tag_pieces(texts[2], tags)[0]
+                    packs.write_email_audience(main, email_rows(ws, ids, fields, message.master, brand.name),
+                                               [tags[n] for n in tokens_used], excel=excel)
                     body = with_picture(body_from_filled(html_pieces), message.master.get("image", ""),
                                         message.master.get("headline", ""))
                     parts = render_email(subject=subject, preheader=preheader,
@@ -397,6 +417,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                                            subject_file(subject, preheader, html_name, text_name).encode("utf-8"))
                     result.subject, result.preheader = subject, preheader
                 else:
+                    people = _people(ws, ids)
                     values = customer_values(ws, ids, master=message.master, business_name=brand.name)
                     template = fields.get("text", "")
                     sms_rows = []

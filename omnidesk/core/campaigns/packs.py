@@ -63,6 +63,7 @@ __all__ = [
     "SMS_COLUMNS",
     "CalendarStep",
     "EmailRecipient",
+    "EmailRefusal",
     "Layout",
     "LayoutFileError",
     "SmsRecipient",
@@ -70,6 +71,8 @@ __all__ = [
     "layout_names",
     "load_layout",
     "slug",
+    "email_refusals",
+    "field_bytes_over",
     "social_post_problem",
     "write_bytes_file",
     "write_calendar",
@@ -225,45 +228,83 @@ def write_email_audience(out: Path, rows: Iterable[EmailRecipient], field_names:
                              excel=excel, overwrite=overwrite)
 
 
+@dataclass(frozen=True, slots=True)
+class EmailRefusal:
+    """A row the Mailchimp audience file refuses: whose, the column (a name, a field's merge tag, or
+    ``Tags``), its size as written when too long, and the writer's words."""
+
+    customer_id: int
+    column: str
+    size: int | None
+    message: str
+
+
+def email_refusals(rows: Iterable[EmailRecipient], field_names: Sequence[str]) -> Iterator[EmailRefusal]:
+    """Every row of ``rows`` the audience file would refuse (:func:`write_email_audience` stops at
+    the first): the campaign's check asks this of the rows its export would write, so what it lets
+    through the writer takes."""
+    rows = iter(rows)
+    names = list(field_names)
+    while chunk := list(islice(rows, _CHUNK)):
+        yield from _refused(chunk, _email_columns(chunk, names), names)
+
+
 def _email_chunks(rows: Iterator[EmailRecipient], names: list[str]) -> Iterator[list[list[str]]]:
     while chunk := list(islice(rows, _CHUNK)):
-        tags = [",".join(t for t in r.tags if t) for r in chunk]
-        for r, cell in zip(chunk, tags, strict=True):
-            # As many commas as separators, or one of the tags holds a comma of its own.
-            if cell.count(",") != max(len([t for t in r.tags if t]) - 1, 0):
-                bad = next(t for t in r.tags if "," in t)
-                raise UserError(f"customer {r.customer_id}: the tag {bad!r} holds a comma, which Mailchimp "
-                                "reads as two tags; rename the tag and export again")
-        # The names and fields the sending tool puts into the message: without the controls that
-        # would turn the message's text round (a first name U+202E "evil"), as our own render drops them.
-        columns = [
-            [r.email for r in chunk],
-            [without_bidi_controls(r.first_name) for r in chunk],
-            [without_bidi_controls(r.last_name) for r in chunk],
-            tags,
-            *([without_bidi_controls(r.fields.get(name, "")) for r in chunk] for name in names),
-        ]
-        for title, column in zip(("First Name", "Last Name", *names), (columns[1], columns[2], *columns[4:])):
-            _within_field_limit(title, column, chunk)
+        columns = _email_columns(chunk, names)
+        for refusal in _refused(chunk, columns, names):
+            raise UserError(refusal.message)
         yield columns
+
+
+def _email_columns(chunk: list[EmailRecipient], names: list[str]) -> list[list[str]]:
+    """A chunk of the audience file as its columns, as written."""
+    # The names and fields the sending tool puts into the message: without the controls that
+    # would turn the message's text round (a first name U+202E "evil"), as our own render drops them.
+    return [
+        [r.email for r in chunk],
+        [without_bidi_controls(r.first_name) for r in chunk],
+        [without_bidi_controls(r.last_name) for r in chunk],
+        [",".join(t for t in r.tags if t) for r in chunk],
+        *([without_bidi_controls(r.fields.get(name, "")) for r in chunk] for name in names),
+    ]
+
+
+def _refused(chunk: list[EmailRecipient], columns: list[list[str]], names: list[str]) -> Iterator[EmailRefusal]:
+    """The rows of a chunk the file refuses: a tag holding a comma, then a value too long, column by column."""
+    for r, cell in zip(chunk, columns[3], strict=True):
+        # As many commas as separators, or one of the tags holds a comma of its own.
+        if cell.count(",") != max(len([t for t in r.tags if t]) - 1, 0):
+            bad = next(t for t in r.tags if "," in t)
+            yield EmailRefusal(r.customer_id, "Tags", None,
+                               f"customer {r.customer_id}: the tag {bad!r} holds a comma, which Mailchimp "
+                               "reads as two tags; rename the tag and export again")
+    for title, column in zip(("First Name", "Last Name", *names), (columns[1], columns[2], *columns[4:])):
+        for r, value in zip(chunk, column, strict=True):
+            if value and len(value) * 4 + 1 > MAILCHIMP_FIELD_BYTES:  # else it fits (field_bytes_over)
+                size = field_bytes_over(value)
+                if size is not None:
+                    yield EmailRefusal(
+                        r.customer_id, title, size,
+                        f"customer {r.customer_id}: {title} is {size:,} bytes, and Mailchimp keeps only the first "
+                        f"{MAILCHIMP_FIELD_BYTES} of a text field, so the message would read it cut off; shorten "
+                        "it on the customer's card and export again")
 
 
 MAILCHIMP_FIELD_BYTES = 255  # what a Mailchimp text field holds (its format guidelines)
 
 
-def _within_field_limit(title: str, values: list[str], chunk: list[EmailRecipient]) -> None:
-    """Refuse a value Mailchimp would keep only the start of: the message would read it cut off.
+def field_bytes_over(value: str) -> int | None:
+    """The size of ``value`` as the audience file holds it, when Mailchimp would keep only the start
+    of it (more than :data:`MAILCHIMP_FIELD_BYTES`); else None.
 
-    Measured as written (UTF-8, with the apostrophe the formula guard may put in front).
+    Measured as written (UTF-8, without the controls that turn text round, with the apostrophe the
+    formula guard may put in front).
     """
-    for r, value in zip(chunk, values):
-        if value and len(value) * 4 + 1 > MAILCHIMP_FIELD_BYTES:  # else it fits whatever its letters
-            size = len(safe_cell(value).encode("utf-8"))
-            if size > MAILCHIMP_FIELD_BYTES:
-                raise UserError(
-                    f"customer {r.customer_id}: {title} is {size:,} bytes, and Mailchimp keeps only the first "
-                    f"{MAILCHIMP_FIELD_BYTES} of a text field, so the message would read it cut off; shorten "
-                    "it on the customer's card and export again")
+    if not value or len(value) * 4 + 1 <= MAILCHIMP_FIELD_BYTES:  # it fits whatever its letters
+        return None
+    size = len(safe_cell(without_bidi_controls(value)).encode("utf-8"))
+    return size if size > MAILCHIMP_FIELD_BYTES else None
 
 
 def write_email_bodies(folder: Path, slug: str, html: str, text: str, *,
