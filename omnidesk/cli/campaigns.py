@@ -142,7 +142,6 @@ def cmd_campaign_schedule(args: argparse.Namespace) -> int:
 
 def cmd_campaign_export(args: argparse.Namespace) -> int:
     from omnidesk.core.campaigns.export import export_campaign
-    from omnidesk.core.messages.derive import CHANNEL_LABELS
 
     _named(args.out, "--out", "the folder for the packs")
     with _open_existing(args) as ws:
@@ -157,7 +156,9 @@ def cmd_campaign_export(args: argparse.Namespace) -> int:
                 continue
             who = "whoever looks" if s["eligible"] is None else f"{s['eligible']:,} recipient{'' if s['eligible'] == 1 else 's'}"
             out = ", ".join(f"{reason} {n:,}" for reason, n in s["excluded"].items())
-            lines.append(f"{CHANNEL_LABELS.get(s['channel'], s['channel'])}: {printable(s['file'])} ({who}"
+            # The step's time on its own clock, named: three steps at 09:00 in three zones write
+            # packs alike but for -2 and -3.
+            lines.append(f"{printable(step.step_words)}: {printable(s['file'])} ({who}"
                          + (" still to come" if step.under_way else "")
                          + (f"; left out: {out}" if out else "") + ")")
             # What the sending tool is typed in by hand: no file of the pack is imported with it.

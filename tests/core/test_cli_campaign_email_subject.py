@@ -35,7 +35,7 @@ def test_the_email_pack_and_its_summary_give_the_subject_and_the_preheader(shop,
     packs = tmp_path / "packs"
     status, out, err = run_cli(capsys, "campaign", "export", "Mail", "--out", packs, "-w", shop)
     assert status == 0, err
-    assert f"Email: {STEM}.csv (1 recipient)\n  Subject: {SUBJECT}\n  Preheader: Code S20 until Sunday\n" in out, out
+    assert f"Email 2027-03-10 12:00 America/New_York: {STEM}.csv (1 recipient)\n  Subject: {SUBJECT}\n  Preheader: Code S20 until Sunday\n" in out, out
     # Its own file, the two lines first, in the merge tags the audience file has columns for.
     said = (packs / f"{STEM}_subject.txt").read_text(encoding="utf-8").splitlines()
     assert said[:2] == [f"Subject: {SUBJECT}", "Preheader: Code S20 until Sunday"]

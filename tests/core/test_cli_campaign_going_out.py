@@ -62,7 +62,7 @@ def test_a_step_with_texts_still_to_come_is_going_out_not_sent(shop, capsys, tmp
         # Exporting again keeps it as it was, and says it is going out, not sent.
         status, out, err = run_cli(capsys, "campaign", "export", "Uw", "--out", packs, "--force", "-w", shop)
         assert status == 0, err
-        assert ("SMS, 10 Jan 20:30: going out, last sends due 2027-01-11 08:00 UTC, kept as exported "
+        assert ("SMS, 10 Jan 20:30 America/New_York: going out, last sends due 2027-01-11 08:00 UTC, kept as exported "
                 "(uw_sms_2027-01-10_2030.csv)") in out.splitlines()
         status, out, err = run_cli(capsys, "campaign", "export", "Uw", "--out", packs, "--force", "--json", "-w", shop)
         (step,) = [s for s in json.loads(out)["steps"] if s["channel"] == "sms"]
@@ -75,7 +75,7 @@ def test_a_step_with_texts_still_to_come_is_going_out_not_sent(shop, capsys, tmp
         (step,) = json.loads(run_cli(capsys, "campaign", "show", "Uw", "--json", "-w", shop)[1])["recipients"]
         assert step["kept"] is True and "under_way" not in step and "last_sends_due" not in step
         status, out, err = run_cli(capsys, "campaign", "export", "Uw", "--out", packs, "--force", "-w", shop)
-        assert "SMS, 10 Jan 20:30: already sent, kept as exported (uw_sms_2027-01-10_2030.csv)" in out.splitlines()
+        assert "SMS, 10 Jan 20:30 America/New_York: already sent, kept as exported (uw_sms_2027-01-10_2030.csv)" in out.splitlines()
 
 
 def test_a_stop_while_it_is_going_out_is_named_until_the_pack_of_the_texts_to_come_is_written(shop, capsys,

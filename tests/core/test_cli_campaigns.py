@@ -285,7 +285,7 @@ def test_two_custom_fields_that_begin_alike_get_a_merge_tag_each(capsys, tmp_pat
     out = tmp_path / "packs"
     status, said, err = run(capsys, "campaign", "export", "Points", "--out", str(out), "-w", str(path))
     assert status == 0, err
-    assert "Email: points_email_2027-03-01_0900.csv (1 recipient)" in said  # not "1 recipients"
+    assert "Email 2027-03-01 09:00 America/New_York: points_email_2027-03-01_0900.csv (1 recipient)" in said  # not "1 recipients"
     with (out / "points_email_2027-03-01_0900.csv").open(encoding="utf-8", newline="") as f:
         (row,) = list(csv.DictReader(f))
     assert (row["LOYALTY_PO"], row["LOYALTY_P2"]) == ("120", "2027-05-01")

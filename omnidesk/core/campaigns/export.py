@@ -98,9 +98,15 @@ class StepExport:
     # any other step, and for an email kept as it was exported.
     subject: str | None = None
     preheader: str | None = None
+    # The step's zone (its ``at`` is on that clock) and its moment in UTC ("2026-12-23T14:00:00Z"):
+    # three steps at 09:00 on one day in three zones write three packs alike but for -2 and -3,
+    # and only these say which pack is which step.
+    timezone: str = ""
+    at_utc: str = ""
 
     def as_dict(self) -> dict:
-        return {"channel": self.channel, "at": self.at, "file": self.file, "eligible": self.eligible,
+        return {"channel": self.channel, "at": self.at, "timezone": self.timezone, "at_utc": self.at_utc,
+                "file": self.file, "eligible": self.eligible,
                 "excluded": self.excluded, "also": self.extra, "kept": self.kept, "under_way": self.under_way,
                 "last_sends_due": self.last_sends_due,
                 **({"subject": self.subject, "preheader": self.preheader} if self.subject is not None else {})}
@@ -114,14 +120,23 @@ class StepExport:
         return [f"Subject: {self.subject}", *([f"Preheader: {self.preheader}"] if self.preheader else [])]
 
     @property
+    def step_words(self) -> str:
+        """Which step the pack is, by its channel and its time on its own clock, named:
+        "Email 2026-12-23 09:00 America/New_York"."""
+        return " ".join(w for w in (CHANNEL_LABELS.get(self.channel, self.channel),
+                                    self.at[:16].replace("T", " "), self.timezone) if w)
+
+    @property
     def kept_words(self) -> str:
-        """How a step kept as it was is said: "Email, 2 Mar 10:00: already sent, kept as exported", or
-        of one whose texts moved out of quiet hours are still to go, "SMS, 10 Jan 20:30: going out,
-        last sends due 2027-01-11 08:00 UTC, kept as exported"."""
+        """How a step kept as it was is said: "Email, 2 Mar 10:00 America/New_York: already sent, kept
+        as exported", or of one whose texts moved out of quiet hours are still to go, "SMS, 10 Jan
+        20:30 America/New_York: going out, last sends due 2027-01-11 08:00 UTC, kept as exported"."""
         local = datetime.fromisoformat(self.at)
         state = (f"going out, last sends due {self.last_sends_due[:16].replace('T', ' ')} UTC"
                  if self.last_sends_due else "already sent")
-        return f"{CHANNEL_LABELS.get(self.channel, self.channel)}, {local.day} {local:%b %H:%M}: {state}, kept as exported"
+        zone = f" {self.timezone}" if self.timezone else ""
+        return (f"{CHANNEL_LABELS.get(self.channel, self.channel)}, {local.day} {local:%b %H:%M}{zone}: {state}, "
+                "kept as exported")
 
 
 @dataclass
@@ -376,7 +391,8 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                                 len(audience.eligible) if audience.eligible is not None else None,
                                 audience.counts(), list(files.extra), step.at_local, kept=audience.kept,
                                 last_sends_due=audience.sending_until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-                                if audience.sending_until is not None else None)
+                                if audience.sending_until is not None else None,
+                                timezone=step.timezone, at_utc=step.at_utc.strftime("%Y-%m-%dT%H:%M:%SZ"))
             if audience.kept:
                 # Sent already: what went out, and whom it went to, stay as the export recorded them.
                 results.append(result)
@@ -462,8 +478,11 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
         packs_calendar.write_calendar(staging / calendar.name, campaign.name, [
             packs_calendar.CalendarStep(f"omnidesk-step-{a.step.id}@{base}", campaign.name,
                                         CHANNEL_LABELS.get(a.step.channel, a.step.channel), a.step.at,
-                                        a.step.timezone, len(a.eligible) if a.eligible is not None else None)
-            for a in audiences], now=now)
+                                        a.step.timezone, len(a.eligible) if a.eligible is not None else None,
+                                        # Which file is this step's: steps alike but for their zone
+                                        # write packs alike but for -2 and -3.
+                                        f"Pack: {files.main}")
+            for a, files in zip(audiences, names, strict=True)], now=now)
         missing = [t.name for t in targets if not (staging / t.name).is_file()]
         if missing:  # every planned file is written, or none is put in place
             raise RuntimeError(f"the export planned {missing[0]} but did not write it")

@@ -111,7 +111,7 @@ def test_exporting_again_keeps_a_step_that_went_out_as_it_was(shop):
     with time_machine.travel(BETWEEN, tick=False):
         checked = json.loads(run("campaign", "check", "Spring", "--json"))
         out = run("campaign", "export", "Spring", "--out", tmp / "packs", "--force")
-    assert "Email, 2 Mar 10:00: already sent, kept as exported" in out, out
+    assert "Email, 2 Mar 10:00 UTC: already sent, kept as exported" in out, out
     assert [f["severity"] for f in checked["findings"] if f["code"] == "step_sent"] == ["warning"]
     first_checked = next(s for s in checked["steps"] if s["at"] == "2026-03-02T10:00")
     assert first_checked["kept"] and first_checked["eligible"] == len(sent)

@@ -790,7 +790,9 @@ class CampaignsView(QWidget):
                     lines.append(s.kept_words)
                     continue
                 who = "whoever looks" if s.eligible is None else f"{s.eligible:,} recipient{'' if s.eligible == 1 else 's'}"
-                lines.append(f"{isolated_path(s.file)} — {who}")
+                # Which step it is, its time on its own clock named: steps alike but for their zone
+                # write packs alike but for -2 and -3.
+                lines.append(f"{s.step_words}: {isolated_path(s.file)} — {who}")
                 # Every file it wrote: the email's HTML and text, a post's layouts for other schedulers.
                 lines.extend(f"    with {isolated_path(extra)}" for extra in s.extra)
                 # What the sending tool is typed in by hand: no file of the pack is imported with it.
