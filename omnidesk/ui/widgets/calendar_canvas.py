@@ -406,7 +406,9 @@ class CalendarCanvas(QWidget):
         return f"{self.chip_head(entry, local)} · {entry.campaign}"
 
     def chip_head(self, entry: Entry, local: datetime) -> str:
-        mark = "⚠ " if entry.conflicts else ("✓ " if entry.exported else "")
+        # Exported first: its pack is written and it stays at its time, so its ✓ is what the chip says
+        # (its conflicts are in its tooltip and red edge); a ⚠ asked for a move it cannot take.
+        mark = "✓ " if entry.exported else ("⚠ " if entry.conflicts else "")
         return f"{mark}{local:%H:%M} {_SHORT.get(entry.channel, entry.label)}"
 
     def _paint_chip(self, p: QPainter, entry: Entry, rect: QRectF, *, selected: bool, ghost: bool = False) -> None:

@@ -3,7 +3,7 @@
 Shows the entries it is given (core ``calendar_entries``) on the clock of its
 zone, as chips in their channel's colour with the channel and the campaign's
 name; a step with conflicts has a red outline and a ⚠ (its tooltip lists
-them); an exported step is drawn faded with a ✓ and cannot move.  The week
+them); an exported step is drawn faded with a ✓, conflicts or not, and cannot move.  The week
 view has a line at the current time on today's column.  Steps that have no room
 go in a "+N more": a month's opens the week, a week's (beside the chips at
 the same time that fit) lists them to pick one.
