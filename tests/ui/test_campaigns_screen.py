@@ -544,7 +544,7 @@ def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win
         "spring_instagram_2027-03-02_1200_hootsuite.csv", "spring_sms_2027-03-01_2230.csv"]
     # Each pack said with its step, the time named with its zone: packs of steps alike but for their
     # zone are named alike but for -2 and -3.
-    assert "SMS 2027-03-01 22:30 America/New_York: spring_sms_2027-03-01_2230.csv — 4 recipients" in said[0]
+    assert "spring_sms_2027-03-01_2230.csv — 4 recipients\n    step: SMS 2027-03-01 22:30 America/New_York\n" in said[0]
     # Every file written is named, the email's HTML, text and subject line and a post's other layouts too.
     for name in ("spring_email_2027-03-01_1000.html", "spring_email_2027-03-01_1000.txt",
                  "spring_email_2027-03-01_1000_subject.txt", "spring_instagram_2027-03-02_1200_hootsuite.csv"):

@@ -790,9 +790,11 @@ class CampaignsView(QWidget):
                     lines.append(s.kept_words)
                     continue
                 who = "whoever looks" if s.eligible is None else f"{s.eligible:,} recipient{'' if s.eligible == 1 else 's'}"
+                lines.append(f"{isolated_path(s.file)} — {who}")
                 # Which step it is, its time on its own clock named: steps alike but for their zone
-                # write packs alike but for -2 and -3.
-                lines.append(f"{s.step_words}: {isolated_path(s.file)} — {who}")
+                # write packs alike but for -2 and -3.  A line of its own: before the file's name, a
+                # long campaign's line was wider than the box and broke the name in the middle.
+                lines.append(f"    step: {s.step_words}")
                 # Every file it wrote: the email's HTML and text, a post's layouts for other schedulers.
                 lines.extend(f"    with {isolated_path(extra)}" for extra in s.extra)
                 # What the sending tool is typed in by hand: no file of the pack is imported with it.
