@@ -19,7 +19,7 @@ the card and the exports all stand on it.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
@@ -119,6 +119,12 @@ def format_other_money(amounts: dict[str, float]) -> str:
 # order rows, net of refunds and cancellations.  The two are never added: the rows are
 # orders the lifetime figure already counts.  When the rows hold more orders than the
 # figure says, the export is older than the rows and the rows are the wider view.
+#
+# All of this is said of one shop account: a lifetime figure is one account's, and only the
+# order rows of that account are orders it counts (:func:`counted_by_account`).  A customer
+# merged from two accounts, or with guest orders under another email, has each account
+# counted on its own and the results added up, with the rows of no account that has a
+# figure added as rows.
 
 ORDER_TYPES = ("order", "purchase")
 # An order in one of these states brought no money: it is neither an order nor spend.  A checkout
@@ -159,6 +165,7 @@ _STATUS_SPELLINGS = {
         "bezahlt", "paye", "payee", "pagado", "pagada", "betaald", "pagato", "pagata"), "paid"),
 }
 LIFETIME, ROWS = "lifetime", "rows"
+BOTH = "lifetime+rows"  # one account's lifetime figure and another's order rows, added up
 
 
 def order_status(status: object, cancelled_at: object = None) -> str:
@@ -221,19 +228,32 @@ class ChannelMoney:
     rows: OrderRows
     older: Lifetime | None = None  # a figure not counted: its export holds fewer orders than the rows
     other: dict[str, int] = field(default_factory=dict)  # spend in other currencies, apart from ``spend_minor``
+    account: str = ""  # the account these figures are of (its email or customer ID), when the channel has several
+    parts: tuple[ChannelMoney, ...] = ()  # each account's figures, when these add up several (counted_by_account)
 
     def describe(self, currency: str | None = None) -> str:
         """One line for the card: "Shop: 11 orders, 797.00 USD — lifetime figure from customers_export.csv"."""
         label = channel_name(self.channel)
         count = _count(self.orders, self.channel)
         money = with_other_money(format_money(self.spend_minor, currency), self.other)
-        if self.spend_from in ("", self.orders_from):
+        orders_from, spend_from = self._sources("orders"), self._sources("spend")
+        if spend_from in ("", orders_from):
             figures = f"{count}, {money}" if money else count
-            return f"{label}: {figures} — {self._source(self.orders_from)}"
-        return f"{label}: {count} ({self._source(self.orders_from)}), {money} ({self._source(self.spend_from)})"
+            return f"{label}: {figures} — {orders_from}"
+        return f"{label}: {count} ({orders_from}), {money} ({spend_from})"
 
     def explain(self) -> str:
         """Why these figures and not others (the card's tooltip)."""
+        if self.parts:
+            each = []
+            for part in self.parts:
+                money = format_money(part.spend_minor)
+                figures = _count(part.orders, self.channel) + (f", {money}" if money else "")
+                who = part.account or "order rows of no account with a lifetime figure"
+                why = part.explain()
+                each.append(f"{who}: {figures} ({part._sources('orders')}){'. ' + why if why else ''}")
+            return ("Counted per account, each once, then added up: a lifetime figure counts its own "
+                    "account's orders only. " + " — ".join(each))
         notes = []
         if self.older is not None:
             notes.append(f"The order rows hold {_count(self.rows.rows, self.channel)}, more than the "
@@ -246,6 +266,17 @@ class ChannelMoney:
             notes.append(f"{_count(self.rows.not_counted, self.channel)} refunded, voided or cancelled "
                          "not counted; partial refunds subtracted.")
         return " ".join(notes)
+
+    def _sources(self, measure: str) -> str:
+        """Where the orders (``measure`` "orders") or the spend ("spend") are from; "" for no spend."""
+        if not self.parts:
+            where = self.orders_from if measure == "orders" else self.spend_from
+            return self._source(where) if where else ""
+        said: list[str] = []
+        for part in self.parts:
+            if (source := part._sources(measure)) and source not in said:
+                said.append(source)
+        return " + ".join(said)
 
     def _source(self, where: str) -> str:
         if where == LIFETIME and self.lifetime is not None:
@@ -279,6 +310,135 @@ def channel_money(channel: str, lifetime: Lifetime | None, rows: OrderRows,
     else:
         spend, spend_from = None, ""
     return ChannelMoney(channel, orders, spend, orders_from, spend_from, lifetime, rows, older, other)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Whose a customers-export record or an order row is in its channel's shop: the shop's
+    customer ID, the email and the phone its record gives, and the record itself."""
+
+    record_id: int | None = None
+    external_id: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+    @classmethod
+    def of(cls, record_id: int | None, external_id: object = None, email: object = None,
+           phone: object = None) -> Holder:
+        """One from a record's columns: blanks are none, an email in any case the same."""
+        mail = _text(email)
+        return cls(record_id, _text(external_id), mail.casefold() if mail else None, _text(phone))
+
+
+def _text(value: object) -> str | None:
+    return (str(value).strip() or None) if value is not None else None
+
+
+_TIED_BY = ("external_id", "email", "phone")
+
+
+def _account_of(row: Holder, accounts: list[list[Holder]]) -> int | None:
+    """The account (an index of ``accounts``) an order row is of; None: of none of them.
+
+    The record the row came with, when it is one of an account's; else the customer ID the row
+    names, when the accounts give IDs; else its email, when they give emails; else its phone.
+    The first of these that both sides give decides: a row whose email is another than every
+    account's is of none of them, whatever its phone says (a guest order with the same phone).
+    """
+    if row.record_id is not None:
+        for i, records in enumerate(accounts):
+            if any(r.record_id == row.record_id for r in records):
+                return i
+    for key in _TIED_BY:
+        value = getattr(row, key)
+        if value is None or not any(getattr(r, key) for records in accounts for r in records):
+            continue
+        return next((i for i, records in enumerate(accounts) if any(getattr(r, key) == value for r in records)),
+                    None)
+    return None
+
+
+def _accounts(records: list[tuple[Holder, int, dict]]) -> list[list[tuple[Holder, int, dict]]]:
+    """A channel's customers-export records of one customer, as accounts: records that share a
+    customer ID or an email are one account's, each export a reading of its figures."""
+    groups: list[list[tuple[Holder, int, dict]]] = []
+    for record in sorted(records, key=lambda r: (r[0].record_id or 0)):
+        holder = record[0]
+        joined = [g for g in groups if any(
+            (holder.external_id and r[0].external_id == holder.external_id)
+            or (holder.email and r[0].email == holder.email) for r in g)]
+        for g in joined[1:]:
+            joined[0].extend(g)
+            groups.remove(g)
+        if joined:
+            joined[0].append(record)
+        else:
+            groups.append([record])
+    return groups
+
+
+def add_rows(parts: list[OrderRows]) -> OrderRows:
+    """Order rows of several accounts together."""
+    if len(parts) == 1:
+        return parts[0]
+    spends = [p.spend_minor for p in parts if p.spend_minor is not None]
+    files: list[str] = []
+    other: dict[str, int] = {}
+    for p in parts:
+        files.extend(f for f in p.files if f not in files)
+        for code, minor in p.other.items():
+            other[code] = other.get(code, 0) + minor
+    return OrderRows(sum(p.rows for p in parts), sum(p.orders for p in parts), sum(spends) if spends else None,
+                     tuple(files), other)
+
+
+def counted_by_account(channel: str, records: list[tuple[Holder, int, dict]], rows: list[tuple[Holder, OrderRows]],
+                       shop: str | None = None, files: dict[int, str] | None = None) -> ChannelMoney | None:
+    """One channel's orders and spend for a customer, counted per account (the rule above).
+
+    ``records`` are the customer's customers-export records of the channel that give figures, as
+    (whose, import batch, values); ``rows`` their order rows, in groups of one holder each.  Each
+    account's figure and its own rows make one :func:`channel_money`; the rows of no account with
+    a figure make one more; the channel's figures are theirs added up.  ``files``: the export's file
+    name of each batch, for the card.
+    """
+    accounts = _accounts(records)
+    holders = [[r[0] for r in account] for account in accounts]
+    own: list[list[OrderRows]] = [[] for _ in accounts]
+    loose: list[OrderRows] = []
+    for holder, part in rows:
+        i = _account_of(holder, holders)
+        (loose if i is None else own[i]).append(part)
+    parts = []
+    for account, mine in zip(accounts, own):
+        lifetime = latest_lifetime([(h.record_id or 0, batch, values) for h, batch, values in account], files)
+        if (m := channel_money(channel, lifetime, add_rows(mine) if mine else OrderRows(), shop)) is not None:
+            named = next((h.email or h.external_id for h, _b, _v in account if h.email or h.external_id), "")
+            parts.append(replace(m, account=named or ""))
+    if loose and (m := channel_money(channel, None, add_rows(loose), shop)) is not None:
+        parts.append(m)
+    if len(parts) < 2:
+        return replace(parts[0], account="") if parts else None
+    return _added_up(channel, parts)
+
+
+def _added_up(channel: str, parts: list[ChannelMoney]) -> ChannelMoney:
+    """The figures of several accounts of one channel, added up, each kept for the card."""
+    def source(where: list[str]) -> str:
+        given = {w for w in where if w}
+        return "" if not given else given.pop() if len(given) == 1 else BOTH
+
+    spends = [p.spend_minor for p in parts if p.spend_minor is not None]
+    other: dict[str, int] = {}
+    for p in parts:
+        for code, minor in p.other.items():
+            other[code] = other.get(code, 0) + minor
+    counted = [p.lifetime for p in parts if p.lifetime is not None]
+    return ChannelMoney(
+        channel, sum(p.orders for p in parts), sum(spends) if spends else None,
+        source([p.orders_from for p in parts]), source([p.spend_from for p in parts]),
+        counted[0] if len(counted) == 1 else None, add_rows([p.rows for p in parts]),
+        next((p.older for p in parts if p.older is not None), None), other, "", tuple(parts))
 
 
 def order_rows(aggregates, files: tuple[str, ...] = (), other: dict[str, int] | None = None) -> OrderRows:
@@ -439,6 +599,18 @@ def order_row_aggregates(ev, shop: str | None) -> tuple:
         func.sum(case((own, row_spend(ev.c.status, ev.c.amount_minor, ev.c.refunded_minor)), else_=0)),
         func.sum(case((and_(own, ev.c.amount_minor.is_not(None)), 1), else_=0)),
     )
+
+
+def order_holder_columns(ev, rec) -> tuple:
+    """SQL: whose an order row of ``ev`` is (:class:`Holder`), from the record ``rec`` it came with
+    (the event's ``record_id``): that record when it is a customers-export record, and the customer
+    ID, email and phone it gives.  NULL for an event that is no order: no account's figure counts it,
+    and its rows stay together."""
+    from sqlalchemy import and_, case
+
+    is_order = ev.c.type.in_(ORDER_TYPES)
+    return (case((and_(is_order, rec.c.kind == "contacts"), rec.c.id), else_=None),
+            *(case((is_order, column), else_=None) for column in (rec.c.external_id, rec.c.email, rec.c.phone)))
 
 
 def other_currency_spend(ev, shop: str | None) -> tuple:
