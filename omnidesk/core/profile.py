@@ -26,9 +26,10 @@ from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRe
 from omnidesk.core.money import (
     ORDER_TYPES,
     ChannelMoney,
+    Holder,
     OrderRows,
-    channel_money,
-    latest_lifetime,
+    counted_by_account,
+    order_holder_columns,
     order_row_aggregates,
     order_rows,
     other_currency_spend,
@@ -241,51 +242,57 @@ def _card_address_says(conn, customer_id: int, rows: list, decided: dict) -> dic
 def money_by_channel(ws: Workspace, customer_id: int) -> list[ChannelMoney]:
     """Per channel, the orders and spend counted for the customer and the files they come from.
 
-    The same rule as the stored totals (:mod:`omnidesk.core.money`): they add up to them.
+    The same rule as the stored totals (:mod:`omnidesk.core.money`, per account): they add up to them.
     """
     ev = Event.__table__
     rec = SourceRecord.__table__
     batch = ImportBatch.__table__
     shop = workspace_currency(ws)
+    whose = order_holder_columns(ev, rec)
     with ws.engine.connect() as conn:
         per_file = conn.execute(
-            select(ev.c.channel, batch.c.file_name, *order_row_aggregates(ev, shop))
-            .join(batch, batch.c.id == ev.c.batch_id)
+            select(ev.c.channel, *whose, batch.c.file_name, *order_row_aggregates(ev, shop))
+            .select_from(ev.join(batch, batch.c.id == ev.c.batch_id).outerjoin(rec, rec.c.id == ev.c.record_id))
             .where(ev.c.customer_id == customer_id, ev.c.type.in_(ORDER_TYPES))
-            .group_by(ev.c.channel, ev.c.batch_id, batch.c.file_name).order_by(ev.c.batch_id)
+            .group_by(ev.c.channel, *whose, ev.c.batch_id, batch.c.file_name).order_by(ev.c.batch_id)
         ).all()
         code, spent, elsewhere = other_currency_spend(ev, shop)
-        other: dict[str, dict[str, int]] = {}
-        for channel, currency, minor in conn.execute(
-                select(ev.c.channel, code, spent).where(ev.c.customer_id == customer_id, elsewhere)
-                .group_by(ev.c.channel, code)):
+        other: dict[tuple, dict[str, int]] = {}
+        for channel, *holder, currency, minor in conn.execute(
+                select(ev.c.channel, *whose, code, spent)
+                .select_from(ev.outerjoin(rec, rec.c.id == ev.c.record_id))
+                .where(ev.c.customer_id == customer_id, elsewhere)
+                .group_by(ev.c.channel, *whose, code)):
             if minor:
-                other.setdefault(channel, {})[currency] = int(minor)
+                other.setdefault((channel, *holder), {})[currency] = int(minor)
         records = conn.execute(
-            select(rec.c.id, rec.c.batch_id, rec.c.channel, rec.c.values_json, batch.c.file_name)
+            select(rec.c.id, rec.c.batch_id, rec.c.channel, rec.c.values_json, batch.c.file_name,
+                   rec.c.external_id, rec.c.email, rec.c.phone)
             .join(batch, batch.c.id == rec.c.batch_id)
             .where(rec.c.customer_id == customer_id, rec.c.kind == "contacts", rec.c.values_json != "{}")
         ).all()
-    sums: dict[str, list[int]] = {}
-    files: dict[str, list[str]] = {}
-    for channel, file_name, *aggregates in per_file:
-        total = sums.setdefault(channel, [0, 0, 0, 0])
+    sums: dict[tuple, list[int]] = {}
+    files: dict[tuple, list[str]] = {}
+    for channel, rid, external, email, phone, file_name, *aggregates in per_file:
+        key = (channel, rid, external, email, phone)
+        total = sums.setdefault(key, [0, 0, 0, 0])
         for i, x in enumerate(aggregates):
             total[i] += int(x or 0)
-        if file_name not in files.setdefault(channel, []):
-            files[channel].append(file_name)
-    rows = {ch: order_rows(total, tuple(files[ch]), other.get(ch)) for ch, total in sums.items()}
-    lifetimes: dict[str, list[tuple[int, int, dict]]] = {}
+        if file_name not in files.setdefault(key, []):
+            files[key].append(file_name)
+    rows: dict[str, list[tuple[Holder, OrderRows]]] = {}
+    for key, total in sums.items():
+        rows.setdefault(key[0], []).append((Holder.of(*key[1:]), order_rows(total, tuple(files[key]), other.get(key))))
+    lifetimes: dict[str, list[tuple[Holder, int, dict]]] = {}
     names: dict[int, str] = {}
-    for rid, bid, channel, values_json, file_name in records:
+    for rid, bid, channel, values_json, file_name, external, email, phone in records:
         values = json.loads(values_json or "{}")
         if "total_orders" in values or "total_spent" in values:
-            lifetimes.setdefault(channel, []).append((rid, bid, values))
+            lifetimes.setdefault(channel, []).append((Holder.of(rid, external, email, phone), bid, values))
             names[bid] = file_name
     order = {c: i for i, c in enumerate(DEFAULT_TRUST)}
     return [m for ch in sorted(set(rows) | set(lifetimes), key=lambda c: (order.get(c, len(order)), c))
-            if (m := channel_money(ch, latest_lifetime(lifetimes.get(ch, []), names), rows.get(ch, OrderRows()),
-                                   shop))]
+            if (m := counted_by_account(ch, lifetimes.get(ch, []), rows.get(ch, []), shop, names))]
 
 
 def preferred_channel(ws: Workspace, customer_id: int, *, now: datetime | None = None) -> str | None:

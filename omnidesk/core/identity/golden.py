@@ -19,9 +19,9 @@ contact records outrank event records throughout:
 * email and phone: the value seen most often (ties: the most recent).
 
 Consent per channel is decided by :mod:`omnidesk.core.consent`.  Orders and spend are
-counted once per channel and added up over channels (:mod:`omnidesk.core.money`): a
-channel's lifetime figure from its latest customers export, else its order rows net of
-refunds and cancellations.  First and last seen span
+counted once per channel and added up over channels (:mod:`omnidesk.core.money`): per
+shop account of the channel, its lifetime figure from its latest customers export, else its
+order rows net of refunds and cancellations, and the accounts added up.  First and last seen span
 every dated event, sign-up and consent fact.  A customer left with no source
 record is deleted.
 """
@@ -29,7 +29,7 @@ record is deleted.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from collections.abc import Generator, Iterable
 from zoneinfo import ZoneInfo
@@ -60,13 +60,15 @@ from omnidesk.core.dialect import (
 )
 from omnidesk.core.models import Consent, Customer, Event, Identifier, SourceRecord, utcnow
 from omnidesk.core.money import (
-    OrderRows,
+    ORDER_TYPES,
+    Holder,
     channel_money,
+    counted_by_account,
     in_shop_currency,
-    latest_lifetime,
     lifetime_currency,
     lifetime_from_values,
     money_totals,
+    order_holder_columns,
     order_row_aggregates,
     order_rows,
 )
@@ -83,11 +85,11 @@ _TEXT_FIELDS = ("first_name", "last_name", "company", "address", "city", "region
 # Record columns read, as tuple positions (rows are plain tuples: attribute access on
 # result rows costs more than the survivorship itself at a million records).
 _REC_COLS = ("id", "customer_id", "kind", "channel", "email", "phone", "tags", "values_json",
-             "first_name", "last_name") + _TEXT_FIELDS[2:] + ("full_name", "batch_id")
+             "first_name", "last_name") + _TEXT_FIELDS[2:] + ("full_name", "batch_id", "external_id")
 _ID, _CID, _KIND, _CHANNEL, _EMAIL, _PHONE, _TAGS, _VALUES = range(8)
 _TEXT_AT = tuple(range(8, 8 + len(_TEXT_FIELDS)))
 _FIRST, _LAST = _TEXT_AT[0], _TEXT_AT[1]
-_FULL, _BATCH = len(_REC_COLS) - 2, len(_REC_COLS) - 1
+_FULL, _BATCH, _EXTERNAL = len(_REC_COLS) - 3, len(_REC_COLS) - 2, len(_REC_COLS) - 1
 _OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "full_name", "display_name", "sort_name", "tags", "consent_email",
              "consent_sms", "consent_whatsapp", "channels", "spend_minor", "orders", "first_seen", "last_seen",
              "source_count", "updated_at")
@@ -353,6 +355,10 @@ class _ChunkFacts:
     identifiers: list[tuple[int, str, str]] | None  # (customer id, kind, value); None: no search index
     zone: str = ""  # the shop's time zone (its key), which a date without a time is a day of
     currency: str | None = None  # the shop's currency: spend is money in it (money.in_shop_currency)
+    # Customer id -> their order rows by whose they are: (channel, the four columns of
+    # money.order_holder_columns, the four sums of money.order_row_aggregates); only of the customers
+    # whose order rows may be of several accounts (_accounts_apart).
+    order_holders: dict[int, list[tuple]] = field(default_factory=dict)
 
 
 def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None,
@@ -417,7 +423,49 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
     identifiers = list(_identifier_rows(conn, ids, bounds, without_plain)) if has_customer_search(conn) else None
     return _ChunkFacts(records, pinned, consent_times, latest_consent, address_consent, address_own, event_stats,
                        identifiers,
-                       shop_zone_key(conn), shop)
+                       shop_zone_key(conn), shop, _order_holders(conn, records, event_stats, ids, bounds, shop))
+
+
+def _accounts_apart(rows: list[tuple]) -> bool:
+    """Whether a customer's order rows may be of several shop accounts: a channel of theirs has a
+    customers-export record with a lifetime figure and another record besides (money.counted_by_account).
+    Otherwise every order row of a channel with a figure came with that figure's own record."""
+    with_figures: set[str] = set()
+    for r in rows:
+        values = r[_VALUES]
+        if r[_KIND] == "contacts" and values and ('"total_orders"' in values or '"total_spent"' in values):
+            with_figures.add(r[_CHANNEL])
+    if not with_figures:
+        return False
+    seen: dict[str, int] = {}
+    for r in rows:
+        if r[_CHANNEL] in with_figures:
+            seen[r[_CHANNEL]] = seen.get(r[_CHANNEL], 0) + 1
+    return any(n > 1 for n in seen.values())
+
+
+def _order_holders(conn: Connection, records: dict[int, list[tuple]], event_stats: dict[int, list[tuple]],
+                   ids: list[int], bounds: tuple[int, int] | None, shop: str | None) -> dict[int, list[tuple]]:
+    """The order rows by whose they are (_ChunkFacts.order_holders) of the customers of the run whose
+    rows may be of several accounts: one more query, over the order rows alone, and only when the
+    run has such customers (most have one record per channel, or no figure)."""
+    apart = [cid for cid in event_stats if _accounts_apart(records.get(cid, ()))]
+    if not apart:
+        return {}
+    ev = Event.__table__
+    rec = SourceRecord.__table__
+    whose = order_holder_columns(ev, rec)
+    among = ev.c.customer_id.in_(apart) if len(apart) <= _IN else _where(ev.c.customer_id, ids, bounds)
+    wanted = set(apart)
+    out: dict[int, list[tuple]] = {}
+    for row in raw_rows(conn,
+        select(ev.c.customer_id, ev.c.channel, *whose, *order_row_aggregates(ev, shop))
+        .select_from(ev.join(rec, rec.c.id == ev.c.record_id))
+        .where(among, ev.c.type.in_(ORDER_TYPES)).group_by(ev.c.customer_id, ev.c.channel, *whose)
+    ):
+        if row[0] in wanted:
+            out.setdefault(row[0], []).append(row[1:])
+    return out
 
 
 def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, list[tuple]]
@@ -580,7 +628,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
         seen = _event_span(stats, zone) if stats else []
         if cid in consent_times:
             seen.extend(t for w in consent_times[cid] if (t := day_or_instant_utc(w, zone)))
-        lifetimes: dict[str, list[tuple[int, int, dict]]] = {}
+        lifetimes: dict[str, list[tuple[Holder, int, dict]]] = {}
         for r in rows:
             if r[_VALUES] != "{}":
                 extra = json.loads(r[_VALUES] or "{}")
@@ -591,9 +639,11 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
                         if at:
                             seen.append(at)
                 if r[_KIND] == "contacts" and ("total_orders" in extra or "total_spent" in extra):
-                    lifetimes.setdefault(r[_CHANNEL], []).append((r[_ID], r[_BATCH], extra))
+                    lifetimes.setdefault(r[_CHANNEL], []).append(
+                        (Holder.of(r[_ID], r[_EXTERNAL], r[_EMAIL], r[_PHONE]), r[_BATCH], extra))
         # No order rows and no export figures: no orders, no spend (what money_totals of nothing gives).
-        orders, spend = _orders_and_spend(stats, lifetimes, facts.currency) if stats or lifetimes else (0, None)
+        orders, spend = (_orders_and_spend(stats, lifetimes, facts.currency, facts.order_holders.get(cid, ()))
+                         if stats or lifetimes else (0, None))
         if seen:
             first_seen, last_seen = min(seen)[:19], max(seen)[:19]
         else:
@@ -949,10 +999,16 @@ def _event_span(stats, zone) -> list[str]:
     return seen
 
 
-def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]],
-                      shop: str | None = None) -> tuple[int, int | None]:
-    """A customer's orders and spend over every channel, each channel counted once (money.py);
-    spend in the shop's currency ``shop`` alone."""
+def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[Holder, int, dict]]],
+                      shop: str | None = None, holders=()) -> tuple[int, int | None]:
+    """A customer's orders and spend over every channel, each channel counted once, per account
+    (money.counted_by_account); spend in the shop's currency ``shop`` alone.
+
+    ``stats``: :func:`_read_chunk`'s rows of the customer, (channel, the four order sums, the four
+    times); ``lifetimes`` the customers-export records giving figures, by channel; ``holders`` the
+    customer's order rows by whose they are (``_ChunkFacts.order_holders``), when they may be of
+    several accounts: without them, a channel's rows are of its one figure's own record.
+    """
     if not stats and len(lifetimes) == 1:
         (records,) = lifetimes.values()
         if len(records) == 1:
@@ -961,8 +1017,20 @@ def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]],
             orders, spend = _lifetime(records[0][2])
             return orders, spend if in_shop_currency(lifetime_currency(records[0][2]), shop) else None
     rows = {s[0]: order_rows(s[1:5]) for s in stats}
-    parts = [m for ch in sorted(set(rows) | set(lifetimes))
-             if (m := channel_money(ch, latest_lifetime(lifetimes.get(ch, [])), rows.get(ch, OrderRows()), shop))]
+    apart: dict[str, list[tuple[Holder, object]]] = {}
+    for h in holders:
+        apart.setdefault(h[0], []).append((Holder.of(*h[1:5]), order_rows(h[5:9])))
+    parts = []
+    for ch in sorted(set(rows) | set(lifetimes)):
+        figures = lifetimes.get(ch)
+        if not figures:
+            m = channel_money(ch, None, rows[ch], shop)
+        elif ch in apart:
+            m = counted_by_account(ch, figures, apart[ch], shop)
+        else:
+            m = counted_by_account(ch, figures, [(figures[0][0], rows[ch])] if ch in rows else [], shop)
+        if m is not None:
+            parts.append(m)
     return money_totals(parts)
 
 
