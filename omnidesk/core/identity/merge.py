@@ -333,6 +333,14 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         remaining = [r for r in _record_ids(conn, old) if r not in taken]
         anchors = [r for r in remaining if r not in by_hand]
         if not anchors and riders:
+            # Its list records would take every record left (a list's record split off the one
+            # person it matched takes that person's shop record): no list record goes, only the
+            # activity that is the split-off record's own.
+            riders, by_name = _riding_along(conn, old, moving, led, record_id, brought, lists=False)
+            taken = {*moving, *riders}
+            remaining = [r for r in _record_ids(conn, old) if r not in taken]
+            anchors = [r for r in remaining if r not in by_hand]
+        if not anchors and riders:
             # Nothing but the record's own activity would be left: it stays, as a customer of its own.
             riders = []
             remaining = [r for r in _record_ids(conn, old) if r not in moving]
@@ -378,7 +386,7 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
 
 
 def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int], led: dict[int, int],
-                  split: int, brought: dict[int, _Brought]) -> tuple[list[int], set[int]]:
+                  split: int, brought: dict[int, _Brought], *, lists: bool = True) -> tuple[list[int], set[int]]:
     """The records of ``customer_id`` that go with the split-off records ``moving`` (record ``split``
     and what follows it): the list records that reached the card only through them
     (:func:`_lists_riding`), then the activity that is theirs, as an import places it.
@@ -394,7 +402,8 @@ def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int], led
     does not (an open goes to the person its channel's list holds the address for).  One that
     gives a name goes by its name instead (:func:`_named_sides`).  A row of an order goes with
     its order's first row.  Returns the records, in id order, and the named records that stay
-    for their name being the staying side's.
+    for their name being the staying side's.  ``lists`` false: no list record goes, only activity
+    (placed against the split-off records alone).
     """
     rec, ident = SourceRecord.__table__, Identifier.__table__
     records = {r.id: r for r in conn.execute(select(rec.c.id, rec.c.kind, rec.c.channel, rec.c.batch_id).where(
@@ -406,7 +415,7 @@ def _riding_along(conn: Connection, customer_id: int, moving: Sequence[int], led
         for rid, kind, value in conn.execute(select(ident.c.record_id, ident.c.kind, ident.c.value).where(
                 ident.c.record_id.in_(part), ident.c.kind.in_(("email", "phone", "external")))):
             values.setdefault(rid, set()).add((kind, value))
-    listed = _lists_riding(conn, customer_id, records, values, set(moving), split, brought)
+    listed = _lists_riding(conn, customer_id, records, values, set(moving), split, brought) if lists else set()
     leaving = set(moving) | listed
     if not any(r.kind == "events" and rid not in leaving for rid, r in records.items()):
         return sorted(listed), set()
