@@ -63,6 +63,9 @@ class Row:
     first_name_reading: str = ""
     last_name_reading: str = ""
     company: str = ""
+    # A name cell held a web domain ("acme.com", Stripe's Name often does): no name is read of it,
+    # but the row still names someone (see ``_known_by``).
+    named_by_domain: bool = False
     address: str = ""
     city: str = ""
     region: str = ""
@@ -428,8 +431,9 @@ class RowNormalizer:
             row.unread_emails = []
             if self.nobody_check and not _known_by(row):
                 # Its name, email or phone cells hold something, but nothing anyone is known by
-                # ("a5@example.com" with a slip in it on a list of "yes"): kept as read and
-                # flagged, but made into no customer with nothing on it.
+                # ("a5@example.com" with a slip in it on a list of "yes", and no name, company or
+                # street beside it): kept as read and flagged, but made into no customer with
+                # nothing on it.
                 row.skip = UNREADABLE
         return row
 
@@ -841,6 +845,8 @@ class RowNormalizer:
         # A "name" that is really an email or a web domain (Stripe's Name often is) is no name.
         not_names = [x for x in (first_raw, last_raw, raw_full) if x and _not_a_name(x)]
         for text in not_names:
+            if "@" not in text:
+                row.named_by_domain = True
             # An email given as the name still reaches the person when no column had one.
             if "@" in text and not row.emails:
                 n = nz.normalize_email(text)
@@ -932,9 +938,14 @@ def _reaches_phone(code: str) -> bool:
 
 def _known_by(row: Row) -> bool:
     """Whether anything read off a row names someone: an email, a phone (or a refusal's number
-    waiting for the customer who has it, see known_numbers), an ID or a name."""
+    waiting for the customer who has it, see known_numbers), an ID, a name (its reading, a nickname,
+    a web domain given for it), a company or a street address.  A business known by its company
+    alone ("Acme Ltd" beside "orders@acme") is a customer, its spend and orders with it; only a row
+    whose one identifying cell is an address or a number that cannot be read names no one."""
     return bool(row.emails or row.phones or row.external_id or row.first_name or row.last_name
-                or row.full_name or (row.unread_phones and refuses(row)))
+                or row.full_name or row.first_name_reading or row.last_name_reading or row.named_by_domain
+                or row.values.get("nickname") or row.company or row.address
+                or (row.unread_phones and refuses(row)))
 
 
 def _at_least(row: Row, channel: str, status: str, fact: tuple[str, str | None]) -> None:
