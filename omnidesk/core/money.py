@@ -123,8 +123,9 @@ def format_other_money(amounts: dict[str, float]) -> str:
 # All of this is said of one shop account: a lifetime figure is one account's, and only the
 # order rows of that account are orders it counts (:func:`counted_by_account`).  A customer
 # merged from two accounts, or with guest orders under another email, has each account
-# counted on its own and the results added up, with the rows of no account that has a
-# figure added as rows.
+# counted on its own and the results added up.  The rows of no account that has a figure are
+# added as rows only when the channel's rows outnumber what its figures hold; else the figures
+# count them (an email changed since the export, a guest order the shop linked).
 
 ORDER_TYPES = ("order", "purchase")
 # An order in one of these states brought no money: it is neither an order nor spend.  A checkout
@@ -230,6 +231,8 @@ class ChannelMoney:
     other: dict[str, int] = field(default_factory=dict)  # spend in other currencies, apart from ``spend_minor``
     account: str = ""  # the account these figures are of (its email or customer ID), when the channel has several
     parts: tuple[ChannelMoney, ...] = ()  # each account's figures, when these add up several (counted_by_account)
+    # Order rows of no account with a figure, taken as orders the figures already count (counted_by_account).
+    within: OrderRows | None = None
 
     def describe(self, currency: str | None = None) -> str:
         """One line for the card: "Shop: 11 orders, 797.00 USD — lifetime figure from customers_export.csv"."""
@@ -244,6 +247,11 @@ class ChannelMoney:
 
     def explain(self) -> str:
         """Why these figures and not others (the card's tooltip)."""
+        inside = ""
+        if self.within is not None and self.within.rows:
+            inside = (f" {_count(self.within.rows, self.channel)} in {_files(self.within.files)} of no account "
+                      "with a lifetime figure not added: the figures hold at least as many orders as all the "
+                      "order rows, so they count them (an email changed, a guest order the shop linked).")
         if self.parts:
             each = []
             for part in self.parts:
@@ -253,7 +261,7 @@ class ChannelMoney:
                 why = part.explain()
                 each.append(f"{who}: {figures} ({part._sources('orders')}){'. ' + why if why else ''}")
             return ("Counted per account, each once, then added up: a lifetime figure counts its own "
-                    "account's orders only. " + " — ".join(each))
+                    "account's orders only. " + " — ".join(each) + ("." + inside if inside else ""))
         notes = []
         if self.older is not None:
             notes.append(f"The order rows hold {_count(self.rows.rows, self.channel)}, more than the "
@@ -265,6 +273,8 @@ class ChannelMoney:
         if self.rows.not_counted and ROWS in (self.orders_from, self.spend_from):
             notes.append(f"{_count(self.rows.not_counted, self.channel)} refunded, voided or cancelled "
                          "not counted; partial refunds subtracted.")
+        if inside:
+            notes.append(inside.strip())
         return " ".join(notes)
 
     def _sources(self, measure: str) -> str:
@@ -360,13 +370,20 @@ def _account_of(row: Holder, accounts: list[list[Holder]]) -> int | None:
 
 def _accounts(records: list[tuple[Holder, int, dict]]) -> list[list[tuple[Holder, int, dict]]]:
     """A channel's customers-export records of one customer, as accounts: records that share a
-    customer ID or an email are one account's, each export a reading of its figures."""
+    customer ID or an email are one account's, each export a reading of its figures.
+
+    Records that name no customer ID (Shopify's older layout) and come from different imports are
+    readings of one account too, whatever their emails: the person changed it between the exports,
+    and only the latest reading counts.  Two records of one import are two accounts (an export lists
+    each account once), and so are records with different customer IDs.
+    """
     groups: list[list[tuple[Holder, int, dict]]] = []
     for record in sorted(records, key=lambda r: (r[0].record_id or 0)):
-        holder = record[0]
+        holder, batch = record[0], record[1]
         joined = [g for g in groups if any(
             (holder.external_id and r[0].external_id == holder.external_id)
-            or (holder.email and r[0].email == holder.email) for r in g)]
+            or (holder.email and r[0].email == holder.email) for r in g)
+            or (not holder.external_id and all(not r[0].external_id and r[1] != batch for r in g))]
         for g in joined[1:]:
             joined[0].extend(g)
             groups.remove(g)
@@ -410,16 +427,26 @@ def counted_by_account(channel: str, records: list[tuple[Holder, int, dict]], ro
         i = _account_of(holder, holders)
         (loose if i is None else own[i]).append(part)
     parts = []
+    held = 0  # the orders the accounts' figures hold
     for account, mine in zip(accounts, own):
         lifetime = latest_lifetime([(h.record_id or 0, batch, values) for h, batch, values in account], files)
+        held += (lifetime.orders or 0) if lifetime is not None else 0
         if (m := channel_money(channel, lifetime, add_rows(mine) if mine else OrderRows(), shop)) is not None:
             named = next((h.email or h.external_id for h, _b, _v in account if h.email or h.external_id), "")
             parts.append(replace(m, account=named or ""))
-    if loose and (m := channel_money(channel, None, add_rows(loose), shop)) is not None:
-        parts.append(m)
+    within = None
+    if loose:
+        # Rows of no account are added only when the channel's rows outnumber what its figures hold;
+        # else they are orders the figures count (an email changed since, a guest order the shop linked).
+        loose_rows = add_rows(loose)
+        if not accounts or sum(p.rows for mine in own for p in mine) + loose_rows.rows > held:
+            if (m := channel_money(channel, None, loose_rows, shop)) is not None:
+                parts.append(m)
+        else:
+            within = loose_rows
     if len(parts) < 2:
-        return replace(parts[0], account="") if parts else None
-    return _added_up(channel, parts)
+        return replace(parts[0], account="", within=within) if parts else None
+    return replace(_added_up(channel, parts), within=within)
 
 
 def _added_up(channel: str, parts: list[ChannelMoney]) -> ChannelMoney:

@@ -158,3 +158,67 @@ def test_one_accounts_figure_counts_its_own_rows_once_or_gives_way_to_more(tmp_p
     assert _exported(tmp_path, capsys, ws) == {ann: ("5", "500.00"), bo: ("2", "50.00")}
     assert _card(ws, ann) == (5, 50000, ["Shop: 5 orders, 500.00 USD — lifetime figure from customers_export.csv"])
     assert _card(ws, bo) == (2, 5000, ["Shop: 2 orders, 50.00 USD — sum of order rows in orders_export.csv"])
+
+
+# -- one account read more than once ---------------------------------------------------
+
+
+def test_orders_under_an_old_email_are_inside_the_figure_of_the_account_that_changed_it(tmp_path, capsys):
+    # Ann changed her email: the customers export gives her new one and 3 orders, 300.00; the orders
+    # file has #1 and #2 under her old email (an orders export names no customer ID) and #3 under the
+    # new one.  Three rows, none more than her figure holds: they are its orders, not added to it.
+    phone = "+12075550101"
+    ws = _shop(tmp_path, capsys, [["4001", "Ann", "Lee", "ann.new@example.com", "yes", "Portland", "04101", phone,
+                                   "300.00", "3", "no"]],
+               [_order("#1", "ann.old@example.com", "100.00", "2025-01-01 10:00:00 -0500", "Ann Lee", phone),
+                _order("#2", "ann.old@example.com", "100.00", "2025-02-01 10:00:00 -0500", "Ann Lee", phone),
+                _order("#3", "ann.new@example.com", "100.00", "2026-02-01 10:00:00 -0500", "Ann Lee", phone)])
+    owners = _ids(tmp_path, capsys, ws)
+    assert len(set(owners.values())) == 1
+    (ann,) = set(owners.values())
+    assert _exported(tmp_path, capsys, ws) == {ann: ("3", "300.00")}
+    assert _spend_count(capsys, ws, 300, 300) == 1
+    assert _spend_count(capsys, ws, 301, 1000) == 0
+    orders, spend, lines = _card(ws, ann)
+    assert (orders, spend) == (3, 30000)
+    assert lines == ["Shop: 3 orders, 300.00 USD — lifetime figure from customers_export.csv"]
+
+
+OLD_CUSTOMERS = ["First Name", "Last Name", "Email", "City", "Zip", "Country Code", "Phone", "Accepts Marketing",
+                 "Total Spent", "Total Orders", "Tax Exempt"]
+
+
+def test_two_exports_without_customer_ids_are_two_readings_of_one_account(tmp_path, capsys):
+    # An export in Shopify's older layout (no Customer ID) gives Ann 2 orders, 200.00; a later one,
+    # after she changed her email, 3 orders, 300.00.  One account read twice: the later reading counts.
+    ws = tmp_path / "shop.omnidesk"
+    phone = "+12075550101"
+    first = write_csv(tmp_path / "customers_export.csv", OLD_CUSTOMERS,
+                      [["Ann", "Lee", "ann@example.com", "Portland", "04101", "US", phone, "yes", "200.00", "2", "no"]])
+    later = write_csv(tmp_path / "customers_export_2026.csv", OLD_CUSTOMERS,
+                      [["Ann", "Lee", "ann.new@example.com", "Portland", "04101", "US", phone, "yes", "300.00", "3",
+                        "no"]])
+    _cli(capsys, ws, "import", first, "--region", "US")
+    _cli(capsys, ws, "import", later, "--region", "US")
+    owners = _ids(tmp_path, capsys, ws)
+    assert len(set(owners.values())) == 1
+    (ann,) = set(owners.values())
+    assert _exported(tmp_path, capsys, ws) == {ann: ("3", "300.00")}
+    assert _spend_count(capsys, ws, 300, 300) == 1
+    orders, spend, lines = _card(ws, ann)
+    assert (orders, spend) == (3, 30000)
+    assert lines == ["Shop: 3 orders, 300.00 USD — lifetime figure from customers_export_2026.csv"]
+
+
+def test_two_accounts_in_one_export_without_customer_ids_are_both_counted(tmp_path, capsys):
+    # One file lists each account once: two rows of it are two accounts, whatever their layout.
+    ws = tmp_path / "shop.omnidesk"
+    phone = "+12075550101"
+    both = write_csv(tmp_path / "customers_export.csv", OLD_CUSTOMERS,
+                     [["Ann", "Lee", "ann@example.com", "Portland", "04101", "US", phone, "yes", "200.00", "2", "no"],
+                      ["Ann", "Lee", "ann.work@example.com", "Portland", "04101", "US", phone, "yes", "300.00", "3",
+                       "no"]])
+    _cli(capsys, ws, "import", both, "--region", "US")
+    owners = _ids(tmp_path, capsys, ws)
+    (ann,) = set(owners.values())
+    assert _exported(tmp_path, capsys, ws) == {ann: ("5", "500.00")}
