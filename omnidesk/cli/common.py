@@ -105,41 +105,60 @@ class CommandParser(argparse.ArgumentParser):
     """
 
     # A word beginning with "-" is read as a value (a company "-1-1", a tag "-sale") where it is no
-    # option of the command: one "-" and not an option's name, nor a short option with its value
-    # written on (-wPATH).  A word beginning "--" stays an option, so a mistyped one is told as one.
+    # option of the command: one "-", not an option's name, nor a short option with its value written
+    # on (-wPATH), nor a long option typed with one "-" ("-force" is --force mistyped: a file named
+    # "-force" written, or a business renamed "-json", would be worse than the error saying so).
+    # A word beginning "--" stays an option, so a mistyped one is told as one.
     _dash_words: list[str]
+    _mistyped: list[str]  # the long options meant by words read as options that are none
+
+    def _meant(self, word: str) -> str | None:
+        """The long option a dash-led word was meant for (--json for -json, --jsn or -js), if any."""
+        import difflib
+
+        name = word.split("=", 1)[0]
+        name = name if name.startswith("--") else "-" + name
+        options = [o for o in self._option_string_actions if o.startswith("--")]
+        if name in options:
+            return name
+        begun = [o for o in options if o.startswith(name)]
+        if len(begun) == 1:
+            return begun[0]
+        # Letters against letters: the two dashes every name shares would make --sale "close" to --rule.
+        close = difflib.get_close_matches(name[2:], [o[2:] for o in options], n=1)
+        return "--" + close[0] if close else None
 
     def _parse_optional(self, arg_string):
         found = super()._parse_optional(arg_string)
         if found is None or arg_string.startswith("--") or self._subparsers is not None:
-            if found is not None and found[0] is None:
-                self._dash_words.append(arg_string)
+            if found is not None and found[0] is None and not self._meant(arg_string):
+                self._dash_words.append(arg_string)  # no option misspelled: a value meant
             return found
         action, option, attached = found
-        if attached is not None and option != arg_string:
-            self._dash_words.append(arg_string)  # -wPATH, or a value meant: said if the line is refused
         if action is None:
-            return None
+            meant = self._meant(arg_string)
+            if meant:
+                self._mistyped.append(meant)
+            return found if meant else None
         if attached and option != arg_string and action.nargs == 0 and not all(
                 f"-{c}" in self._option_string_actions for c in attached):
             return None  # "-hot" is no -h with "ot" after it, which argparse refuses anyway
         return found
 
     def parse_known_args(self, args=None, namespace=None):
-        self._dash_words = []
+        self._dash_words, self._mistyped = [], []
         namespace, extras = super().parse_known_args(args, namespace)
         if extras:
-            import difflib
-
-            options = [o for o in self._option_string_actions if o.startswith("--")]
-            meant = [m for word in extras if word.startswith("-")
-                     for m in difflib.get_close_matches(word.split("=", 1)[0], options, n=1)]
+            meant = [m for word in extras if word.startswith("-") for m in [self._meant(word)] if m]
             self.error(f"unrecognized arguments: {' '.join(extras)}"
                        + (f" (did you mean {meant[0]}?)" if meant else ""))
         return namespace, extras
 
     def error(self, message):
-        words = [w for w in getattr(self, "_dash_words", ()) if w not in self._option_string_actions]
+        words = getattr(self, "_dash_words", ())
+        mistyped = getattr(self, "_mistyped", ())
+        if mistyped and "did you mean" not in message:  # "-json" then a NAME missing: -json said first
+            message += f" (did you mean {mistyped[0]}?)"
         takes = [a for a in self._actions if not a.option_strings and a.nargs != argparse.PARSER]
         if words and takes:
             message += (f" (a value beginning with '-', such as {words[0]}, goes after --, which ends the "

@@ -2,6 +2,7 @@
 
 Such a word is read as a value where it is no option of the command; the options (-w, --json…)
 still work wherever they did, and what is still read as an option says how to give it as a value.
+A long option typed with one "-" (-force, -json) is no value but a mistyped option, told as one.
 """
 
 from __future__ import annotations
@@ -66,3 +67,45 @@ def test_a_value_beginning_with_two_dashes_goes_after_the_end_of_the_options(sho
     status, out, _ = run_cli(capsys, "tag", "add", "-w", str(shop), "--", "--sale", "bob@example.com")
     assert status == 0 and "--sale" in out
     assert "--sale" in tags(shop)[1][1]
+
+
+def test_a_long_option_typed_with_one_dash_is_told_as_one(shop, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_cli(capsys, "person", "export", "1", "-force", "-w", str(shop))
+    assert status == 2 and "did you mean --force?" in err and "goes after --" not in err
+    assert not (tmp_path / "-force").exists()
+    status, _, err = run_cli(capsys, "settings", "business_name", "-json", "-w", str(shop))
+    assert status == 2 and "did you mean --json?" in err and "goes after --" not in err
+    status, out, _ = run_cli(capsys, "settings", "business_name", "-w", str(shop))
+    assert "-json" not in out
+    status, _, err = run_cli(capsys, "segment", "show", "-json", "-w", str(shop))
+    assert status == 2 and "required: NAME (did you mean --json?)" in err
+    status, _, err = run_cli(capsys, "segment", "count", "-json", "-w", str(shop))
+    assert status == 2 and "did you mean --json?" in err and "no segment named" not in err
+    status, _, err = run_cli(capsys, "segment", "count", "-rule", "{}", "-w", str(shop))
+    assert status == 2 and "did you mean --rule?" in err and "goes after --" not in err
+    # A shortened or mistyped one too: -for is --force, -jsn is --json.
+    status, _, err = run_cli(capsys, "segment", "count", "-jsn", "-w", str(shop))
+    assert status == 2 and "did you mean --json?" in err
+    status, _, err = run_cli(capsys, "person", "export", "1", "-for", "-w", str(shop))
+    assert status == 2 and "did you mean --force?" in err
+    assert not (tmp_path / "-for").exists() and not (tmp_path / "-jsn").exists()
+
+
+def test_a_mistyped_option_is_not_told_to_go_after_the_end_of_the_options(shop, capsys):
+    status, _, err = run_cli(capsys, "segment", "show", "--jsn", "x", "-w", str(shop))
+    assert status == 2 and "did you mean --json?" in err and "goes after --" not in err
+    # -wPATH is the workspace option and its PATH: the missing words are missing, nothing else.
+    status, _, err = run_cli(capsys, "tag", "add", f"-w{shop}")
+    assert status == 2 and "required: TAG" in err and "goes after --" not in err
+    status, _, err = run_cli(capsys, "tag", "add", f"-w={shop}")
+    assert status == 2 and "required: TAG" in err and "goes after --" not in err
+
+
+def test_a_negative_number_is_still_a_value(shop, capsys):
+    status, out, err = run_cli(capsys, "customer", "set", "ann@example.com", "company", "-5", "-w", str(shop))
+    assert (status, err) == (0, "")
+    assert companies(shop)[0] == ("ann@example.com", "-5")
+    status, out, err = run_cli(capsys, "customer", "set", "ann@example.com", "company", "-2.5", "-w", str(shop))
+    assert (status, err) == (0, "")
+    assert companies(shop)[0] == ("ann@example.com", "-2.5")
