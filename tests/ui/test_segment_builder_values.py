@@ -294,3 +294,49 @@ def test_a_comma_in_a_number_that_groups_no_thousands_is_asked_about(points, qtb
     # Text with a comma that is no number is taken as written.
     rule, said = typed(qtbot, view, row, "A1,B2")
     assert said == "" and rule == {"all": [{"field": "custom.Points", "op": "is", "value": "A1,B2"}]}
+
+
+@pytest.mark.parametrize("text, part", [("1,2,3", "1,2,3"), ("10,20,30", "10,20,30"), ("1,000,5, 2", "1,000,5")])
+def test_commas_between_digits_that_group_no_thousands_are_asked_about_in_a_list(points, qtbot, text, part):
+    """"1,2,3" was read as one value, "1,2,3", matching nobody, and nothing was said."""
+    view, row = custom_row(points, qtbot, "Points", "in")
+    rule, said = typed(qtbot, view, row, text)
+    assert rule is None and said.startswith(f"Is {part} one number or several?")
+    assert not view.builder.save_button.isEnabled()
+    rule, said = typed(qtbot, view, row, text.replace(",", ", ") if text != "1,000,5, 2" else "1,000, 5, 2")
+    assert said == "" and not view.builder.problems()
+    assert rule["all"][0]["value"] == (["1,000", "5", "2"] if text == "1,000,5, 2" else text.split(","))
+
+
+def test_a_list_still_splits_at_a_comma_without_a_space_and_keeps_grouped_numbers(points, qtbot):
+    view, row = custom_row(points, qtbot, "Points", "in")
+    rule, said = typed(qtbot, view, row, "5,000,250")  # a number grouped by thousands: one value
+    assert said == "" and rule["all"][0]["value"] == ["5,000,250"]
+    rule, said = typed(qtbot, view, row, "12,500.50,gold")
+    assert said == "" and rule["all"][0]["value"] == ["12,500.50", "gold"]
+    rule, said = typed(qtbot, view, row, "gold,silver")
+    assert said == "" and rule["all"][0]["value"] == ["gold", "silver"]
+
+
+@pytest.mark.parametrize("saved", ["1,5", ["1,2", "3"], ["10,20,30"]])
+def test_a_saved_comma_value_opens_as_saved_not_as_unfinished(points, qtbot, capsys, saved):
+    """A saved "custom.Points is 1,5" (the command line takes it, older versions saved it) opened as an
+    unfinished row: the builder dropped it and the list showed more customers than the segment picks."""
+    op = "in" if isinstance(saved, list) else "is"
+    rule = {"all": [{"field": "custom.Points", "op": op, "value": saved},
+                    {"field": "first_name", "op": "is", "value": "Ann"}]}
+    cli(capsys, points, "segment", "save", "Odd points", "--rule", json.dumps(rule))
+    view = open_saved(points, qtbot, "Odd points")
+    assert view.builder.rule() == rule and view.builder.problems() == 0
+    assert view.model.rowCount() == segments.count(points.workspace, rule) == 0
+    # Shown so that it reads back as saved: a list's value holding such a comma in quotes.
+    row = view.builder.root.rows[0]
+    box = row.editor.findChild(QLineEdit)
+    shown = box.text()
+    assert shown == {"is": "1,5", "in": ", ".join(f'"{v}"' if "," in v else v for v in saved)}[op]
+    # Typed by the user (a list without the quotes), it is asked about: the question is about what the
+    # user types.
+    rule, said = typed(qtbot, view, row, "1,5" if op == "is" else ", ".join(saved))
+    assert said.startswith("Is ") and view.builder.problems() == 1
+    assert rule == {"all": [{"field": "first_name", "op": "is", "value": "Ann"}]}
+    assert not view.builder.save_button.isEnabled()

@@ -106,7 +106,19 @@ def _number(text: str) -> int | float:
 
 # A number written with thousands separators: 1,000 or 12,500.75 (each group after a comma three digits).
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
-_DIGIT_COMMAS = re.compile(r"(?<=\d),(?=\d)")
+_NUMBER_RUN = re.compile(r"[+-]?[\d.,]*\d")
+
+
+def _number_run(text: str, comma: int) -> re.Match:
+    """The digits, commas and points around the comma at ``comma`` (with a sign before them)."""
+    start = comma
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] in ",."):
+        start -= 1
+    while start < comma and not text[start].isdigit():
+        start += 1  # "x,1,000": the comma before the digits separates
+    if start > 0 and text[start - 1] in "+-":
+        start -= 1
+    return _NUMBER_RUN.match(text, start)
 
 
 def split_values(text: str, grouped: bool = False) -> list[str]:
@@ -114,8 +126,10 @@ def split_values(text: str, grouped: bool = False) -> list[str]:
     trimmed; a value holding a comma is typed in double quotes ("Washington, D.C.", Boise), a quote
     inside one doubled (""), as in a spreadsheet's CSV.  Raises Incomplete on an unclosed quote.
 
-    ``grouped``: a comma between two digits is no separator but part of its value, as in
-    :func:`split_numbers` ("5,000, 250" is 5,000 and 250): for a column that may hold numbers."""
+    ``grouped``: for a column that may hold numbers.  A comma inside a number grouped by thousands is
+    no separator but part of its value, as in :func:`split_numbers` ("5,000, 250" is 5,000 and 250);
+    any other comma between two digits ("1,5", "1,2,3": one number or several?) raises Incomplete
+    with the question, never read either way.  A quoted value is taken as written."""
     values: list[str] = []
     i, n = 0, len(text)
     while i <= n:
@@ -143,12 +157,24 @@ def split_values(text: str, grouped: bool = False) -> list[str]:
         else:
             end = text.find(",", i)
             while grouped and 0 < end < n - 1 and text[end - 1].isdigit() and text[end + 1].isdigit():
-                end = text.find(",", end + 1)
+                run = _number_run(text, end)
+                if not _GROUPED.fullmatch(run.group()):
+                    part = run.group().lstrip("+-")
+                    raise Incomplete(_several(part, f" and write a decimal with a point ({part.replace(',', '.')})"
+                                                    if part.count(",") == 1 and "." not in part else ""))
+                end = text.find(",", run.end())
             end = n if end < 0 else end
             values.append(text[i:end].strip())
             i = end
         i += 1  # past the comma
     return values
+
+
+def _reads_back(text: str) -> bool:
+    try:
+        return split_values(text, grouped=True) == [text]
+    except Incomplete:
+        return False
 
 
 def join_values(values: Sequence[Any], grouped: bool = False) -> str:
@@ -158,7 +184,8 @@ def join_values(values: Sequence[Any], grouped: bool = False) -> str:
     out = []
     for v in values:
         text = str(v)
-        bare_commas = "," in (_DIGIT_COMMAS.sub("", text) if grouped else text)
+        # With grouped, a number grouped by thousands ("5,000") stays bare; "1,5" is quoted, one value.
+        bare_commas = "," in text and not (grouped and _reads_back(text))
         if bare_commas or text.startswith('"') or text != text.strip() or not text:
             text = '"' + text.replace('"', '""') + '"'
         out.append(text)
@@ -557,14 +584,25 @@ class _CustomText(_Text):
     def __init__(self, placeholder: str, listed: bool = False, dates: bool = True) -> None:
         super().__init__(placeholder, listed)
         self.dates = dates  # "contains" looks for the text as written, a part of a date too
+        self.loaded: tuple[str, Any] | None = None  # a saved value, and the text it is shown as
+        self.edit.textEdited.connect(self._typed)
+
+    def _typed(self) -> None:
+        self.loaded = None  # what is in the box now is what the user typed
 
     def read(self) -> Any:
         if not self.dates:
             return super().read()
         text = self.edit.text().strip()
-        if self.listed and text:
+        # A saved value reads back as saved until the user types in its box: "1,5", saved by the command
+        # line or an older version, is no question about what the user typed.
+        kept = bool(text) and self.loaded is not None and self.loaded[0] == self.edit.text()
+        value: Any
+        if kept:
+            value = list(self.loaded[1]) if isinstance(self.loaded[1], list) else self.loaded[1]
+        elif self.listed and text:
             # A column of numbers too: "5,000, 250" is two values, as split_numbers reads them.
-            value: Any = [p for p in split_values(text, grouped=True) if p]
+            value = [p for p in split_values(text, grouped=True) if p]
             if not value:
                 raise Incomplete("Type one or more values, separated by commas.")
         else:
@@ -574,6 +612,8 @@ class _CustomText(_Text):
             problem = _local_date_problem(one)
             if problem:
                 raise Incomplete(problem)
+            if kept:
+                continue
             # "1,5": one and a half, or a slip for 1,500?  Asked, as the command line's customer set
             # asks, not read as 1.5 by a number column.
             if parse_money(one).value is not None and unclear_comma(one):
@@ -589,3 +629,6 @@ class _CustomText(_Text):
             self.edit.setText(join_values(value, grouped=True))
         else:
             super().load(value)
+        self.loaded = None
+        if value is not None and isinstance(value, list) == self.listed:
+            self.loaded = (self.edit.text(), [str(v) for v in value] if self.listed else str(value))
