@@ -1,10 +1,16 @@
-"""The app's erase while another window or command reads the workspace: its message says the erased
-data stays in the -wal file for now, and the window's next change empties it once the reader has
-finished reading, though that reader stays open."""
+"""The app's erase while another window or command reads the workspace, of one card or of a selection:
+its message says the erased data stays in the -wal file for now, and the window's next change empties
+it once the reader has finished reading, though that reader stays open."""
 
 from __future__ import annotations
 
 from tests.core.test_erase_while_read import _reading, _shop, traces
+from tests.helpers import errors_fail
+from tests.ui.test_undo_history import select_rows
+
+HELD = ("Another window or command is still reading the workspace: a copy of the erased data stays "
+        "in the -wal file beside it until that window or command closes the workspace (or, once it "
+        "has finished reading, until your next change here).")
 
 
 def test_the_next_change_empties_the_log_a_reader_kept(window, tmp_path, capsys, monkeypatch, qtbot):
@@ -18,10 +24,47 @@ def test_the_next_change_empties_the_log_a_reader_kept(window, tmp_path, capsys,
     reader = _reading(path)
     view.erase_person_button.click()
     assert [title for title, _ in said] == ["Person erased"]
-    assert ("a copy of the erased data stays in the -wal file beside it until that window or command "
-            "closes the workspace (or, once it has finished reading, until your next change here).") in said[0][1]
+    assert said[0][1].endswith(HELD)
     reader.rollback()  # finished reading; still open, as an idle window is
     assert window.operations.save_notes(2, "Called back")
     qtbot.waitUntil(lambda: not window.operations.busy)
     assert all(found == [] for found in traces(path).values())
     reader.close()
+
+
+def test_erasing_a_selection_says_the_reader_keeps_a_copy(window, tmp_path, capsys, monkeypatch):
+    path = _shop(tmp_path, capsys)
+    assert window.open_workspace(path)
+    errors_fail(monkeypatch, window)
+    window.show_screen("customers")
+    view = window.screens["customers"]
+    rows = {view.model.index(r, 0).data(): r for r in range(view.model.rowCount())}
+    select_rows(view, [rows["Quentin Zarkowski"], rows["Person7 Family7"]])
+    chosen = view.selected_ids()
+    assert len(chosen) == 2
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(window.bulk, "confirm_erase", lambda ids: True)
+    monkeypatch.setattr(window, "show_info", lambda title, text: said.append((title, text)))
+    reader = _reading(path)
+    view.erase_action.trigger()
+    assert said == [("Customers erased", f"Erased 2 customers.\n\n{HELD}")]
+    assert not set(chosen) & set(view.list_ids())
+    reader.rollback()
+    reader.close()
+    window.close()  # the window that erased lets go of the file too
+    assert all(found == [] for found in traces(path).values()), traces(path)
+
+
+def test_erasing_a_selection_no_one_reads_during_says_nothing_more(window, tmp_path, capsys, monkeypatch):
+    path = _shop(tmp_path, capsys)
+    assert window.open_workspace(path)
+    errors_fail(monkeypatch, window)
+    window.show_screen("customers")
+    view = window.screens["customers"]
+    select_rows(view, [0, 1])
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(window.bulk, "confirm_erase", lambda ids: True)
+    monkeypatch.setattr(window, "show_info", lambda title, text: said.append((title, text)))
+    view.erase_action.trigger()
+    assert said == []
+    assert window.statusBar().currentMessage() == "Erased 2 customers"
