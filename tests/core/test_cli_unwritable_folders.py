@@ -77,7 +77,7 @@ def test_a_person_export_into_a_folder_that_is_not_there_says_so(shop, tmp_path,
 
 def test_an_error_report_of_an_import_refused_by_its_folder_says_the_import_landed(shop, read_only, capsys):
     again = read_only.parent / "again.csv"
-    again.write_text("Email\nnew@example.com\nbroken@\n", encoding="utf-8")
+    again.write_text("Email,First Name\nnew@example.com,New\nbroken@,Bea\n", encoding="utf-8")
     status, _out, err = run_cli(capsys, "import", again, "--errors", read_only / "e.csv", "-w", shop)
     assert status == 1 and one_line(err)
     assert err.strip() == (f"omnidesk: error: Imported again.csv into shop.omnidesk, but the error report "
