@@ -54,7 +54,7 @@ from omnidesk.core.workspace import (
 )
 from omnidesk.ui.formatting import isolated
 from omnidesk.ui.lazy_screens import LazyScreens
-from omnidesk.ui.operations import Operations, reason
+from omnidesk.ui.operations import ERASED_ELSEWHERE, Operations, reason
 from omnidesk.ui.saved_segments import SavedSegments
 from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.views.customer import CustomerView
@@ -1227,8 +1227,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self._kept_said = said if kept else None
         bar.showMessage(said, 8000)
         # Someone erased there: Edit › Undo and Redo may hold what was erased, and are emptied
-        # (the status bar says so instead).
-        self.operations.look_for_erasures()
+        # (the status bar says so instead), also when a step taken since emptied them first.
+        if self.operations.erase_to_say():
+            bar.showMessage(ERASED_ELSEWHERE, 10000)
 
     def _forget_kept_words(self) -> None:
         """Messages no longer keeps typed words over a change (Reload, Save anyway): the status

@@ -22,7 +22,8 @@ Each change is a :class:`~omnidesk.ui.commands.Step`, a QUndoCommand whose
   what was erased), and the question asked before says so.  So is an erase in
   another window or on the command line: the bridge keeps the suppression list's
   mark (``core.erasures``) from when its history began, forgets the history once
-  the window sees the list grew (:meth:`Operations.look_for_erasures`), and each
+  the window sees the list grew (:meth:`Operations.look_for_erasures`) or before
+  the next step runs (so that step stays, the first after the erase), and each
   undo and redo writes only while the mark is the same (checked inside its
   transaction), so no step puts back what an erase took.
 """
@@ -120,6 +121,7 @@ class Operations(QObject):
         # The suppression list's mark (core.erasures) when the history began: the steps on the
         # stack hold nothing of anyone erased after it.
         self.erasures = 0
+        self.erase_unsaid = False  # see erase_to_say
 
     @contextmanager
     def failures_told_to(self, handler: Callable[[str, str], None]) -> Iterator[None]:
@@ -141,6 +143,7 @@ class Operations(QObject):
 
     def set_workspace(self, workspace: Workspace | None) -> None:
         self.workspace = workspace
+        self.erase_unsaid = False
         self._forget_history()
 
     def _forget_history(self) -> None:
@@ -154,23 +157,53 @@ class Operations(QObject):
         return self.workspace is not None and current_mark(self.workspace) != self.erasures
 
     def _history_begins(self) -> None:
-        """Before a step is first run: with nothing to undo or redo, the history starts afresh
-        from now (an erase before it concerns none of the steps to come).  Read before the step's
-        own write, so an erase after this look is one the steps may hold, and is caught."""
-        if self.workspace is not None and self.stack.count() == 0:
-            self.erasures = current_mark(self.workspace)
+        """Before a step is first run: an erase elsewhere not seen yet forgets the steps taken
+        before it (and says so) first, so the new step goes on a history that holds no one erased
+        and outlives the window's later look at that erase.  With nothing to undo or redo, the
+        history starts afresh from now.  Read before the step's own write, so an erase after this
+        look is one the steps may hold, and is caught.
+
+        So every step on the stack was taken under the one mark, ``erasures``: an erase found
+        later came after all of them (or during the last one's write, which this look cannot tell
+        apart), and forgetting them all forgets no step taken after it."""
+        if self.workspace is None:
+            return
+        mark = current_mark(self.workspace)
+        if mark != self.erasures:
+            self._erase_seen(mark)
+        elif self.stack.count() == 0:
+            self.erasures = mark
 
     def look_for_erasures(self) -> bool:
         """When someone was erased elsewhere since the history began, forget the history (its
         steps may hold what was erased) and say so; True when it did.  The window asks when it
-        sees another window's or the command line's change; each undo and redo asks too."""
+        sees another window's or the command line's change; each undo and redo asks too, and
+        each new step before it runs (:meth:`_history_begins`)."""
         if not self._erased_elsewhere():
             return False
+        assert self.workspace is not None
+        return self._erase_seen(current_mark(self.workspace))
+
+    def _erase_seen(self, mark: int) -> bool:
+        """Forget the history taken before the erase that moved the mark to ``mark``; True (and
+        said) when there was any."""
         had = self.stack.count() > 0
-        self._forget_history()
+        self.stack.clear()
+        self.batch_aliases.clear()
+        self.erasures = mark
         if had:
+            # Said again by the window once it shows what changed elsewhere (erase_to_say).
+            self.erase_unsaid = True
             self.notice.emit(ERASED_ELSEWHERE)
         return had
+
+    def erase_to_say(self) -> bool:
+        """Whether the history was forgotten for an erase elsewhere since the window last showed
+        what changed elsewhere: the window says so after its own words on that change, which would
+        cover it otherwise (a step taken just after the erase saw it before the window did)."""
+        self.look_for_erasures()
+        said, self.erase_unsaid = self.erase_unsaid, False
+        return said
 
     @property
     def busy(self) -> bool:

@@ -124,3 +124,92 @@ def test_history_made_after_an_erase_elsewhere_stays_undoable(window, tmp_path, 
     db = sqlite3.connect(path)
     assert db.execute("SELECT notes FROM customer WHERE id = 2").fetchone()[0] in (None, "")
     db.close()
+
+
+def _erase_elsewhere(path, customer_id: int) -> None:
+    """Erase a customer as ``omnidesk person erase`` does: its own workspace, its own connection."""
+    from omnidesk.core.rights import erase_person
+    from omnidesk.core.workspace import Workspace
+
+    with Workspace.open(path) as other:
+        erase_person(other, customer_id)
+
+
+def _tag_on_the_card(window, qtbot, monkeypatch, tag: str) -> None:
+    """The open card's Tags… button, with ``tag`` typed in and OK pressed."""
+    from PySide6.QtCore import Qt
+
+    view = window.customer_view
+    make = view.tags_dialog
+
+    def filled():
+        dialog = make()
+
+        def run():
+            dialog.new.setText(tag)
+            dialog.accept()
+            return dialog.result()
+
+        dialog.exec = run
+        return dialog
+
+    monkeypatch.setattr(view, "tags_dialog", filled)
+    qtbot.mouseClick(view.tags_button, Qt.MouseButton.LeftButton)
+
+
+def _tags(path, customer_id: int) -> str:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT COALESCE(tags, '') FROM customer WHERE id = ?", (customer_id,)).fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_a_step_taken_after_an_erase_elsewhere_stays_undoable_though_the_window_had_not_looked_yet(
+        window, tmp_path, capsys, qtbot, monkeypatch):
+    """Zelda erased on the command line; at once, before the window looked again, a tag on Carol's
+    card: the steps from before the erase go (and the user is told), the tag's step stays."""
+    path = _shop(window, tmp_path, capsys)
+    _history(window, capsys)
+    window.open_customer(2)
+    _erase_elsewhere(path, 1)
+    _tag_on_the_card(window, qtbot, monkeypatch, "regular")
+    assert "regular" in _tags(path, 2)
+    stack = window.operations.stack
+    assert stack.count() == 1 and stack.canUndo() and not stack.canRedo()
+    assert window.undo_action.text() == "&Undo add tag regular to Carol Crane"
+    assert window.statusBar().currentMessage() == ERASED_ELSEWHERE
+    window.undo_action.trigger()
+    assert "regular" not in _tags(path, 2)
+    assert not stack.canUndo() and stack.canRedo()
+    assert _traces(path) == []
+
+
+def test_no_step_from_before_an_erase_elsewhere_is_undone_after_it(window, tmp_path, capsys, qtbot, monkeypatch):
+    """After the erase and a step of its own, the window's Undo takes back that step and nothing
+    older (the deleted segment naming Zelda stays deleted); a second erase, seen later by the
+    window's look, drops the step taken before it."""
+    path = _shop(window, tmp_path, capsys)
+    _history(window, capsys)
+    window.open_customer(2)
+    _erase_elsewhere(path, 1)
+    _tag_on_the_card(window, qtbot, monkeypatch, "regular")
+    assert not window.look_for_outside_changes()  # the window's own look finds nothing more
+    ops = window.operations
+    assert ops.stack.count() == 1
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert _traces(path) == []
+    assert "regular" not in _tags(path, 2)
+    window.redo_action.trigger()
+    assert "regular" in _tags(path, 2)
+
+    write_csv(tmp_path / "more.csv", HEADER, [["dan@example.com", "Dan", "Reed", ""]])
+    assert run_cli(capsys, "import", tmp_path / "more.csv", "--channel", "shop", "-w", path)[0] == 0
+    assert window.look_for_outside_changes()
+    assert ops.stack.count() == 1  # an import elsewhere is no erase
+    _erase_elsewhere(path, 3)
+    assert window.look_for_outside_changes()
+    assert ops.stack.count() == 0
+    assert window.statusBar().currentMessage() == ERASED_ELSEWHERE
