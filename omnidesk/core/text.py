@@ -36,6 +36,17 @@ def sort_key(text: str) -> str:
     return strip_accents(text).casefold() or text
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """``text`` as a person orders it: its numbers by value ("Step 2" before "Step 10"), its
+    words as :func:`sort_key` reads them (case and accents aside).  The key alternates words and
+    numbers, always starting with words, so any two keys compare."""
+    parts = _DIGITS.split(text)
+    return tuple(int(part) if n % 2 else sort_key(part) for n, part in enumerate(parts))
+
+
 # Characters a name never shows: the zero-width space and word joiner, a byte order mark, the soft
 # hyphen.  Pasted from a web page they sit inside a name ("Lo\u200bpez" looks like "Lopez").  The
 # zero-width (non-)joiners are not among them: they change how Persian, Indic scripts and emoji are

@@ -182,3 +182,36 @@ def test_two_steps_at_the_same_time_still_share_a_wide_column(win, qtbot):
     left, right = sorted((c.rect for c in chips), key=lambda r: r.left())
     assert left.right() < right.left() and left.top() == right.top()
     assert canvas.chip_at(QPoint(int(right.center().x()), int(right.center().y()))) is not None
+
+
+def test_the_more_list_orders_numbered_names_by_their_numbers_after_their_times(still, demo_window, qtbot):
+    """Campaigns named "Step 1" to "Step 12" at one time were listed as text reads them (1, 10, 11,
+    12, 2, ...); they come by their numbers, case aside, and a step a quarter later still after."""
+    ws = demo_window.workspace
+    save_message(ws, "Gifts", {"headline": "Gifts", "link": "https://shop.example/gifts"}, channels=["email"])
+    names = [f"{'step' if n % 3 == 0 else 'Step'} {n}" for n in range(1, 13)]
+    for name in reversed(names):
+        save_campaign(ws, name, message="Gifts", steps=[{"channel": "email", "at": "2026-12-15T10:00",
+                                                         "timezone": NY}])
+    save_campaign(ws, "Step 0 reminder", message="Gifts", steps=[{"channel": "email", "at": "2026-12-15T10:15",
+                                                                  "timezone": NY}])
+    demo_window.resize(1024, 640)
+    demo_window.show_screen("campaigns")
+    view = demo_window.screens["campaigns"]
+    view.tabs.setCurrentWidget(view.calendar_host)
+    cal = view.calendar
+    cal.set_view(WEEK)
+    cal.go_to(TUESDAY)
+    QApplication.processEvents()
+    canvas = cal.canvas
+    chips, (rest,) = canvas.layout_chips()
+    shown = [c.entry.campaign for c in chips if c.local.date() == TUESDAY]
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     rest.rect.center().toPoint())
+    menu = canvas.findChild(QMenu, "calendarMore")
+    qtbot.waitUntil(menu.isVisible)
+    listed = [cal.entry(a.data()).campaign for a in menu.actions()]
+    menu.close()
+    assert listed[-1] == "Step 0 reminder", listed  # a quarter later: after those at 10:00
+    assert shown + listed[:-1] == names, (shown, listed)
+    assert "Step 10" in listed and listed.index("step 9") < listed.index("Step 10") < listed.index("step 12")

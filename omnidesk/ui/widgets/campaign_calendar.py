@@ -33,6 +33,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from omnidesk.core.campaigns.calendar import Entry
+from omnidesk.core.text import natural_key
 from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.calendar_canvas import EXPORTED_TIP, MONTH, WEEK, CalendarCanvas
@@ -204,7 +205,9 @@ class CampaignCalendar(QWidget):
 
     def set_entries(self, entries: Sequence[Entry]) -> None:
         """The steps to show (any range; those off screen are kept for when it moves)."""
-        self._entries = sorted(entries, key=lambda e: (e.at_utc, e.campaign.casefold(), e.step_id))
+        # By time, then by campaign as a person reads the names ("Step 2" before "Step 10"): the
+        # order of the chips at one time and of the list a week's "+N more" opens.
+        self._entries = sorted(entries, key=lambda e: (e.at_utc, natural_key(e.campaign), e.campaign, e.step_id))
         if self.selected is not None and self.entry(self.selected) is None:
             self.selected = None
         self._refresh_labels()
