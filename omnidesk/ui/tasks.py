@@ -161,9 +161,13 @@ def caught(work: Callable[[], object]) -> Callable[[], object]:
 class LatestOnly:
     """Off-the-UI-thread answers where only the newest question counts (a live count as the user types).
 
-    ``ask(work, answer)`` cancels the question before (if it still runs) and runs
+    ``ask(work, answer, failed)`` cancels the question before (if it still runs) and runs
     ``work()`` on the runner; ``answer(result)`` is called on the UI thread only
     for the newest question, so an older, slower answer never overwrites a newer one.
+    When ``work()`` raises, ``failed(exception)`` is called instead, likewise only for the
+    newest question (an older failure is dropped as an older answer is); without ``failed``
+    the exception is raised on the UI thread, where the window's handlers hear it, rather
+    than leave the asker waiting for an answer that never comes.
     """
 
     def __init__(self, runner: TaskRunner) -> None:
@@ -171,7 +175,8 @@ class LatestOnly:
         self._asked = 0
         self._task: Task | None = None
 
-    def ask(self, work: Callable[[], object], answer: Callable[[object], None]) -> None:
+    def ask(self, work: Callable[[], object], answer: Callable[[object], None],
+            failed: Callable[[BaseException], None] | None = None) -> None:
         self._asked += 1
         asked = self._asked
         if self._task is not None:
@@ -186,9 +191,18 @@ class LatestOnly:
                 self._task = None
                 answer(result)
 
+        def not_heard(exc: BaseException) -> None:
+            if asked != self._asked:
+                return
+            self._task = None
+            if failed is None:
+                raise exc
+            failed(exc)
+
         task = Task(run)
         self._task = task
         task.signals.finished.connect(heard)
+        task.signals.failed.connect(not_heard)
         self.runner.start(task)
 
     def forget(self) -> None:

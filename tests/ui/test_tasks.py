@@ -112,3 +112,38 @@ def test_latest_only_drops_an_older_answer_that_arrives_after_a_newer_one(qtbot)
     assert runner.wait(5)
     QApplication.processEvents()
     assert heard == ["new"]
+
+
+def test_latest_only_tells_the_newest_asker_its_work_failed_and_drops_an_older_failure(qtbot):
+    import sqlite3
+    import threading
+
+    from omnidesk.ui.tasks import LatestOnly
+
+    runner = TaskRunner()
+    latest = LatestOnly(runner)
+    release = threading.Event()
+    heard: list[str] = []
+
+    def slow_failure():
+        release.wait(5)
+        raise sqlite3.OperationalError("the older question's failure")
+
+    def busy():
+        raise sqlite3.OperationalError("database is locked")
+
+    latest.ask(slow_failure, heard.append, lambda exc: heard.append(f"failed: {exc}"))
+    latest.ask(busy, heard.append, lambda exc: heard.append(f"failed: {exc}"))
+    qtbot.waitUntil(lambda: heard == ["failed: database is locked"], timeout=5000)
+    release.set()
+    assert runner.wait(5)
+    QApplication.processEvents()
+    assert heard == ["failed: database is locked"]  # the older failure is not heard
+    latest.ask(lambda: "7", heard.append, lambda exc: heard.append(f"failed: {exc}"))
+    qtbot.waitUntil(lambda: heard[-1] == "7", timeout=5000)
+    # Without a ``failed``, the failure is raised on the window's thread rather than left unheard.
+    with qtbot.capture_exceptions() as raised:
+        latest.ask(busy, heard.append)
+        assert runner.wait(5)
+        QApplication.processEvents()
+    assert [type(e[1]) for e in raised] == [sqlite3.OperationalError]
