@@ -107,7 +107,13 @@ class SavedSegments(QObject):
                     pass  # a rule naming a channel whose import was taken back: no count
             return counts
 
-        self._counts.ask(work, self.nav.set_segment_counts)
+        def failed(exc: BaseException) -> None:
+            # Not counted: the figures before, or none, stayed for ever and said nothing of it.
+            # Raised too, on this thread, where the window's handlers hear it.
+            self.nav.set_segment_counts_failed(f"Could not count the customers: {exc}")
+            raise exc
+
+        self._counts.ask(work, self.nav.set_segment_counts, failed)
 
     def open(self, name: str) -> None:
         """Show Customers filtered by the segment ``name``, its rule in the builder."""

@@ -380,7 +380,13 @@ class CustomersView(QWidget):
             self.builder.show_counting(new_rule=True)
         else:
             self.builder.show_counting()  # the same rule after a change: its number stays until found
-        self._counts.ask(work, self._show_rule_count)
+        def failed(exc: BaseException) -> None:
+            # Not counted: "Counting…" for ever said nothing of it.  Raised too, on this thread,
+            # where the window's handlers hear it (a damaged file is offered its recovery).
+            self._show_rule_count((None, f"Could not count the customers: {exc}"))
+            raise exc
+
+        self._counts.ask(work, self._show_rule_count, failed)
 
     def _show_rule_count(self, counted: tuple[int | None, str] | None = None) -> None:
         """The rule's count under its rows; while a search or a filter narrows the list too, how

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QListWidget,
@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
-COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 2  # a segment's count; NOT_COUNTED when its count failed
+NOT_COUNTED = "not counted"
 INDENT = 18
 # The screens' names a little larger than the app's text (11 pt over the usual 9 pt), and growing
 # with it when a larger system font is chosen.
@@ -47,11 +48,17 @@ class _SegmentDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         count = index.data(COUNT_ROLE)
-        count_text = f"{count:,}" if isinstance(count, int) else ""
+        count_text = f"{count:,}" if isinstance(count, int) else count if isinstance(count, str) else ""
         room = option.fontMetrics.horizontalAdvance(count_text) + 12 if count_text else 0
         row = QStyleOptionViewItem(option)
         self.initStyleOption(row, index)
         name = row.text
+        if isinstance(count, str) and (QFontMetrics(row.font).horizontalAdvance(name)
+                                       > option.rect.width() - INDENT - 6 - room):
+            # "not counted" would cut the name short: a ⚠ says it (the tooltip says why), and
+            # segments with names alike stay told apart.
+            count_text = "⚠"
+            room = option.fontMetrics.horizontalAdvance(count_text) + 12
         row.text = ""  # the background, the highlight and the focus frame, row-wide
         widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
@@ -187,9 +194,26 @@ class NavigationList(QListWidget):
                                 "(right-click to rename or delete)" if n is not None else
                                 f"Customers in the segment “{name}” (right-click to rename or delete)")
 
+    def set_segment_counts_failed(self, error: str) -> None:
+        """The segments could not be counted: each row says so where its count goes (a figure
+        from before would pass for today's), its tooltip says why."""
+        for row in range(self.count()):
+            name = self.segment_at(row)
+            if name:
+                item = self.item(row)
+                item.setData(COUNT_ROLE, NOT_COUNTED)
+                item.setToolTip(f"{error} (right-click to rename or delete “{name}”)")
+
     def segment_count(self, name: str) -> int | None:
         row = self.row_of_segment(name)
-        return self.item(row).data(COUNT_ROLE) if row >= 0 else None
+        n = self.item(row).data(COUNT_ROLE) if row >= 0 else None
+        return n if isinstance(n, int) else None
+
+    def segment_count_text(self, name: str) -> str:
+        """What the segment's row says at its right: its count, "not counted", or nothing."""
+        row = self.row_of_segment(name)
+        n = self.item(row).data(COUNT_ROLE) if row >= 0 else None
+        return f"{n:,}" if isinstance(n, int) else n if isinstance(n, str) else ""
 
     def select_segment(self, name: str) -> None:
         """Mark the segment ``name`` current without opening it (it is already shown)."""
