@@ -85,3 +85,30 @@ def test_the_saved_segments_say_they_were_not_counted_and_a_later_count_replaces
                     timeout=10_000)
     assert nav.segment_count_text("VIP") == f"{vip:,}"
     assert not nav.item(nav.row_of_segment("VIP")).toolTip().startswith("Could not")
+
+
+def test_the_lists_count_says_its_filter_failed_and_a_later_filter_replaces_it(screen, monkeypatch, qtbot,
+                                                                               tmp_path):
+    """Over a big workspace the list is filtered in the background; when that fails, the count
+    beside the search said the figure of the list before, as if it were the one asked for."""
+    from omnidesk.core.customers import customer_ids
+    from omnidesk.ui.models import customer_table_model as table_model
+
+    monkeypatch.setattr(customers_view, "BACKGROUND_FILTER", 0, raising=False)
+    label = screen.count_label
+    before = screen.model.rowCount()
+    monkeypatch.setattr(table_model, "customer_ids", locked)
+    with qtbot.capture_exceptions() as raised:
+        screen.consent_filter.setCurrentIndex(screen.consent_filter.findData("email:granted"))
+        qtbot.waitUntil(lambda: label.text() == "Could not filter the list: database is locked", timeout=10_000)
+        assert screen.runner.wait(10)
+        screen.window().resize(1024, 640)
+        screen.window().grab().save(str(shots_dir(tmp_path) / "customers-filter-failed-1024.png"))
+    assert [type(e[1]) for e in raised] == [sqlite3.OperationalError]
+    assert screen.model.rowCount() == before and not screen.filtering()
+
+    monkeypatch.setattr(table_model, "customer_ids", customer_ids)
+    screen.consent_filter.setCurrentIndex(screen.consent_filter.findData("sms:granted"))
+    expected = len(customer_ids(screen.workspace, consent="sms:granted"))
+    assert 0 < expected < before
+    qtbot.waitUntil(lambda: label.text() == f"{expected:,} customers", timeout=10_000)

@@ -811,6 +811,8 @@ class CustomersView(QWidget):
             self._then_listed.clear()
             self._keep_place = False
             self._update_state()
+            # The list stays as it was: its count, left as before, would pass for the one asked for.
+            self.count_label.setText(f"Could not filter the list: {ids}")
             raise ids
         place = self._place() if self._keep_place else None  # where the user is now, in the list as it was
         if not self.model.show_found(asked, ids):
