@@ -159,6 +159,7 @@ def _house_numbers(address: str) -> tuple[str, ...]:
     return tuple(w for w in address.split() if any(ch.isdigit() for ch in w))
 
 
+@lru_cache(maxsize=1 << 17)
 def _street(address: str) -> str:
     """The street's name in a folded address, its words run together: numbers and a last street type dropped."""
     words = [w for w in address.split() if not any(ch.isdigit() for ch in w)]
@@ -648,5 +649,5 @@ def release_comparison_caches() -> None:
     next import.
     """
     for cached in (first_name_level, last_name_level, middle_name_level, typo_level, _known_name,
-                   address_level, _house_numbers, date_level, _digits, first_keys):
+                   address_level, _house_numbers, _street, date_level, _digits, first_keys):
         cached.cache_clear()
