@@ -189,7 +189,8 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
                     if summary["erased_mentions"] else "")
                  + (f", empty rows {summary['blank']:,}" if summary["blank"] else ""),
                  notes=[*(f"omnidesk: warning: {name}: {warning}" for warning in plan.warnings),
-                        *(f"omnidesk: note: {name}: {note}" for note in result.skip_notes())])
+                        *(f"omnidesk: note: {name}: {note}" for note in result.skip_notes()),
+                        *(f"omnidesk: note: {name}: {note}" for note in [result.shared_only_note()] if note)])
 
     def interrupted(kind, _exc, _tb) -> bool:
         # Ctrl-C before any file was in, once the workspace is closed: as after a failure, no empty

@@ -21,7 +21,7 @@ from collections.abc import Generator
 from contextlib import ExitStack, closing
 from pathlib import Path
 
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
@@ -30,6 +30,7 @@ from omnidesk.core.dialect import indexes_deferred, is_lock_error
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch_steps
+from omnidesk.core.identity.shared_only import shared_only
 from omnidesk.core.importing import running
 from omnidesk.core.importing.analysis import (
     DATE_SAMPLE,
@@ -93,7 +94,7 @@ from omnidesk.core.importing.store import (
     _workspace_has_no_records,
 )
 from omnidesk.core.memory import cycle_collection_paused
-from omnidesk.core.models import ImportBatch, utcnow
+from omnidesk.core.models import Customer, ImportBatch, utcnow
 from omnidesk.core.suppression import workspace_salt as privacy_salt
 from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled, run_to_completion
 from omnidesk.core.tasks import cancellable, worded
@@ -335,6 +336,7 @@ def run_import(
             # The indexes the linking reads by come back now; the others are built while it compares
             # (resolve.resolve_all_steps), or at the latest when it is done.
             deferred.build(_READ_BY_LINKING)
+            top = conn.execute(select(func.coalesce(func.max(Customer.__table__.c.id), 0))).scalar_one()
             # Most of a big file's time: a cancel is heard between its steps, as between chunks.
             stats = yield from cancellable(
                 worded(resolve_batch_steps(conn, batch_id, result.followers, model, deferred=deferred),
@@ -348,6 +350,8 @@ def run_import(
             result.new_customers = stats.created
             result.updated_customers = len(stats.touched) - stats.created
             result.queued_reviews = stats.queued
+            # A record with no name and a number many customers hold is a customer of its own: said so.
+            result.shared_only = shared_only(conn, above=top)
             conn.execute(
                 update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
                     status="done", finished_at=utcnow(), rows=result.rows,

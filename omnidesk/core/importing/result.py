@@ -30,6 +30,8 @@ class ImportResult:
     suppressed: int = 0  # rows of erased people, not imported
     erased_mentions: int = 0  # rows of others imported without the erased person they named
     skipped: int = 0  # rows kept as read that are nobody (no name, email, phone or id; test leads)
+    # New customers with no name whose only email or phone other customers hold (identity.shared_only)
+    shared_only: list = field(default_factory=list, compare=False)
     blank: int = 0  # rows with no value in any cell (",,,"): nothing to keep, not in ``rows``
     dry_run: bool = False
     already_imported: int | None = None  # the batch that imported this exact file before
@@ -68,6 +70,13 @@ class ImportResult:
         return (f"{counted(self.suppressed, 'row')} left out ({ERASED}): an erased person is never "
                 "imported again.")
 
+    def shared_only_note(self) -> str | None:
+        """Why some records are new customers of their own though they share a number: one
+        sentence, None when there are none."""
+        from omnidesk.core.identity.shared_only import import_note
+
+        return import_note(self.shared_only)
+
     def summary(self) -> dict:
         return {
             "file": self.file_name,
@@ -86,6 +95,10 @@ class ImportResult:
             "suppressed": self.suppressed,
             "erased_mentions": self.erased_mentions,
             "skipped": self.skipped,
+            "shared_only": sum(s.records for s in self.shared_only),
+            "shared_only_customers": [{"customer": s.customer_id, "shares": s.kind, "held_by": s.held_by}
+                                      for s in self.shared_only[:100]],
+            "shared_only_note": self.shared_only_note(),
             "skipped_rows": {reason: numbers[:100] for reason, numbers in self.skipped_rows.items()},
             "skipped_lines": {reason: lines[:100] for reason, lines in self.skipped_lines.items()},
             "blank": self.blank,

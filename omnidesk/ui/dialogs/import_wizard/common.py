@@ -221,6 +221,8 @@ def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str
                 notes.append(f"{name}: {_html(said)}")
         for note in result.skip_notes():
             notes.append(f"{name}: {_html(note)}")
+        if (alone := result.shared_only_note()) is not None:
+            notes.append(f"{name}: {_html(alone)}")
         if (left_out := result.left_out_note()) is not None:
             notes.append(f"{name}: {_html(left_out)}")
         if result.seen_before:
