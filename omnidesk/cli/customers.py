@@ -188,20 +188,22 @@ def cmd_customer_why(args: argparse.Namespace) -> int:
         cid = _customer(ws, args.customer)
         why = why_one_person(ws, cid)
         zone = workspace_zone(ws)
-    data = {"customer": cid, "records": why.records, "compared": why.compared,
+    data = {"customer": cid, "records": why.records, "compared": why.compared, "alone": why.alone or None,
             "links": [{"why": link.why(), "records": link.which(), "how": link.how,
                        "reasons": list(link.reasons), "merged_at": link.when,
                        "merged_on": local_day(link.when, zone) if link.when else None} for link in why.links]}
 
     def text(d):
+        alone = [printable(d["alone"])] if d["alone"] else []
         if not d["links"]:
-            return [f"Customer {cid} has {d['records']} record{'s' if d['records'] != 1 else ''}: nothing to join."]
+            return [f"Customer {cid} has {d['records']} record{'s' if d['records'] != 1 else ''}: nothing to join.",
+                    *alone]
         lines = [f"Customer {cid}: why these {d['records']:,} records are one person"]
         lines += [f"- {printable(link['why'])} — {printable(link['records'])}"
                   + (f" ({link['merged_on']})" if link["merged_on"] else "") for link in d["links"]]
         if d["compared"] < d["records"]:
             lines.append(f"(compared for this: the first {d['compared']:,} records and every merge)")
-        return lines
+        return lines + alone
 
     Output(args).show(data, text)
     return EXIT_OK

@@ -3,8 +3,9 @@
 The shop's Shopify export gives its landline for sixteen customers (each with an email of their
 own); the SMS list has one subscriber with nothing but that number.  The number cannot say which of
 the sixteen subscribed, so the list's row is kept apart, a seventeenth customer from sixteen plus
-one rows: the import says why (text and --json), and a STOP texted from the number keeps every
-holder of it out of SMS, the list's subscriber included.  Played through the command line at a set clock.
+one rows: the import says why (text and --json), ``customer why`` says it of that customer, and a
+STOP texted from the number keeps every holder of it out of SMS, the list's subscriber included.  Played
+through the command line at a set clock.
 """
 
 from __future__ import annotations
@@ -77,6 +78,23 @@ def test_the_import_says_why_a_nameless_subscriber_is_a_customer_of_its_own(caps
     people = exported_customers(capsys, ws, tmp_path, "id,first_name,consent_sms")
     assert len(people) == 18
     assert {p["consent_sms"] for p in people} <= {"held", "unsubscribed"}
+
+
+def test_customer_why_says_it_of_the_subscriber(capsys, tmp_path):
+    ws = tmp_path / "shop.omnidesk"
+    _shop(capsys, tmp_path, ws)
+    subscribers = write_csv(tmp_path / "sms_subscribers.csv", ["Phone", "SMS Consent"], [[LANDLINE, "yes"]])
+    _cli(capsys, ws, "import", subscribers, "--channel", "sms", "--region", "US")
+    alone = "17"
+    out, _ = _cli(capsys, ws, "customer", "why", alone)
+    assert out.splitlines() == [
+        f"Customer {alone} has 1 record: nothing to join.",
+        "Kept as a customer of its own: it has no name, and all it shares with others is a phone number that "
+        "16 other customers hold; a number or address several customers give does not say whose it is."]
+    out, _ = _cli(capsys, ws, "customer", "why", alone, "--json")
+    assert "16 other customers hold" in json.loads(out)["alone"]
+    out, _ = _cli(capsys, ws, "customer", "why", "1", "--json")
+    assert json.loads(out)["alone"] is None  # Ann Park has a name and an email of her own
 
 
 def test_a_nameless_row_on_a_number_one_customer_holds_joins_them_and_nothing_is_said(capsys, tmp_path):

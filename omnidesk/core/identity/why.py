@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -157,6 +157,8 @@ class WhyOnePerson:
     records: int  # the customer's records
     links: list[Link]
     compared: int  # records taken into account (at most SCORED beyond the merges)
+    # Why a customer with no name is not one of those who hold its number (shared_only.card_note); "" if not
+    alone: str = ""
 
 
 @dataclass(frozen=True)
@@ -197,9 +199,13 @@ def why_one_person(ws: Workspace, customer_id: int) -> WhyOnePerson:
     """Why ``customer_id``'s records are one person; no links for a customer of one record."""
     from omnidesk.core.identity.resolve import model_from_settings  # resolve keeps its reasons here
 
+    from omnidesk.core.identity.shared_only import card_note, shared_only
+
     model = model_from_settings(ws.get_setting)
     with ws.engine.connect() as conn:
-        return explain_customer(conn, customer_id, model)
+        why = explain_customer(conn, customer_id, model)
+        found = shared_only(conn, [customer_id])
+    return replace(why, alone=card_note(found[0])) if found else why
 
 
 def explain_customer(conn: Connection, customer_id: int, model: Model | None = None) -> WhyOnePerson:
