@@ -158,3 +158,27 @@ def test_every_line_of_the_reasons_can_be_read_in_a_short_window_and_a_tall_one(
     assert area.mapTo(view, area.rect().bottomLeft()).y() <= table.mapTo(view, table.rect().topLeft()).y()
     if height == 900:
         assert hidden <= 0 and area.height() <= text_height + 4
+
+
+def test_a_nameless_subscriber_on_the_shops_landline_says_why_it_is_on_its_own(qtbot, ws, tmp_path):
+    """Four customers gave the shop's landline; the SMS list's subscriber has nothing but that number."""
+    landline = "+1 602-264-0100"
+    import_file(ws, write_csv(tmp_path / "till_customers.csv", ["First Name", "Last Name", "Email", "Phone"],
+                              [[first, last, f"{first}@example.com".lower(), landline]
+                               for first, last in (("Tom", "Nguyen"), ("Ann", "Park"), ("Luis", "Ortega"),
+                                                   ("Beth", "Kim"))]), ImportOptions(channel="pos"))
+    import_file(ws, write_csv(tmp_path / "sms_subscribers.csv", ["Phone", "SMS Consent"], [[landline, "yes"]]),
+                ImportOptions(channel="sms"))
+    with ws.engine.connect() as conn:
+        alone = conn.exec_driver_sql("SELECT id FROM customer WHERE first_name = ''").scalar_one()
+    view = CustomerView(ws)
+    qtbot.addWidget(view)
+    view.resize(840, 600)
+    view.show()
+    assert view.show_customer(alone)
+    view.tabs.setCurrentWidget(view.sources_page)
+    assert view.why_box.isVisibleTo(view)
+    assert view.why_title.text() == "Why this customer is on its own"
+    assert view.why_text.text() == (
+        "Kept as a customer of its own: it has no name, and all it shares with others is a phone number that "
+        "4 other customers hold; a number or address several customers give does not say whose it is.")

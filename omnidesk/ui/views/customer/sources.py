@@ -171,8 +171,10 @@ class SourcesMixin:
     def _fill_why(self, customer_id: int) -> None:
         self.why = why_one_person(self.workspace, customer_id)
         self.why_expanded = False
-        self.why_box.setVisible(bool(self.why.links))
-        self.why_title.setText(f"Why these {self.why.records:,} records are one person" if self.why.links else "")
+        self.why_box.setVisible(bool(self.why.links or self.why.alone))
+        # A customer with no name on a number many hold: why it is not one of them (shared_only).
+        self.why_title.setText(f"Why these {self.why.records:,} records are one person" if self.why.links
+                               else "Why this customer is on its own" if self.why.alone else "")
         self._show_why()
 
     def _toggle_why(self, _link: str = "") -> None:
@@ -181,6 +183,10 @@ class SourcesMixin:
 
     def _show_why(self) -> None:
         why = self.why
+        if why is not None and why.alone and not why.links:
+            self.why_text.setText(escape(why.alone))
+            self.why_area.fit()
+            return
         if why is None or not why.links:
             self.why_text.setText("")
             return
@@ -201,7 +207,8 @@ class SourcesMixin:
         # A list, so a long line wraps under its own text rather than under the bullet.
         self.why_text.setText("<ul style='margin-top:0px; margin-bottom:0px; margin-left:-24px; "
                               "-qt-list-indent:1'>" + "".join(f"<li>{line}</li>" for line in lines)
-                              + "</ul>" + "<br>".join(after))
+                              + "</ul>" + "<br>".join(after)
+                              + (f"<p>{escape(why.alone)}</p>" if why.alone else ""))
         self.why_area.fit()
 
     def _source_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
