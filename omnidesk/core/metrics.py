@@ -75,7 +75,7 @@ from omnidesk.core.money import (
 )
 from omnidesk.core.text import counted
 from omnidesk.core.timeline import instant, workspace_zone
-from omnidesk.core.timeutil import computer_zone, local_day, twelve_months_from
+from omnidesk.core.timeutil import computer_zone, local_day, on_clock, twelve_months_from
 from omnidesk.core.workspace import Workspace
 
 HAND = "manual"
@@ -166,7 +166,7 @@ def reachable(ws: Workspace, unlisted: Unlisted | None = None) -> dict[str, int]
 def day_start_utc(day: date, zone) -> str:
     """The instant (naive UTC text) ``day`` begins on the shop's clock (``zone``; None: this computer's)."""
     midnight = datetime.combine(day, time())
-    moment = midnight.replace(tzinfo=zone) if zone is not None else midnight.astimezone()
+    moment = on_clock(midnight, zone)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
@@ -342,7 +342,7 @@ def _midnight_windows(days: list[str], period: Period, zone, by: str = "week") -
     windows = []
     for day in sorted(starts):
         midnight = datetime.combine(day, time())
-        local = midnight.replace(tzinfo=zone) if zone is not None else midnight.astimezone()
+        local = on_clock(midnight, zone)
         shop = local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
         stored = midnight.strftime("%Y-%m-%dT%H:%M:%S")
         if shop != stored:

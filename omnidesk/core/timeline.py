@@ -45,7 +45,7 @@ from omnidesk.core.models import (
 )
 from omnidesk.core.money import ORDER_TYPES, format_money, row_spend, workspace_currency
 from omnidesk.core.tasks import CancelCheck, Cancelled, never_cancelled
-from omnidesk.core.timeutil import computer_zone, to_utc
+from omnidesk.core.timeutil import computer_zone, on_clock, to_utc
 from omnidesk.core.workspace import Workspace
 
 # ``currency``, ``status`` and ``counted`` came later than the others: after them, so a sheet that
@@ -427,7 +427,7 @@ def instant(occurred_at: str | None, zone: tzinfo | None) -> str | None:
         return None
     try:
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
+            moment = on_clock(moment, zone)
         return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
     except OverflowError:  # past either end of the calendar: no instant to order it by
         return None
@@ -468,7 +468,7 @@ def with_offset(occurred_at: str | None, zone: tzinfo | None) -> str:
             if moment.utcoffset() == timedelta(0):
                 return moment.astimezone(zone if zone is not None else computer_zone()).isoformat(timespec="seconds")
             return occurred_at
-        aware = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
+        aware = on_clock(moment, zone)
         return aware.isoformat(timespec="seconds")
     except OverflowError:  # past either end of the calendar on the shop's clock: as recorded
         return occurred_at

@@ -1,4 +1,21 @@
-"""Small time helpers shared by import, identity and timeline code."""
+"""Small time functions shared by import, identity and timeline code.
+
+A time written without an offset (a till's "2026-03-29 02:30") is read on the workspace's clock:
+its ``timezone`` setting, else the computer's own (:class:`ComputerClock`).  Both read the two
+hours a year the clocks change in by one rule, so a file gives the same instants whether the zone
+is set or only the computer is in it:
+
+* a time in the hour the clocks skip (02:30 in Berlin on 29 March 2026, which never showed) is
+  read with the offset in force before the change, as if the clock had not been moved forward
+  yet: 02:30 CET, the instant the clocks showed as 03:30 CEST (the instant a campaign step set at
+  02:30 that night goes out at, too);
+* a time in the hour the clocks repeat (01:30 in New York on 1 November 2026) is its first
+  occurrence, 01:30 EDT: a file without offsets cannot say it was the second.
+
+This is what ``zoneinfo`` does with ``fold=0``.  Python's ``datetime.astimezone()`` on a naive
+time reads a skipped time with the offset after the change instead (an hour earlier), so a time
+without an offset is never read that way here: :func:`on_clock` puts it on a clock.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +60,10 @@ def canonical_zone(name: object) -> str | None:
 class ComputerClock(tzinfo):
     """This computer's own clock, daylight saving included, as ``datetime.astimezone()`` reads it.
 
+    A wall time the clocks skip or repeat reads as on a ``zoneinfo`` clock (see the module's
+    docstring): the offset of the instant ``astimezone()`` finds for a skipped time is the one
+    before the change, and ``fold`` picks the occurrence of a repeated one.
+
     The clock a workspace's days are read on when its ``timezone`` setting is empty: see
     :func:`computer_zone`.
     """
@@ -83,6 +104,13 @@ def computer_zone() -> ComputerClock:
     if clock is None:
         clock = _CLOCKS[key] = ComputerClock()
     return clock
+
+
+def on_clock(wall: datetime, zone: tzinfo | None) -> datetime:
+    """``wall`` (naive, a time as a clock shows it) on ``zone``'s clock (None: this computer's),
+    aware: a time the clocks skip with the offset before the change, a repeated one its first
+    occurrence (unless ``wall.fold`` says the second), the same for both clocks."""
+    return wall.replace(tzinfo=zone if zone is not None else computer_zone())
 
 
 def to_utc(iso: str | None) -> str | None:
@@ -127,7 +155,7 @@ def _wall_clock_utc(text: str | None, zone: tzinfo | None) -> str | None:
         if offset is not None:
             return (moment - offset).isoformat(timespec="seconds")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
+        moment = on_clock(moment, zone)
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from omnidesk.core.messages.lint import WARNING, Finding, Report
 from omnidesk.core.messages.personal import nice_day
+from omnidesk.core.timeutil import on_clock
 
 
 def offer_last_day(master: Mapping[str, str]) -> date | None:
@@ -31,7 +32,7 @@ def offer_end(master: Mapping[str, str], zone: tzinfo | None) -> datetime | None
     if last is None or last == date.max:
         return None
     midnight = datetime.combine(last + timedelta(days=1), time(0))
-    return midnight.replace(tzinfo=zone) if zone is not None else midnight.astimezone()
+    return on_clock(midnight, zone)
 
 
 def offer_ended(master: Mapping[str, str], now: datetime, zone: tzinfo | None) -> Finding | None:

@@ -43,6 +43,7 @@ from omnidesk.core.segments.rules import (
     rule_channel,
 )
 from omnidesk.core.text import fold_case
+from omnidesk.core.timeutil import on_clock
 
 JOURNEY_FIELDS = (*CHANNEL_FIELDS, START_FIELD)
 
@@ -76,7 +77,7 @@ class Context:
     def day_start(self, day: str) -> str:
         """The stored-time text of the instant ``day`` (YYYY-MM-DD) begins on the shop's clock."""
         midnight = datetime.combine(date.fromisoformat(day), time())
-        moment = midnight.replace(tzinfo=self.zone) if self.zone is not None else midnight.astimezone()
+        moment = on_clock(midnight, self.zone)
         return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
