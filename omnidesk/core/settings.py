@@ -267,10 +267,15 @@ def _default(key: str) -> object:
     return {"match_auto_threshold": Model().auto_threshold, "match_review_threshold": Model().review_threshold}[key]
 
 
+def _defaults() -> dict[str, object]:
+    return {s.key: _default(s.key) for s in SETTINGS}
+
+
 def list_settings(ws: Workspace) -> list[dict]:
     """Every setting: key, value (the default where none was set), default and what it does."""
-    return [{"key": s.key, "value": ws.get_setting(s.key, _default(s.key)), "default": _default(s.key),
-             "help": s.help} for s in SETTINGS]
+    defaults = _defaults()
+    values = ws.get_settings(defaults, defaults)
+    return [{"key": s.key, "value": values[s.key], "default": defaults[s.key], "help": s.help} for s in SETTINGS]
 
 
 def preference_values(ws: Workspace) -> dict[str, object]:
@@ -280,7 +285,7 @@ def preference_values(ws: Workspace) -> dict[str, object]:
     order, then every other channel a file was imported as (alphabetically), so each
     can be given its place.
     """
-    values = {s.key: ws.get_setting(s.key, _default(s.key)) for s in SETTINGS}
+    values = ws.get_settings(_BY_KEY, _defaults())
     order = trust_order(values["channel_trust"])
     with ws.engine.connect() as conn:
         imported = {c for (c,) in conn.execute(select(ImportBatch.__table__.c.channel).distinct()) if c}
@@ -406,7 +411,7 @@ def change_settings_steps(ws: Workspace, texts: Mapping[str, str], cancelled: Ca
             raise UserError(f"{key}: {exc}") from None
         if key == "channel_trust":
             _check_trusted(ws, values[key], ws.get_setting(key, []))
-    current = {key: ws.get_setting(key, _default(key)) for key in _BY_KEY}
+    current = ws.get_settings(_BY_KEY, _defaults())
     try:
         check_thresholds(values.get("match_auto_threshold", current["match_auto_threshold"]),
                          values.get("match_review_threshold", current["match_review_threshold"]))

@@ -16,7 +16,7 @@ import re
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -689,11 +689,24 @@ class Workspace:
             return MigrationContext.configure(conn).get_current_revision()
 
     def get_setting(self, key: str, default: object = None) -> object:
+        return self.get_settings([key], {key: default})[key]
+
+    def get_settings(self, keys: Iterable[str], defaults: Mapping[str, object] | None = None) -> dict[str, object]:
+        """Each of ``keys`` as :meth:`get_setting` reads it, its default taken from ``defaults``, all
+        in one query: a form showing every setting opened a connection for each."""
+        keys = list(keys)
+        defaults = defaults or {}
         with self.engine.connect() as conn:
-            value = conn.execute(select(Setting.value).where(Setting.key == key)).scalar()
-        if value is None:
-            return default if default is not None else DEFAULT_SETTINGS.get(key)
-        return json.loads(value)
+            stored = dict(conn.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
+        values: dict[str, object] = {}
+        for key in keys:
+            value = stored.get(key)
+            if value is None:
+                default = defaults.get(key)
+                values[key] = default if default is not None else DEFAULT_SETTINGS.get(key)
+            else:
+                values[key] = json.loads(value)
+        return values
 
     def show_channel_labels(self) -> None:
         """Show the channels the user named in this workspace as they typed them (channels.use_own_labels)."""

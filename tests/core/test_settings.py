@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import event
 
 from omnidesk.cli import main
 from omnidesk.core.errors import UserError
@@ -15,6 +16,7 @@ from omnidesk.core.settings import (
     check_setting,
     check_thresholds,
     list_settings,
+    preference_values,
     restore_settings,
     trust_order,
 )
@@ -130,3 +132,29 @@ def test_the_trust_order_offered_holds_every_channel_a_file_came_from(ws, tmp_pa
     assert values["business_name"] == "" and values["match_auto_threshold"] == 14.0
     change_settings(ws, {"channel_trust": "farmers_market, shop"})
     assert preference_values(ws)["channel_trust"][:3] == ["farmers_market", "shop", "pos"]
+
+
+def test_settings_read_together_are_each_as_read_alone_with_the_default_where_none_is_stored(ws):
+    ws.set_setting("default_region", "GB")
+    ws.set_setting("cap_sms", 0)  # stored, though a false value: not taken for the default
+    ws.set_setting("channel_trust", ["pos", "shop"])
+    keys = ["default_region", "cap_sms", "channel_trust", "timezone", "attribution_days", "no_such_setting"]
+    defaults = {"cap_sms": 2, "attribution_days": 7, "timezone": None}
+
+    read = ws.get_settings(keys, defaults)
+
+    assert read == {"default_region": "GB", "cap_sms": 0, "channel_trust": ["pos", "shop"],
+                    "timezone": DEFAULT_SETTINGS["timezone"], "attribution_days": 7, "no_such_setting": None}
+    assert read == {key: ws.get_setting(key, defaults.get(key)) for key in keys}
+    assert ws.get_settings([]) == {}
+
+
+def test_the_preferences_are_read_in_two_queries_not_one_a_setting(ws):
+    ws.set_setting("business_name", "Corner shop")
+    statements = []
+    event.listen(ws.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+    values = preference_values(ws)
+
+    assert values["business_name"] == "Corner shop" and set(values) == {s.key for s in SETTINGS}
+    assert len([sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]) == 2
