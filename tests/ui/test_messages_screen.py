@@ -590,3 +590,41 @@ def test_a_long_headline_wraps_in_the_email_preview_and_keeps_the_editor_in_the_
     assert subject.text() == headline and subject.wordWrap()
     assert subject.height() >= 2 * subject.fontMetrics().height()  # wrapped, every word shown
     assert subject.width() <= view.panels["email"].width()
+
+
+# Opens the Messages screen on the workspace given, in an interpreter of its own; prints the modules
+# that turn an email's HTML into inline styles and plain text, if the screen loaded any.
+FIRST_VISIT = r"""
+import sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from omnidesk.app import create_application
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.main_window import MainWindow
+from omnidesk.ui.tasks import TaskRunner
+
+app = create_application()
+window = MainWindow(QSettings(sys.argv[2], QSettings.Format.IniFormat), runner=TaskRunner(inline=True))
+assert window.set_workspace(Workspace.open(sys.argv[1]))
+window.show()
+window.show_screen("messages")
+QApplication.processEvents()
+window.grab()
+assert window.screens["messages"].empty.isVisible()
+print([m for m in ("css_inline", "inscriptis", "lxml.html") if m in sys.modules])
+"""
+
+
+def test_the_first_visit_with_no_message_loads_no_email_renderer(tmp_path, empty_workspace_file):
+    """The screen opens without the email renderer's modules (a tenth of a second to load): they
+    come with the first email rendered."""
+    import subprocess
+    import sys
+
+    shutil.copyfile(empty_workspace_file, tmp_path / "shop.omnidesk")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    run = subprocess.run([sys.executable, "-c", FIRST_VISIT, str(tmp_path / "shop.omnidesk"),
+                          str(tmp_path / "settings.ini")], capture_output=True, text=True, timeout=120, env=env,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[]"

@@ -21,11 +21,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-
-import css_inline
-from inscriptis.html_engine import Inscriptis
-from inscriptis.model.config import ParserConfig
-from lxml.html import document_fromstring
+from functools import cache
 
 from omnidesk.core.messages.links import find_links, opened
 from omnidesk.core.messages.tokens import FSI, PDI, right_to_left
@@ -47,12 +43,19 @@ _PREHEADER_PAD = "&zwnj;&nbsp;" * 60
 _PREHEADER_STYLE = ("display: none; visibility: hidden; mso-hide: all; font-size: 1px; line-height: 1px; "
                     f"max-height: 0; max-width: 0; opacity: 0; overflow: hidden; color: {_PAGE_BG};")
 
-_INLINER = css_inline.CSSInliner(
-    inline_style_tags=True,
-    keep_style_tags=False,
-    keep_link_tags=False,
-    load_remote_stylesheets=False,
-)
+
+# The inliner and the HTML-to-text engine are imported when an email is first rendered: the
+# Messages screen opens (a workspace with no message yet, or its list) without them.
+@cache
+def _inliner():
+    import css_inline
+
+    return css_inline.CSSInliner(
+        inline_style_tags=True,
+        keep_style_tags=False,
+        keep_link_tags=False,
+        load_remote_stylesheets=False,
+    )
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ def render_email(*, subject: str, preheader: str, body_html: str, footer_html: s
 </body>
 </html>
 """
-    inlined = _INLINER.inline(document)
+    inlined = _inliner().inline(document)
     return EmailParts(subject=subject, preheader=preheader, html=inlined, text=text_part(inlined))
 
 
@@ -194,6 +197,10 @@ def text_part(document: str, *, pictures: bool = False) -> str:
 
     ``pictures``: each picture said where it stands, "[Picture: its alt text (its address)]", as a
     preview of the email reads it (the text part a sending tool takes has none)."""
+    from inscriptis.html_engine import Inscriptis
+    from inscriptis.model.config import ParserConfig
+    from lxml.html import document_fromstring
+
     tree = document_fromstring(document)
     if pictures:
         for picture in list(tree.iter("img")):
