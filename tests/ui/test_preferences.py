@@ -399,3 +399,31 @@ def test_cancelling_a_new_time_zone_changes_nothing(qtbot, shop):
     assert not shop.operations.busy
 
 
+
+
+def test_the_lists_of_regions_zones_and_currencies_are_styled_once_in_their_place(shop, qtbot):
+    """Each is styled again with all its items whenever it, or a part holding it, moves into another
+    (the app has a style sheet): the dialog is built from the top down, so each is moved twice (into
+    its row, the row into the form), not once for every level of the dialog."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Styled(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.times: dict[str, int] = {}
+
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.StyleChange and isinstance(watched, QComboBox):
+                self.times[watched.objectName()] = self.times.get(watched.objectName(), 0) + 1
+            return False
+
+    styled = Styled()
+    QApplication.instance().installEventFilter(styled)
+    try:
+        dialog = open_preferences(qtbot, shop)
+    finally:
+        QApplication.instance().removeEventFilter(styled)
+    assert {name: styled.times.get(name, 0) for name in ("region", "timezone", "currency")} == {
+        "region": 2, "timezone": 2, "currency": 2}
+    assert dialog.basics.zone_combo.count() > 300 and dialog.tabs.currentWidget() is dialog.scroll
+    dialog.reject()

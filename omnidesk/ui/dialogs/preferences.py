@@ -377,9 +377,28 @@ class PreferencesDialog(QDialog):
         # The business's settings as read when the dialog opened: one changed here that another
         # window or the command line changed meanwhile is refused rather than overwritten.
         self.read = {key: values[key] for key in BASICS if key in values}
-        self.basics = BasicsForm(basics, machine)
+
+        # Built from the dialog down, each part made in its place: a widget moved into another
+        # is styled again with all it holds (the app has a style sheet), and the lists of every
+        # region, zone and currency, styled again at each of seven levels, took a fifth of a
+        # second to open the dialog.
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("preferencesTabs")
+        layout.addWidget(self.tabs, 1)
+        # Side by side where the screen is wide enough for both, one above the other where it is
+        # not; either way the settings scroll inside the dialog and OK / Cancel stay in sight.
+        body = QWidget()
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
+        self.columns.setContentsMargins(0, 0, 0, 0)
+        left = QVBoxLayout()
+        self.columns.addLayout(left, 1)
+        self.scroll = scrolling(body)
+        self.tabs.addTab(self.scroll, "&General")
 
         business = QGroupBox("Your business")
+        left.addWidget(business)
+        self.basics = BasicsForm(basics, machine, business)
         QVBoxLayout(business).addWidget(self.basics)
 
         # Channels of the user's own follow the default ones; they are stored only once the
@@ -438,27 +457,13 @@ class PreferencesDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
-        left = QVBoxLayout()
-        left.addWidget(business)
         left.addWidget(names, 1)
-        # Side by side where the screen is wide enough for both, one above the other where it is
-        # not; either way the settings scroll inside the dialog and OK / Cancel stay in sight.
-        body = QWidget()
-        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
-        self.columns.setContentsMargins(0, 0, 0, 0)
-        self.columns.addLayout(left, 1)
         self.columns.addWidget(matching, 1)
-        self.scroll = scrolling(body)
         # The campaign guards on a tab of their own: with the settings above they would not fit
         # a small laptop's screen without a long scroll.
         self.campaigns = CampaignForm(values)
         self.campaign_scroll = scrolling(self.campaigns)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("preferencesTabs")
-        self.tabs.addTab(self.scroll, "&General")
         self.tabs.addTab(self.campaign_scroll, "Ca&mpaigns")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
 
         self.basics.validityChanged.connect(self._update_ok)
