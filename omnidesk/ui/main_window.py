@@ -129,12 +129,20 @@ class _UndoKeysInFields(QObject):
 class _QuitAsksFirst(QObject):
     """The application asked to quit (the Dock's Quit, a logout) while the import wizard imports: the
     window asks first, as its own Quit does.  Left to Qt, the wizard in front would be closed first,
-    and closing it cancels its import, unasked.  Watched: the application."""
+    and closing it cancels its import, unasked.  Watched: the application, while the wizard is open
+    (:meth:`watch`): a filter on the application is a Python call for every event of every widget,
+    which made each dialog and screen slower to open."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        QApplication.instance().installEventFilter(self)
+
+    def watch(self, on: bool) -> None:
+        app = QApplication.instance()
+        if on:
+            app.installEventFilter(self)  # once however often asked: Qt keeps one of each filter
+        else:
+            app.removeEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() != QEvent.Type.Quit or watched is not QApplication.instance():
@@ -168,7 +176,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self._close_when_idle = False
         self._planning_bulk: Task | None = None  # reading what "Accept all at or above" asks
         self.import_wizard = None  # the open ImportWizard, if any
-        _QuitAsksFirst(self)
+        self._quit_asks_first = _QuitAsksFirst(self)
         self.unpacked = Unpacked()  # zips the open wizard imports, unpacked until it closes
         self.screens = LazyScreens()
         self.customer_view: CustomerView | None = None
@@ -1502,9 +1510,11 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         wizard.importsFailed.connect(self.importFailed)
         wizard.finished.connect(self._wizard_closed)
         self.import_wizard = wizard
+        self._quit_asks_first.watch(True)
         wizard.open()
 
     def _wizard_closed(self, _result: int) -> None:
+        self._quit_asks_first.watch(False)
         if self.import_wizard is not None:
             self.import_wizard.deleteLater()
             self.import_wizard = None

@@ -150,6 +150,43 @@ def test_quitting_during_the_wizards_import_asks_and_keep_working_leaves_it_runn
     assert wizard.import_page.outcome.cancelled_at is None and len(wizard.import_page.outcome.runs) == 1
 
 
+def test_the_application_is_watched_for_a_quit_only_while_the_wizard_is_open(settings, shop, tmp_path, qtbot,
+                                                                             monkeypatch):
+    """Watching the application is a Python call for every event of every widget: without the
+    wizard, opening a dialog is not slowed by it."""
+    from PySide6.QtWidgets import QApplication
+
+    from omnidesk.ui import main_window
+
+    watched = []
+    real = main_window._QuitAsksFirst.eventFilter
+    monkeypatch.setattr(main_window._QuitAsksFirst, "eventFilter",
+                        lambda self, obj, event: watched.append(event.type()) or real(self, obj, event))
+    window = main_window.MainWindow(settings, runner=TaskRunner(inline=True))  # made with the filter counted
+    qtbot.addWidget(window)
+    window.show()
+
+    def open_preferences() -> None:
+        window.show_preferences()
+        QApplication.processEvents()
+        window.preferences_dialog.reject()
+        QApplication.processEvents()
+
+    assert window.open_workspace(shop)
+    open_preferences()
+    assert watched == []
+    window.import_files([write_csv(tmp_path / "customers.csv", HEADER, [["Ann", "Lee", "ann@example.com", "Bath"]])])
+    wizard = window.import_wizard
+    qtbot.waitUntil(lambda: bool(wizard.plans) and not wizard.reading, timeout=10000)
+    assert watched  # the wizard open, a quit asked for is watched for
+    wizard.reject()
+    QApplication.processEvents()
+    assert window.import_wizard is None
+    watched.clear()
+    open_preferences()
+    assert watched == []
+
+
 def test_stop_and_quit_during_the_wizards_import_rolls_it_back_and_closes(window, shop, held_import, qtbot,
                                                                         monkeypatch):
     _wizard, release, before = held_import
