@@ -297,3 +297,19 @@ def test_a_mixed_country_column_flags_only_numbers_the_workspace_region_does_not
     assert decided.code == "US"
     assert decided.reason == ("the workspace's region: this file's countries are mixed (+1 (6), +44 (4)), "
                               "and its numbers without a country code are mostly real US numbers")
+
+
+def test_every_region_is_named_once_a_run_and_each_caller_gets_a_list_of_its_own(monkeypatch):
+    from omnidesk.core.importing import phone_region
+
+    first = phone_region.all_regions()
+    named = []
+    real = phone_region.region_label
+    monkeypatch.setattr(phone_region, "region_label", lambda code: named.append(code) or real(code))
+    first.clear()  # a caller's own list: changing it changes no one else's
+
+    again = phone_region.all_regions()
+
+    assert named == []  # each region's name was looked up once, the first time
+    assert ("DE", "Germany (DE)") in again and ("IN", "India (IN)") in again
+    assert [label for _, label in again] == sorted((label for _, label in again), key=str.casefold)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 import phonenumbers
 
@@ -75,8 +76,13 @@ def check_region(text: str) -> str:
 
 def all_regions() -> list[tuple[str, str]]:
     """Every region phonenumbers knows as (code, label), by name."""
-    return sorted(((c, region_label(c)) for c in phonenumbers.SUPPORTED_REGIONS),
-                  key=lambda item: item[1].casefold())
+    return list(_all_regions())
+
+
+@cache  # the names phonenumbers ships, the same for the whole run: worked out once, not at each dialog
+def _all_regions() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(((c, region_label(c)) for c in phonenumbers.SUPPORTED_REGIONS),
+                        key=lambda item: item[1].casefold()))
 
 
 def _calling_code(region: str) -> int:
