@@ -380,8 +380,8 @@ class PreferencesDialog(QDialog):
 
         # Built from the dialog down, each part made in its place: a widget moved into another
         # is styled again with all it holds (the app has a style sheet), and the lists of every
-        # region, zone and currency, styled again at each of seven levels, took a fifth of a
-        # second to open the dialog.
+        # region, zone and currency, styled again at each of seven levels, took about a fifth of
+        # the time the dialog took to build.
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("preferencesTabs")
