@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from PySide6.QtCore import QDate, QPoint, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter, QTextLayout, QTextOption
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -929,7 +929,18 @@ def _drawn_lines(table, row: int) -> list[str]:
     style = table.style()
     margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
     room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, table).width() - 2 * margin
-    return [option.fontMetrics.elidedText(line, option.textElideMode, room) for line in option.text.split("\n")]
+    # Laid out as the style lays out an item's text: wrapped at words, broken where a line separator is.
+    layout = QTextLayout(option.text, option.font)
+    wrap = QTextOption()
+    wrap.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(wrap)
+    layout.beginLayout()
+    lines = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(room)
+        lines.append(option.text[line.textStart():line.textStart() + line.textLength()].rstrip(" \u2028"))
+    layout.endLayout()
+    return [option.fontMetrics.elidedText(line, option.textElideMode, room) for line in lines]
 
 
 def test_two_steps_of_a_long_named_campaign_read_apart_at_1024(win, qtbot):
@@ -995,6 +1006,33 @@ def test_two_steps_of_a_long_named_campaign_read_apart_at_1024(win, qtbot):
     assert sorted(_drawn_lines(table, r)[-1] for r in range(table.rowCount())) == [
         "1 Oct 2026 09:00", "30 Dec 2025 23:59", "8 Oct 2026 09:00"]
     assert table.horizontalScrollBar().maximum() > 0  # the table scrolls sideways to the other columns
+
+
+def test_a_campaign_name_that_fits_keeps_its_step_date_on_a_line_of_its_own_at_1024(win, qtbot):
+    """A name short enough for the column, too long beside its date on one line: the name on the first line
+    and the date whole on the second, never the date's first words run onto the name's line and its year
+    pushed under it."""
+    from sqlalchemy import insert
+
+    from omnidesk.core.models import Campaign, CampaignStep
+
+    dash, ws = _dash(win), win.workspace
+    with ws.writing() as conn:
+        camp = conn.execute(insert(Campaign.__table__).values(name="Weekly news",
+                                                              audience_json='"everyone"',
+                                                              status="exported")).inserted_primary_key[0]
+        conn.execute(insert(CampaignStep.__table__).values(
+            campaign_id=camp, channel="email", at_local="2025-01-11T11:00:00", timezone="UTC",
+            at_utc="2025-01-11T11:00:00Z", exported_at="2025-01-10"))
+    win.resize(1024, 640)
+    dash.apply_changes(Changes(campaigns=True))
+    table = dash.campaign_table
+    dash.scroll.ensureWidgetVisible(table)
+    qtbot.wait(50)
+    fm = table.fontMetrics()
+    assert fm.horizontalAdvance("Weekly news") < table.columnWidth(0) < fm.horizontalAdvance(
+        table.item(0, 0).text())
+    assert _drawn_lines(table, 0) == ["Weekly news", "11 Jan 2025 11:00"]
 
 
 def test_the_weekly_charts_month_labels_stand_apart_over_years_in_all_time(win, qtbot):

@@ -14,6 +14,8 @@ from omnidesk.core.money import format_money, format_other_money
 # The Campaign cell's parts, (campaign name, the step's day and time, the same shorter): what StepDelegate draws.
 STEP_PARTS = Qt.ItemDataRole.UserRole + 1
 
+LINE_BREAK = "\u2028"  # where a cell's drawn text goes on to its next line
+
 # Short headers, each explained in its tip: eleven columns fit a narrow window without scrolling.
 CAMPAIGN_COLUMNS = ("Campaign", "Channel", "Recipients", "Orders", "Revenue", "Conv.", "Baseline",
                     "Base orders", "Base revenue", "Base conv.", "Lift")
@@ -92,8 +94,10 @@ class StepDelegate(QStyledItemDelegate):
             return
         if option.rect.height() >= 2 * metrics_.lineSpacing():
             # Room for two lines: the name on the first (cut short if it must), the date under it.
+            # A line separator, not "\n": the style lays the text out wrapped at words, where "\n" is a space
+            # (the date's day would run onto the name's line and its year under it).
             when = when if metrics_.horizontalAdvance(when) <= room else short
-            option.text = f"{metrics_.elidedText(name, Qt.TextElideMode.ElideRight, room)}\n{when}"
+            option.text = f"{metrics_.elidedText(name, Qt.TextElideMode.ElideRight, room)}{LINE_BREAK}{when}"
             return
         tail = f", {when}"
         if metrics_.horizontalAdvance(f"…{tail}") > room:
