@@ -1128,3 +1128,29 @@ def test_a_hebrew_channel_name_holding_a_number_keeps_its_spaces_on_the_reach_ch
     row = next(t.get("y") for t in texts if "שוק" in (t.text or ""))
     pieces = sorted((t for t in texts if t.get("y") == row), key=lambda t: -float(t.get("x")))
     assert "".join(t.text for t in pieces).strip() == market
+
+
+def test_journeys_without_any_customer_say_so_not_to_choose_a_longer_period(window, ws, tmp_path, qtbot):
+    """A till's sales of nobody in particular (no name, no number), as a shop whose customers were all erased
+    keeps: orders in, not one customer to follow. The journeys card says there is no customer, in every
+    period, as the report does, rather than send the owner to look in a longer one."""
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.core.test_money import TILL_HEADER
+    from tests.helpers import write_csv
+
+    import_file(ws, write_csv(tmp_path / "till_transactions.csv", TILL_HEADER, [
+        ["02/03/2026", "10:15", "20001", "", "", "", "Sencha 3oz x1", "20,00"]], encoding="cp1252", delimiter=";"),
+        ImportOptions(channel="pos", kind="events"))
+    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=UTC), tick=True):
+        window.set_workspace(ws)
+        window.show_screen("dashboard")
+        dash = window.screens["dashboard"]
+        qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
+        card = dash.cards["journeys"]
+        assert dash.figures["customers"].value.text() == "0" and dash.figures["events"].value.text() == "1"
+        for period in ("12m", "all"):
+            dash.set_period(period)
+            qtbot.waitUntil(lambda: dash.journeys_period == dash.period(), timeout=5000)
+            assert card.is_empty()
+            assert card.empty.text().startswith("No customers yet"), card.empty.text()
+            assert "longer period" not in card.empty.text()

@@ -103,6 +103,10 @@ def _week(day: date) -> str:
 _NO_JOURNEYS = ("Import orders to see journeys: the channel that brings people in, where they go next and "
                 "where they first buy.")
 
+_NO_CUSTOMERS = ("No customers yet: a journey follows a customer from their first contact to their first "
+                 "purchase. Import customers to see journeys.")
+
+
 class DashboardView(QWidget):
     customersRequested = Signal(object)  # a segment rule (dict): show the Customers it selects
     screenRequested = Signal(str)  # a screen's key
@@ -541,7 +545,11 @@ class DashboardView(QWidget):
     def _show_journeys(self, journeys: list[dict], ordered: bool = True) -> None:
         bought = any(PURCHASE in j["path"] for j in journeys)
         self.cards["journeys"].set_empty(not journeys or not bought)
-        if not journeys:
+        if not journeys and not self.data.get("overlap"):
+            # Orders of nobody in particular (a till's sales, a shop whose customers were all erased): no
+            # customer to follow, in any period.
+            self.cards["journeys"].empty.setText(_NO_CUSTOMERS)
+        elif not journeys:
             # With orders in, none of their journeys began in the days chosen.
             self.cards["journeys"].empty.setText(_NO_JOURNEYS if not ordered else
                                                  "No journey began in this period: a journey starts with a "
