@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -113,6 +115,23 @@ class StepDelegate(QStyledItemDelegate):
         if not parts or not parts[1]:
             return 0
         return font_metrics.horizontalAdvance(parts[2]) + 2 * _text_margin(self.parent())
+
+
+@contextmanager
+def sized_once(table) -> Iterator[None]:
+    """Fill ``table`` with its columns sized to their contents once, at the end: a column sized to its
+    contents measures every row again at each cell set, which for 150 campaigns' steps held the window
+    for seconds."""
+    header = table.horizontalHeader()
+    fitted = [col for col in range(header.count())
+              if header.sectionResizeMode(col) == QHeaderView.ResizeMode.ResizeToContents]
+    for col in fitted:
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+    try:
+        yield
+    finally:
+        for col in fitted:
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
 
 
 class StepColumn(QObject):

@@ -48,6 +48,7 @@ from omnidesk.ui.views.dashboard.campaign_table import (
     StepColumn,
     StepDelegate,
     campaign_cells,
+    sized_once,
     step_parts,
     step_tip,
 )
@@ -638,18 +639,19 @@ class DashboardView(QWidget):
 
     def _show_campaigns(self, campaigns: list[dict], currency: str | None) -> None:
         self.cards["campaigns"].set_empty(not campaigns)
-        self.campaign_table.setRowCount(len(campaigns))
         today = self.today()
-        for row, c in enumerate(campaigns):
-            cells = campaign_cells(c, currency)
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col >= 2:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if col == 0:
-                    item.setData(STEP_PARTS, step_parts(c, today))
-                    item.setToolTip(step_tip(c))
-                self.campaign_table.setItem(row, col, item)
+        with sized_once(self.campaign_table):
+            self.campaign_table.setRowCount(len(campaigns))
+            for row, c in enumerate(campaigns):
+                cells = campaign_cells(c, currency)
+                for col, text in enumerate(cells):
+                    item = QTableWidgetItem(text)
+                    if col >= 2:
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    if col == 0:
+                        item.setData(STEP_PARTS, step_parts(c, today))
+                        item.setToolTip(step_tip(c))
+                    self.campaign_table.setItem(row, col, item)
         self.step_column.fit()
         days = self.workspace.get_setting("attribution_days", 7) or 7
         self.cards["campaigns"].note.setText(f"orders within {counted(days, 'day')} of sending")
