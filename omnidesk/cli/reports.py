@@ -134,7 +134,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if rest := d["journeys"][10:]:
             lines.append(f"  {'+ ' + counted(len(rest), 'less common path'):<48} "
                          f"{sum(j['customers'] for j in rest):>9,}  (all in --json)")
-        lines += ["Campaigns:"] + ([f"  {printable(step_label(c))} — {channel_name(c['channel'])}: "
+        lines += ["Campaigns (every exported step, whatever the period):"] + ([f"  {printable(step_label(c))} — {channel_name(c['channel'])}: "
                                     + (f"{c['recipients']:,} sent, {counted(c['orders'], 'order')}, {money(c['revenue'])}"
                                        + also(c.get("other_revenue", {}))
                                        + _baseline_text(c, money, also) if c.get("sent", True)

@@ -308,7 +308,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         return "" if value is None else f"{value:.1%}"
 
     # The baseline: the customers held out of the step (else those a guard left out) and how they bought.
-    table("Campaign results, beside their baseline",
+    # Every exported step, as reach and overlap count every customer: said, under a period's figures.
+    table("Campaign results, whatever the period",
           ["Campaign", "Channel", "Sent", "Orders", "Revenue", "Conv.", "Baseline", "Orders", "Revenue", "Conv.",
            "Lift"],
           [[step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "", NOT_SENT, "", "", "",

@@ -21,8 +21,8 @@ new_york = machine_in_zone("America/New_York")
 
 START = date(2026, 3, 2)  # a Monday: the period's first week, when everyone signed up
 HEADINGS = ("Reach per channel", "Channel overlap (each customer once)", "Journeys to the first purchase",
-            "Activity per week (every channel)", "Campaign results, beside their baseline", "Data health")
-CAMPAIGN = "Campaign results, beside their baseline"
+            "Activity per week (every channel)", "Campaign results, whatever the period", "Data health")
+CAMPAIGN = "Campaign results, whatever the period"
 PLAN = {"name": "Spring sale", "audience": "everyone", "mode": "each_channel",
         "message": {"headline": "Sale", "body": "Hi.", "link": "https://example.com/spring"},
         "steps": [{"channel": "email", "at": "2026-03-02T10:00", "timezone": "America/New_York"}]}

@@ -44,7 +44,7 @@ def test_an_empty_workspace_says_why_each_section_is_empty(make_workspace, capsy
     lines = _report(capsys, path)
     assert _under(lines, "Channel overlap (each customer once, whatever the period):") == "  no customers yet"
     assert _under(lines, "Journeys (first channel onwards):") == "  no customers yet"
-    assert _under(lines, "Campaigns:") == "  none exported yet"
+    assert _under(lines, "Campaigns (every exported step, whatever the period):") == "  none exported yet"
     assert _under(lines, "Activity per week (the last 8 of the period):") == "  nothing in the period"
     _no_heading_stands_over_nothing(lines)
 
@@ -65,3 +65,27 @@ def test_customers_whose_journeys_began_before_the_period_say_none_began_in_it(m
     # In January, when they signed up, their journeys are there.
     january = _report(capsys, path, "--from", "2026-01-01", "--to", "2026-01-31")
     assert _under(january, "Journeys (first channel onwards):").split()[-1] == "2"
+
+
+def test_a_report_of_a_period_says_its_campaign_results_are_every_step_whatever_the_period(tmp_path, capsys):
+    """A campaign of 2 March 2026, the report asked for May: the campaign results list every exported step,
+    as reach and overlap count every customer, and the text and the PDF say so beside the period's figures
+    rather than leave a step of March under "Period: 2026-05-01 to 2026-05-31"."""
+    import pypdfium2
+
+    from tests.core.test_report_pdf_headings import _shop
+
+    ws = _shop(tmp_path, capsys)
+    with time_machine.travel(datetime(2026, 6, 10, 15, tzinfo=UTC), tick=False):
+        status, out, err = run_cli(capsys, "report", "-w", ws, "--from", "2026-05-01", "--to", "2026-05-31",
+                                   "--pdf", tmp_path / "may.pdf")
+    assert status == 0, err
+    lines = out.splitlines()
+    assert _under(lines, "Campaigns (every exported step, whatever the period):").startswith(
+        "  Spring sale, 2 Mar 2026 10:00 — Email:")
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "may.pdf"))
+    try:
+        text = [line.strip() for page in pdf for line in page.get_textpage().get_text_range().splitlines()]
+    finally:
+        pdf.close()
+    assert "Campaign results, whatever the period" in text

@@ -654,7 +654,8 @@ class DashboardView(QWidget):
                     self.campaign_table.setItem(row, col, item)
         self.step_column.fit()
         days = self.workspace.get_setting("attribution_days", 7) or 7
-        self.cards["campaigns"].note.setText(f"orders within {counted(days, 'day')} of sending")
+        self.cards["campaigns"].note.setText(f"every exported step, whatever the period · orders within "
+                                             f"{counted(days, 'day')} of sending")
 
     # -- going to the list behind a figure --------------------------------------------
 
