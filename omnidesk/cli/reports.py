@@ -54,12 +54,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from omnidesk.core.channels import channel_name
     from omnidesk.core.metrics import (
         NOT_SENT,
+        WHOEVER_LOOKS_SENTENCE,
         Period,
         last_weeks,
         new_customers_label,
         period_totals,
         reachable_sentence,
         report,
+        sent_to_people,
         shop_today,
         step_label,
         undated_orders_label,
@@ -134,13 +136,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         if rest := d["journeys"][10:]:
             lines.append(f"  {'+ ' + counted(len(rest), 'less common path'):<48} "
                          f"{sum(j['customers'] for j in rest):>9,}  (all in --json)")
-        lines += ["Campaigns (every exported step, whatever the period):"] + ([f"  {printable(step_label(c))} — {channel_name(c['channel'])}: "
-                                    + (f"{c['recipients']:,} sent, {counted(c['orders'], 'order')}, {money(c['revenue'])}"
-                                       + also(c.get("other_revenue", {}))
-                                       + _baseline_text(c, money, also) if c.get("sent", True)
-                                       else f"{c['recipients']:,} to send, {NOT_SENT}")
-                                    for c in d["campaigns"]]
-                                   or ["  none exported yet"])
+        lines += ["Campaigns (every exported step, whatever the period):"] + (
+            [f"  {printable(step_label(c))} — {channel_name(c['channel'])}: "
+             # A post: sent to nobody, so nobody's orders are counted for it.
+             + ((WHOEVER_LOOKS_SENTENCE if c.get("sent", True) else NOT_SENT)
+                if not sent_to_people(c) else
+                f"{c['recipients']:,} sent, {counted(c['orders'], 'order')}, {money(c['revenue'])}"
+                + also(c.get("other_revenue", {}))
+                + _baseline_text(c, money, also) if c.get("sent", True)
+                else f"{c['recipients']:,} to send, {NOT_SENT}")
+             for c in d["campaigns"]]
+            or ["  none exported yet"])
         # The period's last 8 weeks, a quiet one with its zeros: a week without a sale is news too.
         recent = [(w, weeks.get(w, (0, 0.0, 0))) for w in last_weeks(last_day, period.start)] if weeks else []
         wide_money = max([12, *(len(money(amount)) for _w, (_n, amount, _f) in recent)])

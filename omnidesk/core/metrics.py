@@ -811,6 +811,18 @@ def baseline_label(row: dict) -> str:
 
 
 NOT_SENT = "not sent yet"  # a step exported for a time still to come
+# A post, the poster, the banner: seen by whoever looks, sent to nobody, so nobody's orders are counted for it.
+WHOEVER_LOOKS = "anyone"  # its recipients, in a table's narrow column
+NOT_COUNTED = "not counted"  # its results
+WHOEVER_LOOKS_SENTENCE = "seen by whoever looks, sent to nobody: no orders counted"
+
+
+def sent_to_people(row: dict) -> bool:
+    """Whether a campaign result's step was sent to people (email, SMS), whose orders it counts; a social post,
+    the poster or the banner reaches whoever looks, and no order is counted for it."""
+    from omnidesk.core.campaigns.campaign import PERSONAL as SENT_TO_PEOPLE
+
+    return row["channel"] in SENT_TO_PEOPLE
 
 
 def baseline_or_status(row: dict) -> str:

@@ -27,7 +27,9 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output, written_beside
 from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.metrics import (
+    NOT_COUNTED,
     NOT_SENT,
+    WHOEVER_LOOKS,
     Period,
     activity,
     activity_rows,
@@ -38,6 +40,7 @@ from omnidesk.core.metrics import (
     period_totals,
     reachable_sentence,
     report,
+    sent_to_people,
     shop_today,
     step_label,
     undated_orders_label,
@@ -312,7 +315,10 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     table("Campaign results, whatever the period",
           ["Campaign", "Channel", "Sent", "Orders", "Revenue", "Conv.", "Baseline", "Orders", "Revenue", "Conv.",
            "Lift"],
-          [[step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "", NOT_SENT, "", "", "",
+          [[step_label(c), channel_name(c["channel"]), WHOEVER_LOOKS, "", "", "",
+            NOT_COUNTED if c.get("sent", True) else NOT_SENT, "", "", "", ""]
+           if not sent_to_people(c) else
+           [step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "", NOT_SENT, "", "", "",
             ""]
            if not c.get("sent", True) else
            [step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",

@@ -89,3 +89,33 @@ def test_a_report_of_a_period_says_its_campaign_results_are_every_step_whatever_
     finally:
         pdf.close()
     assert "Campaign results, whatever the period" in text
+
+
+def test_a_post_of_a_campaign_reaches_whoever_looks_not_zero_people(tmp_path, capsys):
+    """An Instagram post beside the email: nobody is sent it, so no order is counted for it; the report says it
+    reached whoever looks, in the text and the PDF, not "0 sent, 0 orders, 0.00 USD"."""
+    import json
+
+    import pypdfium2
+
+    from tests.core.test_report_pdf_headings import PLAN, _ok, _shop
+
+    ws = _shop(tmp_path, capsys)
+    plan = {**PLAN, "steps": [*PLAN["steps"], {"channel": "instagram", "at": "2026-03-02T12:00",
+                                                "timezone": "America/New_York"}]}
+    with time_machine.travel(datetime(2026, 2, 21, 15, tzinfo=UTC), tick=False):
+        (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+        _ok(capsys, "campaign", "import", tmp_path / "plan.json", "-w", ws)
+        _ok(capsys, "campaign", "export", "Spring sale", "--out", tmp_path / "packs", "--force", "-w", ws)
+    with time_machine.travel(datetime(2026, 6, 10, 15, tzinfo=UTC), tick=False):
+        status, out, err = run_cli(capsys, "report", "-w", ws, "--pdf", tmp_path / "all.pdf")
+    assert status == 0, err
+    (post,) = [line for line in out.splitlines() if "— Instagram:" in line]
+    assert post == ("  Spring sale, 2 Mar 2026 12:00 — Instagram: seen by whoever looks, sent to nobody: "
+                    "no orders counted")
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "all.pdf"))
+    try:
+        text = [line.strip() for page in pdf for line in page.get_textpage().get_text_range().splitlines()]
+    finally:
+        pdf.close()
+    assert "Instagram anyone not counted" in text, [t for t in text if "Instagram" in t]

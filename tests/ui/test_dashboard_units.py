@@ -80,3 +80,15 @@ def test_a_shop_of_a_few_customers_counts_them_whole_on_every_axis(window, ws, t
         labels = _ticks(chart, side)
         assert labels and all(v == int(v) for v in labels), (chart, labels)
     assert {0, 1, 2} <= set(_ticks(dash.reach_chart, "bottom"))
+
+
+def test_a_post_reaches_whoever_looks_and_shows_no_orders_it_was_never_counted_for():
+    """An Instagram post (a poster, the website's banner) has no recipients: nobody's orders are counted for
+    it, so its row says anyone (whoever looks) rather than "0" recipients and "0.00 USD" as if it brought nothing."""
+    from omnidesk.ui.views.dashboard.campaign_table import campaign_cells
+
+    post = {"name": "Spring", "channel": "instagram", "sent": True, "at": "2027-03-01T09:00:00", "recipients": 0,
+            "orders": 0, "revenue": 0.0, "conversion": None, "baseline_kind": "none", "baseline_customers": 0,
+            "baseline_orders": 0, "baseline_revenue": 0.0, "baseline_conversion": None, "lift": None}
+    cells = campaign_cells(post, "USD")
+    assert cells[1:] == ("Instagram", "anyone", "", "", "", "not counted", "", "", "", "")

@@ -41,6 +41,9 @@ def campaign_cells(c: dict, currency: str | None) -> tuple[str, ...]:
         return " · ".join(x for x in (format_money(round(amount * 100), currency), format_other_money(others or {})) if x)
 
     base = c.get("baseline_customers", 0)
+    if not metrics.sent_to_people(c):  # a post: nobody's orders are counted for it
+        return (metrics.step_label(c), channel_name(c["channel"]), metrics.WHOEVER_LOOKS, "", "", "",
+                metrics.NOT_COUNTED if c.get("sent", True) else metrics.NOT_SENT, "", "", "", "")
     if not c.get("sent", True):  # planned, not sent: nothing to count yet
         return (metrics.step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "",
                 metrics.NOT_SENT, "", "", "", "")
