@@ -1187,3 +1187,36 @@ def test_the_campaign_results_of_two_years_are_shown_again_without_holding_the_w
     took = time.perf_counter() - started
     assert table.rowCount() == 150 and table.item(149, 0).text().startswith("Weekly news 149")
     assert took < 1.0, f"the figures took {took:.1f} s to show"
+
+
+def test_export_report_is_written_off_the_window_thread(win, tmp_path, monkeypatch, qtbot):
+    """File › Export Report… reads every figure again and lays out a page per dozen campaign steps: seconds on
+    a shop of two years. The window stays free meanwhile (the report is written by the pool, as the figures
+    are read), and the file, and what it says, come when it is done."""
+    import time
+
+    import pypdfium2
+
+    from omnidesk.core import report_pdf
+
+    dash = _dash(win)
+    win.runner = TaskRunner()  # the pool, as in the app
+    real = report_pdf.write_report_pdf
+
+    def slow(*args, **kwargs):
+        time.sleep(1.5)  # a big shop's report
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_pdf, "write_report_pdf", slow)
+    written = []
+    dash.saved.connect(written.append)
+    monkeypatch.setattr(dash, "ask_save_path", lambda caption, suggested, _f: tmp_path / "report.pdf")
+    started = time.perf_counter()
+    win.report_action.trigger()
+    assert time.perf_counter() - started < 1.0  # the window's thread is given back at once
+    qtbot.waitUntil(lambda: bool(written), timeout=20000)
+    assert written == [str(tmp_path / "report.pdf")]
+    assert win.runner.wait(5)
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "report.pdf"))
+    assert "Reach per channel" in pdf[0].get_textpage().get_text_range()
+    pdf.close()

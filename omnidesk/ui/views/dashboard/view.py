@@ -758,8 +758,9 @@ class DashboardView(QWidget):
         self.saved.emit(str(written))
         return written
 
-    def export_report(self) -> Path | None:
-        """File › Export Report…: the Dashboard's figures for its period as a printable PDF."""
+    def export_report(self) -> None:
+        """File › Export Report…: the Dashboard's figures for its period as a printable PDF, written in the
+        background (``saved`` says where once it is written)."""
         from omnidesk.core.report_pdf import write_report_pdf
 
         path = self.ask_save_path("Export Report", f"report-{self.today():%Y-%m-%d}.pdf", "PDF files (*.pdf)")
@@ -769,17 +770,29 @@ class DashboardView(QWidget):
         if path is None:
             return None
         notes: list[str] = []
-        try:
+        workspace, period, today = self.workspace, self.period(), self.today()
+
+        def work(_cancelled):
+            # Every figure read again and a page per dozen campaign steps laid out: seconds on a big shop,
+            # so written by the pool, as the figures are read, and the window stays free meanwhile.
+            yield from ()
             # The save dialog (or with_ending) asked before replacing a file; a workspace is never written over.
-            written = write_report_pdf(self.workspace, path, self.period(), overwrite=True, today=self.today(),
-                                       warn=notes.append)
-        except (UserError, OSError) as exc:
-            self.show_error("Could not export the report", str(exc))
-            return None
-        self.saved.emit(str(written))
-        for note in notes:  # written, but some names' characters print as "?"
-            self.show_warning("Report exported", f"The report was saved to {written}, but {note}")
-        return written
+            return write_report_pdf(workspace, path, period, overwrite=True, today=today, warn=notes.append)
+
+        def done(written) -> None:
+            self.saved.emit(str(written))
+            for note in notes:  # written, but some names' characters print as "?"
+                self.show_warning("Report exported", f"The report was saved to {written}, but {note}")
+
+        def failed(exc) -> None:
+            self.show_error("Could not export the report",
+                            str(exc) if isinstance(exc, (UserError, OSError)) else f"{type(exc).__name__}: {exc}")
+
+        task = Task(work)
+        task.signals.finished.connect(done)
+        task.signals.failed.connect(failed)
+        self.runner_of().start(task)
+        return None
 
     def save_picture(self) -> Path | None:
         """File › Save Dashboard Picture…: every card, figure and tile in one PNG, to send or print."""
