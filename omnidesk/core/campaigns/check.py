@@ -424,26 +424,31 @@ def _rows_mailchimp_refuses(ws: Workspace, fields: dict, master: dict, business_
     comma.  The rows are the export's own (``export.email_rows``), asked of the writer's own rule
     (``packs.email_refusals``): the check is the export's gate, so it names whatever the export
     would stop at, before anything is scheduled."""
-    from sqlalchemy import func, or_, select
+    from sqlalchemy import func, select
 
     from omnidesk.core.campaigns.export import email_fields, email_rows
     from omnidesk.core.campaigns.packs import email_refusals
+    from omnidesk.core.messages.personal import may_hold_long_values
     from omnidesk.core.models import Customer
 
     wanted = {cid for a in audiences if a.step.channel == "email" for cid in a.eligible or ()}
     if not wanted:
         return []
     tags, tokens_used = email_fields(fields)
-    if tokens_used:
-        ids = sorted(wanted)  # each recipient's values are read, as the export reads them
+    # Only a value long enough or a tag with a comma can be refused: the export's rows are built
+    # for those who may hold one (a value of fewer letters fits, whatever they are), asked of
+    # every source the rows draw from; everyone's when a value the same for everyone may not fit.
+    shortest = MAILCHIMP_FIELD_BYTES // 4
+    may = may_hold_long_values(ws, ["first_name", "last_name", *tokens_used], shortest, master=master,
+                               business_name=business_name, among=wanted)
+    if may is None:
+        ids = sorted(wanted)
     else:
-        # Names and tags alone: only a name long enough or a tag with a comma can be refused.
         cust = Customer.__table__
-        shortest = MAILCHIMP_FIELD_BYTES // 4  # a name of fewer letters fits, whatever they are
         with ws.engine.connect() as conn:
-            ids = [cid for cid in conn.execute(select(cust.c.id).where(or_(
-                func.length(cust.c.first_name) >= shortest, func.length(cust.c.last_name) >= shortest,
-                func.replace(cust.c.tags, ", ", "").contains(","))).order_by(cust.c.id)).scalars() if cid in wanted]
+            may.update(conn.execute(select(cust.c.id).where(
+                func.replace(cust.c.tags, ", ", "").contains(","))).scalars())
+        ids = sorted(may & wanted)
         if not ids:
             return []
     token_of = {tags[n]: n for n in tokens_used}
