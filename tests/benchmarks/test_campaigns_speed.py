@@ -5,7 +5,9 @@ and 10,000,000 events in under 2 s; every Dashboard figure in under 2 s.  Each i
 next to a plain SQL question of the same size in the same run (the floor of what SQLite
 itself needs), and only the answers are asserted.  Activity and journeys are also timed
 as they were computed before their summaries (from every event) and must give the same
-answer; the summaries themselves, made once per import, are timed apart.
+answer; the summaries themselves, made once per import, are timed apart.  The check of an
+email that puts in each recipient's city is printed beside its values the Mailchimp audience
+file refuses found by building every recipient's row of the file.
 
 Run with ``python -m pytest tests/benchmarks/test_campaigns_speed.py -m benchmark -s``;
 ``OMNIDESK_BENCH_CUSTOMERS`` sets the size (default 1,000,000; 100000 is a quick run).
@@ -165,3 +167,47 @@ def test_dashboard_figures(big):
                             .where(compile_rule(rule))).scalar_one()
     assert live == n
     print(f"\nthe same click with every journey stale, from the events: {time.perf_counter() - started:.2f} s")
+
+
+def test_check_of_an_email_with_a_city(big):
+    """The check of an email that puts in each recipient's city finds every city the Mailchimp
+    audience file would refuse: timed whole, and its refusals beside the same refusals found by
+    building every email recipient's row of the file (how the check found them before)."""
+    from omnidesk.core.campaigns.check import _rows_mailchimp_refuses, check_campaign, usable_audiences
+    from omnidesk.core.campaigns.export import email_fields, email_rows
+    from omnidesk.core.campaigns.packs import email_refusals
+    from omnidesk.core.messages.brand import set_brand
+    from omnidesk.core.messages.store import get_message
+
+    ws, _path = big
+    set_brand(ws, "address", "1 Market Street, Springfield")
+    long_city = "Llanfair" * 40  # 320 bytes: Mailchimp keeps 255
+    last = CUSTOMERS - CUSTOMERS % 3  # the last who said yes to email (every third)
+    with ws.writing() as conn:
+        conn.exec_driver_sql("UPDATE customer SET city = ? WHERE id IN (3, 333, ?)", (long_city, last))
+    save_message(ws, "City sale", {"headline": "Sale", "body": "See you in {city|town}.",
+                                   "link": "https://hc.example/a"})
+    save_campaign(ws, "City", message="City sale", steps=[
+        {"channel": "email", "at": "2026-12-10T09:00", "timezone": "America/New_York"}])
+    started = time.perf_counter()
+    report = check_campaign(ws, "City", now=NOW)[0]
+    ours_s = time.perf_counter() - started
+    (found,) = [f.message for f in report.errors if f.code == "field_too_long"]
+    assert found.startswith("3 email recipients have a {city}") and "customer 3 (320 bytes)" in found
+    (email,), _unusable = usable_audiences(ws, get_campaign(ws, "City"), now=NOW)
+    fields = get_message(ws, "City sale").variants["email"].fields
+    started = time.perf_counter()
+    again = _rows_mailchimp_refuses(ws, fields, {}, "", [email])
+    refusals_s = time.perf_counter() - started
+    assert [f.message for f in again] == [found]
+    # Every email recipient's row built and measured.
+    started = time.perf_counter()
+    tags, used = email_fields(fields)
+    every = [r.customer_id for r in email_refusals(email_rows(ws, sorted(email.eligible), fields, {}, ""),
+                                                    [tags[n] for n in used])]
+    every_s = time.perf_counter() - started
+    assert every == [3, 333, last]
+    print(f"\n{CUSTOMERS:,} customers, {len(email.eligible):,} email recipients: the check of an email with a "
+          f"{{city}} in {ours_s:.2f} s, its values the audience file refuses found in {refusals_s:.2f} s; "
+          f"every recipient's row of the audience file built and measured {every_s:.2f} s, ratio "
+          f"{refusals_s / max(every_s, 1e-6):.2f}")
