@@ -479,6 +479,7 @@ class Workspace:
             try:
                 command.upgrade(_alembic_config(conn), "head")
                 migrations.run_rebuilds(conn)  # what the migrations asked for, once, at head
+                said = migrations.take_notes()
             finally:
                 migrations.forget_rebuilds()
             dangling = dialect.settle_foreign_keys(conn)
@@ -497,11 +498,12 @@ class Workspace:
             from omnidesk.core.importing.backfill import consent_readers_behind, reread_consents
 
             if consent_readers_behind(conn):
-                self.upgrade_note = reread_consents(conn).note()
+                said = " ".join(filter(None, (said, reread_consents(conn).note())))
                 dangling = dialect.settle_foreign_keys(conn)  # what its deletes would have done with keys on
                 if dangling:
                     raise WorkspaceError(f"Reading consent again would leave rows of {', '.join(dangling)} "
                                          "pointing at rows that are gone; the workspace was not upgraded.")
+            self.upgrade_note = said
 
     def _consent_readers_behind(self) -> bool:
         """Whether the consent facts were read from the imported rows by older readers than these."""

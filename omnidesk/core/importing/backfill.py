@@ -660,3 +660,114 @@ def reread_consents(conn: Connection) -> ConsentReread:
                 done.count(old, new)
     _mark_consent_readers(conn)
     return done
+
+
+def _setting_reader(conn: Connection):
+    """``get_setting`` for the workspace behind ``conn`` (the model's fit and thresholds)."""
+    from omnidesk.core.models import Setting
+
+    table = Setting.__table__
+    stored = dict(conn.execute(select(table.c.key, table.c.value)).all())
+
+    def get(key: str, default: object = None) -> object:
+        try:
+            return json.loads(stored[key]) if key in stored else default
+        except ValueError:
+            return default
+    return get
+
+
+def read_refusal_emails_again(conn: Connection) -> int:
+    """Give the kept refusals whose address an older version could not read the address today's
+    import reads in it, and place their records as an import places them; returns how many
+    records were given an address.
+
+    An opt-out list's "a5@example.com." (a sentence's full stop), "(ann@shop.example)" or
+    "ann @ shop.example" was only flagged before :func:`contact.refusal_email`: the row became a
+    customer of its own with nothing to its name but the refusal, and the customer the address
+    names stayed subscribed.  Each such row (flagged "not a valid email", placed on a customer) is
+    read again by the import's own row reader; a refusal it now reads an address in gets that
+    address (identifier, the record's email, its note saying what it was read as), and is placed
+    again (``resolve.place_left_behind``): it joins the customer the address names, with the
+    facts and dates it was read with, and the empty customer it made goes.  An address no one
+    holds stays on that customer, now known by it, as an import today makes it: the person
+    imported later joins the refusal.  A row today's reading gives no address (or only those it
+    has) is left as it is, so a second run changes nothing.  Runs inside the caller's transaction.
+    """
+    from omnidesk.core.contact import mailbox_of
+    from omnidesk.core.identity.golden import refresh_customers
+    from omnidesk.core.identity.profiles import chunks
+    from omnidesk.core.identity.resolve import model_from_settings, place_left_behind
+    from omnidesk.core.importing.rows import READ_AS, RowNormalizer, forget_readings
+    from omnidesk.core.importing.store import stored_text
+    from omnidesk.core.models import HAND_KIND, Identifier
+
+    batch, rec, ident = ImportBatch.__table__, SourceRecord.__table__, Identifier.__table__
+    found = conn.execute(select(rec.c.batch_id, rec.c.id).where(
+        rec.c.flagged.is_(True), rec.c.customer_id.is_not(None), rec.c.kind != "skipped",
+        rec.c.problems_json.like("%not a valid email%"))).all()
+    if not found:
+        return 0
+    wanted: dict[int, set[int]] = {}
+    for bid, rid in found:
+        wanted.setdefault(bid, set()).add(rid)
+    given: dict[int, list[str]] = {}  # record -> the addresses it was given
+    for b in conn.execute(select(batch.c.id, batch.c.file_name, batch.c.channel, batch.c.kind, batch.c.encoding,
+                                 batch.c.delimiter, batch.c.header_json, batch.c.mapping_json, batch.c.options_json,
+                                 batch.c.preset)
+                          .where(batch.c.id.in_(sorted(wanted)), batch.c.status == "done", batch.c.kind != HAND_KIND)
+                          .order_by(batch.c.id)).all():
+        # Read as the consent re-read reads a batch: a batch whose stored header, mapping or options
+        # cannot be read is left as it is.
+        try:
+            header = [str(h) for h in _json_of(b.header_json, list)]
+            stored = _json_of(b.mapping_json, list)
+            options = _json_of(b.options_json, dict)
+        except ValueError:
+            continue
+        if not header:
+            continue
+        try:
+            preset = get_preset(b.preset) if b.preset else None
+        except KeyError:  # a preset this version no longer has
+            preset = None
+        preset = _named_by_file(preset, header, b.file_name) or preset
+        try:
+            mapping = _consent_mapping(conn, header, stored, preset, b.channel)
+        except ValueError:
+            continue
+        plan = _batch_plan(conn, (b.id, b.file_name, b.channel, b.kind, b.encoding, b.delimiter), header, mapping,
+                           preset, options)
+        normalizer = RowNormalizer(plan)
+        mine = wanted[b.id]
+        for rid, record in _kept_records(conn, b.id, len(header), with_ids=True):
+            if rid not in mine:
+                continue
+            row = normalizer.normalize(record)
+            if row.skip:
+                continue
+            read = [address for address in row.emails
+                    if any(READ_AS.format(address=address) in problem for problem in row.problems)]
+            held = set(conn.execute(select(ident.c.value).where(ident.c.record_id == rid,
+                                                                ident.c.kind == "email")).scalars())
+            new = [address for address in read if address not in held]
+            if not new:
+                continue
+            conn.execute(ident.insert(), [{"record_id": rid, "kind": "email", "value": address,
+                                           "mailbox": mailbox_of(address)} for address in new])
+            _, _, problems_json, _, _, work = stored_text(row)
+            conn.execute(update(rec).where(rec.c.id == rid).values(problems_json=problems_json, work_key=work))
+            conn.execute(update(rec).where(rec.c.id == rid, rec.c.email.is_(None)).values(email=row.emails[0]))
+            given[rid] = new
+    forget_readings()
+    if not given:
+        return 0
+    ids = sorted(given)
+    had: set[int] = set()
+    for part in chunks(ids):
+        had.update(conn.execute(select(rec.c.customer_id).distinct().where(rec.c.id.in_(part))).scalars())
+    touched = place_left_behind(conn, ids, model_from_settings(_setting_reader(conn)))
+    for part in chunks(ids):  # where they are now: their refusals are on those cards
+        touched.update(conn.execute(select(rec.c.customer_id).distinct().where(rec.c.id.in_(part))).scalars())
+    refresh_customers(conn, had | touched)
+    return len(given)

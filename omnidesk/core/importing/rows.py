@@ -84,6 +84,9 @@ class Row:
     stored: tuple[str, ...] | None = None
 
 
+# What a refusal's address read past a slip adds to its problem (``RowNormalizer._read_refusal_emails``).
+READ_AS = "; read as {address}, the one address it can be, so the refusal reaches it"
+
 # Why a row is kept as read but made into nobody.
 NOBODY = "with no name, email, phone or ID"
 UNREADABLE = "with no name, email, phone or ID that can be read, flagged to be corrected"
@@ -448,7 +451,7 @@ class RowNormalizer:
                 continue
             if address not in row.emails:
                 row.emails.append(address)
-            row.problems[at] += f"; read as {address}, the one address it can be, so the refusal reaches it"
+            row.problems[at] += READ_AS.format(address=address)
 
     def _read(self, record: Record) -> Row:
         row = Row(record=record)

@@ -8,15 +8,16 @@ and ``Workspace._migrate`` runs each rebuild asked for once, at head.
 
 from __future__ import annotations
 
-# In the order they run: name counts first, since every customer's card reads them; the tags typed
-# by hand before the cards, which show them.
-REBUILDS = ("name_counts", "hand_tags", "customers", "search_names")
+# In the order they run: name counts first, since every customer's card reads them (and placing a
+# record compares names by them); the tags typed by hand before the cards, which show them.
+REBUILDS = ("name_counts", "hand_tags", "refusal_emails", "customers", "search_names")
 _asked: set[str] = set()
+_said: list[str] = []  # what the rebuilds that ran changed, for the user (see :func:`take_notes`)
 
 
 def rebuild_after(*what: str) -> None:
-    """Ask for a rebuild once the schema is at head ("name_counts", "hand_tags", "customers",
-    "search_names")."""
+    """Ask for a rebuild once the schema is at head ("name_counts", "hand_tags", "refusal_emails",
+    "customers", "search_names")."""
     unknown = set(what) - set(REBUILDS)
     if unknown:
         raise ValueError(f"unknown rebuild: {', '.join(sorted(unknown))}")
@@ -40,6 +41,13 @@ def run_rebuilds(conn) -> list[str]:
             changed = spell_hand_tags_as_the_workspace(conn)
             if changed and "customers" not in ran:  # else every card is worked out again next
                 refresh_customers(conn, changed)
+        elif what == "refusal_emails":
+            from omnidesk.core.importing.backfill import read_refusal_emails_again
+
+            n = read_refusal_emails_again(conn)
+            if n:
+                _said.append(f"{n:,} opt-out{'s' if n != 1 else ''} whose email address had a slip now "
+                             f"reach{'' if n != 1 else 'es'} the address {'they name' if n != 1 else 'it names'}.")
         elif what == "search_names":
             if "customers" not in ran:  # else every search entry was made again already
                 from omnidesk.core.identity.golden import reindex_invisible_names
@@ -50,6 +58,14 @@ def run_rebuilds(conn) -> list[str]:
     return ran
 
 
+def take_notes() -> str:
+    """What the rebuilds that ran changed, said once ("" when nothing a user would miss)."""
+    said = " ".join(_said)
+    _said.clear()
+    return said
+
+
 def forget_rebuilds() -> None:
-    """Drop what a failed upgrade asked for (its transaction rolled back)."""
+    """Drop what a failed upgrade asked for (its transaction rolled back), and what it said."""
     _asked.clear()
+    _said.clear()

@@ -1,0 +1,119 @@
+"""A workspace whose unsubscribe list was imported by the version before an opt-out's address was
+read past a slip ("a1@example.com." with a sentence's full stop): those rows were only flagged, each
+made a customer of its own with nothing on it but the refusal, and the customers they name stayed
+subscribed.  Opened by this version, the kept rows are read again, once: each refusal reaches its
+customer, the empty customer goes, and the next email pack leaves them out.  Played through the
+command line at a set clock; the list is imported with the older version's reading patched in."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+
+from omnidesk.core.importing import rows
+
+from tests.core.test_cli_optout_email_typos import PLAN, _customers, _shop
+from tests.helpers import cli_at, exported_packs, write_csv
+
+SLIPS = [["a1@example.com.", "2027-01-12"], ["( a2@example.com )", "2027-01-12"], ["a3 @ example. com", "2027-01-13"],
+         ["stranger@example.com.", "2027-01-14"],
+         # No single reading: a space inside the name stays unread, as it is today.
+         ["a 4@example.com", "2027-01-14"]]
+UNDATED = [["(a5@example.com)"]]  # a list of addresses alone: the refusal is undated
+
+
+def _as_the_older_version(monkeypatch) -> None:
+    """The reading before: an address with a slip was never read, and a row whose cells held text was
+    somebody."""
+    monkeypatch.setattr(rows.RowNormalizer, "_read_refusal_emails", lambda self, row: None)
+    monkeypatch.setattr(rows, "_known_by", lambda row: True)
+
+
+def _state(ws) -> tuple:
+    db = sqlite3.connect(ws)
+    try:
+        return tuple(db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                     for table in ("customer", "source_record", "identifier", "consent", "merge_log"))
+    finally:
+        db.close()
+
+
+def _slip_records(ws) -> dict[str, tuple]:
+    """Each kept row of the list: (its customer's email, its email, its notes)."""
+    db = sqlite3.connect(ws)
+    try:
+        return {json.loads(raw)[0]: (cust, email, json.loads(problems)) for raw, cust, email, problems in db.execute(
+            "SELECT r.raw_json, c.email, r.email, r.problems_json FROM source_record r JOIN import_batch b "
+            "ON b.id = r.batch_id LEFT JOIN customer c ON c.id = r.customer_id "
+            "WHERE b.file_name IN ('unsubscribes.csv', 'optouts.csv')")}
+    finally:
+        db.close()
+
+
+def test_unsubscribes_an_older_version_left_unread_reach_their_customers_once_reopened(tmp_path, capsys,
+                                                                                       monkeypatch):
+    ws = _shop(tmp_path, capsys)
+    _as_the_older_version(monkeypatch)
+    cli_at(capsys, ws, "import", write_csv(tmp_path / "unsubscribes.csv", ["Email", "Unsubscribed At"], SLIPS),
+           "--region", "US")
+    cli_at(capsys, ws, "import", write_csv(tmp_path / "optouts.csv", ["Email"], UNDATED), "--region", "US")
+    monkeypatch.undo()
+    # As the older version left it: the customers the list names stayed subscribed.
+    old = _customers(capsys, ws, tmp_path)
+    assert sorted(c[2] for c in old.values()) == ["granted"] * 9 + ["unsubscribed"] * 6, sorted(old.items())
+    db = sqlite3.connect(ws)
+    with db:
+        db.execute("UPDATE alembic_version SET version_num = '0039'")
+        dates = dict(db.execute("SELECT json_extract(r.raw_json, '$[0]'), n.occurred_at FROM consent n "
+                                "JOIN source_record r ON r.id = n.record_id JOIN import_batch b ON b.id = r.batch_id "
+                                "WHERE b.file_name IN ('unsubscribes.csv', 'optouts.csv')").fetchall())
+        phantoms = db.execute("SELECT count(*) FROM customer WHERE email IS NULL").fetchone()[0]
+    db.close()
+    assert phantoms == 6  # and six empty customers beside the nine
+
+    said = cli_at(capsys, ws, "info")  # opened: read again
+    assert "5 opt-outs whose email address had a slip now reach the address they name." in said, said
+    customers = _customers(capsys, ws, tmp_path)
+    assert sorted(customers.values()) == sorted([
+        ("", "", "unsubscribed"), ("", "stranger@example.com", "unsubscribed"),
+        *[(f"A{i}", f"a{i}@example.com", "unsubscribed") for i in (1, 2, 3, 5)],
+        *[(f"A{i}", f"a{i}@example.com", "granted") for i in (4, 6, 7, 8, 9)]]), sorted(customers.items())
+    kept = _slip_records(ws)
+    for n, slip in ((1, SLIPS[0][0]), (2, SLIPS[1][0]), (3, SLIPS[2][0]), (5, UNDATED[0][0])):
+        cust, email, notes = kept[slip]
+        assert cust == email == f"a{n}@example.com", kept[slip]
+        assert any(f"read as a{n}@example.com" in note for note in notes), notes
+    assert kept["stranger@example.com."][:2] == ("stranger@example.com", "stranger@example.com")
+    assert kept["a 4@example.com"][:2] == (None, None) and "read as" not in str(kept["a 4@example.com"][2])
+    db = sqlite3.connect(ws)
+    # Each refusal keeps the date its row gave it (none where its row gave none).
+    assert dict(db.execute("SELECT json_extract(r.raw_json, '$[0]'), n.occurred_at FROM consent n "
+                           "JOIN source_record r ON r.id = n.record_id JOIN import_batch b ON b.id = r.batch_id "
+                           "WHERE b.file_name IN ('unsubscribes.csv', 'optouts.csv')").fetchall()) == dates
+    db.close()
+    before = _state(ws)
+    assert "opt-out" not in cli_at(capsys, ws, "info")  # opened again: nothing more changes
+    assert _state(ws) == before
+
+    packs, _said = exported_packs(capsys, ws, tmp_path, PLAN)
+    with packs["email"].open(encoding="utf-8-sig", newline="") as fh:
+        assert sorted(r["Email Address"] for r in csv.DictReader(fh)) == [f"a{i}@example.com" for i in (4, 6, 7, 8, 9)]
+    # The address no one held keeps its refusal: the person imported later joins it, still opted out.
+    cli_at(capsys, ws, "import", write_csv(tmp_path / "more.csv", ["First Name", "Email", "Email consent"],
+                                           [["Stan", "stranger@example.com", "yes"]]), "--region", "US",
+           at="2027-02-02 15:00:00Z")
+    assert ("Stan", "stranger@example.com", "unsubscribed") in _customers(capsys, ws, tmp_path).values()
+
+
+def test_a_workspace_without_such_rows_is_opened_as_it_was(tmp_path, capsys):
+    ws = _shop(tmp_path, capsys)
+    cli_at(capsys, ws, "import", write_csv(tmp_path / "unsubscribes.csv", ["Email", "Unsubscribed At"], SLIPS),
+           "--region", "US")
+    db = sqlite3.connect(ws)
+    with db:
+        db.execute("UPDATE alembic_version SET version_num = '0039'")
+    db.close()
+    before = _state(ws)
+    cli_at(capsys, ws, "info")
+    assert _state(ws) == before
