@@ -12,6 +12,8 @@ import json
 import sqlite3
 
 from omnidesk.core.importing import rows
+from omnidesk.core.importing.backfill import read_refusal_emails_again
+from omnidesk.core.workspace import Workspace
 
 from tests.core.test_cli_optout_email_typos import PLAN, _customers, _shop
 from tests.helpers import cli_at, exported_packs, write_csv
@@ -94,6 +96,9 @@ def test_unsubscribes_an_older_version_left_unread_reach_their_customers_once_re
     db.close()
     before = _state(ws)
     assert "opt-out" not in cli_at(capsys, ws, "info")  # opened again: nothing more changes
+    assert _state(ws) == before
+    with Workspace.open(ws) as opened, opened.writing() as conn:  # and read again, nothing is found
+        assert read_refusal_emails_again(conn) == 0
     assert _state(ws) == before
 
     packs, _said = exported_packs(capsys, ws, tmp_path, PLAN)
