@@ -55,6 +55,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from omnidesk.core.metrics import (
         NOT_SENT,
         WHOEVER_LOOKS_SENTENCE,
+        counted_result,
         Period,
         last_weeks,
         new_customers_label,
@@ -77,6 +78,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         currency = workspace_currency(ws)
         # The headline first, as the text opens with it: a script reading the first lines finds it.
         data = {"totals": {**period_totals(data), "currency": currency}, **data}
+        # A post counted nothing: null, not 0, with "counted": false, as the text says "no orders counted".
+        data["campaigns"] = [counted_result(c) for c in data["campaigns"]]
         if out is not None:
             from omnidesk.core.report_pdf import write_report_pdf
 

@@ -825,6 +825,23 @@ def sent_to_people(row: dict) -> bool:
     return row["channel"] in SENT_TO_PEOPLE
 
 
+# What a post's result leaves empty (null in the JSON, an empty cell in the CSV): nothing was counted for it.
+UNCOUNTED_FIELDS = ("recipients", "orders", "revenue", "conversion", "baseline_customers", "baseline_orders",
+                    "baseline_revenue", "baseline_conversion", "lift")
+
+
+def counted_result(row: dict) -> dict:
+    """A campaign result as the report's JSON and the Dashboard's CSV give it: with ``counted``, False for a
+    post (sent to nobody, no order counted for it), whose recipients, orders, revenue, baseline and lift are
+    None rather than 0, as the screen and the text say "anyone" and "not counted"."""
+    if sent_to_people(row):
+        return {**row, "counted": True}
+    out = {**row, "counted": False, **dict.fromkeys(UNCOUNTED_FIELDS)}
+    for key in ("other_revenue", "baseline_other_revenue"):
+        out.pop(key, None)
+    return out
+
+
 def baseline_or_status(row: dict) -> str:
     """The Baseline column's words for a campaign result: its baseline, "none", or "not sent yet"."""
     if not row.get("sent", True):

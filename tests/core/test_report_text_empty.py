@@ -119,3 +119,31 @@ def test_a_post_of_a_campaign_reaches_whoever_looks_not_zero_people(tmp_path, ca
     finally:
         pdf.close()
     assert "Instagram anyone not counted" in text, [t for t in text if "Instagram" in t]
+
+
+def test_a_post_of_a_campaign_has_null_results_in_the_json_not_zeros(tmp_path, capsys):
+    """The JSON says of an Instagram post what the text says: nothing counted (null, "counted": false), not 0
+    recipients and 0 orders as if it had reached nobody; the email beside it keeps its figures."""
+    import json
+
+    from tests.core.test_report_pdf_headings import PLAN, _ok, _shop
+
+    ws = _shop(tmp_path, capsys)
+    plan = {**PLAN, "steps": [*PLAN["steps"], {"channel": "instagram", "at": "2026-03-02T12:00",
+                                                "timezone": "America/New_York"}]}
+    with time_machine.travel(datetime(2026, 2, 21, 15, tzinfo=UTC), tick=False):
+        (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+        _ok(capsys, "campaign", "import", tmp_path / "plan.json", "-w", ws)
+        _ok(capsys, "campaign", "export", "Spring sale", "--out", tmp_path / "packs", "--force", "-w", ws)
+    with time_machine.travel(datetime(2026, 6, 10, 15, tzinfo=UTC), tick=False):
+        status, out, err = run_cli(capsys, "report", "-w", ws, "--json")
+    assert status == 0, err
+    steps = json.loads(out)["campaigns"]
+    (post,) = [c for c in steps if c["channel"] == "instagram"]
+    assert post["counted"] is False and post["sent"] is True
+    assert {k: post[k] for k in ("recipients", "orders", "revenue", "conversion", "baseline_customers",
+                                 "baseline_orders", "baseline_revenue", "lift")} == dict.fromkeys(
+        ("recipients", "orders", "revenue", "conversion", "baseline_customers", "baseline_orders",
+         "baseline_revenue", "lift"))
+    email = [c for c in steps if c["channel"] == "email"]
+    assert email and all(c["counted"] is True and isinstance(c["recipients"], int) for c in email)

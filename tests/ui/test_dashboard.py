@@ -429,6 +429,23 @@ def test_campaign_results_are_listed_and_exported(win, tmp_path, monkeypatch):
     assert row["at"] == result["at"]
 
 
+def test_a_post_exports_empty_cells_in_the_campaign_csv_not_zeros(win, tmp_path, monkeypatch):
+    """The campaign card's CSV says of an Instagram post what its row says: nothing counted (empty cells and
+    "not counted"), not 0 recipients, 0 orders and 0.00 as if it had reached nobody."""
+    dash = _dash(win)
+    post = {"name": "Spring", "channel": "instagram", "sent": True, "at": "2027-03-01T09:00:00", "recipients": 0,
+            "orders": 0, "revenue": 0.0, "conversion": None, "baseline_kind": "none", "baseline_customers": 0,
+            "baseline_orders": 0, "baseline_revenue": 0.0, "baseline_conversion": None, "lift": None}
+    email = {**post, "channel": "email", "recipients": 3, "orders": 1, "revenue": 12.5, "conversion": 0.3333}
+    dash.data = {**dash.data, "campaigns": [post, email]}
+    monkeypatch.setattr(dash, "ask_save_path", lambda *a: tmp_path / "campaigns.csv")
+    shown, sent = csv.DictReader(dash.save_chart(dash.cards["campaigns"], "csv").open(encoding="utf-8"))
+    assert shown["channel"] == "Instagram" and shown["status"] == "not counted"
+    assert [shown[k] for k in ("recipients", "orders", "revenue", "conversion", "baseline_customers",
+                               "baseline_orders", "baseline_revenue", "lift")] == [""] * 8
+    assert (sent["recipients"], sent["orders"], sent["revenue"], sent["status"]) == ("3", "1", "12.50", "sent")
+
+
 def test_customers_without_orders_are_told_what_journeys_need(window, ws, tmp_path, qtbot):
     from omnidesk.core.importing.pipeline import ImportOptions, import_file
     from tests.helpers import write_csv

@@ -708,17 +708,20 @@ class DashboardView(QWidget):
             def blank(value):
                 return "" if value is None else value
 
-            campaigns = d.get("campaigns", [])
+            # A post counted nothing: its recipients, orders, revenue and baseline empty, "not counted".
+            campaigns = [metrics.counted_result(c) for c in d.get("campaigns", [])]
             codes = sorted({code for c in campaigns for key in ("other_revenue", "baseline_other_revenue")
                             for code in c.get(key, {})})
             return (["campaign", "channel", "at", "recipients", "orders", "revenue", "conversion", "baseline_kind",
                      "baseline_customers", "baseline_orders", "baseline_revenue", "baseline_conversion", "lift",
                      "status", *(f"revenue_{code}" for code in codes), *(f"baseline_revenue_{code}" for code in codes)],
-                    [[c["name"], channel_name(c["channel"]), c.get("at") or "", c["recipients"], c["orders"],
-                      f"{c['revenue']:.2f}",
-                      blank(c["conversion"]), c["baseline_kind"], c["baseline_customers"], c["baseline_orders"],
-                      f"{c['baseline_revenue']:.2f}", blank(c["baseline_conversion"]), blank(c["lift"]),
-                      "sent" if c.get("sent", True) else metrics.NOT_SENT,
+                    [[c["name"], channel_name(c["channel"]), c.get("at") or "", blank(c["recipients"]),
+                      blank(c["orders"]), _amount(c["revenue"]),
+                      blank(c["conversion"]), c["baseline_kind"], blank(c["baseline_customers"]),
+                      blank(c["baseline_orders"]), _amount(c["baseline_revenue"]), blank(c["baseline_conversion"]),
+                      blank(c["lift"]),
+                      metrics.NOT_SENT if not c.get("sent", True) else
+                      "sent" if c["counted"] else metrics.NOT_COUNTED,
                       *(_amount(c.get("other_revenue", {}).get(code)) for code in codes),
                       *(_amount(c.get("baseline_other_revenue", {}).get(code)) for code in codes)]
                      for c in campaigns])
