@@ -452,7 +452,8 @@ def new_customers_label(total: int, undated: int = 0) -> str:
 
 
 def campaign_results(ws: Workspace, *, window_days: int | None = None, now: datetime | None = None) -> list[dict]:
-    """Per exported step of every campaign: recipients, attributed orders and revenue, and its baseline.
+    """Per exported step of every campaign, newest first (by the step's time, then the campaign's name):
+    recipients, attributed orders and revenue, and its baseline.
 
     The baseline (see the module docstring) is read from what the export recorded beside the
     sends: ``baseline_kind`` "held_out" (the plan's hold-out), else "not_sent" (left out for
@@ -572,7 +573,9 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
             row.update({"orders": 0, "revenue": 0.0, "conversion": None, "baseline_kind": "none",
                         "baseline_customers": 0, "baseline_orders": 0, "baseline_revenue": 0.0,
                         "baseline_conversion": None, "lift": None})
-    return [row for row, *_rest in found]
+    # Newest first, as the Dashboard and the report list them: the latest results where a long list opens.
+    rows = sorted((row for row, *_rest in found), key=lambda r: r["name"].casefold())
+    return sorted(rows, key=lambda r: r["due"], reverse=True)
 
 
 def _ranking(code: str, tag: str) -> tuple:

@@ -265,4 +265,4 @@ def test_campaign_results_name_each_steps_local_time(shop):
                 campaign_id=camp, channel="email", at_local=at_local, timezone="America/New_York", at_utc=at_utc,
                 exported_at="2026-01-07"))
     results = metrics.campaign_results(shop, now=datetime(2026, 2, 1, tzinfo=UTC))
-    assert [r["at"] for r in results] == ["2026-01-08T09:00:00", "2026-01-15T09:00:00"]
+    assert [r["at"] for r in results] == ["2026-01-15T09:00:00", "2026-01-08T09:00:00"]  # newest first

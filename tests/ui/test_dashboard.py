@@ -996,7 +996,7 @@ def test_two_steps_of_a_long_named_campaign_read_apart_at_1024(win, qtbot):
     dash.scroll.ensureWidgetVisible(table)
     qtbot.wait(50)
     shown = []
-    for row, (when, step) in enumerate((("1 Oct 2026 09:00", "Email"), ("8 Oct 2026 09:00", "SMS"))):
+    for row, (when, step) in enumerate((("8 Oct 2026 09:00", "SMS"), ("1 Oct 2026 09:00", "Email"))):  # newest first
         item = table.item(row, 0)
         assert item.text() == f"{name}, {when}"
         assert item.toolTip() == f"{name}\n{step} step, {when}"
@@ -1202,8 +1202,32 @@ def test_the_campaign_results_of_two_years_are_shown_again_without_holding_the_w
     started = time.perf_counter()
     dash.show_data()
     took = time.perf_counter() - started
-    assert table.rowCount() == 150 and table.item(149, 0).text().startswith("Weekly news 149")
+    assert table.rowCount() == 150 and table.item(0, 0).text().startswith("Weekly news 149")  # newest first
     assert took < 1.0, f"the figures took {took:.1f} s to show"
+
+
+def test_the_newest_campaign_steps_open_the_campaign_table(win, qtbot):
+    """With many steps the table is a small scroll box: the newest results open it, by the step's time and
+    then the campaign's name, as the report lists them; the oldest are at the bottom."""
+    from sqlalchemy import insert
+
+    from omnidesk.core.models import Campaign, CampaignStep
+
+    dash, ws = _dash(win), win.workspace
+    with ws.writing() as conn:
+        for name, day in (("Old news", "2026-01-05"), ("Zebra sale", "2026-03-02"), ("Autumn sale", "2026-03-02"),
+                          ("Middle news", "2026-02-02")):
+            camp = conn.execute(insert(Campaign.__table__).values(name=name, audience_json='"everyone"',
+                                                                  status="exported")).inserted_primary_key[0]
+            conn.execute(insert(CampaignStep.__table__).values(
+                campaign_id=camp, channel="email", at_local=f"{day}T09:00:00", timezone="UTC",
+                at_utc=f"{day}T09:00:00Z", exported_at="2026-01-01"))
+    win.resize(1024, 640)
+    dash.apply_changes(Changes(campaigns=True))
+    table = dash.campaign_table
+    shown = [table.item(row, 0).text().split(",")[0] for row in range(table.rowCount())]
+    assert shown == ["Autumn sale", "Zebra sale", "Middle news", "Old news"]
+    assert [c["name"] for c in metrics.report(ws)["campaigns"]] == shown  # the report's order too
 
 
 def test_export_report_is_written_off_the_window_thread(win, tmp_path, monkeypatch, qtbot):

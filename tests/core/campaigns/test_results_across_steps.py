@@ -113,7 +113,7 @@ def test_a_later_step_counts_its_baseline_as_it_counts_its_recipients(tmp_path, 
                                                    holdout=30), exported=datetime(2026, 3, 1, tzinfo=UTC))
     assert len(sent) == 9 and len(held) == 3, (sent, held)
     buyers = [*sent[:3], held[0]]
-    first, second = _results(tmp_path, capsys, ws, [
+    second, first = _results(tmp_path, capsys, ws, [  # newest first
         order(f"#40{n}", _email(name), "10.00", created="2026-03-08 12:00:00 -0400", billing_name=f"{name} Test")
         for n, name in enumerate(buyers)], imported=datetime(2026, 3, 15, tzinfo=UTC),
         read=datetime(2026, 3, 25, tzinfo=UTC))
