@@ -101,6 +101,9 @@ def _path(steps: list[str]) -> str:
     return " > ".join("purchase" if c == "purchase" else _run(channel_name(c)) for c in steps)
 
 
+NO_REACH = "No customers yet: nothing to show on any channel."  # the reach per channel of an empty workspace
+
+
 def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Period(), *, overwrite: bool = False,
                      today: date | None = None, warn: Callable[[str], None] | None = None,
                      page: str | None = None) -> Path:
@@ -245,15 +248,19 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         for i, code in enumerate(codes):
             chart.bars[(0, i)].fillColor = colors.HexColor(channel(code).color)
         drawing.add(chart)
-    heading("Reach per channel", *([drawing] if drawing else []))
-    if drawing:
-        story.append(drawing)
-    if reach:
+    if not reach:  # no customer yet: one line says so, as an empty table's "Nothing yet." does
+        nothing = text(NO_REACH, styles["Normal"])
+        heading("Reach per channel", nothing)
+        story += [nothing, Spacer(1, 4 * mm)]
+    else:
+        heading("Reach per channel", *([drawing] if drawing else []))
+        if drawing:
+            story.append(drawing)
         story.append(Spacer(1, 3 * mm))
         story.append(text(marked(f"Everyone known on each channel, opted out or not. "
                                  f"{reachable_sentence(data['reachable'])}."), styles["Normal"]))
-    table("", ["Channel", "Customers"], [[channel_name(c), f"{n:,}"] for c, n in reach.items()],
-          [80 * mm, 40 * mm])
+        table("", ["Channel", "Customers"], [[channel_name(c), f"{n:,}"] for c, n in reach.items()],
+              [80 * mm, 40 * mm])
     # Every combination: the heading promises each customer once, and the rows are short.
     table("Channel overlap (each customer once)", ["Channels", "Customers"],
           [[text(marked(_names(o["channels"])), normal[0], rtl=False), f"{o['customers']:,}"]

@@ -147,3 +147,34 @@ def test_a_post_of_a_campaign_has_null_results_in_the_json_not_zeros(tmp_path, c
          "baseline_revenue", "lift"))
     email = [c for c in steps if c["channel"] == "email"]
     assert email and all(c["counted"] is True and isinstance(c["recipients"], int) for c in email)
+
+
+def test_an_empty_workspace_says_in_the_pdf_there_is_no_reach_to_show(make_workspace, capsys, tmp_path):
+    """The PDF's reach per channel, with no customer yet, says so on one line under its heading, as the other
+    empty sections say "Nothing yet.": no empty space where a chart and a table would be."""
+    import pypdfium2
+
+    ws = make_workspace(timezone="America/New_York", currency="USD")
+    path = ws.path
+    ws.close()
+    with time_machine.travel(NOW, tick=False):
+        status, _out, err = run_cli(capsys, "report", "-w", path, "--pdf", tmp_path / "empty.pdf")
+    assert status == 0, err
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "empty.pdf"))
+    try:
+        page = pdf[0].get_textpage()
+        lines = [line.strip() for line in page.get_text_range().splitlines() if line.strip()]
+
+        def top(words: str) -> float:
+            found = page.search(words).get_next()
+            assert found, words
+            return page.get_charbox(found[0])[3]
+
+        reach, no_reach = top("Reach per channel"), top("No customers yet")
+        overlap, no_overlap = top("Channel overlap"), top("Nothing yet.")
+    finally:
+        pdf.close()
+    under = lines[lines.index("Reach per channel") + 1:lines.index("Channel overlap (each customer once)")]
+    assert under == ["No customers yet: nothing to show on any channel."], under
+    # The line sits under its heading as the overlap's "Nothing yet." sits under its own: no gap between.
+    assert abs((reach - no_reach) - (overlap - no_overlap)) < 1, (reach, no_reach, overlap, no_overlap)
