@@ -122,3 +122,54 @@ def test_a_workspace_without_such_rows_is_opened_as_it_was(tmp_path, capsys):
     before = _state(ws)
     cli_at(capsys, ws, "info")
     assert _state(ws) == before
+
+
+def _older_list_then(tmp_path, capsys, monkeypatch, address: str):
+    """A shop whose unsubscribe list of one slipped ``address`` the older version left unread."""
+    ws = _shop(tmp_path, capsys)
+    _as_the_older_version(monkeypatch)
+    cli_at(capsys, ws, "import", write_csv(tmp_path / "unsubscribes.csv", ["Email", "Unsubscribed At"],
+                                           [[address, "2027-01-12"]]), "--region", "US")
+    monkeypatch.undo()
+    return ws
+
+
+def _reopened_as_older(capsys, ws) -> None:
+    db = sqlite3.connect(ws)
+    with db:
+        db.execute("UPDATE alembic_version SET version_num = '0039'")
+    db.close()
+    cli_at(capsys, ws, "info")
+
+
+def test_a_refusal_the_owner_merged_by_hand_stays_where_they_put_it(tmp_path, capsys, monkeypatch):
+    # The owner read "a1@example.com." as A2's old address and merged the row into A2: reading it
+    # again as A1's must not take it from A2, nor join A1 and A2 into one customer.
+    ws = _older_list_then(tmp_path, capsys, monkeypatch, "a1@example.com.")
+    db = sqlite3.connect(ws)
+    phantom = db.execute("SELECT id FROM customer WHERE email IS NULL").fetchone()[0]
+    a1, a2 = (db.execute("SELECT id FROM customer WHERE email = ?", (f"a{n}@example.com",)).fetchone()[0]
+              for n in (1, 2))
+    db.close()
+    cli_at(capsys, ws, "merge", str(a2), str(phantom))
+    _reopened_as_older(capsys, ws)
+    db = sqlite3.connect(ws)
+    on = db.execute("SELECT r.customer_id FROM source_record r JOIN import_batch b ON b.id = r.batch_id "
+                    "WHERE b.file_name = 'unsubscribes.csv'").fetchone()[0]
+    a1_records = db.execute("SELECT count(*) FROM source_record WHERE customer_id = ?", (a1,)).fetchone()[0]
+    a1_still = db.execute("SELECT email FROM customer WHERE id = ?", (a1,)).fetchone()
+    db.close()
+    assert on == a2
+    assert a1_still == ("a1@example.com",) and a1_records == 1
+
+
+def test_an_address_erased_since_is_not_given_back(tmp_path, capsys, monkeypatch):
+    ws = _older_list_then(tmp_path, capsys, monkeypatch, "a1@example.com.")
+    cli_at(capsys, ws, "person", "erase", "a1@example.com", "--yes")
+    _reopened_as_older(capsys, ws)
+    db = sqlite3.connect(ws)
+    back = db.execute("SELECT value FROM identifier WHERE value LIKE '%a1@example.com%' UNION ALL "
+                      "SELECT email FROM source_record WHERE email LIKE '%a1@example.com%' UNION ALL "
+                      "SELECT email FROM customer WHERE email LIKE '%a1@example.com%'").fetchall()
+    db.close()
+    assert back == []

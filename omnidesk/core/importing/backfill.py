@@ -677,6 +677,28 @@ def _setting_reader(conn: Connection):
     return get
 
 
+def _customers_of(conn: Connection, records: list[int]) -> list[tuple[int, int]]:
+    from omnidesk.core.identity.profiles import chunks
+
+    rec = SourceRecord.__table__
+    out: list[tuple[int, int]] = []
+    for part in chunks(sorted(set(records))):
+        out.extend(conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.id.in_(part))).all())
+    return out
+
+
+def _alone_on(conn: Connection, customers: set[int]) -> set[int]:
+    """Of these customers, those holding one record only."""
+    from omnidesk.core.identity.profiles import chunks
+
+    rec = SourceRecord.__table__
+    out: set[int] = set()
+    for part in chunks(sorted(customers)):
+        out.update(conn.execute(select(rec.c.customer_id).where(rec.c.customer_id.in_(part))
+                                .group_by(rec.c.customer_id).having(func.count() == 1)).scalars())
+    return out
+
+
 def read_refusal_emails_again(conn: Connection) -> int:
     """Give the kept refusals whose address an older version could not read the address today's
     import reads in it, and place their records as an import places them; returns how many
@@ -692,7 +714,10 @@ def read_refusal_emails_again(conn: Connection) -> int:
     facts and dates it was read with, and the empty customer it made goes.  An address no one
     holds stays on that customer, now known by it, as an import today makes it: the person
     imported later joins the refusal.  A row today's reading gives no address (or only those it
-    has) is left as it is, so a second run changes nothing.  Runs inside the caller's transaction.
+    has) is left as it is, so a second run changes nothing.  Left as they are too: a row the owner
+    has since merged into a customer by hand (it is no longer alone on its customer), and an
+    address erased at its owner's request (an import leaves it out).  Runs inside the caller's
+    transaction.
     """
     from omnidesk.core.contact import mailbox_of
     from omnidesk.core.identity.golden import refresh_customers
@@ -701,6 +726,7 @@ def read_refusal_emails_again(conn: Connection) -> int:
     from omnidesk.core.importing.rows import READ_AS, RowNormalizer, forget_readings
     from omnidesk.core.importing.store import stored_text
     from omnidesk.core.models import HAND_KIND, Identifier
+    from omnidesk.core.suppression import identifier_hash, known_suppressions, workspace_salt, written_forms
 
     batch, rec, ident = ImportBatch.__table__, SourceRecord.__table__, Identifier.__table__
     found = conn.execute(select(rec.c.batch_id, rec.c.id).where(
@@ -708,6 +734,14 @@ def read_refusal_emails_again(conn: Connection) -> int:
         rec.c.problems_json.like("%not a valid email%"))).all()
     if not found:
         return 0
+    # Only a record still alone on its customer (the empty customer the older version made of it):
+    # one the owner merged into someone by hand stays where they put it, unread.
+    holders = {rid: cid for rid, cid in _customers_of(conn, [rid for _, rid in found])}
+    alone = _alone_on(conn, set(holders.values()))
+    found = [(bid, rid) for bid, rid in found if holders.get(rid) in alone]
+    if not found:
+        return 0
+    salt = workspace_salt(conn)
     wanted: dict[int, set[int]] = {}
     for bid, rid in found:
         wanted.setdefault(bid, set()).add(rid)
@@ -750,7 +784,9 @@ def read_refusal_emails_again(conn: Connection) -> int:
                     if any(READ_AS.format(address=address) in problem for problem in row.problems)]
             held = set(conn.execute(select(ident.c.value).where(ident.c.record_id == rid,
                                                                 ident.c.kind == "email")).scalars())
-            new = [address for address in read if address not in held]
+            # An address erased at its owner's request is never given back, as an import leaves it out.
+            new = [address for address in read if address not in held and not known_suppressions(
+                conn, [identifier_hash(salt, k, v) for k, v in written_forms([("email", address)])])]
             if not new:
                 continue
             conn.execute(ident.insert(), [{"record_id": rid, "kind": "email", "value": address,
