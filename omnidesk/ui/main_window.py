@@ -466,6 +466,12 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if self._work_still_running():
             event.ignore()
             return
+        # The import wizard left open would outlive the window on the workspace closed below (and
+        # keep the application watched for a quit): it closes with the window.
+        if self.import_wizard is not None:
+            self.import_wizard.reject()
+        if self.import_wizard is not None:  # it answered by stopping an import: closed all the same
+            QDialog.reject(self.import_wizard)
         self.unpacked.close()
         self.settings.setValue("mainWindow/geometry", self.saveGeometry())
         if self.workspace is not None:
