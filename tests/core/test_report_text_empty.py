@@ -91,12 +91,9 @@ def test_a_report_of_a_period_says_its_campaign_results_are_every_step_whatever_
     assert "Campaign results, whatever the period" in text
 
 
-def test_a_post_of_a_campaign_reaches_whoever_looks_not_zero_people(tmp_path, capsys):
-    """An Instagram post beside the email: nobody is sent it, so no order is counted for it; the report says it
-    reached whoever looks, in the text and the PDF, not "0 sent, 0 orders, 0.00 USD"."""
+def _spring_sale_with_a_post(tmp_path, capsys):
+    """The headings' shop with its Spring sale exported, and an Instagram post beside its email."""
     import json
-
-    import pypdfium2
 
     from tests.core.test_report_pdf_headings import PLAN, _ok, _shop
 
@@ -107,6 +104,15 @@ def test_a_post_of_a_campaign_reaches_whoever_looks_not_zero_people(tmp_path, ca
         (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
         _ok(capsys, "campaign", "import", tmp_path / "plan.json", "-w", ws)
         _ok(capsys, "campaign", "export", "Spring sale", "--out", tmp_path / "packs", "--force", "-w", ws)
+    return ws
+
+
+def test_a_post_of_a_campaign_reaches_whoever_looks_not_zero_people(tmp_path, capsys):
+    """An Instagram post beside the email: nobody is sent it, so no order is counted for it; the report says it
+    reached whoever looks, in the text and the PDF, not "0 sent, 0 orders, 0.00 USD"."""
+    import pypdfium2
+
+    ws = _spring_sale_with_a_post(tmp_path, capsys)
     with time_machine.travel(datetime(2026, 6, 10, 15, tzinfo=UTC), tick=False):
         status, out, err = run_cli(capsys, "report", "-w", ws, "--pdf", tmp_path / "all.pdf")
     assert status == 0, err
@@ -126,15 +132,7 @@ def test_a_post_of_a_campaign_has_null_results_in_the_json_not_zeros(tmp_path, c
     recipients and 0 orders as if it had reached nobody; the email beside it keeps its figures."""
     import json
 
-    from tests.core.test_report_pdf_headings import PLAN, _ok, _shop
-
-    ws = _shop(tmp_path, capsys)
-    plan = {**PLAN, "steps": [*PLAN["steps"], {"channel": "instagram", "at": "2026-03-02T12:00",
-                                                "timezone": "America/New_York"}]}
-    with time_machine.travel(datetime(2026, 2, 21, 15, tzinfo=UTC), tick=False):
-        (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
-        _ok(capsys, "campaign", "import", tmp_path / "plan.json", "-w", ws)
-        _ok(capsys, "campaign", "export", "Spring sale", "--out", tmp_path / "packs", "--force", "-w", ws)
+    ws = _spring_sale_with_a_post(tmp_path, capsys)
     with time_machine.travel(datetime(2026, 6, 10, 15, tzinfo=UTC), tick=False):
         status, out, err = run_cli(capsys, "report", "-w", ws, "--json")
     assert status == 0, err
