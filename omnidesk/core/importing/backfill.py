@@ -550,18 +550,13 @@ def reread_consents(conn: Connection) -> ConsentReread:
         # A batch whose stored header, mapping or options cannot be read is not read again: its
         # records keep the consent recorded at import (never a "yes" guessed from half a reading).
         try:
-            header = [str(h) for h in _json_of(b.header_json, list)]
-            stored = _json_of(b.mapping_json, list)
-            options = _json_of(b.options_json, dict)
+            reading = _stored_reading(b)
         except ValueError:
             done.unread_imports.append(b.file_name or f"import {b.id}")
             continue
-        if not header:
+        if reading is None:
             continue
-        try:
-            preset = get_preset(b.preset) if b.preset else None
-        except KeyError:  # a preset this version no longer has
-            preset = None
+        header, stored, options, preset = reading
         named = _named_by_file(preset, header, b.file_name)
         try:
             mapping = _consent_mapping(conn, header, stored, named or preset, b.channel)
@@ -662,6 +657,24 @@ def reread_consents(conn: Connection) -> ConsentReread:
     return done
 
 
+def _stored_reading(b) -> tuple[list[str], list, dict, object] | None:
+    """A kept import's header, stored mapping and options, and the preset it was read with (None
+    when this version no longer has it), as the re-reads read them; None without a header.
+
+    Raises ValueError when what was stored cannot be read.
+    """
+    header = [str(h) for h in _json_of(b.header_json, list)]
+    stored = _json_of(b.mapping_json, list)
+    options = _json_of(b.options_json, dict)
+    if not header:
+        return None
+    try:
+        preset = get_preset(b.preset) if b.preset else None
+    except KeyError:  # a preset this version no longer has
+        preset = None
+    return header, stored, options, preset
+
+
 def _setting_reader(conn: Connection):
     """``get_setting`` for the workspace behind ``conn`` (the model's fit and thresholds)."""
     from omnidesk.core.models import Setting
@@ -754,17 +767,12 @@ def read_refusal_emails_again(conn: Connection) -> int:
         # Read as the consent re-read reads a batch: a batch whose stored header, mapping or options
         # cannot be read is left as it is.
         try:
-            header = [str(h) for h in _json_of(b.header_json, list)]
-            stored = _json_of(b.mapping_json, list)
-            options = _json_of(b.options_json, dict)
+            reading = _stored_reading(b)
         except ValueError:
             continue
-        if not header:
+        if reading is None:
             continue
-        try:
-            preset = get_preset(b.preset) if b.preset else None
-        except KeyError:  # a preset this version no longer has
-            preset = None
+        header, stored, options, preset = reading
         preset = _named_by_file(preset, header, b.file_name) or preset
         try:
             mapping = _consent_mapping(conn, header, stored, preset, b.channel)
