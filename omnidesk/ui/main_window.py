@@ -910,9 +910,14 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.back_action.setEnabled(False)
         # Rows are found by key: saved segments sit between the screens' rows.
         self.nav.screenChosen.connect(lambda key: self.screen_stack.setCurrentIndex(list(self.screens).index(key)))
-        self.segments = SavedSegments(self, self.nav, customers, self.operations)
         from omnidesk.ui.bulk import BulkActions
 
+        # The last workspace's saved segments and bulk actions go with its page: kept, each
+        # opened workspace added another pair, still holding the old screens' counts and runner.
+        for gone in (self.segments, getattr(self, "bulk", None)):
+            if gone is not None:
+                gone.deleteLater()
+        self.segments = SavedSegments(self, self.nav, customers, self.operations)
         self.bulk = BulkActions(self, customers, self.operations)
         self.screen_stack.currentChanged.connect(lambda i: self.screens.build_page(self.screen_stack.widget(i)))
         self.screen_stack.currentChanged.connect(self._screen_changed)

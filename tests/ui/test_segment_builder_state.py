@@ -456,3 +456,20 @@ def test_closing_the_window_or_opening_another_workspace_asks_about_a_changed_se
     with Workspace.open(first.path) as again:
         assert {s.name: s.rule for s in segments.list_segments(again)}["Big spenders"] == edited
     assert asked == ["Big spenders"] * 3
+
+
+def test_opening_other_workspaces_keeps_one_saved_segments_and_one_bulk_actions(demo, tmp_path):
+    """Each File › Open added a saved-segments list and bulk actions to the window, the old
+    ones left behind with the closed workspace's screens."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from omnidesk.core.workspace import Workspace
+    from omnidesk.ui.bulk import BulkActions
+    from omnidesk.ui.saved_segments import SavedSegments
+
+    for name in ("one", "two", "three"):
+        assert demo.set_workspace(Workspace.create(tmp_path / f"{name}.omnidesk")) is True
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert demo.findChildren(SavedSegments) == [demo.segments]
+    assert demo.findChildren(BulkActions) == [demo.bulk]
+    assert demo.segments.workspace is demo.workspace and demo.segments.names() == []

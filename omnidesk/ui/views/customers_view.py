@@ -270,9 +270,9 @@ class CustomersView(QWidget):
                                       event_types=event_types)
         self.builder.ruleChanged.connect(self._rule_changed)
         self.builder.saveRequested.connect(self.segmentSaveRequested)
-        self.builder.root.changed.connect(lambda: QTimer.singleShot(0, self._fit_filter_panel))
+        self.builder.root.changed.connect(lambda: QTimer.singleShot(0, self, self._fit_filter_panel))
         # A row's problem shown under it (or gone) changes the rows' height too.
-        self.builder.rowsRead.connect(lambda: QTimer.singleShot(0, self._fit_filter_panel))
+        self.builder.rowsRead.connect(lambda: QTimer.singleShot(0, self, self._fit_filter_panel))
         self.filter_panel = self.builder
         self.filter_panel.hide()
         self._counts = LatestOnly(self.runner)  # the latest count asked for; older answers are dropped
@@ -669,7 +669,7 @@ class CustomersView(QWidget):
         super().resizeEvent(event)
         self._schedule_fit()
         if self.filter_panel.isVisible():
-            QTimer.singleShot(0, self._fit_filter_panel)
+            QTimer.singleShot(0, self, self._fit_filter_panel)
 
     def _schedule_fit(self) -> None:
         self._fit_timer.start()

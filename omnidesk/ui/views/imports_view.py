@@ -212,7 +212,7 @@ class ImportsView(QWidget):
         self.flagged_table.setVisible(n > 0)
         self.flagged_panel.setMaximumHeight(_NO_LIMIT if n else self.flagged_panel.sizeHint().height())
         # The pane opening takes half the list's height: the file clicked stays in sight.
-        QTimer.singleShot(0, self._keep_selected_in_view)
+        QTimer.singleShot(0, self, self._keep_selected_in_view)
         if batch is None:
             self.flagged_title.setText("Select an import to see the rows it flagged.")
         elif batch["status"] == "undone":

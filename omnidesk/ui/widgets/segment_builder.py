@@ -622,7 +622,7 @@ class SegmentBuilder(QFrame):
         while row is not None and not isinstance(row, (ConditionRow, GroupBox)):
             row = row.parentWidget()
         if row is not None and row is not self.root and self.root.isAncestorOf(row):
-            QTimer.singleShot(0, lambda: self.rows_area.ensureWidgetVisible(row, 0, 0)
+            QTimer.singleShot(0, row, lambda: self.rows_area.ensureWidgetVisible(row, 0, 0)
                               if isValid(row) else None)
 
     def fit(self, max_height: int) -> None:

@@ -127,7 +127,7 @@ class ImportPage(QWizardPage):
         self.status.setText("Finished.")
         self.completeChanged.emit()
         # Deferred: this may run inside the wizard's own page switch.
-        QTimer.singleShot(0, self._advance)
+        QTimer.singleShot(0, self, self._advance)
 
     def _advance(self) -> None:
         if self.wiz.currentPage() is self:

@@ -222,8 +222,8 @@ class CampaignsView(QWidget):
         self.editor.audienceChanged.connect(self._count_audience)
         # A step added to a campaign with none made the rows wider than the pane: its buttons and
         # Save went under the recipients at 1024 pixels.  Measured once the new row is drawn.
-        self.editor.steps.rowsChanged.connect(lambda: QTimer.singleShot(0, self._fit_editor))
-        self.editor.steps.rowsChanged.connect(lambda: QTimer.singleShot(0, self._focused_in_sight))
+        self.editor.steps.rowsChanged.connect(lambda: QTimer.singleShot(0, self, self._fit_editor))
+        self.editor.steps.rowsChanged.connect(lambda: QTimer.singleShot(0, self, self._focused_in_sight))
         self.save_button = QPushButton("&Save")
         self.save_button.setToolTip("Save the campaign (Ctrl+S)")
         self.save_button.clicked.connect(self.save)

@@ -325,7 +325,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
                 if told and again:
                     # Read again after a change: the card as it was stays, and is read again shortly.
                     self._stale = True
-                    QTimer.singleShot(self.RETRY_MS, self.refresh_if_stale)
+                    QTimer.singleShot(self.RETRY_MS, self, self.refresh_if_stale)
                     return
                 # Said where the card would be, with a way to try again (a busy workspace: later);
                 # anything else is raised too, on this thread, where the window's handlers hear it

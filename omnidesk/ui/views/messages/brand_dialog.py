@@ -159,7 +159,7 @@ class BrandDialog(QDialog):
         except UserError as exc:
             self.logo_error.setText(str(exc))
             self.logo_error.setVisible(True)
-            QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.logo_error))  # once laid out
+            QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(self.logo_error))  # once laid out
             return
         self.logo_error.setVisible(False)
         self.logo_path = path
