@@ -55,6 +55,7 @@ from itertools import pairwise
 from sqlalchemy import and_, func, literal_column, select
 
 from omnidesk.core import metrics_index
+from omnidesk.core.details import read_details
 from omnidesk.core.dialect import order_number
 from omnidesk.core.models import (
     Campaign,
@@ -623,11 +624,8 @@ def _order_codes(details_json: str | None) -> tuple[set[str], str]:
 
     A code matches whole: an order placed with SPRING200 did not use SPRING20, so the rest of
     the details, searched for the code as text, leaves the codes out."""
-    try:
-        details = json.loads(details_json or "{}")
-    except ValueError:
-        return set(), details_json or ""
-    if not isinstance(details, dict) or not details.get("discount_codes"):
+    details = read_details(details_json)  # unreadable ones are searched as the text they are
+    if not details.get("discount_codes"):
         return set(), details_json or ""
     codes = details.pop("discount_codes")
     return {str(c).casefold() for c in codes}, json.dumps(details, ensure_ascii=False)

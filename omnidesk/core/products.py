@@ -17,9 +17,9 @@ segment rules on items ("bought a lavender candle") name the same products.
 
 from __future__ import annotations
 
-import json
 import re
 
+from omnidesk.core.details import read_details
 from omnidesk.core.text import strip_accents
 
 NAME_CHARS = 300
@@ -39,16 +39,6 @@ def product_key(name: str) -> str:
     return " ".join(strip_accents(name).casefold().split())
 
 
-def _details(details_json: str | None) -> dict:
-    if not details_json or details_json == "{}":
-        return {}
-    try:
-        details = json.loads(details_json)
-    except ValueError:
-        return {}
-    return details if isinstance(details, dict) else {}
-
-
 def _clean(name: str) -> str:
     name = " ".join(name.split())
     name = _QUANTITY.sub("", name)
@@ -57,7 +47,7 @@ def _clean(name: str) -> str:
 
 def products_of(summary: str | None, details_json: str | None) -> list[str]:
     """The products one order or till sale holds, in the order it lists them (none: ``[]``)."""
-    details = _details(details_json)
+    details = read_details(details_json)
     names: list[str] = []
     items = details.get("items")
     if isinstance(items, list):

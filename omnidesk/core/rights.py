@@ -60,6 +60,7 @@ from omnidesk.core.channels import HAND
 from omnidesk.core.consent import KEPT_ON_ERASE
 from omnidesk.core.contact import mailbox_key
 from omnidesk.core.customers import fingerprints_in
+from omnidesk.core.details import read_details
 from omnidesk.core.dialect import compact_customer_search, remove_workspace_files, unindex_customers
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import csv_bytes
@@ -167,7 +168,8 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
                ev.c.details_json, ev.c.record_id).where(ev.c.customer_id == customer_id)
         .order_by(ev.c.occurred_utc)).mappings()]
     for e in events:
-        e["details"] = json.loads(e.pop("details_json") or "{}")
+        # Details that cannot be read are none (the row they were read from is in the export).
+        e["details"] = read_details(e.pop("details_json"))
         # Every event gets the same columns, amount or not: events.csv is one table.
         minor = e.pop("amount_minor")
         e["amount"] = format_money(minor, grouped=False) if minor is not None else None

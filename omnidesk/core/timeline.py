@@ -15,7 +15,6 @@ email tool's UTC time fall in the order they happened.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -26,6 +25,7 @@ from sqlalchemy import and_, case, exists, func, literal, null, or_, select, uni
 
 from omnidesk.core.channels import BY_CODE, CONSENT_CODES, channel_name, own_labels
 from omnidesk.core.consent import Fact, changes, fact_of, facts_query, file_times, in_force, rule_day, rule_zone
+from omnidesk.core.details import read_details
 from omnidesk.core.dialect import json_created_at, money_text, search_fold, search_fold_text, utc_text
 from omnidesk.core.errors import UserError
 from omnidesk.core.campaigns.guards import BASELINE_REASONS
@@ -95,7 +95,7 @@ class TimelineEntry:
     def details(self) -> dict:
         """The event's details (order id, status, items of an order, …); {} for others."""
         if self._details is None:
-            self._details = json.loads(self.details_json) if self.details_json not in ("", "{}") else {}
+            self._details = read_details(self.details_json)
         return self._details
 
     @property

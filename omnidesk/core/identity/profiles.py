@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND
 from omnidesk.core.contact import mailbox_of
+from omnidesk.core.details import read_details
 from omnidesk.core.dialect import raw_rows
 from omnidesk.core.identity.employer import employers
 from omnidesk.core.identity.keys import first_surname, fold, fold_address, generation, given_names
@@ -234,7 +235,7 @@ def all_followers(conn: Connection) -> dict[int, int]:
     ev = Event.__table__
     out: dict[int, int] = {}
     for record_id, details in conn.execute(select(ev.c.record_id, ev.c.details_json).where(ev.c.type == "order")):
-        ids = json.loads(details or "{}").get("record_ids") or []
+        ids = read_details(details).get("record_ids") or []
         for rid in ids[1:]:
             out[rid] = record_id
     return out
@@ -252,7 +253,7 @@ def order_lines(conn: Connection, customer_id: int) -> dict[int, str]:
     leads: dict[int, tuple[int, str]] = {}
     for record_id, details in conn.execute(select(ev.c.record_id, ev.c.details_json).where(
             ev.c.customer_id == customer_id, ev.c.type == "order")):
-        data = json.loads(details or "{}")
+        data = read_details(details)
         for rid in (data.get("record_ids") or [])[1:]:
             if rid != record_id:
                 leads[rid] = (record_id, str(data.get("order_id") or ""))

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND, channel_name
+from omnidesk.core.details import read_details
 from omnidesk.core.identity.clustering import SHARED_NAMES, shared_identifiers
 from omnidesk.core.identity.decisions import Decided, external_key, record_keys, settled_indexes
 from omnidesk.core.identity.profiles import chunks, make_profiles, profile_query, record_identifiers
@@ -429,7 +430,7 @@ def _order_lines(conn: Connection, customer_id: int, recs: dict[int, _Rec]) -> l
     out = []
     for details, in conn.execute(select(ev.c.details_json).where(ev.c.customer_id == customer_id,
                                                                  ev.c.type == "order")):
-        ids = [i for i in json.loads(details or "{}").get("record_ids") or [] if i in recs]
+        ids = [i for i in read_details(details).get("record_ids") or [] if i in recs]
         if len(ids) > 1:
             out.append((ids[0], ids[1:]))
     return out

@@ -198,7 +198,7 @@ def fill_discount_codes(conn: Connection, chunk: int = 5_000) -> int:
                 codes = discount_codes(", ".join(c for i in sorted(at) if (c := _cell(values, i))))
                 try:
                     details = json.loads(details_json or "{}")
-                except ValueError:
+                except (ValueError, RecursionError):  # unreadable, or nested too deep to read: left as they are
                     continue
                 if codes and isinstance(details, dict) and details.get("discount_codes") != codes:
                     details["discount_codes"] = codes

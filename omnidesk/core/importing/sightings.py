@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.details import read_details
 from omnidesk.core.importing.result import ImportResult
 from omnidesk.core.importing.rows import Row
 from omnidesk.core.importing.store import order_summary
@@ -83,10 +84,7 @@ def follow_earlier_rows(ids: list[int], keep: list[tuple[Row, str]], seen: dict[
 def _lines(event) -> list[int]:
     """The records an event stands on: its own, then an order's other line rows."""
     if event.type == "order":
-        try:
-            ids = json.loads(event.details_json or "{}").get("record_ids") or []
-        except ValueError:
-            ids = []
+        ids = read_details(event.details_json).get("record_ids") or []
         if ids and ids[0] == event.record_id:
             return [int(i) for i in ids]
     return [event.record_id]
@@ -150,7 +148,7 @@ def hand_on_events(conn: Connection, batch_id: int) -> set[int]:
             continue  # no later file holds the row: the event goes with its import
         values = {"batch_id": lead.batch_id, "record_id": lead.id, "customer_id": lead.customer_id}
         if len(ids) > 1:
-            details = json.loads(e.details_json or "{}")
+            details = read_details(e.details_json)
             others = [(n, heir(rid, lead.batch_id)) for n, rid in enumerate(ids[1:], 1)]
             items = details.get("items", [])
             if len(items) == len(ids):  # one item per line: a line no later file holds takes its item along

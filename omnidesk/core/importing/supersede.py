@@ -28,6 +28,7 @@ from typing import NamedTuple
 from sqlalchemy import delete, insert, literal_column, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.details import read_details
 from omnidesk.core.dialect import order_number
 from omnidesk.core.importing.report_columns import is_error_report
 from omnidesk.core.importing.rows import Row
@@ -44,12 +45,8 @@ _CHAIN = 1000
 
 
 def json_object(text: str | None) -> dict:
-    """A JSON object column read as a dict ({} when empty, unreadable or not an object)."""
-    try:
-        values = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return values if isinstance(values, dict) else {}
+    """A JSON object column read as a dict ({} when empty, unreadable, nested too deep to read or not an object)."""
+    return read_details(text)
 
 
 def _named(values: Sequence[str], columns: tuple[int, int]) -> tuple[int, int] | None:
