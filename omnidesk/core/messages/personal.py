@@ -7,8 +7,9 @@ cancelled: the seeds' "personalized offer from the combined profile"; the
 product from an earlier purchase only when the latest names none);
 ``{lifetime_spend}`` is their spend on every channel in the shop's money;
 ``{offer_*}`` are the message's own; ``{business_name}`` the brand's;
-``{custom.NAME}`` a custom field as the card shows it.  An absent value is
-missing (None), so the template's fallback shows.
+``{custom.NAME}`` a custom field as the card shows it, on one line (see
+:func:`customer_values`).  An absent value is missing (None), so the template's
+fallback shows.
 
 :func:`sample` picks the customers a preview renders for: the longest
 rendering over a sample decides the SMS segment count a user is shown.
@@ -24,9 +25,11 @@ from sqlalchemy import func, select
 
 from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.importing.custom_fields import customers_fields
+from omnidesk.core.messages.tokens import CUSTOM, custom_key
 from omnidesk.core.models import Customer, Event
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES, format_money, workspace_currency
 from omnidesk.core.products import first_product
+from omnidesk.core.text import clean_line
 from omnidesk.core.workspace import Workspace
 
 BASE_TOKENS = ("first_name", "last_name", "full_name", "city", "last_product", "last_order_date",
@@ -89,6 +92,11 @@ def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mappi
                     ) -> dict[int, dict[str, str | None]]:
     """Customer id -> token name -> value (None when the customer has none), for these customers.
 
+    A custom field is under ``custom.`` and its name as a token matches it (:func:`tokens.custom_key`:
+    spaces collapsed, case folded), its value on one line (:func:`clean_line`).  The preview, the
+    check and every pack read their values here, so the value a customer receives is the one the
+    preview and the check showed.
+
     ``only``: the token names (canonical keys) that will be read; the purchases and the custom
     fields, the costly part, are then read only when one of them is asked for.
     """
@@ -117,7 +125,10 @@ def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mappi
                     **shared,
                 }
                 for field in fields.get(row.id, ()):
-                    values[f"custom.{field.name.casefold()}"] = field.display() or None
+                    # As a token names it and as the card keeps a value typed or imported today (an
+                    # older version kept "Favourite  colour" or " deep  blue<TAB>sea" as it came):
+                    # what the preview and the check show is then what the packs carry.
+                    values.setdefault(CUSTOM + custom_key(field.name), clean_line(field.display()) or None)
                 out[row.id] = values
     return out
 
