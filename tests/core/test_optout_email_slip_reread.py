@@ -20,7 +20,7 @@ from tests.helpers import cli_at, exported_packs, write_csv
 
 SLIPS = [["a1@example.com.", "2027-01-12"], ["( a2@example.com )", "2027-01-12"], ["a3 @ example. com", "2027-01-13"],
          ["stranger@example.com.", "2027-01-14"],
-         # No single reading: a space inside the name stays unread, as it is today.
+         # No single reading: a space inside the name stays unread, and names no one, as it does today.
          ["a 4@example.com", "2027-01-14"]]
 UNDATED = [["(a5@example.com)"]]  # a list of addresses alone: the refusal is undated
 
@@ -76,9 +76,11 @@ def test_unsubscribes_an_older_version_left_unread_reach_their_customers_once_re
 
     said = cli_at(capsys, ws, "info")  # opened: read again
     assert "5 opt-outs whose email address had a slip now reach the address they name." in said, said
+    # The one with no single reading is kept as read, as an import today keeps it: its empty customer goes.
+    assert "1 opt-out whose email address cannot be read is kept as read, flagged to be corrected" in said, said
     customers = _customers(capsys, ws, tmp_path)
     assert sorted(customers.values()) == sorted([
-        ("", "", "unsubscribed"), ("", "stranger@example.com", "unsubscribed"),
+        ("", "stranger@example.com", "unsubscribed"),
         *[(f"A{i}", f"a{i}@example.com", "unsubscribed") for i in (1, 2, 3, 5)],
         *[(f"A{i}", f"a{i}@example.com", "granted") for i in (4, 6, 7, 8, 9)]]), sorted(customers.items())
     kept = _slip_records(ws)
@@ -89,16 +91,18 @@ def test_unsubscribes_an_older_version_left_unread_reach_their_customers_once_re
     assert kept["stranger@example.com."][:2] == ("stranger@example.com", "stranger@example.com")
     assert kept["a 4@example.com"][:2] == (None, None) and "read as" not in str(kept["a 4@example.com"][2])
     db = sqlite3.connect(ws)
-    # Each refusal keeps the date its row gave it (none where its row gave none).
+    # Each refusal keeps the date its row gave it (none where its row gave none); the one that names
+    # no one holds none, as an import today leaves it.
     assert dict(db.execute("SELECT json_extract(r.raw_json, '$[0]'), n.occurred_at FROM consent n "
                            "JOIN source_record r ON r.id = n.record_id JOIN import_batch b ON b.id = r.batch_id "
-                           "WHERE b.file_name IN ('unsubscribes.csv', 'optouts.csv')").fetchall()) == dates
+                           "WHERE b.file_name IN ('unsubscribes.csv', 'optouts.csv')").fetchall()) == {
+        slip: day for slip, day in dates.items() if slip != "a 4@example.com"}
     db.close()
     before = _state(ws)
     assert "opt-out" not in cli_at(capsys, ws, "info")  # opened again: nothing more changes
     assert _state(ws) == before
     with Workspace.open(ws) as opened, opened.writing() as conn:  # and read again, nothing is found
-        assert read_refusal_emails_again(conn) == 0
+        assert read_refusal_emails_again(conn) == (0, 0)
     assert _state(ws) == before
 
     packs, _said = exported_packs(capsys, ws, tmp_path, PLAN)
@@ -173,3 +177,61 @@ def test_an_address_erased_since_is_not_given_back(tmp_path, capsys, monkeypatch
                       "SELECT email FROM customer WHERE email LIKE '%a1@example.com%'").fetchall()
     db.close()
     assert back == []
+
+
+UNREADABLE = [["a6@example.com a7@example.com", "2027-01-12"],  # two addresses: no single reading
+              ["a 4@example.com", "2027-01-13"], ["not an address", "2027-01-14"]]
+
+
+def _list_rows(ws) -> list[tuple]:
+    """Each kept row of the unsubscribe list as stored, and the consent facts it holds."""
+    db = sqlite3.connect(ws)
+    try:
+        return db.execute(
+            "SELECT r.raw_json, r.kind, r.customer_id, r.email, r.flagged, r.values_json, r.problems_json, "
+            "(SELECT count(*) FROM consent n WHERE n.record_id = r.id), "
+            "(SELECT count(*) FROM identifier i WHERE i.record_id = r.id) "
+            "FROM source_record r JOIN import_batch b ON b.id = r.batch_id "
+            "WHERE b.file_name = 'unsubscribes.csv' ORDER BY r.record_no").fetchall()
+    finally:
+        db.close()
+
+
+def test_a_refusal_with_no_single_reading_is_kept_as_read_and_its_empty_customer_goes(tmp_path, capsys,
+                                                                                      monkeypatch):
+    """An unsubscribe whose address has no single reading ("a6@example.com a7@example.com", "a 4@…")
+    made, in the older version, a nameless customer with no channel: nobody's refusal, shown in the
+    customer list.  Today's import keeps such a row as read, flagged to be corrected, and makes no one
+    of it; the upgrade leaves the workspace as that import would.  Nobody's consent moves (the
+    customers the row might mean are not guessed at, and the empty one reached no one), and nothing
+    is lost: the row is kept, flagged, with its problem, for the error report."""
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    today = _shop(fresh, capsys)
+    cli_at(capsys, today, "import", write_csv(fresh / "unsubscribes.csv", ["Email", "Unsubscribed At"], UNREADABLE),
+           "--region", "US")
+    ws = _shop(tmp_path, capsys)
+    _as_the_older_version(monkeypatch)
+    cli_at(capsys, ws, "import", write_csv(tmp_path / "unsubscribes.csv", ["Email", "Unsubscribed At"], UNREADABLE),
+           "--region", "US")
+    monkeypatch.undo()
+    db = sqlite3.connect(ws)
+    with db:
+        assert db.execute("SELECT count(*) FROM customer WHERE email IS NULL").fetchone()[0] == 3
+        db.execute("UPDATE alembic_version SET version_num = '0039'")
+    db.close()
+
+    said = cli_at(capsys, ws, "info")  # opened: read again
+    assert "3 opt-outs whose email address cannot be read are kept as read, flagged to be corrected" in said, said
+    customers = _customers(capsys, ws, tmp_path)
+    assert sorted(customers.values()) == [(f"A{i}", f"a{i}@example.com", "granted") for i in range(1, 10)], customers
+    kept = _list_rows(ws)
+    assert [r[1:5] for r in kept] == [("skipped", None, None, 1)] * 3, kept
+    assert [r[7:] for r in kept] == [(0, 0)] * 3, kept
+    assert kept == _list_rows(today)  # as today's import keeps them
+    before = _state(ws)
+    assert "opt-out" not in cli_at(capsys, ws, "info")  # opened again: nothing more changes
+    assert _state(ws) == before
+    with Workspace.open(ws) as opened, opened.writing() as conn:
+        assert read_refusal_emails_again(conn) == (0, 0)
+    assert _state(ws) == before

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from contextlib import closing
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
@@ -19,6 +20,9 @@ from omnidesk.core.importing.presets import get_preset, header_key, header_signa
 from omnidesk.core.importing.report_columns import added_columns
 from omnidesk.core.models import Event, ImportBatch, SourceRecord
 from omnidesk.core.money import ORDER_TYPES, order_status, to_minor
+
+if TYPE_CHECKING:
+    from omnidesk.core.importing.rows import Row
 
 _CHUNK = 5000
 
@@ -712,10 +716,18 @@ def _alone_on(conn: Connection, customers: set[int]) -> set[int]:
     return out
 
 
-def read_refusal_emails_again(conn: Connection) -> int:
+class RefusalsReread(NamedTuple):
+    """What :func:`read_refusal_emails_again` changed: records given an address (and placed with
+    the customer it names), and records kept as read, their empty customer gone."""
+
+    reached: int = 0
+    kept_as_read: int = 0
+
+
+def read_refusal_emails_again(conn: Connection) -> RefusalsReread:
     """Give the kept refusals whose address an older version could not read the address today's
-    import reads in it, and place their records as an import places them; returns how many
-    records were given an address.
+    import reads in it, and place their records as an import places them; the rows today's import
+    makes no one of are kept as it keeps them.
 
     An opt-out list's "a5@example.com." (a sentence's full stop), "(ann@shop.example)" or
     "ann @ shop.example" was only flagged before :func:`contact.refusal_email`: the row became a
@@ -726,8 +738,14 @@ def read_refusal_emails_again(conn: Connection) -> int:
     again (``resolve.place_left_behind``): it joins the customer the address names, with the
     facts and dates it was read with, and the empty customer it made goes.  An address no one
     holds stays on that customer, now known by it, as an import today makes it: the person
-    imported later joins the refusal.  A row today's reading gives no address (or only those it
-    has) is left as it is, so a second run changes nothing.  Left as they are too: a row the owner
+    imported later joins the refusal.  A row whose address has no single reading today ("a@x.com
+    b@x.com", "a 4@x.com", text with no address) names no one: today's import keeps it as read,
+    flagged to be corrected, and makes no customer of it, so it is made so (no consent fact, no
+    identifier), and the nameless customer with no channel the older version made of it, whose
+    refusal reached no one, goes.  The customers it might mean are not guessed at: their consent
+    stays as a fresh import of the row leaves it.  One that holds a note or a pinned value the owner
+    typed stays, as a record merged by hand does.  A row today's reading gives no new address and
+    still places is left as it is, so a second run changes nothing.  Left as they are too: a row the owner
     has since merged into a customer by hand (it is no longer alone on its customer), and an
     address erased at its owner's request (an import leaves it out).  Runs inside the caller's
     transaction.
@@ -746,19 +764,20 @@ def read_refusal_emails_again(conn: Connection) -> int:
         rec.c.flagged.is_(True), rec.c.customer_id.is_not(None), rec.c.kind != "skipped",
         rec.c.problems_json.like("%not a valid email%"))).all()
     if not found:
-        return 0
+        return RefusalsReread()
     # Only a record still alone on its customer (the empty customer the older version made of it):
     # one the owner merged into someone by hand stays where they put it, unread.
     holders = {rid: cid for rid, cid in _customers_of(conn, [rid for _, rid in found])}
     alone = _alone_on(conn, set(holders.values()))
     found = [(bid, rid) for bid, rid in found if holders.get(rid) in alone]
     if not found:
-        return 0
+        return RefusalsReread()
     salt = workspace_salt(conn)
     wanted: dict[int, set[int]] = {}
     for bid, rid in found:
         wanted.setdefault(bid, set()).add(rid)
     given: dict[int, list[str]] = {}  # record -> the addresses it was given
+    unread: dict[int, Row] = {}  # record -> today's reading, which makes no one of it
     for b in conn.execute(select(batch.c.id, batch.c.file_name, batch.c.channel, batch.c.kind, batch.c.encoding,
                                  batch.c.delimiter, batch.c.header_json, batch.c.mapping_json, batch.c.options_json,
                                  batch.c.preset)
@@ -787,6 +806,7 @@ def read_refusal_emails_again(conn: Connection) -> int:
                 continue
             row = normalizer.normalize(record)
             if row.skip:
+                unread[rid] = row
                 continue
             read = [address for address in row.emails
                     if any(READ_AS.format(address=address) in problem for problem in row.problems)]
@@ -804,8 +824,9 @@ def read_refusal_emails_again(conn: Connection) -> int:
             conn.execute(update(rec).where(rec.c.id == rid, rec.c.email.is_(None)).values(email=row.emails[0]))
             given[rid] = new
     forget_readings()
+    kept = _keep_as_read(conn, {rid: (holders[rid], row) for rid, row in unread.items()})
     if not given:
-        return 0
+        return RefusalsReread(0, kept)
     ids = sorted(given)
     had: set[int] = set()
     for part in chunks(ids):
@@ -814,4 +835,33 @@ def read_refusal_emails_again(conn: Connection) -> int:
     for part in chunks(ids):  # where they are now: their refusals are on those cards
         touched.update(conn.execute(select(rec.c.customer_id).distinct().where(rec.c.id.in_(part))).scalars())
     refresh_customers(conn, had | touched)
-    return len(given)
+    return RefusalsReread(len(given), kept)
+
+
+def _keep_as_read(conn: Connection, rows: dict[int, tuple[int, Row]]) -> int:
+    """Make each kept refusal of ``rows`` (record -> its customer, alone on it, and today's reading,
+    which skips it) what today's import makes of the row: kept as read and flagged, on no customer,
+    with no consent fact or identifier; its customer, empty now, goes.  A customer holding a note or
+    a pinned value typed by the owner keeps its record.  Returns how many records were so kept."""
+    from omnidesk.core.identity.golden import refresh_customers
+    from omnidesk.core.importing.store import stored_text
+    from omnidesk.core.models import Consent, Customer, Identifier
+
+    if not rows:
+        return 0
+    rec, cust = SourceRecord.__table__, Customer.__table__
+    owned = {cid for cid, notes, pins in conn.execute(
+        select(cust.c.id, cust.c.notes, cust.c.pinned_json).where(cust.c.id.in_({c for c, _ in rows.values()})))
+        if not (notes or "").strip() and (pins or "{}") in ("", "{}")}
+    ids = sorted(rid for rid, (cid, _) in rows.items() if cid in owned)
+    if not ids:
+        return 0
+    for rid in ids:
+        _raw, values_json, problems_json, _key, _sound, work = stored_text(rows[rid][1])
+        conn.execute(update(rec).where(rec.c.id == rid).values(
+            kind="skipped", customer_id=None, email=None, phone=None, values_json=values_json,
+            problems_json=problems_json, work_key=work, flagged=True))
+    for table in (Consent.__table__, Identifier.__table__, Event.__table__):
+        conn.execute(table.delete().where(table.c.record_id.in_(ids)))
+    refresh_customers(conn, {rows[rid][0] for rid in ids})
+    return len(ids)

@@ -44,10 +44,14 @@ def run_rebuilds(conn) -> list[str]:
         elif what == "refusal_emails":
             from omnidesk.core.importing.backfill import read_refusal_emails_again
 
-            n = read_refusal_emails_again(conn)
+            n, kept = read_refusal_emails_again(conn)
             if n:
                 _said.append(f"{n:,} opt-out{'s' if n != 1 else ''} whose email address had a slip now "
                              f"reach{'' if n != 1 else 'es'} the address {'they name' if n != 1 else 'it names'}.")
+            if kept:
+                _said.append(f"{kept:,} opt-out{'s' if kept != 1 else ''} whose email address cannot be read "
+                             f"{'are' if kept != 1 else 'is'} kept as read, flagged to be corrected, without "
+                             f"the nameless customer an older version made of {'each' if kept != 1 else 'it'}.")
         elif what == "search_names":
             if "customers" not in ran:  # else every search entry was made again already
                 from omnidesk.core.identity.golden import reindex_invisible_names
