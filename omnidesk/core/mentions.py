@@ -57,6 +57,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.contact import mailbox_key, normalize_phone
+from omnidesk.core.details import read_details
 from omnidesk.core.dialect import casefold
 from omnidesk.core.identity.stats import count_records, forget_records
 from omnidesk.core.importing.fields import FIELDS
@@ -471,11 +472,14 @@ def _redact_row(conn: Connection, row, mapping: list[str], seen: _Row, done: Men
         count_records(conn, [row.id])
     for event_id, details, summary in conn.execute(
             select(ev.c.id, ev.c.details_json, ev.c.summary).where(ev.c.record_id == row.id)).all():
-        old = json.loads(details or "{}")
+        old = read_details(details)
+        # Details that cannot be read (nested too deep) cannot be searched for the person either:
+        # they go, as nothing shows them anyway, rather than stay holding what may be theirs.
+        unreadable = not old and details not in (None, "", "{}")
         new = seen.redact_json(old)
         if isinstance(new.get("identifiers"), dict):  # the slot of an identifier no longer there is empty
             new["identifiers"] = {k: None if v == ERASED else v for k, v in new["identifiers"].items()}
-        if new != old or seen.redact(summary or "") != (summary or ""):
+        if unreadable or new != old or seen.redact(summary or "") != (summary or ""):
             conn.execute(update(ev).where(ev.c.id == event_id).values(
                 details_json=json.dumps(new, ensure_ascii=False, default=str), summary=seen.redact(summary or "")))
     for field_id, value in conn.execute(select(cf.c.id, cf.c.value).where(cf.c.record_id == row.id)).all():

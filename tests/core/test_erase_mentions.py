@@ -225,3 +225,25 @@ def test_the_database_finds_every_way_the_persons_details_are_written(ws, writte
         assert conn.execute(select(_may_mention_sql(person, literal(text), True))).scalar()
         assert not conn.execute(select(_may_mention_sql(person, literal('["ann@example.com", "(207) 555-0102"]'),
                                                         True))).scalar()
+
+
+def test_details_nested_too_deep_to_read_go_with_the_person_erased(ws, tmp_path):
+    """Ann's order's details, stored nested deeper than Python's JSON reader goes (SQLite reads them),
+    naming Bob: erasing him raised a RecursionError and erased no one.  Details that cannot be read
+    cannot be searched for him either, and nothing shows them: they go, and Ann's order stays."""
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [bobs_order(), anns_gift()]))
+    deep = '{"order_id": "#1002", "to": ' + '["Bob Stone", ' * 1500 + "1" + "]" * 1500 + "}"
+    with ws.engine.begin() as conn:
+        assert conn.exec_driver_sql("UPDATE event SET details_json = ? WHERE json_extract(details_json, "
+                                    "'$.order_id') = '#1002'", (deep,)).rowcount == 1
+    with pytest.raises(RecursionError):
+        json.loads(deep)
+    assert erase_person(ws, find_customer(ws, "bob@example.com"))["others_rows"] == 1
+    with ws.engine.connect() as conn:
+        (details,) = conn.exec_driver_sql("SELECT details_json FROM event e JOIN source_record r "
+                                          "ON r.id = e.record_id WHERE r.email = 'ann@example.com'").scalars().all()
+    assert details == "{}"
+    assert _card(ws, "ann@example.com")[4:] == (1, 3000)
+    leftovers = _file_bytes(ws)
+    for trace in BOB_TRACES:
+        assert trace not in leftovers, trace
