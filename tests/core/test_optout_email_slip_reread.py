@@ -235,3 +235,21 @@ def test_a_refusal_with_no_single_reading_is_kept_as_read_and_its_empty_customer
     with Workspace.open(ws) as opened, opened.writing() as conn:
         assert read_refusal_emails_again(conn) == (0, 0)
     assert _state(ws) == before
+
+
+def test_a_nameless_refusal_the_owner_wrote_a_note_on_stays_where_it_is(tmp_path, capsys, monkeypatch):
+    """The owner noted on the nameless customer who they think it is: the note is theirs, so the
+    customer and its row stay as they were, as a row merged by hand does."""
+    from omnidesk.core.notes import set_customer_notes
+
+    ws = _older_list_then(tmp_path, capsys, monkeypatch, "a6@example.com a7@example.com")
+    with Workspace.open(ws) as opened:
+        with opened.engine.connect() as conn:
+            (phantom,) = conn.exec_driver_sql("SELECT id FROM customer WHERE email IS NULL").scalars().all()
+        set_customer_notes(opened, phantom, "A6 or A7? ask at the till")
+    before = _list_rows(ws)
+    _reopened_as_older(capsys, ws)
+    assert _list_rows(ws) == before
+    db = sqlite3.connect(ws)
+    assert db.execute("SELECT notes FROM customer WHERE id = ?", (phantom,)).fetchone() == ("A6 or A7? ask at the till",)
+    db.close()
