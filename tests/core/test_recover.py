@@ -866,3 +866,31 @@ def test_undoing_an_import_and_importing_its_file_again_brings_back_the_orders_a
     assert status == 0, err
     assert json.loads(out)["lost"]["event"]["undo_and_import_again"] == [
         {"import": 2, "file": "orders_export.csv"}, {"import": 3, "file": "till.csv"}]
+
+
+def test_recover_keeps_details_nested_deeper_than_python_reads_and_drops_them_cut_off(demo, tmp_path):
+    """An order's details nested deeper than Python's JSON reader goes (SQLite reads them whole)
+    raised a RecursionError out of the recovery's check of each row: nothing was recovered.  Whole,
+    they are kept (every reader takes them for no details); cut off, the row is not sound."""
+    deep = '{"order_id": "#1", "x": ' + "[" * 1500 + "]" * 1500 + "}"
+    sound = tmp_path / "sound.omnidesk"
+    shutil.copyfile(demo, sound)
+    con = sqlite3.connect(sound)
+    with con:
+        whole, cut = (r[0] for r in con.execute("SELECT id FROM event ORDER BY id LIMIT 2"))
+        con.execute("UPDATE event SET details_json = ? WHERE id = ?", (deep, whole))
+        # Cut off, as a damaged page gives it: SQLite keeps what it is given once no index reads it.
+        con.execute("DROP INDEX ix_event_order_number")
+        con.execute("UPDATE event SET details_json = ? WHERE id = ?", (deep[:-10], cut))
+    con.close()
+    broken = tmp_path / "shop.omnidesk"
+    damage(sound, broken)
+    new = tmp_path / "recovered.omnidesk"
+    assert recover_workspace(broken, new)["method"] == "salvage"
+    con = sqlite3.connect(new)
+    try:
+        kept = dict(con.execute("SELECT id, details_json FROM event WHERE id IN (?, ?)", (whole, cut)).fetchall())
+    finally:
+        con.close()
+    assert kept.get(whole) == deep
+    assert kept.get(cut) != deep[:-10]
