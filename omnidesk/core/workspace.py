@@ -42,6 +42,7 @@ from omnidesk.core.models import (
     ImportBatch,
     Setting,
     SourceRecord,
+    Suppression,
 )
 
 WORKSPACE_SUFFIX = ".omnidesk"
@@ -276,8 +277,12 @@ class Workspace:
             event.listen(engine, "connect", lambda _dbapi, _record: held_files.identify(token))
         self.closed = False
         # An erase could not empty the write-ahead log (another window or command was reading): it
-        # still holds copies of the erased rows, so the next write and the close try again.
+        # still holds copies of the erased rows, so the next write and the close try again.  Also
+        # set when this object sees that another window or command erased someone (:meth:`_note_erasures`):
+        # that one may have been kept from emptying it by a read of this one, and is gone since.
         self.log_held = False
+        self._erasures: int | None = None  # the suppression list's newest entry at the last look
+        self._look_for_erase = False  # a write of this process found another's commit: was it an erase?
 
     @property
     def busy_timeout(self) -> float:
@@ -562,6 +567,9 @@ class Workspace:
                     self.before_own_commit()
                     yield conn
                 self.after_own_commit()
+                if self._look_for_erase:
+                    self._look_for_erase = False
+                    self._note_erasures()
             except OperationalError as exc:
                 if dialect.is_lock_error(exc):
                     raise self.busy_error() from exc
@@ -814,7 +822,43 @@ class Workspace:
                 return False
             last, self._data_version = self._data_version, version
             outside, self._outside = self._outside, False
-            return last is not None and (version != last or outside)
+            changed = last is not None and (version != last or outside)
+        if last is None or changed:
+            self._note_erasures()
+        if self.log_held and not self.readonly:
+            self._try_empty_log()
+        return changed
+
+    def _note_erasures(self) -> None:
+        """Whether another window or command erased someone since the last look (the suppression
+        list grew: every erase adds to it); then the write-ahead log may still hold copies of them
+        (:attr:`log_held`), to be emptied at once, or at the next look, write or close while a read
+        keeps it.
+
+        The erase empties it itself, waiting a moment for readers; a read of this object's that
+        outlasted that moment (a list read again, a count) kept the erased rows in the log and the
+        file's old pages, and nothing else would fold them in while this object stays open: its
+        own writes only add to a log that was never folded in whole.  The first look only takes
+        the mark.
+        """
+        if self.engine.dialect.name != "sqlite" or self.readonly:
+            return
+        try:
+            with self.engine.connect() as conn:
+                mark = conn.execute(select(func.max(Suppression.__table__.c.id))).scalar() or 0
+        except OperationalError:  # a file gone or damaged: the next read says so, not this look
+            return
+        last, self._erasures = self._erasures, mark
+        if last is not None and mark != last:
+            self.log_held = True
+
+    def _try_empty_log(self) -> None:
+        """:meth:`empty_log` without waiting: a read still under way is left to finish, and the
+        next look, write or close tries again."""
+        try:
+            self.empty_log(0)
+        except OperationalError:  # not a lock (a file gone, say): the next read or write says so
+            pass
 
     def _version(self) -> int | None:
         """SQLite's ``data_version`` as the watching connection sees it; None where there is none.
@@ -845,6 +889,7 @@ class Workspace:
             version = self._version()
             if version is not None and self._data_version is not None and version != self._data_version:
                 self._outside = True
+                self._look_for_erase = True
 
     def after_own_commit(self) -> None:
         """Right after this process's commit: the mark moves past it (what came before is kept as news)."""

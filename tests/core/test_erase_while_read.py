@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 
 from omnidesk.core import held_files
+from omnidesk.core.workspace import Workspace
 from tests.helpers import run_cli, write_csv
 
 HEADER = ["Email", "First Name", "Last Name", "Phone", "Address1", "City"]
@@ -58,3 +59,65 @@ def test_an_erase_no_one_reads_during_says_nothing_of_it(tmp_path, capsys):
     assert "-wal" not in err
     assert all(found == [] for found in traces(path).values())  # emptied at once, the reader still open
     reader.close()
+
+
+def _looking(path) -> Workspace:
+    """The workspace as a window has it open: it has looked for others' changes once."""
+    ws = Workspace.open(path)
+    ws.client = "app"
+    assert not ws.changed_since_last_look()
+    return ws
+
+
+def test_a_window_that_read_through_an_erase_elsewhere_empties_the_log_at_its_next_look(tmp_path, capsys):
+    path = _shop(tmp_path, capsys)
+    window = _looking(path)
+    with window.engine.connect() as reading:  # its read outlasts the erase's wait
+        reading.exec_driver_sql("SELECT count(*) FROM customer").scalar()
+        status, _out, err = run_cli(capsys, "person", "erase", "1", "--yes", "-w", path)
+    assert status == 0, err
+    assert "-wal file" in err
+    assert window.changed_since_last_look()  # the look sees the erase, and folds the log in
+    assert not window.log_held
+    assert all(found == [] for found in traces(path).values()), traces(path)
+    window.close()
+
+
+def test_a_window_that_read_through_an_erase_elsewhere_empties_the_log_with_its_next_change(tmp_path, capsys):
+    path = _shop(tmp_path, capsys)
+    window = _looking(path)
+    with window.engine.connect() as reading:
+        reading.exec_driver_sql("SELECT count(*) FROM customer").scalar()
+        status, _out, err = run_cli(capsys, "person", "erase", "1", "--yes", "-w", path)
+    assert "-wal file" in err
+    window.set_setting("business_name", "Corner Shop")  # it never looked: its change sees the erase
+    assert all(found == [] for found in traces(path).values()), traces(path)
+    window.close()
+
+
+def test_a_window_still_reading_empties_the_log_at_a_look_after_its_read(tmp_path, capsys):
+    path = _shop(tmp_path, capsys)
+    window = _looking(path)
+    reading = window.engine.connect()
+    reading.exec_driver_sql("SELECT count(*) FROM customer").scalar()
+    run_cli(capsys, "person", "erase", "1", "--yes", "-w", path)
+    assert window.changed_since_last_look()  # seen while its own read still runs: kept for later
+    assert window.log_held
+    assert traces(path)["shop.omnidesk"]
+    reading.close()
+    assert not window.changed_since_last_look()  # nothing new, but the log goes now
+    assert not window.log_held
+    assert all(found == [] for found in traces(path).values()), traces(path)
+    window.close()
+
+
+def test_an_erase_elsewhere_while_no_window_reads_leaves_the_window_nothing_to_do(tmp_path, capsys):
+    path = _shop(tmp_path, capsys)
+    window = _looking(path)
+    status, _out, err = run_cli(capsys, "person", "erase", "1", "--yes", "-w", path)
+    assert status == 0, err
+    assert "-wal" not in err
+    assert all(found == [] for found in traces(path).values())
+    assert window.changed_since_last_look()
+    assert not window.log_held
+    window.close()
