@@ -15,6 +15,7 @@ from omnidesk.cli.common import (
     _open_existing,
     _output,
 )
+from omnidesk.cli.output import Output
 from omnidesk.core.text import counted, printable
 
 
@@ -30,6 +31,8 @@ def add_commands(sub) -> None:
     q = _command(psub, "erase", help="erase one customer everywhere; a re-import cannot bring them back")
     q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
     q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    q.add_argument("--json", action="store_true",
+                   help="say what was erased as JSON; log_held says a copy stays in the -wal file for now")
     q.set_defaults(func=cmd_person_erase)
 
 
@@ -71,25 +74,33 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
             if not answer:  # Ctrl-D: no answer is a no
                 print(file=sys.stderr)
             if answer.strip().lower() not in ("y", "yes"):
-                print("Nothing erased.")
+                Output(args).show({"customer": cid, "erased": False}, lambda _data: "Nothing erased.")
                 return EXIT_OK
         removed = erase_person(ws, cid)
-    n = removed.get("backups_deleted", 0)
-    print(f"Erased customer {cid}: {counted(removed['source_records'], 'source record')}, "
-          f"{counted(removed['events'], 'event')}; "
-          f"{counted(removed['identifiers_suppressed'], 'identifier')}"
-          + (" and their name and address" if removed.get("name_and_place_keys") else "")
-          + " on the suppression list"
-          + (f"; also removed from {counted(removed['others_rows'], 'row')} of other customers"
-             if removed.get("others_rows") else "")
-          + (f"; also removed from the notes of {counted(removed['others_notes'], 'other customer')}"
-             if removed.get("others_notes") else "")
-          + _rules_note(removed.get("segments_named", 0), removed.get("campaigns_named", 0))
-          + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."))
-    print(f"The suppression list keeps them as {KEPT_AS}; {GUESS_CHECKED}.")
+    Output(args).show({"customer": cid, "erased": True, **removed, "log_held": bool(removed.get("log_held"))},
+                      lambda _data: _erased_words(cid, removed))
     if removed.get("log_held"):
         print(LOG_HELD, file=sys.stderr)
     return EXIT_OK
+
+
+def _erased_words(cid: int, removed: dict) -> list[str]:
+    """What ``person erase`` says it did, as text."""
+    from omnidesk.core.rights import GUESS_CHECKED, KEPT_AS
+
+    n = removed.get("backups_deleted", 0)
+    return [f"Erased customer {cid}: {counted(removed['source_records'], 'source record')}, "
+            f"{counted(removed['events'], 'event')}; "
+            f"{counted(removed['identifiers_suppressed'], 'identifier')}"
+            + (" and their name and address" if removed.get("name_and_place_keys") else "")
+            + " on the suppression list"
+            + (f"; also removed from {counted(removed['others_rows'], 'row')} of other customers"
+               if removed.get("others_rows") else "")
+            + (f"; also removed from the notes of {counted(removed['others_notes'], 'other customer')}"
+               if removed.get("others_notes") else "")
+            + _rules_note(removed.get("segments_named", 0), removed.get("campaigns_named", 0))
+            + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."),
+            f"The suppression list keeps them as {KEPT_AS}; {GUESS_CHECKED}."]
 
 
 def _rules_note(segments: int, campaigns: int) -> str:

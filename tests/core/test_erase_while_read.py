@@ -5,6 +5,7 @@ change or close of the workspace that erased)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from omnidesk.core import held_files
@@ -49,6 +50,21 @@ def test_the_command_line_says_when_a_reader_keeps_the_erased_rows_in_the_log(tm
     reader.rollback()
     reader.close()  # it lets go: nothing of them is left in either file
     assert traces(path) == {"shop.omnidesk": []}
+
+
+def test_the_command_line_says_it_in_json_too(tmp_path, capsys):
+    path = _shop(tmp_path, capsys)
+    reader = _reading(path)
+    status, out, err = run_cli(capsys, "person", "erase", "1", "--yes", "--json", "-w", path)
+    reader.rollback()
+    reader.close()
+    assert status == 0, err
+    said = json.loads(out)
+    assert (said["customer"], said["erased"], said["log_held"], said["source_records"]) == (1, True, True, 1)
+    assert "-wal file" in err
+    status, out, err = run_cli(capsys, "person", "erase", "2", "--yes", "--json", "-w", path)
+    assert (json.loads(out)["erased"], json.loads(out)["log_held"]) == (True, False)
+    assert "-wal" not in err
 
 
 def test_an_erase_no_one_reads_during_says_nothing_of_it(tmp_path, capsys):
