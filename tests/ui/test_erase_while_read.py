@@ -68,3 +68,47 @@ def test_erasing_a_selection_no_one_reads_during_says_nothing_more(window, tmp_p
     view.erase_action.trigger()
     assert said == []
     assert window.statusBar().currentMessage() == "Erased 2 customers"
+
+
+def test_the_window_empties_the_log_at_its_next_look_once_the_reader_is_done(window, tmp_path, capsys, monkeypatch):
+    """Without a change of its own: the timer's look while the window is in front tries again."""
+    path = _shop(tmp_path, capsys)
+    assert window.open_workspace(path)
+    window.open_customer(1)
+    view = window.customer_view
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(view, "confirm_erase", lambda: True)
+    monkeypatch.setattr(view, "show_info", lambda title, text: said.append((title, text)))
+    reader = _reading(path)
+    view.erase_person_button.click()
+    assert said[0][1].endswith(HELD)
+    assert not window.look_for_outside_changes()  # still read: the log stays, and nothing is news
+    assert traces(path)["shop.omnidesk"]
+    reader.rollback()  # finished reading; still open
+    assert not window.look_for_outside_changes()
+    assert all(found == [] for found in traces(path).values()), traces(path)
+    reader.close()
+
+
+def test_another_workspace_reading_through_the_windows_erase_empties_the_log_at_its_look(
+        window, tmp_path, capsys, monkeypatch):
+    """Another window (or a long command) on the same file read all through the erase: once its read
+    is over, its own look empties the log, while the window that erased stays idle."""
+    from omnidesk.core.workspace import Workspace
+
+    path = _shop(tmp_path, capsys)
+    assert window.open_workspace(path)
+    other = Workspace.open(path)
+    assert not other.changed_since_last_look()
+    window.open_customer(1)
+    view = window.customer_view
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(view, "confirm_erase", lambda: True)
+    monkeypatch.setattr(view, "show_info", lambda title, text: said.append((title, text)))
+    with other.engine.connect() as reading:
+        reading.exec_driver_sql("SELECT count(*) FROM customer").scalar()
+        view.erase_person_button.click()
+    assert said[0][1].endswith(HELD)
+    assert other.changed_since_last_look()
+    assert all(found == [] for found in traces(path).values()), traces(path)
+    other.close()
