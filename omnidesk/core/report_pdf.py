@@ -189,9 +189,10 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         story.append(CondPageBreak(needed))
         story.append(head)
 
-    def table(title: str, header: list[str], rows: list[list], widths=None, *, words: int = 1,
+    def table(title: str | None, header: list[str], rows: list[list], widths=None, *, words: int = 1,
               look=normal) -> None:
-        """A table whose first ``words`` columns are text, the rest figures, right-aligned.
+        """A table whose first ``words`` columns are text, the rest figures, right-aligned, under its
+        heading ``title``; None: no heading of its own (a chart's numbers, under the chart's).
 
         Every cell is a paragraph, so a long name wraps inside its column instead of running
         into the next one.
@@ -199,7 +200,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         small, number, head, head_number = look
         if not rows:
             nothing = text("Nothing yet.", styles["Normal"])
-            heading(title, nothing)
+            if title is not None:
+                heading(title, nothing)
             story.append(nothing)
             story.append(Spacer(1, 4 * mm))
             return
@@ -212,7 +214,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
                             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                             ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#D0D0D0"))])
         # The heading goes on the page its table's header and first row are on.
-        heading(title, Table(grid[:2], colWidths=widths, style=lines))
+        if title is not None:
+            heading(title, Table(grid[:2], colWidths=widths, style=lines))
         t = Table(grid, colWidths=widths, repeatRows=1)
         t.setStyle(lines)
         story.append(t)
@@ -259,7 +262,10 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         story.append(Spacer(1, 3 * mm))
         story.append(text(marked(f"Everyone known on each channel, opted out or not. "
                                  f"{reachable_sentence(data['reachable'])}."), styles["Normal"]))
-        table("", ["Channel", "Customers"], [[channel_name(c), f"{n:,}"] for c, n in reach.items()],
+        # The chart's numbers, under the chart's heading: an empty one of their own would stand
+        # between the two as a heading's height of blank paper.
+        story.append(Spacer(1, 2 * mm))
+        table(None, ["Channel", "Customers"], [[channel_name(c), f"{n:,}"] for c, n in reach.items()],
               [80 * mm, 40 * mm])
     # Every combination: the heading promises each customer once, and the rows are short.
     table("Channel overlap (each customer once)", ["Channels", "Customers"],

@@ -103,3 +103,37 @@ def test_a_report_that_fills_its_page_ends_there_with_no_blank_page(tmp_path, ca
     assert "Data health" in texts[-1]
     # The reach chart's axis counts customers whole.
     assert "0.5" not in texts[0] and "1.5" not in texts[0]
+
+
+def _first(page, words: str) -> tuple[float, float]:
+    """Where ``words`` (as a whole word, in its case) first stand on ``page``: the left and the foot of
+    its first letter, in points."""
+    text = page.get_textpage()
+    found = text.search(words, match_case=True, match_whole_word=True).get_next()
+    assert found is not None, words
+    left, bottom, _right, _top = text.get_charbox(found[0])
+    return left, bottom
+
+
+def test_the_reach_table_follows_its_sentence_with_no_empty_heading_between(tmp_path, capsys):
+    """The table of the reach chart's numbers had a heading of its own with no words in it: a heading's
+    space of blank paper between the chart's sentence and its table, as if a title were missing."""
+    ws = _shop(tmp_path, capsys)
+    with time_machine.travel(datetime(2026, 12, 6, 15, tzinfo=UTC), tick=False):
+        _ok(capsys, "report", "--pdf", tmp_path / "report.pdf", "-w", ws)
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "report.pdf"))
+    try:
+        page = pdf[0]
+        lines = [line.strip() for line in page.get_textpage().get_text_range().splitlines() if line.strip()]
+        # Nothing between the sentence under the chart and the table's header row.
+        sentence_end = next(n for n, line in enumerate(lines) if line.endswith("quiet hours and hold-out)."))
+        assert lines[sentence_end + 1] == "Channel Customers", lines[sentence_end - 2:sentence_end + 3]
+        # Nor any blank paper a heading would take: the header row stands less than two of the
+        # sentence's lines below its last line.
+        _, before_last = _first(page, "many")
+        _, last = _first(page, "hold-out")
+        _, header = _first(page, "Channel")
+        pitch = before_last - last
+        assert 0 < last - header < 2 * pitch, (last - header, pitch)
+    finally:
+        pdf.close()
