@@ -453,8 +453,10 @@ def new_customers_label(total: int, undated: int = 0) -> str:
 
 
 def campaign_results(ws: Workspace, *, window_days: int | None = None, now: datetime | None = None) -> list[dict]:
-    """Per exported step of every campaign, newest first (by the step's time, then the campaign's name):
-    recipients, attributed orders and revenue, and its baseline.
+    """Per exported step of every campaign: recipients, attributed orders and revenue, and its baseline.
+
+    Steps whose time has come first, newest first, then those not sent yet, soonest first (each by
+    the step's time, then the campaign's name).
 
     The baseline (see the module docstring) is read from what the export recorded beside the
     sends: ``baseline_kind`` "held_out" (the plan's hold-out), else "not_sent" (left out for
@@ -574,9 +576,13 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
             row.update({"orders": 0, "revenue": 0.0, "conversion": None, "baseline_kind": "none",
                         "baseline_customers": 0, "baseline_orders": 0, "baseline_revenue": 0.0,
                         "baseline_conversion": None, "lift": None})
-    # Newest first, as the Dashboard and the report list them: the latest results where a long list opens.
+    # Steps already due first, newest first, as the Dashboard and the report list them: the latest results
+    # where a long list opens.  Steps exported for a time still to come follow, soonest first: they have
+    # nothing to show yet, and newest first would put the furthest of them on top, above every result an
+    # owner opens the list for; under the results, the next to go out is the first they meet.
     rows = sorted((row for row, *_rest in found), key=lambda r: r["name"].casefold())
-    return sorted(rows, key=lambda r: r["due"], reverse=True)
+    return (sorted((r for r in rows if r["sent"]), key=lambda r: r["due"], reverse=True)
+            + sorted((r for r in rows if not r["sent"]), key=lambda r: r["due"]))
 
 
 def _ranking(code: str, tag: str) -> tuple:
@@ -829,6 +835,8 @@ def sent_to_people(row: dict) -> bool:
 # What a post's result leaves empty (null in the JSON, an empty cell in the CSV): nothing was counted for it.
 UNCOUNTED_FIELDS = ("recipients", "orders", "revenue", "conversion", "baseline_customers", "baseline_orders",
                     "baseline_revenue", "baseline_conversion", "lift")
+# What a step not sent yet leaves empty in the Dashboard's CSV: all but the recipients it is planned for.
+NOT_YET_FIELDS = tuple(field for field in UNCOUNTED_FIELDS if field != "recipients")
 
 
 def counted_result(row: dict) -> dict:

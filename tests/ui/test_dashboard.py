@@ -1202,7 +1202,8 @@ def test_the_campaign_results_of_two_years_are_shown_again_without_holding_the_w
     started = time.perf_counter()
     dash.show_data()
     took = time.perf_counter() - started
-    assert table.rowCount() == 150 and table.item(0, 0).text().startswith("Weekly news 149")  # newest first
+    # The newest step sent first (2 November, the day before TODAY); the 16 still to come follow the results.
+    assert table.rowCount() == 150 and table.item(0, 0).text().startswith("Weekly news 133")
     assert took < 1.0, f"the figures took {took:.1f} s to show"
 
 
@@ -1228,6 +1229,45 @@ def test_the_newest_campaign_steps_open_the_campaign_table(win, qtbot):
     shown = [table.item(row, 0).text().split(",")[0] for row in range(table.rowCount())]
     assert shown == ["Autumn sale", "Zebra sale", "Middle news", "Old news"]
     assert [c["name"] for c in metrics.report(ws)["campaigns"]] == shown  # the report's order too
+
+
+def test_steps_not_sent_yet_follow_the_results_soonest_first_and_say_so(win, qtbot, computer_in, tmp_path,
+                                                                        monkeypatch):
+    """A step exported for next week sat on top of the table, newest of all, with nothing to show: the
+    results an owner looks for went under it.  Steps already sent open the table, newest first; those
+    still to come follow, the next to go out first, saying "not sent yet", as the card's CSV does."""
+    from sqlalchemy import insert
+
+    from omnidesk.core.models import Campaign, CampaignStep
+
+    computer_in("Asia/Tokyo")  # the computer's zone is not the shop's; "now" is the win fixture's TODAY
+    dash, ws = _dash(win), win.workspace
+    assert TODAY == datetime(2026, 11, 2, 3, 30, tzinfo=UTC) + timedelta(days=1)
+    with ws.writing() as conn:
+        for name, day in (("Old news", "2026-10-05"), ("Christmas", "2026-12-14"), ("Zebra sale", "2026-10-26"),
+                          ("Next week", "2026-11-09"), ("Autumn sale", "2026-10-26")):
+            camp = conn.execute(insert(Campaign.__table__).values(name=name, audience_json='"everyone"',
+                                                                  status="exported")).inserted_primary_key[0]
+            conn.execute(insert(CampaignStep.__table__).values(
+                campaign_id=camp, channel="email", at_local=f"{day}T09:00:00", timezone="UTC",
+                at_utc=f"{day}T09:00:00Z", exported_at="2026-10-01"))
+    win.resize(1024, 640)
+    dash.apply_changes(Changes(campaigns=True))
+    table = dash.campaign_table
+    rows = [[table.item(row, col).text() for col in range(table.columnCount())] for row in range(table.rowCount())]
+    assert [r[0].split(",")[0] for r in rows] == ["Autumn sale", "Zebra sale", "Old news", "Next week", "Christmas"]
+    assert [r[6] for r in rows] == ["none", "none", "none", "not sent yet", "not sent yet"]
+    assert [r[3] for r in rows] == ["0", "0", "0", "", ""]  # no orders counted yet: not 0 orders
+    assert [c["name"] for c in metrics.report(ws)["campaigns"]] == [r[0].split(",")[0] for r in rows]
+    # The card's CSV: the same order, the steps to come with their planned recipients and nothing else.
+    monkeypatch.setattr(dash, "ask_save_path", lambda *a: tmp_path / "campaigns.csv")
+    saved = list(csv.DictReader(dash.save_chart(dash.cards["campaigns"], "csv").open(encoding="utf-8")))
+    assert [(r["campaign"], r["status"]) for r in saved] == [
+        ("Autumn sale", "sent"), ("Zebra sale", "sent"), ("Old news", "sent"), ("Next week", "not sent yet"),
+        ("Christmas", "not sent yet")]
+    assert [(r["recipients"], r["orders"], r["revenue"], r["baseline_orders"], r["baseline_revenue"])
+            for r in saved[3:]] == [("0", "", "", "", "")] * 2
+    assert (saved[0]["orders"], saved[0]["revenue"]) == ("0", "0.00")
 
 
 def test_export_report_is_written_off_the_window_thread(win, tmp_path, monkeypatch, qtbot):
