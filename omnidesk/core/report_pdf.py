@@ -42,7 +42,7 @@ from omnidesk.core.metrics import (
     report,
     sent_to_people,
     shop_today,
-    step_label,
+    step_when,
     undated_orders_label,
 )
 from omnidesk.core.money import format_money, format_other_money, workspace_currency
@@ -99,6 +99,18 @@ def _path(steps: list[str]) -> str:
     """A journey: channels in the order they came, then the purchase, as the text report writes it,
     read left to right (set it with ``rtl=False``)."""
     return " > ".join("purchase" if c == "purchase" else _run(channel_name(c)) for c in steps)
+
+
+def _step(c: dict) -> tuple[str, bool | None]:
+    """A campaign result's step as the report words it, "Spring sale, 1 Mar 2027 09:00", and its direction.
+
+    A step with a time is one of the report's own left-to-right phrases with the campaign's name a
+    run of its own in it: a Hebrew or Arabic name reads right to left, its own number with it, and the
+    step's day and time after it, left to right ("2026 <the name, right to left>, 15 Nov 2026").  Read
+    in the direction of its first letter, the line came out right to left, the day cut from its
+    month: "15 ,2026 <the name>" over "Nov 2026 10:00"."""
+    when = step_when(c)
+    return (f"{_run(c['name'])}, {when}", False) if when else (c["name"], None)
 
 
 NO_REACH = "No customers yet: nothing to show on any channel."  # the reach per channel of an empty workspace
@@ -325,16 +337,21 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
 
     # The baseline: the customers held out of the step (else those a guard left out) and how they bought.
     # Every exported step, as reach and overlap count every customer: said, under a period's figures.
+    def step(c: dict) -> Paragraph:
+        """The Campaign cell: the step's name and time, in the direction :func:`_step` gives it."""
+        words, rtl = _step(c)
+        return text(marked(words), wide[0], rtl=rtl)
+
     table("Campaign results, whatever the period",
           ["Campaign", "Channel", "Sent", "Orders", "Revenue", "Conv.", "Baseline", "Orders", "Revenue", "Conv.",
            "Lift"],
-          [[step_label(c), channel_name(c["channel"]), WHOEVER_LOOKS, "", "", "",
+          [[step(c), channel_name(c["channel"]), WHOEVER_LOOKS, "", "", "",
             NOT_COUNTED if c.get("sent", True) else NOT_SENT, "", "", "", ""]
            if not sent_to_people(c) else
-           [step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "", NOT_SENT, "", "", "",
+           [step(c), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "", NOT_SENT, "", "", "",
             ""]
            if not c.get("sent", True) else
-           [step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
+           [step(c), channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
             money(c["revenue"], c.get("other_revenue")),
             share(c["conversion"]), baseline_label(c) or "none",
             f"{c['baseline_orders']:,}" if c["baseline_customers"] else "",

@@ -181,7 +181,8 @@ def test_hebrew_and_arabic_names_print_right_to_left_with_arabic_joined(make_wor
     # The report's own sentence reads left to right, the name in it right to left.
     assert "הנוכשה תייפאמ: the whole picture" in drawn
     assert "םירכיאה קוש" in drawn  # the channel, in its chart and its tables
-    # The campaign's cell wraps after "1 Mar": that line as the algorithm orders it, joined.
-    line = get_display(arabic_reshaper.reshape("تخفيضات الربيع, 1 Mar"))
-    assert line == "Mar 1 ,ﻊﻴﺑﺮﻟﺍ ﺕﺎﻀﻴﻔﺨﺗ" and line in drawn
+    # The campaign's cell wraps after "1 Mar": the name joined and right to left, then its step's day
+    # left to right, as the report words it (an invisible left-to-right mark ends the name's run).
+    line = get_display(arabic_reshaper.reshape("تخفيضات الربيع") + "\u200e, 1 Mar", base_dir="L")
+    assert line == "ﻊﻴﺑﺮﻟﺍ ﺕﺎﻀﻴﻔﺨﺗ\u200e, 1 Mar" and line in drawn
     assert not any("تخفيضات" in text or "מאפיית" in text for text in drawn)  # nothing in the order typed
