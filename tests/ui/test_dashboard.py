@@ -960,6 +960,62 @@ def _drawn_lines(table, row: int) -> list[str]:
     return [option.fontMetrics.elidedText(line, option.textElideMode, room) for line in lines]
 
 
+def test_a_hebrew_campaign_reads_right_to_left_before_its_step_day(win, qtbot):
+    """Where the Campaign cell has room for "<name>, <day and time>" on one line, a Hebrew name with a
+    number ("מבצע חורף 2026") took the step's day into its right-to-left run: "26 ,2026 <the name> Oct
+    2026 09:00", the day before the name and cut from its month.  The name now reads right to left on
+    its own, and the day, month and time follow it, left to right, as on a Latin name's row."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+    from sqlalchemy import insert
+
+    from omnidesk.core.models import Campaign, CampaignStep
+
+    name = "מבצע חורף 2026"
+    dash, ws = _dash(win), win.workspace
+    with ws.writing() as conn:
+        camp = conn.execute(insert(Campaign.__table__).values(name=name, audience_json='"everyone"',
+                                                              status="exported")).inserted_primary_key[0]
+        conn.execute(insert(CampaignStep.__table__).values(
+            campaign_id=camp, channel="email", at_local="2026-10-26T09:00:00", timezone="UTC",
+            at_utc="2026-10-26T09:00:00Z", exported_at="2026-10-01"))
+    win.resize(1920, 1080)
+    dash.apply_changes(Changes(campaigns=True))
+    table = dash.campaign_table
+    dash.scroll.ensureWidgetVisible(table)
+    qtbot.wait(50)
+    item = table.item(0, 0)
+    assert item.text() == f"{name}, 26 Oct 2026 09:00"  # what a screen reader reads, as typed
+    index = table.model().index(0, 0)
+    option = QStyleOptionViewItem()
+    table.initViewItemOption(option)
+    option.rect = table.visualRect(index)
+    table.itemDelegateForColumn(0).initStyleOption(option, index)
+    text = option.text
+    assert text.replace("\u200e", "") == item.text()  # one line: the room is there
+    # Where Qt draws each character, laid out as the table lays out its items: left to right.
+    layout = QTextLayout(text, option.font)
+    direction = QTextOption()
+    direction.setTextDirection(option.direction)
+    layout.setTextOption(direction)
+    layout.beginLayout()
+    line = layout.createLine()
+    line.setLineWidth(10_000)
+    layout.endLayout()
+
+    def left(i: int) -> float:  # the left edge of character i, however its run reads
+        return min(line.cursorToX(i)[0], line.cursorToX(i + 1)[0])
+
+    letters = [i for i, ch in enumerate(text) if "\u05d0" <= ch <= "\u05ea"]
+    year, day = text.index("2026"), text.index("26 Oct")
+    # The name right to left: its first letter rightmost, its number at its left end.
+    assert left(letters[0]) == max(left(i) for i in letters)
+    assert left(year) < min(left(i) for i in letters)
+    # Then the comma, the day, the month and the time, each right of the one before, right of the name.
+    after = [text.index(","), day, text.index("Oct"), text.index("09:00")]
+    assert [left(i) for i in after] == sorted(left(i) for i in after)
+    assert left(after[0]) > max(left(i) for i in letters)
+
+
 def test_two_steps_of_a_long_named_campaign_read_apart_at_1024(win, qtbot):
     """At 1024×640 the Campaign column is narrow: the long name gives way, each step's date and time show
     whole (without the year in the shop's current one, and a step of another year widens the column, the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -73,6 +74,20 @@ def step_parts(c: dict, today: date) -> tuple[str, str, str]:
     return c["name"], when, (f"{at.day} {at:%b %H:%M}" if at.year == today.year else when)
 
 
+_LRM = "\u200e"  # a left-to-right mark: invisible, no width
+
+
+def _own_run(name: str) -> str:
+    """A campaign's name as the first part of the cell's left-to-right "<name>, <day and time>": a name
+    ending right to left (Hebrew, Arabic) is closed by a left-to-right mark, so the step's day after it
+    is not read into its right-to-left run ("15 ,<the name> Nov 2026", the day before the name)."""
+    for ch in reversed(name):
+        direction = unicodedata.bidirectional(ch)
+        if direction in ("L", "R", "AL"):
+            return name + _LRM if direction != "L" else name
+    return name
+
+
 def _text_margin(widget) -> int:
     """The room Qt leaves each side of an item's text: its focus frame's margin and a pixel."""
     style = widget.style() if widget is not None else QApplication.style()
@@ -96,20 +111,22 @@ class StepDelegate(QStyledItemDelegate):
         room = option.rect.width() - 2 * _text_margin(option.widget)
         metrics_ = option.fontMetrics
         if metrics_.horizontalAdvance(option.text) <= room:
+            option.text = f"{_own_run(name)}, {when}"  # the cell's own text, a right-to-left name closed
             return
         if option.rect.height() >= 2 * metrics_.lineSpacing():
             # Room for two lines: the name on the first (cut short if it must), the date under it.
             # A line separator, not "\n": the style lays the text out wrapped at words, where "\n" is a space
             # (the date's day would run onto the name's line and its year under it).
             when = when if metrics_.horizontalAdvance(when) <= room else short
-            option.text = f"{metrics_.elidedText(name, Qt.TextElideMode.ElideRight, room)}{LINE_BREAK}{when}"
+            option.text = (f"{_own_run(metrics_.elidedText(name, Qt.TextElideMode.ElideRight, room))}"
+                           f"{LINE_BREAK}{when}")
             return
         tail = f", {when}"
         if metrics_.horizontalAdvance(f"…{tail}") > room:
             tail = f", {short}"
         short_name = metrics_.elidedText(name, Qt.TextElideMode.ElideRight,
                                          max(0, room - metrics_.horizontalAdvance(tail)))
-        option.text = f"{short_name or '…'}{tail}"
+        option.text = f"{_own_run(short_name) or '…'}{tail}"
 
     def least_width(self, index, font_metrics) -> int:
         """The narrowest the column may be for this cell's step to be drawn whole: its shorter date on
