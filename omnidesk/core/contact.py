@@ -198,7 +198,9 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
     assigned, such as the drama ranges used in demo data.  A number written
     without one must be a valid number of ``region``: "030 7654321" is a Berlin
     number whose country code was left off, not the US number +1 030-765-4321,
-    and "1111111111" is nobody's.  Local-only numbers (no area code) are not
+    and "1111111111" is nobody's; one written with the region's trunk prefix that
+    has the shape of its numbers is read as its international form is, assigned or
+    not ("052-123-4567" in Israel: :func:`_dialled_at_home`).  Local-only numbers (no area code) are not
     accepted, since they cannot be dialled from elsewhere.  A ".0" or ".00" after the
     digits, a spreadsheet's float ("1761234567.0"), is no part of the number, nor is a
     note in brackets after it or an empty extension; full-width digits are digits
@@ -232,7 +234,8 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
                   and len(_NOT_DIGIT.sub("", compact)) <= 15)
         return bad(raw, f"not a valid phone number{where}" + (" (add the country code if it is from abroad)"
                                                               if abroad else ""))
-    if not international and not phonenumbers.is_valid_number(number):
+    if not international and not phonenumbers.is_valid_number(number) and \
+            not _dialled_at_home(compact, number, region):
         return bad(raw, f"not a valid phone number{where} (add the country code if it is from abroad)")
     return Normalized(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None, raw)
 
@@ -257,6 +260,28 @@ def phone_text(raw: str) -> str:
         if shorter == text or not shorter:
             return text
         text = shorter
+
+
+def _dialled_at_home(compact: str, number: phonenumbers.PhoneNumber, region: str) -> bool:
+    """Whether a number written without its country code, which phonenumbers does not list among
+    the region's assigned ranges, is still one of the region's numbers as dialled there.
+
+    It is when it is written with the region's trunk prefix ("052-123-4567" in Israel, "07700
+    900123" in the UK) and what follows the prefix has the shape of the region's numbers: the
+    writer dialled it at home, and it is the number its international form ("+972 52-123-4567")
+    names, which is kept whether its range is assigned or not.  Refused, it made a second
+    customer without a phone beside the one holding the same number written with its "+972".
+    North America is left out: its "1" is dialled before any number, or not, and an area code
+    not in use ("555-555-0123") is a typo or a made-up number, written either way.
+    """
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None or not meta.national_prefix or meta.country_code == 1:
+        return False
+    national = phonenumbers.national_significant_number(number)
+    if not _NOT_DIGIT.sub("", compact).startswith(meta.national_prefix + national):
+        return False
+    shape = meta.general_desc.national_number_pattern if meta.general_desc else None
+    return bool(shape) and re.fullmatch(shape, national) is not None
 
 
 def _country_code_without_plus(compact: str, region: str) -> str | None:

@@ -121,7 +121,6 @@ def test_normalize_phone_invalid(raw: str, problem: str) -> None:
         ("1111111111", "US"),
         ("555-555-0123", "US"),  # area code 555 is not in use
         ("200 555 0100", "US"),  # nor is 200
-        ("07700 900123", "GB"),  # Ofcom's drama range: never a real subscriber
         ("07911 123456", "US"),  # a UK mobile as dialled there: too long for a US number
         ("0176 12345678", "US"),  # a German mobile, the same
     ],
@@ -137,6 +136,25 @@ def test_with_its_country_code_a_possible_number_is_kept_even_if_unassigned() ->
     # The writer named the country; demo and test data use ranges set aside for fiction.
     assert normalize_phone("+44 7700 900123", "US").value == "+447700900123"
     assert normalize_phone("+1 200 555 0100", "US").value == "+12005550100"
+
+
+@pytest.mark.parametrize(("raw", "region", "expected"), [
+    ("07700 900123", "GB", "+447700900123"),  # Ofcom's drama range, as "+44 7700 900123" is kept
+    ("052-123-4567", "IL", "+972521234567"),  # 052-1xx: not a range phonenumbers lists as assigned
+    ("050-123-4567", "IL", "+972501234567"),
+])
+def test_with_the_trunk_prefix_a_number_of_the_region_is_read_as_its_international_form(raw, region, expected):
+    # Dialled at home, the writer named the country as surely as with its code.
+    assert normalize_phone(raw, region) == Normalized(expected, None, raw)
+    assert normalize_phone(expected, region).value == expected
+
+
+@pytest.mark.parametrize(("raw", "region"), [
+    ("52-123-4567", "IL"),  # no trunk prefix: nothing says it is an Israeli number
+    ("1 555 555 0123", "US"),  # North America's "1" is no such sign: area code 555 is not in use
+])
+def test_without_a_sign_of_home_an_unassigned_number_is_still_refused(raw, region):
+    assert normalize_phone(raw, region).value is None
 
 
 def test_normalize_phone_empty() -> None:
