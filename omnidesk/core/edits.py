@@ -61,7 +61,7 @@ from omnidesk.core.text import clean_line
 from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps
 from omnidesk.core.identity.merge import PINNABLE, first_own_record, hand_record_kept
 from omnidesk.core.identity.writes import REJOIN, new_customer_row
-from omnidesk.core.importing.dates import default_date_order, parse_date
+from omnidesk.core.importing.dates import default_date_order, parse_date, parse_typed_date
 from omnidesk.core.importing.custom_fields import TEXT, read_value
 from omnidesk.core.importing.known_numbers import typed_number_reaches_optouts
 from omnidesk.core.importing.normalize import (
@@ -348,7 +348,7 @@ def clean_value(conn: Connection, field: str, value: str, *, country: str = "") 
     elif field == "phone":
         got = normalize_phone(text, _region(conn))
     elif field == "birthday":
-        got = parse_date(text, default_date_order(_region(conn)))
+        got = parse_typed_date(text, _region(conn))
     elif field == "country":
         got = normalize_country(text)
     elif field == "postcode":

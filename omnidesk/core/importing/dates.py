@@ -25,6 +25,7 @@ __all__ = [
     "default_date_order",
     "parse_date",
     "parse_datetime",
+    "parse_typed_date",
 ]
 
 
@@ -343,6 +344,34 @@ def parse_date(raw: str, order: DateOrder) -> Normalized[str]:
     if iso is None:
         return bad(raw, f"not a real calendar date: {text[:30]}")
     return Normalized(iso, None, raw)
+
+
+def parse_typed_date(raw: str, region: str) -> Normalized[str]:
+    """One date typed by hand (a birthday on a customer's card), read as :func:`parse_date` reads
+    it in ``region``'s usual order, else in the order its own numbers prove.
+
+    "15/03/1990" has no month 15, so it can only be 15 March 1990, as an import reads a column of
+    such dates (:class:`DateEvidence`) whatever the region; one that reads either way
+    ("03/04/1990") is read in the region's order.  A date with a day and a month that is no date
+    in either order ("31/02/1990", "13/13/1990") says which orders were tried.
+    """
+    usual = default_date_order(region)
+    got = parse_date(raw, usual)
+    if got.value is not None or got.problem is None:
+        return got
+    evidence = DateEvidence()
+    evidence.add(raw)
+    proven = evidence.order(region)
+    if evidence.decided and proven != usual and (other := parse_date(raw, proven)).value is not None:
+        return other
+    text = clean_cell(raw)
+    date_text = (_split_time(text)[0] if _TIME.search(text) else text).strip().rstrip(",")
+    if not got.problem.startswith("not a real calendar date") or _YEARLESS_DASHED.fullmatch(date_text) \
+            or not _DAY_AND_MONTH.fullmatch(date_text):
+        return got
+    orders = ("month/day or day/month" if _YEARLESS.fullmatch(date_text)
+              else "month/day/year or day/month/year")
+    return bad(raw, f"{text[:30]} is not a date in {orders} order")
 
 
 _TIME = re.compile(
