@@ -84,3 +84,20 @@ def test_each_country_reads_its_home_form_as_its_international_form(capsys, tmp_
         assert "flagged 0" in said, (region, home, said)
         phones = [c["phone"] for c in exported_customers(capsys, ws, folder, "full_name,phone")]
         assert len(phones) == 2 and phones[0] == phones[1] != "", (region, home, phones)
+
+
+def test_a_number_typed_as_the_card_shows_it_is_stored_as_the_same_number(capsys, tmp_path):
+    """The card of an Israeli shop shows +972521234567 as "052-123-4567"; typed back so, it was refused."""
+    from omnidesk.core.phones import display_phone
+
+    ws = tmp_path / "shop.omnidesk"
+    _import(capsys, ws, write_csv(tmp_path / "shop.csv", ["First Name", "Last Name", "Email", "Phone"],
+                                  [["Bea", "Two", "bea@example.com", "+972 52-123-4567"]]), "IL")
+    status, _out, err = run_cli(capsys, "-w", ws, "settings", "default_region", "IL")
+    assert status == 0, err
+    shown = display_phone("+972521234567", "IL")
+    assert shown == "052-123-4567"
+    with time_machine.travel("2026-03-02 10:00:00Z", tick=False):
+        status, _out, err = run_cli(capsys, "-w", ws, "customer", "set", "bea@example.com", "phone", shown)
+    assert status == 0, err
+    assert [c["phone"] for c in exported_customers(capsys, ws, tmp_path, "phone")] == ["+972521234567"]
