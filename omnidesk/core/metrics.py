@@ -835,15 +835,20 @@ def sent_to_people(row: dict) -> bool:
 # What a post's result leaves empty (null in the JSON, an empty cell in the CSV): nothing was counted for it.
 UNCOUNTED_FIELDS = ("recipients", "orders", "revenue", "conversion", "baseline_customers", "baseline_orders",
                     "baseline_revenue", "baseline_conversion", "lift")
-# What a step not sent yet leaves empty in the Dashboard's CSV: all but the recipients it is planned for.
+# What a step not sent yet leaves empty (None) in the report's JSON and the Dashboard's CSV: all but the
+# recipients it is planned for.
 NOT_YET_FIELDS = tuple(field for field in UNCOUNTED_FIELDS if field != "recipients")
 
 
 def counted_result(row: dict) -> dict:
     """A campaign result as the report's JSON and the Dashboard's CSV give it: with ``counted``, False for a
     post (sent to nobody, no order counted for it), whose recipients, orders, revenue, baseline and lift are
-    None rather than 0, as the screen and the text say "anyone" and "not counted"."""
+    None rather than 0, as the screen and the text say "anyone" and "not counted".  A step not sent yet
+    keeps its planned recipients; its orders, revenue, baseline and lift are None, as the screen, the text
+    and the PDF say "not sent yet" rather than 0 orders and 0.00."""
     if sent_to_people(row):
+        if not row.get("sent", True):
+            return {**row, "counted": True, **dict.fromkeys(NOT_YET_FIELDS)}
         return {**row, "counted": True}
     out = {**row, "counted": False, **dict.fromkeys(UNCOUNTED_FIELDS)}
     for key in ("other_revenue", "baseline_other_revenue"):

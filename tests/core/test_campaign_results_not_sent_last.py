@@ -58,6 +58,9 @@ def test_steps_sent_come_first_newest_first_then_those_to_come_soonest_first(tmp
         ("Spring sale", True), ("Old news", True), ("Summer sale", False), ("Autumn sale", False)]
     assert [c["due"] for c in data["campaigns"]][2:] == ["2026-06-01T14:00:00Z", "2026-09-07T14:00:00Z"]
     assert all({"recipients", "orders", "revenue", "conversion", "lift"} <= set(c) for c in data["campaigns"])
+    # Sent: counted figures; to come: the planned recipients, no figures (null, not 0), as the CSV leaves them.
+    assert [(c["recipients"], c["orders"], c["revenue"], c["baseline_orders"]) for c in data["campaigns"]] == [
+        (4, 0, 0.0, 0), (4, 0, 0.0, 0), (4, None, None, None), (4, None, None, None)]
     # The text: results first, then what is still to go out, saying so.
     lines = text.splitlines()
     first = lines.index("Campaigns (every exported step, whatever the period):") + 1

@@ -711,9 +711,7 @@ class DashboardView(QWidget):
             # A post counted nothing: its recipients, orders, revenue and baseline empty, "not counted".
             # A step not sent yet has nothing to count either: its planned recipients, the rest empty,
             # "not sent yet", as the table says — not 0 orders and 0.00 beside them.
-            campaigns = [{**metrics.counted_result(c),
-                          **({} if c.get("sent", True) else dict.fromkeys(metrics.NOT_YET_FIELDS))}
-                         for c in d.get("campaigns", [])]
+            campaigns = [metrics.counted_result(c) for c in d.get("campaigns", [])]
             codes = sorted({code for c in campaigns for key in ("other_revenue", "baseline_other_revenue")
                             for code in c.get(key, {})})
             return (["campaign", "channel", "at", "recipients", "orders", "revenue", "conversion", "baseline_kind",
