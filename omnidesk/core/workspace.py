@@ -29,7 +29,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
@@ -846,7 +846,7 @@ class Workspace:
         try:
             with self.engine.connect() as conn:
                 mark = conn.execute(select(func.max(Suppression.__table__.c.id))).scalar() or 0
-        except OperationalError:  # a file gone or damaged: the next read says so, not this look
+        except DatabaseError:  # a file gone or damaged: the next read says so, not this look or write
             return
         last, self._erasures = self._erasures, mark
         if last is not None and mark != last:
@@ -857,7 +857,7 @@ class Workspace:
         next look, write or close tries again."""
         try:
             self.empty_log(0)
-        except OperationalError:  # not a lock (a file gone, say): the next read or write says so
+        except DatabaseError:  # not a lock (a file gone or damaged, say): the next read or write says so
             pass
 
     def _version(self) -> int | None:

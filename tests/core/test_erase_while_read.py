@@ -137,3 +137,40 @@ def test_an_erase_elsewhere_while_no_window_reads_leaves_the_window_nothing_to_d
     assert window.changed_since_last_look()
     assert not window.log_held
     window.close()
+
+
+def test_a_damaged_suppression_page_neither_fails_a_committed_write_nor_a_look(tmp_path, capsys):
+    """The check for erasures made elsewhere ran after a write had committed: a damaged page under
+    it ("database disk image is malformed") raised from a write already saved, and from the
+    window's look, where the next read is what says the file is damaged."""
+    import sqlite3
+
+    from omnidesk.core.workspace import Workspace
+    from tests.helpers import run_cli, write_csv
+
+    path = tmp_path / "shop.omnidesk"
+    people = write_csv(tmp_path / "p.csv", ["Email", "First Name"],
+                       [[f"p{i}@example.com", f"P{i}"] for i in range(50)])
+    assert run_cli(capsys, "import", people, "--channel", "shop", "-w", path)[0] == 0
+    ws = Workspace.open(path)
+    try:
+        ws.client = "app"
+        assert not ws.changed_since_last_look()
+        other = sqlite3.connect(path, isolation_level=None)
+        root = other.execute("SELECT rootpage FROM sqlite_master WHERE name='suppression'").fetchone()[0]
+        size = other.execute("PRAGMA page_size").fetchone()[0]
+        other.execute("INSERT INTO setting(key, value) VALUES ('elsewhere', '1')")
+        other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        other.close()
+        with open(path, "r+b") as f:  # the suppression list's first page, overwritten
+            f.seek((root - 1) * size)
+            f.write(b"\x0d" + b"\xff" * (size - 1))
+        ws.set_setting("business_name", "Corner Shop")  # saved, and said saved
+        assert ws.changed_since_last_look() in (True, False)
+    finally:
+        ws.close()
+    check = sqlite3.connect(path)
+    try:
+        assert check.execute("SELECT value FROM setting WHERE key='business_name'").fetchone() == ('"Corner Shop"',)
+    finally:
+        check.close()
