@@ -664,6 +664,32 @@ def test_an_import_looks_up_same_name_same_place_records_like_blocking_would(ws,
     assert names == {("Annie", "Lee"), ("Bo", "Chen"), ("Cy", "Chen")}
 
 
+def test_an_import_looks_up_a_town_only_where_a_postcode_cannot_decide(ws, tmp_path):
+    """A new record with no postcode finds its namesakes in the town; one with a postcode and no
+    street finds only those with no postcode or with a street, as blocking pairs them by the town,
+    both asked in one look-up."""
+    from omnidesk.core.identity.blocking import same_name_same_place
+    from omnidesk.core.identity.profiles import _profile
+
+    header = ["First Name", "Last Name", "Email", "Address", "Zip", "City"]
+    load(ws, tmp_path, "a.csv", [
+        ["Ann", "Lee", "ann@example.com", "", "04102", "Portland"],
+        ["Bo", "Chen", "bo1@example.com", "", "04102", "Portland"],
+        ["Bo", "Chen", "bo2@example.com", "", "", "Portland"],
+        ["Bo", "Chen", "bo3@example.com", "1 Main St", "04103", "Portland"],
+        ["Cy", "Chen", "cy@example.com", "", "04104", "Portland"],
+    ], header=header)
+    # Column order of the resolver's profile query (see the test above).
+    new_rows = [(0, "", None, "contacts", "shop", "Ann", "Lee", "", "Portland", "", None, "", "", "", ""),
+                (0, "", None, "contacts", "shop", "Bo", "Chen", "04101", "Portland", "", None, "", "", "", "")]
+    profiles = [_profile(r, [("email", "new@example.com")]) for r in new_rows]
+    with ws.engine.connect() as conn:
+        found = same_name_same_place(conn, profiles, new_rows)
+        emails = {e for (e,) in conn.exec_driver_sql(
+            f"SELECT email FROM source_record WHERE id IN ({','.join(map(str, found))})")}
+    assert emails == {"ann@example.com", "bo2@example.com", "bo3@example.com"}
+
+
 def _partition(ws) -> set[frozenset]:
     with ws.engine.connect() as conn:
         rows = conn.exec_driver_sql(

@@ -747,6 +747,13 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
                 _check_keys(rid, first_key(first), last, _places(postcode_key(postcode), fold(city_name), birthday,
                                                                  (work,)), wanted, out, capped, sounds)
 
+    # Every entry of a last name is tested, and most are of no new record's place: each place
+    # (the two cities are one) is worked out and looked for once per entry, as "name|place" among
+    # the keys of all its kinds; which kind it is, and the condition that kind adds, is asked of
+    # the few found only.  Tested once per kind, a million-record workspace's entries cost
+    # another concatenation and search each, a quarter of the look-up.
+    shared_kinds = {kind for kind, expr, also in kinds
+                    if also is None and any(e is expr and a is not None for _, e, a in kinds)}
     # The places in the (last name, postcode, city, birthday) index in one pass over each last
     # name's entries, the employer through its own index.
     for looked_up, columns in ((kinds[:-1], by_place), (kinds[-1:], by_employer)):
@@ -756,14 +763,34 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
             group, size = [], 0
             while start < len(names) and size < IN_SIZE:
                 group.append(names[start])
-                size += 1 + sum(len(keys[kind].get(names[start], ())) for kind, _, _ in looked_up)
+                # The keys of a kind sharing its place with a conditional one are sent twice.
+                size += 1 + sum(len(keys[kind].get(names[start], ())) * (2 if kind in shared_kinds else 1)
+                                for kind, _, _ in looked_up)
                 start += 1
             places = []
-            for kind, expr, also in looked_up:
-                group_keys = sorted(set().union(*(keys[kind].get(n, ()) for n in group)))
-                if group_keys:
-                    shared = (rec.c.last_key + "|" + expr).in_(group_keys)
-                    places.append(shared if also is None else and_(shared, also))
+            for expr in dict.fromkeys(expr for _, expr, _ in looked_up):
+                plain: set[str] = set()
+                guarded: list[tuple[set[str], object]] = []
+                for kind, kind_expr, also in looked_up:
+                    if kind_expr is expr:
+                        group_keys = set().union(*(keys[kind].get(n, ()) for n in group))
+                        if also is None:
+                            plain |= group_keys
+                        elif group_keys:
+                            guarded.append((group_keys, also))
+                shared = rec.c.last_key + "|" + expr
+                every = plain.union(*(found for found, _ in guarded))
+                if not every:
+                    continue
+                if not guarded:
+                    places.append(shared.in_(sorted(every)))
+                    continue
+                which = [shared.in_(sorted(plain))] if plain else []
+                if len(guarded) == 1:
+                    which.append(guarded[0][1])  # a key found, not a plain one: its kind's, with its condition
+                else:
+                    which.extend(and_(shared.in_(sorted(found)), also) for found, also in guarded)
+                places.append(and_(shared.in_(sorted(every)), or_(*which)))
             check(conn.execute(select(*columns).where(rec.c.last_key.in_(group), or_(*places))))
     # A typo in a last name ("s:" and "v:" keys): the same sound in the same postcode, each
     # (sound, postcode) a seek in the sound index.  Either name's sound, for "v:" (either order).
