@@ -19,6 +19,7 @@ from operator import attrgetter
 from sqlalchemy import and_, func, literal, or_, select, tuple_
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.dialect import raw_rows
 from omnidesk.core.identity.decisions import decision_index, external_key_holders, key_holders, load_decisions
 from omnidesk.core.identity.employer import stem as employer_stem
 from omnidesk.core.identity.keys import first_key, first_keys, first_surname, fold, generation, street_key
@@ -740,12 +741,23 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
     by_place = (*found[:6], literal(""))
     by_employer = (*found[:3], literal(""), literal(""), literal(""), rec.c.work_key)
     out: set[int] = set()
+    # A big workspace's common names bring back tens of thousands of rows, most of them
+    # sharing their first name and their places with others: each is worked out once.
+    folded_firsts: dict[str, str] = {}
+    places_of: dict[tuple, list[str]] = {}
 
     def check(rows, sounds: bool = False) -> None:
         for rid, first, last, postcode, city_name, birthday, work in rows:
-            if rid not in out:
-                _check_keys(rid, first_key(first), last, _places(postcode_key(postcode), fold(city_name), birthday,
-                                                                 (work,)), wanted, out, capped, sounds)
+            if rid in out:
+                continue
+            folded = folded_firsts.get(first)
+            if folded is None:
+                folded = folded_firsts[first] = first_key(first)
+            where = (postcode, city_name, birthday, work)
+            places = places_of.get(where)
+            if places is None:
+                places = places_of[where] = _places(postcode_key(postcode), fold(city_name), birthday, (work,))
+            _check_keys(rid, folded, last, places, wanted, out, capped, sounds)
 
     # Every entry of a last name is tested, and most are of no new record's place: each place
     # (the two cities are one) is worked out and looked for once per entry, as "name|place" among
@@ -791,7 +803,7 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
                 else:
                     which.extend(and_(shared.in_(sorted(found)), also) for found, also in guarded)
                 places.append(and_(shared.in_(sorted(every)), or_(*which)))
-            check(conn.execute(select(*columns).where(rec.c.last_key.in_(group), or_(*places))))
+            check(raw_rows(conn, select(*columns).where(rec.c.last_key.in_(group), or_(*places))))
     # A typo in a last name ("s:" and "v:" keys): the same sound in the same postcode, each
     # (sound, postcode) a seek in the sound index.  Either name's sound, for "v:" (either order).
     # Names in Latin letters only: the sound of any other name is the name itself, found above.
@@ -848,18 +860,21 @@ def _with_first_surname(conn: Connection, new_profiles: Sequence[Profile], keys:
         if not where:
             continue
         ranges = or_(*(and_(rec.c.last_key > n, rec.c.last_key < n + "{") for n in group))
-        rows = conn.execute(select(rec.c.id, rec.c.first_name, rec.c.last_key, rec.c.postcode, rec.c.city,
-                                   rec.c.birthday).where(ranges, or_(*where)))
+        rows = raw_rows(conn, select(rec.c.id, rec.c.first_name, rec.c.last_key, rec.c.postcode, rec.c.city,
+                                     rec.c.birthday).where(ranges, or_(*where)))
         starts = set(group)
         for rid, first, last, postcode, city_name, birthday in rows:
+            row_places = None  # worked out for a record whose surname starts with a new one only
             for size in range(4, len(last)):
                 name = last[:size]
                 if name not in starts:
                     continue
+                if row_places is None:
+                    folded = first_key(first)
+                    row_places = _places(postcode_key(postcode), fold(city_name), birthday)
                 hit: set[int] = set()
                 mine: dict[str, set[int]] = defaultdict(set)
-                _check_keys(rid, first_key(first), name, _places(postcode_key(postcode), fold(city_name), birthday),
-                            wanted, hit, mine, False)
+                _check_keys(rid, folded, name, row_places, wanted, hit, mine, False)
                 if hit or mine:
                     found[rid][name] = (bool(hit), list(mine))
     if not found:
@@ -894,16 +909,23 @@ def _check_keys(rid: int, folded: str, last: str, places: list[str], wanted: set
                 if key in wanted:
                     capped[key].add(rid)
         return
-    pair = ":".join(sorted((folded, last))) if folded else None
+    # The keys less their place, made once for all the record's places.
+    pair = f"w:{':'.join(sorted((folded, last)))}:" if folded else None
+    named = [f"n:{k}:{last}:" for k in first_keys(folded) or ("",)]
+    alone = f"m:{last}:"
+    initial = f"l:{last}:{folded[0]}:" if folded else None
     for place in places:
-        if (pair and f"w:{pair}:{place}" in wanted) or any(
-                f"n:{k}:{last}:{place}" in wanted for k in first_keys(folded) or {""}):
+        if pair is not None and pair + place in wanted:
             out.add(rid)
             return
-        if f"m:{last}:{place}" in wanted:
-            capped[f"m:{last}:{place}"].add(rid)
-        if folded and f"l:{last}:{folded[0]}:{place}" in wanted:
-            capped[f"l:{last}:{folded[0]}:{place}"].add(rid)
+        for name in named:
+            if name + place in wanted:
+                out.add(rid)
+                return
+        if (key := alone + place) in wanted:
+            capped[key].add(rid)
+        if initial is not None and (key := initial + place) in wanted:
+            capped[key].add(rid)
 
 
 def same_birthday(conn: Connection, new_profiles: Sequence[Profile]) -> set[int]:
