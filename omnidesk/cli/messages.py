@@ -187,12 +187,19 @@ def cmd_message_render(args: argparse.Namespace) -> int:
         rendered = render_variant(ws, args.name, args.channel, cid)
         for_everyone()
         if cid is not None and args.channel in ("email", "sms"):
-            from omnidesk.core.campaigns.guards import refusal_of
+            from omnidesk.core.campaigns.guards import HELD, refusal_of
 
             with ws.engine.connect() as conn:
                 refused = refusal_of(conn, args.channel, cid)
-            if refused:
-                # Still shown, as a preview of the words; but no campaign step would send it.
+            # Still shown, as a preview of the words; but no campaign step would send it.  Said as
+            # the card says it: their own "no", or the card's line naming who else's holds the address.
+            if refused == HELD:
+                from omnidesk.core.campaigns.held import HeldAddress, held_addresses
+
+                held = held_addresses(ws, cid).get(args.channel) or HeldAddress(args.channel, "their address", "",
+                                                                                  "", ())
+                print(f"Customer {cid}: {held.note()} A campaign would not send them this.", file=sys.stderr)
+            elif refused:
                 kind = "emails" if args.channel == "email" else "texts"
                 print(f"Customer {cid} has refused {kind} ({refused}): a campaign would not send them this.",
                       file=sys.stderr)

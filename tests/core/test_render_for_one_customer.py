@@ -85,3 +85,71 @@ def test_an_email_preview_is_laid_out_in_the_direction_of_its_own_words(subject,
     tree = document_fromstring(html)
     assert tree.get("dir") == direction and tree.xpath("//body")[0].get("dir") == direction
     assert template_direction(body, subject) == direction  # as the send pack lays it out
+
+
+def _shop_row(cid, first, last, email, accepts, phone, street="9 Elm St", city="Portland", state="ME", zip_="'04101"):
+    return [cid, first, last, email, accepts, "", street, "", city, state, "US", zip_, "", phone, "yes", "10.00", "1",
+            "", "no", ""]
+
+
+@pytest.fixture
+def lees(new_york, tmp_path, capsys):
+    """Ann and Mark Lee share family.lee@example.com; Ann unsubscribed in Klaviyo, Mark said yes in the
+    shop.  Bob said yes as bob.smith+news@gmail.com; Bobby, in another city, said no from
+    bobsmith@gmail.com, the same Gmail mailbox.  Rosa said no herself."""
+    from tests.core.test_customers_export_refused_address import KLAVIYO, SHOPIFY
+    from tests.helpers import write_csv
+
+    ws = tmp_path / "shop.omnidesk"
+    shop = write_csv(tmp_path / "customers_export.csv", SHOPIFY, [
+        _shop_row("'1", "Ann", "Lee", "family.lee@example.com", "yes", "+12075550111"),
+        _shop_row("'2", "Mark", "Lee", "family.lee@example.com", "yes", "+12075550122"),
+        _shop_row("'3", "Bob", "Smith", "bob.smith+news@gmail.com", "yes", "+12075550133"),
+        _shop_row("'4", "Bobby", "Smith", "bobsmith@gmail.com", "no", "+16175550144", "3 Oak Rd", "Boston", "MA",
+                  "'02101"),
+        _shop_row("'5", "Rosa", "Diaz", "rosa@example.com", "no", "+12075550155"),
+    ])
+    klaviyo = write_csv(tmp_path / "klaviyo_profiles.csv", KLAVIYO, [
+        ["family.lee@example.com", "01HX1", "Ann", "Lee", "+12075550111", "UNSUBSCRIBED", "2026-03-03 15:00:00", "",
+         ""]])
+    with time_machine.travel("2026-11-02 03:30:00Z", tick=False):
+        for path in (shop, klaviyo):
+            assert run_cli(capsys, "import", path, "--region", "US", "-w", ws)[0] == 0
+    for command in (["brand", "set", "address", "12 Quay St, Portland"], ["brand", "set", "name", "Harbor"]):
+        assert run_cli(capsys, *command, "-w", ws)[0] == 0
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(MESSAGE), encoding="utf-8")
+    assert run_cli(capsys, "message", "import", path, "-w", ws)[0] == 0
+    return ws
+
+
+@time_machine.travel("2027-02-01 15:00:00Z", tick=False)
+def test_a_preview_for_someone_held_by_another_holders_no_says_so_in_the_cards_words(lees, capsys, tmp_path):
+    """The preview said Mark "has refused emails (unsubscribed)" when he said yes: Ann, who shares his
+    mailbox, unsubscribed.  It says what the card, the list and the campaigns say of each: their own
+    refusal with its status, or held, naming who said stop."""
+    status, out, _ = run_cli(capsys, "export", "customers", tmp_path / "c.csv", "--columns",
+                             "first_name,consent_email", "-w", lees)
+    assert status == 0
+    listed = dict(line.split(",") for line in (tmp_path / "c.csv").read_text(encoding="utf-8").splitlines()[1:])
+    assert listed == {"Ann": "unsubscribed", "Mark": "held", "Bob": "held", "Bobby": "denied", "Rosa": "denied"}
+
+    def note(who: str) -> str:
+        status, out, err = run_cli(capsys, "message", "render", "Stores", "--channel", "email", "--customer", who,
+                                   "-w", lees)
+        assert status == 0 and "20% off with code STORE20" in out  # still a preview
+        return err.strip()
+
+    mark = note("+12075550122")
+    assert mark.endswith(": Emails to family.lee@example.com are held: Ann Lee, who shares this address, "
+                         "unsubscribed on 3 Mar 2026. A campaign would not send them this.")
+    assert "refused" not in mark
+    bob = note("bob.smith+news@gmail.com")
+    assert bob.endswith(": Emails to bob.smith+news@gmail.com are held: Bobby Smith, who shares this address, "
+                        "said no. A campaign would not send them this.")
+    assert "unsubscribed" not in bob and "refused" not in bob
+    # Their own "no", with its own status.
+    assert note("+12075550111").endswith("has refused emails (unsubscribed): a campaign would not send "
+                                                   "them this.")
+    assert note("bobsmith@gmail.com").endswith("has refused emails (denied): a campaign would not send them this.")
+    assert note("rosa@example.com").endswith("has refused emails (denied): a campaign would not send them this.")

@@ -824,19 +824,17 @@ def refused_among(conn, channel: str, ids) -> set[int]:
 
 
 def refusal_of(conn, channel: str, customer_id: int) -> str | None:
-    """The refusal guard 1 holds against sending one customer ``channel`` ("denied",
-    "unsubscribed", "cleaned": their own answer, else the one their address carries), or None
-    when it lets them through (:func:`refused_among`, for one card)."""
+    """Why guard 1 holds back sending one customer ``channel``: their own answer when it is no
+    ("denied", "unsubscribed", "cleaned"), else :data:`HELD` (their address is refused because
+    someone who holds it said stop, as the card and the list say of it:
+    ``campaigns.held.held_addresses`` names who), or None when it lets them through
+    (:func:`refused_among`, for one card)."""
     if customer_id not in refused_among(conn, channel, [customer_id]):
         return None
-    consent_name, address_name, _kind, _setting = _CHANNELS[channel]
+    consent_name = _CHANNELS[channel][0]
     cust = Customer.__table__
-    own, address = conn.execute(select(cust.c[consent_name], cust.c[address_name])
-                                .where(cust.c.id == customer_id)).one()
-    if own in _REFUSED:
-        return own
-    said = held_refusals(conn, channel, {address}).says(customer_id, own, address) if address else ""
-    return said if said in _REFUSED else "unsubscribed"
+    own = conn.execute(select(cust.c[consent_name]).where(cust.c.id == customer_id)).scalar_one()
+    return own if own in _REFUSED else HELD
 
 
 HELD = "held"  # a pack row's address is refused (someone who holds it said stop), not its person
