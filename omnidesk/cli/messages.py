@@ -122,14 +122,15 @@ def cmd_message_list(args: argparse.Namespace) -> int:
 
 
 def cmd_message_check(args: argparse.Namespace) -> int:
-    from omnidesk.core.messages.derive import CHANNEL_LABELS, PER_PERSON
+    from omnidesk.core.messages.derive import CHANNEL_LABELS, PER_PERSON, where_label
     from omnidesk.core.messages.offer import check_message_now
 
     with _open_existing(args, readonly=True) as ws:
         report = check_message_now(ws, args.name)
 
     def text(d):
-        lines = [f"{f['severity']:<7}  {CHANNEL_LABELS.get(f['channel'], f['channel'])}: {printable(f['message'])} "
+        # Each named by its field, as the editor labels it: "Email preheader:", "Email body:".
+        lines = [f"{f['severity']:<7}  {where_label(f['channel'], f['field'])}: {printable(f['message'])} "
                  f"[{f['code']}]" for f in d["findings"]]
         for channel, s in d["stats"].items():
             extra = f", {s['segments']} segment{'s' if s['segments'] != 1 else ''} {s['encoding']}" \

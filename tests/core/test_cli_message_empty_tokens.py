@@ -35,7 +35,7 @@ def test_an_offer_token_the_master_has_no_value_for_fails_the_check(shop, capsys
     assert empty[0][2].startswith("{offer_code} is empty for everyone: the master has no offer code, "
                                   "so every reader of the SMS gets nothing there")
     assert empty[1][2].startswith("{offer_expires} is empty for everyone: the master has no end date")
-    assert "error    SMS: {offer_code} is empty for everyone" in plain
+    assert "error    SMS text: {offer_code} is empty for everyone" in plain
 
 
 def test_the_same_tokens_with_values_or_fallbacks_pass(shop, capsys, tmp_path):

@@ -83,7 +83,7 @@ def test_message_check_exits_1_on_an_error_and_prints_json(shop, capsys, tmp_pat
     assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
     status, out, _ = run(capsys, "message", "check", "Launch", "-w", str(shop))
     assert status == 1
-    assert any(line.startswith("error") and "SMS:" in line and "[token]" in line for line in out.splitlines())
+    assert any(line.startswith("error") and "SMS text:" in line and "[token]" in line for line in out.splitlines())
     assert any(line.startswith("error") and "[offer_code_missing]" in line for line in out.splitlines())
 
 
@@ -137,7 +137,7 @@ def test_message_check_warns_of_personal_tokens_in_posts_only(shop, capsys, tmp_
         ("warning", "text", "{last_product} is one customer's, but Facebook shows the same words to everyone: "
                             "each reader sees nothing in its place")}
     status, out, _ = run(capsys, "message", "check", "Winter", "-w", str(shop))
-    assert any(line.startswith("warning") and "Instagram: {first_name} is one customer's" in line
+    assert any(line.startswith("warning") and "Instagram text: {first_name} is one customer's" in line
                and "[personal_token]" in line for line in out.splitlines())
 
 

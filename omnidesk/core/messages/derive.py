@@ -39,6 +39,23 @@ CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "facebook": "Facebook", "insta
                   "linkedin": "LinkedIn", "threads": "Threads", "bluesky": "Bluesky",
                   "google": "Google Business Profile", "store": "In-store poster", "website": "Website banner"}
 DEFAULT_CHANNELS = ("email", "sms", "instagram", "facebook", "store")
+# A variant's fields as the Messages screen's editor labels them.
+FIELD_LABELS = {"subject": "Subject", "preheader": "Preheader", "body": "Body", "text": "Text",
+                "headline": "Headline", "offer": "Offer", "cta": "Call to action", "link": "Link"}
+
+# The master's, as the editor labels them (its keyboard shortcuts left out).
+MASTER_FIELD_LABELS = {"image": "Image", "headline": "Headline", "body": "Body", "offer_value": "Offer",
+                       "offer_code": "Offer code", "offer_expires": "Offer ends", "cta": "Call to action",
+                       "link": "Link"}
+
+
+def where_label(channel: str, field: str = "") -> str:
+    """Where a finding stands, as the editor names it: "Email preheader", "SMS text", "Master offer
+    code"; the channel alone for a finding about the whole variant (``field`` "")."""
+    if channel == "master":
+        return f"Master {MASTER_FIELD_LABELS.get(field, field).lower()}" if field else "Master"
+    where = CHANNEL_LABELS.get(channel, channel)
+    return f"{where} {FIELD_LABELS.get(field, field).lower()}" if field else where
 
 
 def _sentence(text: str) -> str:

@@ -724,25 +724,35 @@ def _tokens(c: Context) -> Iterable[Hit]:
             yield f, p.message, p.start, p.end
 
 
+def _unknown_at(c: Context, text: str) -> set[tuple[int, int]]:
+    """Where ``text``'s tokens are errors of their own (an unknown name, a custom field the
+    workspace does not have, :func:`_tokens`): no other finding is said of them."""
+    return {(p.start, p.end) for p in tokens.problems(text, c.custom_names) if p.code == tokens.UNKNOWN_TOKEN}
+
+
 def _personal_in_broadcast(c: Context) -> Iterable[Hit]:
     for f, text in c.fields.items():
+        unknown = _unknown_at(c, text)
         for piece in tokens.parse(text):
-            if isinstance(piece, tokens.Token) and tokens.is_personal(piece.name):
+            if (isinstance(piece, tokens.Token) and tokens.is_personal(piece.name)
+                    and (piece.start, piece.end) not in unknown):
                 sees = f"“{piece.fallback}”" if piece.fallback else "nothing"
-                yield f, (f"{{{tokens.token_key(piece.name)}}} is one customer's, but {c.label} shows the same "
+                yield f, (f"{piece.shown} is one customer's, but {c.label} shows the same "
                           f"words to everyone: each reader sees {sees} in its place"), piece.start, piece.end
 
 
 def _no_fallback(c: Context) -> Iterable[Hit]:
     for f, text in c.fields.items():
+        unknown = _unknown_at(c, text)
         for piece in tokens.parse(text):
-            if not isinstance(piece, tokens.Token) or piece.fallback or not tokens.is_personal(piece.name):
+            if (not isinstance(piece, tokens.Token) or piece.fallback or not tokens.is_personal(piece.name)
+                    or (piece.start, piece.end) in unknown):
                 continue
             key = tokens.token_key(piece.name)
             missing = sum(not str(values.get(key) or "").strip() for values in c.samples)
             if missing:
-                yield f, (f"{{{key}}} has no fallback and {missing} of {len(c.samples)} sample customers have no "
-                          f"value for it: they read nothing there; write {{{key}|…}}"), piece.start, piece.end
+                yield f, (f"{piece.shown} has no fallback and {missing} of {len(c.samples)} sample customers have no "
+                          f"value for it: they read nothing there; write {piece.shown[:-1]}|…}}"), piece.start, piece.end
 
 
 # Where a shared token's value comes from, for the finding that says it is empty.
@@ -761,8 +771,8 @@ def _shared_empty(c: Context) -> Iterable[Hit]:
                 continue
             key = tokens.token_key(piece.name)
             if key in _SHARED_SOURCE and not str(shared.get(key) or "").strip():
-                yield f, (f"{{{key}}} is empty for everyone: {_SHARED_SOURCE[key]}, so every reader of the "
-                          f"{c.label} gets nothing there; fill it in, or write {{{key}|…}} or the words "
+                yield f, (f"{piece.shown} is empty for everyone: {_SHARED_SOURCE[key]}, so every reader of the "
+                          f"{c.label} gets nothing there; fill it in, or write {piece.shown[:-1]}|…}} or the words "
                           "themselves"), piece.start, piece.end
 
 

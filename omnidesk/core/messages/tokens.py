@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from omnidesk.core.messages.links import find_links
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 NAMES: tuple[str, ...] = (
     "first_name", "last_name", "full_name", "city", "last_product", "last_order_date",
@@ -60,13 +60,20 @@ class Token:
     """A ``{name}`` or ``{name|fallback}`` at ``template[start:end]``.
 
     ``name`` is the canonical key (:func:`token_key`) for a name of the syntax, else the name
-    as written; ``fallback`` is None without a ``|``.
+    as written; ``fallback`` is None without a ``|``; ``written``: the name as the user typed it
+    (``custom.Points``), which the check's findings say back to them.
     """
 
     name: str
     fallback: str | None
     start: int
     end: int
+    written: str = field(default="", compare=False)
+
+    @property
+    def shown(self) -> str:
+        """The token as the user typed its name, without its fallback: ``{custom.Points}``."""
+        return f"{{{_shown(self.written or self.name)}}}"
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,8 @@ def _scan(template: str, report: bool = True) -> tuple[list[Text | Token], list[
                 if literal:
                     pieces.append(Text("".join(literal), literal_start, start))
                     literal.clear()
-                pieces.append(Token(token_key(name) or name.strip(), fallback.strip() if bar else None, start, end))
+                pieces.append(Token(token_key(name) or name.strip(), fallback.strip() if bar else None, start, end,
+                                    name.strip()))
                 continue
             if report:
                 found.append(TokenProblem(start, end, EMPTY_TOKEN,
@@ -196,12 +204,14 @@ def problems(template: str, custom_names: Iterable[str] = ()) -> list[TokenProbl
         if key is None:
             found.append(TokenProblem(
                 piece.start, piece.end, UNKNOWN_TOKEN,
-                f"Unknown token {{{_shown(piece.name)}}}: use one of {', '.join(NAMES)} or custom.<field>"))
+                f"Unknown token {piece.shown}: use one of {', '.join(NAMES)} or custom.<field>"))
         elif key.startswith(CUSTOM) and key[len(CUSTOM):] not in known_custom:
+            typed = " ".join((piece.written or piece.name).split())
+            field_name = typed[len(CUSTOM):] if typed.casefold().startswith(CUSTOM) else key[len(CUSTOM):]
             found.append(TokenProblem(
                 piece.start, piece.end, UNKNOWN_TOKEN,
-                f"Unknown token {{{_shown(piece.name)}}}: there is no custom field "
-                f"called \u201c{_shown(key[len(CUSTOM):])}\u201d"))
+                f"Unknown token {piece.shown}: there is no custom field "
+                f"called \u201c{_shown(field_name)}\u201d"))
     return sorted(found, key=lambda p: (p.start, p.end))
 
 

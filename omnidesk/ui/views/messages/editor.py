@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from omnidesk.core.messages.derive import CHANNEL_LABELS, MASTER_FIELDS, PER_PERSON, VARIANT_FIELDS
+from omnidesk.core.messages.derive import (CHANNEL_LABELS, FIELD_LABELS, MASTER_FIELDS, PER_PERSON, VARIANT_FIELDS,
+                                           where_label)
 from omnidesk.core.messages.store import MessageData, Variant
 from omnidesk.ui.widgets.buttons import enter_presses
 from omnidesk.ui.widgets.date_fields import DateBox
@@ -33,8 +34,6 @@ from omnidesk.ui.widgets.date_fields import DateBox
 MASTER_LABELS = {"image": "&Image", "headline": "Hea&dline", "body": "&Body", "offer_value": "Offer",
                  "offer_code": "Offer &code",
                  "offer_expires": "Offer ends", "cta": "Call to &action", "link": "&Link"}
-FIELD_LABELS = {"subject": "Subject", "preheader": "Preheader", "body": "Body", "text": "Text",
-                "headline": "Headline", "offer": "Offer", "cta": "Call to action", "link": "Link"}
 LONG_FIELDS = {"body", "text"}
 DIFF_STYLE = {"-": "background:#FDE2E1;color:#8A1C1C;text-decoration:line-through;",
               "+": "background:#DDF4E4;color:#14532D;", "=": ""}
@@ -338,7 +337,11 @@ class VariantPanel(QWidget):
         self.findings.clear()
         for f in findings:
             mark = "✖" if f.severity == "error" else "⚠"
-            item = QListWidgetItem(f"{mark} {f.message}")
+            # Named by its field, as the form labels it: the same words in the preheader and the
+            # body are two findings, each a click from its own place.  One about the whole variant
+            # is the tab's, which names it.
+            where = f"{where_label(self.channel, f.field)}: " if f.field else ""
+            item = QListWidgetItem(f"{mark} {where}{f.message}")
             item.setData(Qt.ItemDataRole.UserRole, (f.field, f.start, f.end))
             item.setForeground(QColor("#B3261E" if f.severity == "error" else "#7A5A00"))
             item.setToolTip(f"{f.severity}: {f.code}")
