@@ -175,14 +175,15 @@ def cmd_campaign_export(args: argparse.Namespace) -> int:
 
 def cmd_campaign_check(args: argparse.Namespace) -> int:
     from omnidesk.core.campaigns.check import check_campaign
-    from omnidesk.core.messages.derive import CHANNEL_LABELS
+    from omnidesk.core.messages.derive import where_label
 
     with _open_existing(args, readonly=True) as ws:
         report, steps, _campaign = check_campaign(ws, args.name)
     data = {**report.as_dict(), "steps": steps}
 
     def text(d):
-        lines = [f"{f['severity']:<7}  {CHANNEL_LABELS.get(f['channel'], f['channel'])}: {printable(f['message'])} "
+        # As `message check` says them: each named by its field, as the editor labels it.
+        lines = [f"{f['severity']:<7}  {where_label(f['channel'], f.get('field', ''))}: {printable(f['message'])} "
                  f"[{f['code']}]" for f in d["findings"]]
         return (lines or ["No findings."]) + _steps_text(d["steps"])
 
