@@ -282,7 +282,10 @@ class CardMixin:
         self.held_note.setVisible(False)
         outer.addWidget(self.held_note)
         outer.addWidget(self._build_more_fields())
-        card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Never held to the height it asks for with the name on one line: a name that wraps takes
+        # its second line from there, and the rows under it were squeezed and cut.  The tabs below
+        # (stretch 1) take the room to spare; where there is none, the card and tabs scroll.
+        card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         return card
 
     def _build_more_fields(self) -> QWidget:
