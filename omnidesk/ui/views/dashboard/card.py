@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.exporting.outfiles import check_output, written_beside
 
+READING = "Reading…"
+
 CsvSource = Callable[[], tuple[Sequence[str], list[Sequence[Any]]]]
 
 
@@ -99,7 +101,7 @@ class ChartCard(QFrame):
         # between words, rather than cut short ("other currencie") in a narrow card.
         self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.note.setWordWrap(True)
-        self.reading = QLabel("Reading…")
+        self.reading = QLabel(READING)
         self.reading.setStyleSheet("color: palette(placeholder-text);")
         self.reading.hide()
         self.menu_button = QToolButton()
@@ -124,6 +126,13 @@ class ChartCard(QFrame):
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("color: palette(placeholder-text); padding: 16px;")
+        # In the chart's place while its figures are read, or when they could not be: the text above
+        # teaches an empty workspace what to import, and says so only once the figures have said so.
+        self.status = QLabel(READING)
+        self.status.setObjectName("cardStatus")
+        self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status.setStyleSheet("color: palette(placeholder-text); padding: 16px;")
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
         self.body = QWidget()
@@ -131,6 +140,7 @@ class ChartCard(QFrame):
         self.body_layout.setContentsMargins(0, 0, 0, 0)
         self.body_layout.setSpacing(6)
         self.pages.addWidget(self.body)
+        self.pages.addWidget(self.status)
         box = QVBoxLayout(self)
         box.setContentsMargins(14, 10, 14, 12)
         box.setSpacing(6)
@@ -138,7 +148,10 @@ class ChartCard(QFrame):
         box.addWidget(self.pages, 1)
         self.chart: QWidget | None = None
         self.csv_source: CsvSource | None = None
-        self.set_empty(True)
+        self._empty: bool | None = None  # what the figures last read said; None: none read yet
+        self._reading = False
+        self._failed = ""
+        self._show_page()
 
     def add(self, widget: QWidget, stretch: int = 1, *, chart: bool = False) -> QWidget:
         self.body_layout.addWidget(widget, stretch)
@@ -147,17 +160,44 @@ class ChartCard(QFrame):
         return widget
 
     def set_empty(self, empty: bool) -> None:
-        """The teaching text instead of the chart; a chart with nothing to show cannot be saved."""
-        self.pages.setCurrentIndex(0 if empty else 1)
-        self.png_action.setEnabled(not empty)
-        self.svg_action.setEnabled(not empty)
-        self.csv_action.setEnabled(not empty)
+        """The figures read: the teaching text instead of the chart when they have nothing to show
+        (a chart with nothing to show cannot be saved)."""
+        self._empty = empty
+        self._failed = ""
+        self._show_page()
 
     def is_empty(self) -> bool:
         return self.pages.currentIndex() == 0
 
     def set_reading(self, reading: bool) -> None:
+        """Its figures are being read: "Reading…" above the chart drawn, or in place of a chart
+        when none is drawn yet, never the teaching text, which the figures may yet prove wrong."""
         self.reading.setVisible(reading)
+        self._reading = reading
+        self._show_page()
+
+    def set_failed(self, text: str) -> None:
+        """Its figures could not be read: ``text`` in place of a chart when none is drawn (a chart
+        read before stays, the screen saying the read failed)."""
+        self._failed = text
+        self._show_page()
+
+    def _show_page(self) -> None:
+        if self._empty is False:
+            page = self.body
+        elif self._reading or (self._empty is None and not self._failed):
+            self.status.setText(READING)
+            page = self.status
+        elif self._failed:
+            self.status.setText(self._failed)
+            page = self.status
+        else:
+            page = self.empty
+        self.pages.setCurrentWidget(page)
+        drawn = page is self.body
+        self.png_action.setEnabled(drawn)
+        self.svg_action.setEnabled(drawn)
+        self.csv_action.setEnabled(drawn)
 
     def sizeHint(self) -> QSize:
         return QSize(400, 300)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from omnidesk.core import metrics
 from omnidesk.core.channels import channel, channel_name
@@ -103,6 +104,8 @@ def _week(day: date) -> str:
 
 _NO_JOURNEYS = ("Import orders to see journeys: the channel that brings people in, where they go next and "
                 "where they first buy.")
+
+CARD_FAILED = "Could not read these figures."
 
 _NO_CUSTOMERS = ("No customers yet: a journey follows a customer from their first contact to their first "
                  "purchase. Import customers to see journeys.")
@@ -459,14 +462,27 @@ class DashboardView(QWidget):
         self._set_reading(True, whole)
         task = Task(work)
         task.signals.finished.connect(self._loaded)
-        task.signals.failed.connect(self._failed)
+
+        def failed(exc) -> None:
+            if isValid(self):  # not after the window closed
+                self._failed(exc, kind, run)
+
+        task.signals.failed.connect(failed)
         self.runner_of().start(task)
 
     def _set_reading(self, reading: bool, whole: bool = True) -> None:
         self.reading.setVisible(reading)
-        for key, card in self.cards.items():
-            if whole or key in ("journeys", "activity", "growth"):
-                card.set_reading(reading)
+        if reading and whole and self.pages.currentWidget() is self.empty:
+            # "Import your customer lists" was what the last figures said: these may say otherwise
+            # (an import meanwhile), so the cards say they are reading until they do.
+            self.pages.setCurrentWidget(self.scroll)
+        for key, card in self._cards_of(whole):
+            card.set_reading(reading)
+
+    def _cards_of(self, whole: bool) -> list[tuple[str, ChartCard]]:
+        """The cards a whole read fills, or those a read of the period alone does."""
+        return [(key, card) for key, card in self.cards.items()
+                if whole or key in ("journeys", "activity", "growth")]
 
     def _loaded(self, result) -> None:
         kind, run, period, data = result
@@ -485,11 +501,16 @@ class DashboardView(QWidget):
         if period != current and run == self._runs[kind]:
             self._load(whole=False)  # the period changed while these were read: read its part again
 
-    def _failed(self, exc) -> None:
+    def _failed(self, exc, kind: str, run: int) -> None:
+        if run != self._runs[kind]:
+            return  # a newer reading is on its way
         self._set_reading(False)
         self._stale = True
         self.problem.setText(str(exc) if isinstance(exc, UserError) else f"Could not read the figures: {exc}")
         self.problem.show()
+        # A card with no chart drawn says so too, rather than teach an empty workspace what to import.
+        for _key, card in self._cards_of(kind == "whole"):
+            card.set_failed(CARD_FAILED)
 
     # -- showing -------------------------------------------------------------------
 
