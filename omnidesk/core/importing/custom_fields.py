@@ -38,6 +38,7 @@ from omnidesk.core.cells import without_controls
 from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.dialect import insert_many
 from omnidesk.core.importing import normalize as nz
+from omnidesk.core.messages.tokens import custom_key
 from omnidesk.core.text import clean_line
 from omnidesk.core.models import HAND_KIND, CustomField, ImportBatch, SourceRecord
 
@@ -438,8 +439,8 @@ def hand_first(rec, table) -> tuple:
 
 
 def customer_fields(conn: Connection, customer_id: int) -> list[CustomValue]:
-    """The customer's custom fields: per name, the one typed in by hand (typed last), else the value of
-    the latest import that has one."""
+    """The customer's custom fields: per name (spaces collapsed, case folded, as a token names it),
+    the one typed in by hand (typed last), else the value of the latest import that has one."""
     return customers_fields(conn, [customer_id]).get(customer_id, [])
 
 
@@ -463,7 +464,10 @@ def customers_fields(conn: Connection, customer_ids: Sequence[int]) -> dict[int,
         seen: dict[int, dict[str, CustomValue]] = {}
         for r in rows:
             mine = seen.setdefault(r.customer_id, {})
-            key = r.name.casefold()
+            # One value per field as a token names it: an older version kept a file's header as it
+            # came ("Favourite  colour"), and the value typed or imported today under "Favourite
+            # colour" is the same field's.
+            key = custom_key(r.name)
             if key not in mine:
                 mine[key] = CustomValue(r.name, r.type, r.value, r.number, r.date, r.file_name, r.record_no,
                                         r.channel)
