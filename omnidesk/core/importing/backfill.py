@@ -841,19 +841,28 @@ def read_refusal_emails_again(conn: Connection) -> RefusalsReread:
 def _keep_as_read(conn: Connection, rows: dict[int, tuple[int, Row]]) -> int:
     """Make each kept refusal of ``rows`` (record -> its customer, alone on it, and today's reading,
     which skips it) what today's import makes of the row: kept as read and flagged, on no customer,
-    with no consent fact or identifier; its customer, empty now, goes.  A customer holding a note or
-    a pinned value typed by the owner keeps its record.  Returns how many records were so kept."""
+    with no consent fact or identifier; its customer, empty now, goes.  Only a row
+    that refuses and nothing else, whose customer is the nameless one with no channel the older
+    version made of it: any other row (one saying "yes", a customer with a name, an address or a
+    number) is left as it is.  A customer holding a note or a pinned value typed by the owner keeps
+    its record.  Returns how many records were so kept."""
     from omnidesk.core.identity.golden import refresh_customers
+    from omnidesk.core.importing.rows import _only_refuses
     from omnidesk.core.importing.store import stored_text
     from omnidesk.core.models import Consent, Customer, Identifier
 
+    rows = {rid: (cid, row) for rid, (cid, row) in rows.items() if _only_refuses(row)}
     if not rows:
         return 0
     rec, cust = SourceRecord.__table__, Customer.__table__
-    owned = {cid for cid, notes, pins in conn.execute(
-        select(cust.c.id, cust.c.notes, cust.c.pinned_json).where(cust.c.id.in_({c for c, _ in rows.values()})))
+    empty = {cid for cid, notes, pins in conn.execute(
+        select(cust.c.id, cust.c.notes, cust.c.pinned_json).where(
+            cust.c.id.in_({c for c, _ in rows.values()}),
+            # nameless, as identity.shared_only reads it, and no address or number to reach it by
+            cust.c.first_name == "", cust.c.last_name == "", cust.c.full_name == "", cust.c.company == "",
+            func.coalesce(cust.c.email, "") == "", func.coalesce(cust.c.phone, "") == ""))
         if not (notes or "").strip() and (pins or "{}") in ("", "{}")}
-    ids = sorted(rid for rid, (cid, _) in rows.items() if cid in owned)
+    ids = sorted(rid for rid, (cid, _) in rows.items() if cid in empty)
     if not ids:
         return 0
     for rid in ids:
