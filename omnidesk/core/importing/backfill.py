@@ -841,7 +841,7 @@ def read_refusal_emails_again(conn: Connection) -> RefusalsReread:
 def _keep_as_read(conn: Connection, rows: dict[int, tuple[int, Row]]) -> int:
     """Make each kept refusal of ``rows`` (record -> its customer, alone on it, and today's reading,
     which skips it) what today's import makes of the row: kept as read and flagged, on no customer,
-    with no consent fact or identifier; its customer, empty now, goes.  Only a row
+    with no consent fact, identifier or custom field; its customer, empty now, goes.  Only a row
     that refuses and nothing else, whose customer is the nameless one with no channel the older
     version made of it: any other row (one saying "yes", a customer with a name, an address or a
     number) is left as it is.  A customer holding a note or a pinned value typed by the owner keeps
@@ -849,7 +849,7 @@ def _keep_as_read(conn: Connection, rows: dict[int, tuple[int, Row]]) -> int:
     from omnidesk.core.identity.golden import refresh_customers
     from omnidesk.core.importing.rows import _only_refuses
     from omnidesk.core.importing.store import stored_text
-    from omnidesk.core.models import Consent, Customer, Identifier
+    from omnidesk.core.models import Consent, CustomField, Customer, Identifier
 
     rows = {rid: (cid, row) for rid, (cid, row) in rows.items() if _only_refuses(row)}
     if not rows:
@@ -870,7 +870,8 @@ def _keep_as_read(conn: Connection, rows: dict[int, tuple[int, Row]]) -> int:
         conn.execute(update(rec).where(rec.c.id == rid).values(
             kind="skipped", customer_id=None, email=None, phone=None, values_json=values_json,
             problems_json=problems_json, work_key=work, flagged=True))
-    for table in (Consent.__table__, Identifier.__table__, Event.__table__):
+    # A fresh import stores no custom field of a row it skips: none is left to name a field no one holds.
+    for table in (Consent.__table__, Identifier.__table__, Event.__table__, CustomField.__table__):
         conn.execute(table.delete().where(table.c.record_id.in_(ids)))
     refresh_customers(conn, {rows[rid][0] for rid in ids})
     return len(ids)
