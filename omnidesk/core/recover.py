@@ -192,10 +192,11 @@ def _row_check(src: sqlite3.Connection, con: sqlite3.Connection, table: str, col
             types = (bytes,)
         else:
             types = ()
-        checks.append((i, required, types, name.endswith("_json") or (table, name) in JSON_COLUMNS))
+        checks.append((i, required, types, name.endswith("_json") or (table, name) in JSON_COLUMNS,
+                       (table, name) == ("event", "details_json")))
 
     def sound(row: tuple) -> bool:
-        for i, required, types, is_json in checks:
+        for i, required, types, is_json, read_as_details in checks:
             value = row[i]
             if value is None:
                 if required:
@@ -209,9 +210,11 @@ def _row_check(src: sqlite3.Connection, con: sqlite3.Connection, table: str, col
                 except (ValueError, TypeError):
                     return False
                 except RecursionError:
-                    # Nested deeper than Python reads, whole or cut off: whole when SQLite reads it
-                    # whole (an order's details so deep are read as none, core/details.py).
-                    if not con.execute("SELECT json_valid(?)", (value,)).fetchone()[0]:
+                    # Nested deeper than Python reads, whole or cut off.  An order's details so deep
+                    # are read as none (core/details.py), so they are kept when SQLite reads them
+                    # whole; any other column is read with json.loads and would fail whatever reads
+                    # it later, the rebuild first: the row is not sound.
+                    if not read_as_details or not con.execute("SELECT json_valid(?)", (value,)).fetchone()[0]:
                         return False
         return True
 

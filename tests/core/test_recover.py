@@ -894,3 +894,32 @@ def test_recover_keeps_details_nested_deeper_than_python_reads_and_drops_them_cu
         con.close()
     assert kept.get(whole) == deep
     assert kept.get(cut) != deep[:-10]
+
+
+def test_recover_leaves_out_a_record_whose_values_are_nested_deeper_than_python_reads(demo, tmp_path, capsys):
+    """Only an order's details nested too deep for Python are read as none (core/details.py):
+    a record's values so deep, though SQLite reads them whole, would stop the rebuild of the
+    recovered workspace with a RecursionError.  The row is not sound and is left out, and the
+    recovered workspace reads."""
+    from tests.helpers import run_cli
+
+    deep = '{"x": ' + "[" * 1500 + "]" * 1500 + "}"
+    sound = tmp_path / "sound.omnidesk"
+    shutil.copyfile(demo, sound)
+    con = sqlite3.connect(sound)
+    with con:
+        (rid,) = con.execute("SELECT id FROM source_record WHERE customer_id IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+        con.execute("UPDATE source_record SET values_json = ? WHERE id = ?", (deep, rid))
+    con.close()
+    broken = tmp_path / "shop.omnidesk"
+    damage(sound, broken)
+    new = tmp_path / "recovered.omnidesk"
+    assert recover_workspace(broken, new)["method"] == "salvage"
+    con = sqlite3.connect(new)
+    try:
+        assert con.execute("SELECT count(*) FROM source_record WHERE values_json = ?", (deep,)).fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM source_record").fetchone()[0] > 0
+    finally:
+        con.close()
+    status, _out, err = run_cli(capsys, "export", "sources", tmp_path / "sources.csv", "-w", new)
+    assert status == 0, err
