@@ -28,7 +28,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from omnidesk.core import held_files
-from omnidesk.core.text import ONE_APOSTROPHE, fold_case, has_apostrophe, strip_accents, visible
+from omnidesk.core.text import fold_case, strip_accents, visible
 
 # PRAGMA application_id marks a SQLite file as an omnidesk workspace ("OMND").
 APPLICATION_ID = 0x4F4D4E44
@@ -763,19 +763,7 @@ def search_query(text: str) -> str | None:
     terms = [t for t in re.split(r"[\s,;]+", strip_accents(text)) if t]
     if not terms or any(len(t) < 3 for t in terms):
         return None
-
-    def quoted(term: str) -> str:
-        return '"' + term.replace('"', '""') + '"'
-
-    def either(term: str) -> str:
-        # An apostrophe is one of any kind: "O’Brien" as a phone types it finds O'Brien as a file
-        # wrote it, and the other way round (names are indexed as written).
-        if not has_apostrophe(term):
-            return quoted(term)
-        straight = term.translate(ONE_APOSTROPHE)
-        return "(" + " OR ".join(quoted(t) for t in dict.fromkeys((straight, straight.replace("'", "\u2019")))) + ")"
-
-    return " AND ".join(either(t) for t in terms)
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def reserve_ids(connection, table, count: int, above: int = 0) -> list[int] | None:

@@ -67,40 +67,14 @@ def visible(text: str) -> str:
 _DOTTED_I = str.maketrans({"İ": "i", "ı": "i"})
 
 
-# Apostrophes as people type them: a phone's keyboard writes the curly one (O’Brien), a file may hold
-# the straight one (O'Brien), the modifier letter, a prime or an acute accent standing in for one.
-# Which of them is never meaningful.  ASCII has one of them, the straight one.
-APOSTROPHES = "'\u2019\u2018\u02bc\u2032\u00b4\uff07"
-ONE_APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHES[1:], "'"))
-_NO_APOSTROPHE = dict.fromkeys(map(ord, APOSTROPHES))
-
-
 def fold_case(text: str) -> str:
     """``text`` as a rule compares it, in any case: case folded and in one Unicode form (NFC), so a
     name a Mac export wrote decomposed is the one typed whole, with İ and ı both "i" ("İSMAİL",
-    "ismail" and "İsmail" are one name, "IŞIK" is "Işık"), and every kind of apostrophe the straight
-    one ("Macy’s" is "Macy's").  Accents are kept ("Jose" is not "José")."""
+    "ismail" and "İsmail" are one name, "IŞIK" is "Işık").  Accents are kept ("Jose" is not "José")."""
     if text.isascii():
         return text.lower()
-    folded = unicodedata.normalize("NFC", text).translate(ONE_APOSTROPHE).translate(_DOTTED_I).casefold()
+    folded = unicodedata.normalize("NFC", text).translate(_DOTTED_I).casefold()
     return unicodedata.normalize("NFC", folded.replace("i\u0307", "i"))
-
-
-def fold_name(text: str, *, apostrophes: bool = False) -> str:
-    """A name as a rule compares it with one typed, as the search box finds names: case and accents
-    aside (:func:`sort_key`, what ``customer.sort_name`` holds) and without its apostrophes of any
-    kind, so "o'brien" and "obrien" are both Zoë O'Brien-Smith's; with ``apostrophes``, every kind
-    of them the straight one instead (what was typed with one: "O’Brien" is "o'brien", and "'ne"
-    stays O'Neil's, not Stone's)."""
-    if not text:
-        return text
-    text = visible(text).translate(ONE_APOSTROPHE if apostrophes else _NO_APOSTROPHE)
-    return sort_key(text) if text else text
-
-
-def has_apostrophe(text: str) -> bool:
-    """Whether ``text`` holds an apostrophe of any kind (:data:`APOSTROPHES`)."""
-    return any(mark in text for mark in APOSTROPHES)
 
 
 # Control characters (C0, DEL, C1), line and paragraph separators, the bidirectional

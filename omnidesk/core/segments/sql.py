@@ -13,8 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import (ColumnElement, LargeBinary, and_, bindparam, case, cast, exists, false, func, not_, or_, select, true,
-                        tuple_, union_all)
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, false, func, not_, or_, select, true, tuple_, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement as _Element
@@ -43,7 +42,7 @@ from omnidesk.core.segments.rules import (
     leading_day,
     rule_channel,
 )
-from omnidesk.core.text import APOSTROPHES, fold_case, fold_name, has_apostrophe
+from omnidesk.core.text import fold_case
 from omnidesk.core.timeutil import on_clock
 
 JOURNEY_FIELDS = (*CHANNEL_FIELDS, START_FIELD)
@@ -221,7 +220,7 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
     if field == "tag":
         return _tag(op, value)
     if field == "name":
-        return _name(op, value)
+        return _text(_C.c.display_name, op, value)
     if field == "phone" and op == "contains":
         return _phone_contains(str(value))
     if field in _TEXT_COLUMNS:
@@ -284,41 +283,6 @@ def _text(col, op: str, value: Any) -> ColumnElement[bool]:
         return and_(col.is_not(None), text_fold(col).contains(fold_case(str(value)), autoescape=True))
     values = list(dict.fromkeys(fold_case(str(v)) for v in (value if op == "in" else [value])))
     hit = and_(col.is_not(None), text_fold(col).in_(values))
-    return not_(hit) if op == "is_not" else hit
-
-
-def _folded_name(apostrophes: bool) -> ColumnElement[str]:
-    """The name the card shows as :func:`omnidesk.core.text.fold_name` folds it, in SQL alone: plain
-    ASCII lowered by SQLite, any other from ``sort_name`` (the name case and accents aside, kept
-    with each card); its apostrophes of any kind taken out, or made the straight one."""
-    name, folded = _C.c.display_name, _C.c.sort_name
-    plain = func.lower(name)
-    for mark in APOSTROPHES:
-        folded = func.replace(folded, mark, "'" if apostrophes else "")
-    if not apostrophes:
-        plain = func.replace(plain, "'", "")
-    return case((func.length(name) == func.length(cast(name, LargeBinary)), plain), else_=folded)
-
-
-def _name(op: str, value: Any) -> ColumnElement[bool]:
-    """The name the card shows, compared as the search box finds names: case, accents and
-    apostrophes aside (``text.fold_name``), so "O’Brien" as a phone types it, "o'brien" and
-    "obrien" are all Zoë O'Brien-Smith's.  What is typed with an apostrophe is compared with the
-    names' own, of any kind ("'ne" is O'Neil's, not Stone's); without one, with names without
-    theirs.  In SQL alone (no Python per customer): the search's accents aside are ``sort_name``'s."""
-    if op in ("exists", "not_exists"):
-        return _present(_C.c.display_name, op)
-    typed = [str(v) for v in (value if op == "in" else [value])]
-    known = _C.c.display_name.is_not(None)
-    if op == "contains":
-        marked = has_apostrophe(typed[0])
-        return and_(known, _folded_name(marked).contains(fold_name(typed[0], apostrophes=marked), autoescape=True))
-    hits = []
-    for marked in (False, True):
-        values = list(dict.fromkeys(fold_name(v, apostrophes=marked) for v in typed if has_apostrophe(v) == marked))
-        if values:
-            hits.append(_folded_name(marked).in_(values))
-    hit = and_(known, or_(*hits))
     return not_(hit) if op == "is_not" else hit
 
 
